@@ -1,0 +1,73 @@
+/**
+ * The hub's configuration schema: the single source of config validation and defaults.
+ * Connector sections are validated by each connector's own `configSchema` at boot.
+ */
+import { Type, type Static, type TSchema } from 'typebox'
+
+/** A field that may be omitted; ajv fills `def` in. */
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
+
+export const SCOPES = [
+  'citizens:read', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
+  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'admin',
+] as const
+export type Scope = (typeof SCOPES)[number]
+
+export const ClientConfig = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64, description: 'Client name, shown in audit records and metrics' }),
+  keySha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Hex SHA-256 of the API key; the key itself is never stored' }),
+  scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { description: 'What the client may call' }),
+  agencies: opt(Type.Array(Type.String(), { description: 'Agency codes (or prefixes) the client acts for; omitted = all' })),
+  rateLimitPerMinute: opt(Type.Integer({ minimum: 1, default: 1200, description: 'Requests per minute, shared across replicas' })),
+}, { additionalProperties: false })
+export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scopes: Scope[] }
+
+export const HubConfig = Type.Object({
+  server: Type.Object({
+    host: opt(Type.String({ default: '127.0.0.1', description: 'Listen address' })),
+    port: opt(Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'Listen port (0 = any free port)' })),
+    bodyLimitBytes: opt(Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest request body accepted' })),
+    trustProxy: opt(Type.Boolean({ default: false, description: 'Trust X-Forwarded-* from a reverse proxy' })),
+    shutdownGraceMs: opt(Type.Integer({ minimum: 0, default: 10000, description: 'How long in-flight work may finish on shutdown' })),
+  }, { additionalProperties: false, default: {} }),
+  log: Type.Object({
+    level: opt(Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' })),
+  }, { additionalProperties: false, default: {} }),
+  redis: Type.Object({
+    url: opt(Type.String({ description: 'redis:// URL; unset = 127.0.0.1:6379, or a private redis-server under ./data/' })),
+    keyPrefix: opt(Type.String({ default: 'lgsp:', description: 'Prefix of every Redis key the hub writes' })),
+  }, { additionalProperties: false, default: {} }),
+  database: Type.Object({
+    url: opt(Type.String({ description: 'postgres:// URL; unset = embedded PGlite in pgliteDir' })),
+    pgliteDir: opt(Type.String({ default: './data/pglite', description: 'PGlite data directory (`memory://` for in-memory)' })),
+    schema: opt(Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]*$', description: 'PostgreSQL schema for the hub tables' })),
+    poolSize: opt(Type.Integer({ minimum: 1, default: 10 })),
+  }, { additionalProperties: false, default: {} }),
+  audit: Type.Object({
+    hashKey: opt(Type.String({ minLength: 16, description: 'Secret key for the keyed hash of personal IDs in the audit log (required outside the sandbox)' })),
+    maxBatch: opt(Type.Integer({ minimum: 1, default: 256, description: 'Records per group commit' })),
+    maxWaitMs: opt(Type.Integer({ minimum: 0, default: 2, description: 'How long a record waits for companions before its batch commits' })),
+  }, { additionalProperties: false, default: {} }),
+  clients: opt(Type.Array(ClientConfig, { default: [] })),
+  connectors: opt(Type.Record(Type.String(), Type.Object({
+    enabled: opt(Type.Boolean({ default: true })),
+  }, { additionalProperties: true }), { default: {} })),
+  sandbox: Type.Object({
+    enabled: opt(Type.Union([Type.Literal('auto'), Type.Boolean()], {
+      default: 'auto',
+      description: '`auto`: start a simulator for every enabled connector that has no baseUrl',
+    })),
+    demoKey: opt(Type.String({ default: 'lgsp-demo-key-0000-not-a-secret', description: 'API key of the demo client added in sandbox mode' })),
+  }, { additionalProperties: false, default: {} }),
+}, { additionalProperties: false })
+
+export type HubConfig = Static<typeof HubConfig> & {
+  server: Required<Static<typeof HubConfig>['server']>
+  log: Required<Static<typeof HubConfig>['log']>
+  redis: Static<typeof HubConfig>['redis'] & { keyPrefix: string }
+  database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number }
+  audit: Static<typeof HubConfig>['audit'] & { maxBatch: number; maxWaitMs: number }
+  clients: ClientConfig[]
+  connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
+  sandbox: { enabled: 'auto' | boolean; demoKey: string }
+}

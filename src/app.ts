@@ -1,0 +1,67 @@
+/**
+ * Builds the Fastify instance (no listen): plugins in order — problem+json errors, request ids,
+ * auth, rate limits, metrics, OpenAPI — then the routes. `server.ts` starts it; tests inject.
+ */
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { Redis } from 'ioredis'
+import type { HubConfig } from '../schemas/config.js'
+import { Problem } from '../schemas/api/common.js'
+import type { Db } from './db/types.js'
+import type { AuditLog } from './audit/types.js'
+import type { ConnectorRegistry } from './upstream/registry.js'
+import type { Metrics } from './metrics.js'
+import problemPlugin from './plugins/problem.js'
+import authPlugin from './plugins/auth.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
+import metricsPlugin from './plugins/metrics.js'
+import openapiPlugin from './plugins/openapi.js'
+import healthRoutes from './routes/health.js'
+import citizensRoutes from './routes/citizens.js'
+
+export interface AppDeps {
+  config: HubConfig
+  log: Logger
+  db: Db
+  redis: Redis
+  audit: AuditLog
+  registry: ConnectorRegistry
+  metrics: Metrics
+  version?: string
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+export type HubApp = FastifyInstance & { markShuttingDown(): void }
+
+export async function buildApp(deps: AppDeps): Promise<HubApp> {
+  let shuttingDown = false
+  const app = Fastify({
+    loggerInstance: deps.log,
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    trustProxy: deps.config.server.trustProxy,
+    // A caller's request id is kept when it is safe to log; otherwise we mint one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance
+
+  app.addHook('onRequest', async function echoRequestId(request, reply) {
+    reply.header('x-request-id', request.id)
+  })
+  app.addSchema(Problem)
+  await app.register(problemPlugin, { metrics: deps.metrics })
+  await app.register(authPlugin, { clients: deps.config.clients })
+  await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
+  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => deps.registry.circuitStates() })
+  await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
+
+  await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
+  await app.register(citizensRoutes, { registry: deps.registry, audit: deps.audit })
+
+  return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })
+}

@@ -1,0 +1,67 @@
+/**
+ * A personal-data call: run the connector operation, then commit the audit record (whatever the
+ * outcome) before anything is answered. If the audit record cannot be written the call fails
+ * with 503 and no data leaves (fail closed, DESIGN §6).
+ */
+import type { Logger } from 'pino'
+import type { ConnectorRegistry } from './upstream/registry.js'
+import type { AuditLog } from './audit/types.js'
+import { GatewayError } from './errors.js'
+import { upstreamToGateway } from './upstream-errors.js'
+
+export interface PersonalDataCall {
+  client: string
+  officerId: string
+  purpose: string
+  requestId: string
+  connector: string
+  operation: string
+  /** The personal ID or enterprise code the call is about (hashed + masked by the audit log). */
+  subject: string | null
+  input: unknown
+  signal: AbortSignal
+  log: Logger
+}
+
+export async function auditedCall<T>(
+  deps: { registry: ConnectorRegistry; audit: AuditLog },
+  call: PersonalDataCall,
+  outcomeOf: (result: T) => string = (r) => (r === null ? 'not_found' : 'ok'),
+): Promise<T> {
+  const started = performance.now()
+  let result: T | undefined
+  let failure: GatewayError | undefined
+  try {
+    result = await deps.registry.invoke<T>(call.connector, call.operation, call.input, call)
+  } catch (err) {
+    failure = upstreamToGateway(err)
+  }
+  try {
+    await deps.audit.append({
+      at: new Date(),
+      requestId: call.requestId,
+      client: call.client,
+      officerId: call.officerId,
+      purpose: call.purpose,
+      connector: call.connector,
+      operation: call.operation,
+      subject: call.subject,
+      outcome: failure ? failure.code : outcomeOf(result as T),
+      latencyMs: Math.round(performance.now() - started),
+    })
+  } catch (err) {
+    call.log.error({ err }, 'audit record could not be written; refusing to serve personal data')
+    throw new GatewayError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', undefined, { 'retry-after': '5' })
+  }
+  if (failure) throw failure
+  return result as T
+}
+
+/** An AbortSignal that fires when the HTTP client disconnects before the reply is sent. */
+export function clientGoneSignal(raw: { once(event: 'close', fn: () => void): unknown; writableFinished: boolean }): AbortSignal {
+  const controller = new AbortController()
+  raw.once('close', () => {
+    if (!raw.writableFinished) controller.abort(new Error('client disconnected'))
+  })
+  return controller.signal
+}

@@ -1,0 +1,19 @@
+/** Secrets never leave the process: any config shown (admin view, boot log) goes through here. */
+const SECRET_KEY = /(secret|password|passwd|token|hashkey|apikey|privatekey|credential)/i
+const URL_WITH_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i
+
+export function redactConfig<T>(value: T): T {
+  return walk(value) as T
+}
+
+function walk(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v))
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]))
+  }
+  if (typeof value === 'string') {
+    if (SECRET_KEY.test(key.replace(/[_-]/g, ''))) return '[redacted]'
+    return value.replace(URL_WITH_PASSWORD, '$1[redacted]@')
+  }
+  return value
+}

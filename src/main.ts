@@ -1,0 +1,79 @@
+/**
+ * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain and
+ * names the first broken record; `config:show` prints the effective config with secrets redacted.
+ * Exit codes: 0 ok, 1 bad config or failed check, 2 could not start.
+ */
+import { loadConfig, ConfigError } from './config/load.js'
+import { redactConfig } from './config/redact.js'
+import { startHub } from './server.js'
+import { openDatabase } from './db/index.js'
+import { verifyAuditChain } from './audit/verify.js'
+
+function fail(err: unknown): never {
+  if (err instanceof ConfigError) {
+    for (const p of err.problems) process.stderr.write(`${p}\n`)
+    process.exit(1)
+  }
+  process.stderr.write(`${(err as Error).name}: ${(err as Error).message}\n`)
+  process.exit(2)
+}
+
+async function start(): Promise<void> {
+  const hub = await startHub({ config: loadConfig() })
+  const lines = [
+    `LGSP hub${hub.sandbox ? ' (sandbox)' : ''} listening on ${hub.url}`,
+    `Console: ${hub.url}/docs`,
+    `OpenAPI: ${hub.url}/openapi.json`,
+  ]
+  if (hub.sandbox) {
+    lines.push(`API key (demo): ${hub.config.sandbox.demoKey}`)
+    for (const [id, sim] of Object.entries(hub.simulators)) lines.push(`Simulator ${id}: ${sim.url}`)
+  }
+  process.stdout.write(`${lines.join('\n')}\n`)
+  let signals = 0
+  const stop = (signal: string) => {
+    signals += 1
+    if (signals > 1) process.exit(130)
+    hub.log.info({ signal }, 'shutting down')
+    hub.close().then(() => process.exit(0), (err) => {
+      hub.log.error({ err }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+}
+
+async function auditVerify(): Promise<void> {
+  const config = loadConfig()
+  const db = await openDatabase({
+    ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir }),
+    schema: config.database.schema,
+  })
+  try {
+    const result = await verifyAuditChain(db, {})
+    if (result.ok) {
+      process.stdout.write(`audit chain intact: ${result.checked} records checked\n`)
+      return
+    }
+    process.stdout.write(`audit chain BROKEN at record seq=${result.firstBroken?.seq} (${result.firstBroken?.reason}); ${result.checked} records checked\n`)
+    process.exitCode = 1
+  } finally {
+    await db.close()
+  }
+}
+
+const command = process.argv[2] ?? 'start'
+const commands: Record<string, () => Promise<void>> = {
+  start,
+  'audit:verify': auditVerify,
+  'config:show': async () => {
+    process.stdout.write(`${JSON.stringify(redactConfig(loadConfig()), null, 2)}\n`)
+  },
+}
+const run = commands[command]
+if (!run) {
+  process.stderr.write(`unknown command "${command}"; use one of: ${Object.keys(commands).join(', ')}\n`)
+  process.exit(1)
+}
+run().catch(fail)

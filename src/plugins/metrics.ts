@@ -1,0 +1,16 @@
+/** HTTP duration by route and status, and the Prometheus endpoint. */
+import fp from 'fastify-plugin'
+import type { Metrics } from '../metrics.js'
+
+export default fp(async function metricsPlugin(app, opts: { metrics: Metrics; beforeScrape?: () => Promise<unknown> }) {
+  const { metrics } = opts
+  app.addHook('onResponse', async function observeDuration(request, reply) {
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+  })
+  app.get('/metrics', { schema: { hide: true } }, async function scrape(_request, reply) {
+    await opts.beforeScrape?.().catch(() => undefined)
+    reply.type(metrics.registry.contentType)
+    return metrics.registry.metrics()
+  })
+}, { name: 'metrics' })

@@ -1,0 +1,142 @@
+/**
+ * Starts the hub: sandbox simulators where no upstream is configured, Redis, the ledger with its
+ * migrations, the audit log, the connector registry and the HTTP server — and stops it in the
+ * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
+ */
+import type { DestinationStream, Logger } from 'pino'
+import { Redis } from 'ioredis'
+import type { HubConfig } from '../schemas/config.js'
+import { SCOPES } from '../schemas/config.js'
+import { ConfigError } from './config/load.js'
+import { createLogger } from './logger.js'
+import { createMetrics } from './metrics.js'
+import { findRedis, type RedisHandle } from './redis.js'
+import { openDatabase } from './db/index.js'
+import { createAuditLog } from './audit/audit-log.js'
+import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
+import type { SimulatorHandle } from './upstream/types.js'
+import { buildApp, type HubApp } from './app.js'
+import { sha256Hex } from './plugins/auth.js'
+
+/** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
+const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
+
+export interface HubHandle {
+  app: HubApp
+  url: string
+  config: HubConfig
+  log: Logger
+  sandbox: boolean
+  simulators: Record<string, SimulatorHandle>
+  close(): Promise<void>
+}
+
+export interface StartOptions {
+  config: HubConfig
+  logStream?: DestinationStream
+  /** Default true; false builds everything but does not listen (tests that inject). */
+  listen?: boolean
+}
+
+/** Starts a simulator for each enabled connector without a baseUrl, unless the sandbox is off. */
+async function startSandbox(config: HubConfig, log: Logger): Promise<Record<string, SimulatorHandle>> {
+  const problems: string[] = []
+  const simulators: Record<string, SimulatorHandle> = {}
+  for (const [id, section] of Object.entries(config.connectors)) {
+    if (!section.enabled || section.baseUrl) continue
+    if (config.sandbox.enabled === false) {
+      problems.push(`config /connectors/${id}/baseUrl: required when the sandbox is off (set LGSP_CONNECTORS__${id.toUpperCase().replace(/-/g, '_')}__BASE_URL)`)
+      continue
+    }
+    const mod = await loadConnectorModule(id)
+    if (!mod.startSimulator) {
+      problems.push(`config /connectors/${id}/baseUrl: required, the ${id} connector has no simulator`)
+      continue
+    }
+    const sim = await mod.startSimulator({ port: 0, log: log.child({ simulator: id }) })
+    simulators[id] = sim
+    Object.assign(section, sim.config)
+  }
+  if (problems.length > 0) {
+    await Promise.allSettled(Object.values(simulators).map((s) => s.close()))
+    throw new ConfigError(problems)
+  }
+  return simulators
+}
+
+function applySandboxDefaults(config: HubConfig): void {
+  config.audit.hashKey ??= SANDBOX_AUDIT_KEY
+  const demoHash = sha256Hex(config.sandbox.demoKey)
+  if (!config.clients.some((c) => c.keySha256 === demoHash)) {
+    config.clients.push({ name: 'sandbox-demo', keySha256: demoHash, scopes: [...SCOPES], rateLimitPerMinute: 100_000 })
+  }
+}
+
+export async function startHub(options: StartOptions): Promise<HubHandle> {
+  const config = structuredClone(options.config)
+  const log = createLogger({ level: config.log.level, ...(options.logStream ? { stream: options.logStream } : {}) })
+  const cleanups: Array<() => Promise<unknown>> = []
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err }, 'cleanup step failed'))
+  }
+  try {
+    const simulators = await startSandbox(config, log)
+    cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
+    const sandbox = Object.keys(simulators).length > 0
+    if (sandbox) applySandboxDefaults(config)
+    const problems = await validateConnectorConfigs(config.connectors)
+    if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
+    if (problems.length > 0) throw new ConfigError(problems)
+
+    const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
+    cleanups.push(() => redisHandle.stop())
+    const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true })
+    redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'))
+    cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
+
+    const db = await openDatabase({
+      ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir }),
+      schema: config.database.schema,
+      poolSize: config.database.poolSize,
+      log,
+    })
+    cleanups.push(() => db.close())
+
+    const metrics = createMetrics()
+    const audit = createAuditLog({
+      db,
+      hashKey: config.audit.hashKey!,
+      maxBatch: config.audit.maxBatch,
+      maxWaitMs: config.audit.maxWaitMs,
+      log,
+      onFlush: ({ size, ms, ok }) => {
+        metrics.auditWrite.observe({ outcome: ok ? 'ok' : 'error' }, ms / 1000)
+        metrics.auditBatchSize.observe(size)
+      },
+    })
+    cleanups.push(() => audit.close())
+
+    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
+    cleanups.push(() => registry.close())
+
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics })
+    let url = ''
+    if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
+    else await app.ready()
+
+    let closing: Promise<void> | undefined
+    const close = () => {
+      closing ??= (async () => {
+        app.markShuttingDown()
+        // Stop intake and let in-flight requests finish, but never wait forever.
+        await Promise.race([app.close(), new Promise((r) => setTimeout(r, config.server.shutdownGraceMs).unref())])
+        await cleanup()
+      })()
+      return closing
+    }
+    return { app, url, config, log, sandbox, simulators, close }
+  } catch (err) {
+    await cleanup()
+    throw err
+  }
+}
