@@ -17,13 +17,32 @@ const WELL_KNOWN: Record<string, string[]> = {
   AUDIT_HASH_KEY: ['audit', 'hashKey'],
 }
 
-const norm = (s: string) => s.replace(/_/g, '').toLowerCase()
+const norm = (s: string) => s.replace(/[_-]/g, '').toLowerCase()
 const camel = (s: string) => s.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())
 
-function setPath(target: Record<string, unknown>, segments: string[], value: unknown): void {
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>
+  patternProperties?: Record<string, SchemaNode>
+}
+
+/**
+ * The key a segment names: a key the schema or the config already has (ignoring case and
+ * underscores); under a record of connectors, the kebab-case id; otherwise camelCase.
+ */
+function keyFor(seg: string, node: Record<string, unknown>, schema: SchemaNode | undefined): string {
+  const known = [...Object.keys(schema?.properties ?? {}), ...Object.keys(node)]
+  const hit = known.find((k) => norm(k) === norm(seg))
+  if (hit) return hit
+  if (schema?.patternProperties) return seg.toLowerCase().replace(/_/g, '-')
+  return /[A-Z_]/.test(seg) && seg === seg.toUpperCase() ? camel(seg) : seg
+}
+
+function setPath(target: Record<string, unknown>, segments: string[], value: unknown, rootSchema: SchemaNode): void {
   let node = target
+  let schema: SchemaNode | undefined = rootSchema
   segments.forEach((seg, i) => {
-    const key = Object.keys(node).find((k) => norm(k) === norm(seg)) ?? camel(seg)
+    const key = keyFor(seg, node, schema)
+    schema = schema?.properties?.[key] ?? Object.values(schema?.patternProperties ?? {})[0]
     if (i === segments.length - 1) {
       node[key] = value
       return
@@ -46,7 +65,7 @@ function parseValue(name: string, raw: string, problems: string[]): unknown {
   return raw
 }
 
-export function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[]): Record<string, unknown> {
+export function applyEnv(raw: Record<string, unknown>, env: Env, problems: string[], schema: object): Record<string, unknown> {
   const out = structuredClone(raw)
   for (const [rawName, rawValue] of Object.entries(env)) {
     if (rawValue === undefined || rawValue === '') continue
@@ -62,7 +81,7 @@ export function applyEnv(raw: Record<string, unknown>, env: Env, problems: strin
       }
     }
     const path = WELL_KNOWN[name] ?? (name.startsWith('LGSP_') && name !== 'LGSP_CONFIG' ? name.slice(5).split('__') : undefined)
-    if (path) setPath(out, path, parseValue(rawName, value, problems))
+    if (path) setPath(out, path, parseValue(rawName, value, problems), schema as SchemaNode)
   }
   return out
 }

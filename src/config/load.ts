@@ -62,8 +62,8 @@ export function loadConfig(options: LoadOptions = {}): HubConfig {
   let raw: Record<string, unknown> = options.skipDefaultFile ? {} : readJson(DEFAULT_FILE, problems)
   if (env.LGSP_CONFIG) raw = merge(raw, readJson(env.LGSP_CONFIG, problems))
   if (options.overrides) raw = merge(raw, options.overrides)
-  raw = applyEnv(raw, env, problems)
-  if (!validateHub(raw)) problems.push(...formatErrors(validateHub.errors, 'config'))
+  raw = applyEnv(raw, env, problems, HubConfig)
+  if (!validateHub(raw)) problems.push(...formatErrors(validateHub.errors, 'config '))
   if (problems.length > 0) throw new ConfigError(problems)
   return raw as unknown as HubConfig
 }

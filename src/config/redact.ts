@@ -6,13 +6,14 @@ export function redactConfig<T>(value: T): T {
   return walk(value) as T
 }
 
-function walk(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => walk(v))
+function walk(value: unknown, key = '', parent = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => walk(v, '', key))
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k)]))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, key)]))
   }
   if (typeof value === 'string') {
-    if (SECRET_KEY.test(key.replace(/[_-]/g, ''))) return '[redacted]'
+    // A static API key's `value` sits under `auth`; everything else is recognised by its name.
+    if (SECRET_KEY.test(key.replace(/[_-]/g, '')) || (parent === 'auth' && key === 'value')) return '[redacted]'
     return value.replace(URL_WITH_PASSWORD, '$1[redacted]@')
   }
   return value

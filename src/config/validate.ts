@@ -10,7 +10,11 @@ export function createValidator(schema: TSchema): ValidateFunction {
 
 /** One line per problem: `config /server/port: must be <= 65535`. */
 export function formatErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
-  return (errors ?? []).map((e) => {
+  const all = errors ?? []
+  // A failed anyOf also reports each branch's failure; the anyOf line alone is the useful one.
+  const unions = new Set(all.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const kept = all.filter((e) => e.keyword === 'anyOf' || !unions.has(e.instancePath))
+  return kept.map((e) => {
     const where = `${prefix}${e.instancePath || '/'}`
     if (e.keyword === 'additionalProperties') {
       return `${where}: unknown setting "${(e.params as { additionalProperty: string }).additionalProperty}"`

@@ -1,0 +1,121 @@
+/**
+ * Fault injection for the population simulator. Faults come from three places, most specific
+ * first: `x-sim-*` request headers (for tests that call the simulator directly), the control
+ * route `POST /__sim/faults` (for tests that go through the hub, which does not forward
+ * arbitrary headers), and the options given at start.
+ */
+import type { IncomingHttpHeaders } from 'node:http'
+
+export interface FaultSettings {
+  /** Delay before answering, in ms. */
+  latencyMs?: number
+  /** Probability (0–1) of an `error` reply: HTTP 500 with a non-SOAP body, like a crashed server. */
+  errorRate?: number
+  /** Never answer; the connection stays open until the client gives up. */
+  hang?: boolean
+  /** Answer 200 with a truncated, non-well-formed SOAP document. */
+  malformed?: boolean
+  /** Answer with a SOAP fault: `client` (refusal) or `server` (transient). */
+  soapFault?: 'client' | 'server'
+  /** Answer this HTTP status with a short plain-text body (e.g. 503). */
+  status?: number
+  /** Control route only: apply to the next `count` SOAP requests, then clear. */
+  count?: number
+}
+
+/** What the simulator does with one request, after its latency. */
+export type FaultAction =
+  | { kind: 'none' }
+  | { kind: 'hang' }
+  | { kind: 'status'; status: number }
+  | { kind: 'soap-fault'; fault: 'client' | 'server' }
+  | { kind: 'malformed' }
+  | { kind: 'error' }
+
+const KEYS = ['latencyMs', 'errorRate', 'hang', 'malformed', 'soapFault', 'status', 'count'] as const
+
+/** Validates a control-route body; returns the settings or a message saying what is wrong. */
+export function parseFaultSettings(body: unknown): FaultSettings | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'body must be a JSON object'
+  const b = body as Record<string, unknown>
+  const unknown = Object.keys(b).filter((k) => !(KEYS as readonly string[]).includes(k))
+  if (unknown.length > 0) return `unknown properties: ${unknown.join(', ')} (allowed: ${KEYS.join(', ')})`
+  const isInt = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+  if (b.latencyMs !== undefined && !isInt(b.latencyMs, 0, 600_000)) return 'latencyMs must be an integer 0–600000'
+  if (b.errorRate !== undefined && !(typeof b.errorRate === 'number' && b.errorRate >= 0 && b.errorRate <= 1)) return 'errorRate must be a number 0–1'
+  if (b.hang !== undefined && typeof b.hang !== 'boolean') return 'hang must be a boolean'
+  if (b.malformed !== undefined && typeof b.malformed !== 'boolean') return 'malformed must be a boolean'
+  if (b.soapFault !== undefined && b.soapFault !== 'client' && b.soapFault !== 'server') return 'soapFault must be "client" or "server"'
+  if (b.status !== undefined && !isInt(b.status, 200, 599)) return 'status must be an HTTP status 200–599'
+  if (b.count !== undefined && !isInt(b.count, 1, 1_000_000)) return 'count must be a positive integer'
+  return b as FaultSettings
+}
+
+const HEADER_FAULTS: Record<string, FaultSettings> = {
+  error: { errorRate: 1 },
+  hang: { hang: true },
+  malformed: { malformed: true },
+  'soap-fault-server': { soapFault: 'server' },
+  'soap-fault-client': { soapFault: 'client' },
+  'http-503': { status: 503 },
+}
+
+/** `x-sim-latency-ms`, `x-sim-fault`, `x-sim-error-rate`; unknown values are ignored. */
+export function faultsFromHeaders(headers: IncomingHttpHeaders): FaultSettings {
+  const out: FaultSettings = {}
+  const one = (name: string) => {
+    const v = headers[name]
+    return Array.isArray(v) ? v[0] : v
+  }
+  const latency = Number(one('x-sim-latency-ms'))
+  if (Number.isInteger(latency) && latency >= 0 && latency <= 600_000) out.latencyMs = latency
+  const rate = Number(one('x-sim-error-rate'))
+  if (one('x-sim-error-rate') !== undefined && rate >= 0 && rate <= 1) out.errorRate = rate
+  const fault = one('x-sim-fault')
+  if (fault !== undefined) {
+    const status = /^http-(\d{3})$/.exec(fault)
+    Object.assign(out, status ? { status: Number(status[1]) } : HEADER_FAULTS[fault])
+  }
+  return out
+}
+
+/** Fault state set through the control route, with its optional request budget. */
+export class FaultState {
+  #settings: FaultSettings | undefined
+  #remaining: number | undefined
+
+  constructor(private readonly initial: FaultSettings = {}) {}
+
+  set(settings: FaultSettings): void {
+    const { count, ...rest } = settings
+    this.#settings = rest
+    this.#remaining = count
+  }
+
+  clear(): void {
+    this.#settings = undefined
+    this.#remaining = undefined
+  }
+
+  /** Settings for the next SOAP request: control state (spending one of its count) over the start options. */
+  take(): FaultSettings {
+    const controlled = this.#settings
+    if (controlled && this.#remaining !== undefined && --this.#remaining <= 0) this.clear()
+    return { ...this.initial, ...controlled }
+  }
+
+  current(): FaultSettings & { remaining?: number } {
+    return { ...this.initial, ...this.#settings, ...(this.#remaining !== undefined && { remaining: this.#remaining }) }
+  }
+}
+
+/** One decision per request; `random` is the simulator's seeded PRNG so error rates are reproducible. */
+export function decideFault(settings: FaultSettings, random: () => number): { latencyMs: number; action: FaultAction } {
+  const latencyMs = settings.latencyMs ?? 0
+  if (settings.hang) return { latencyMs, action: { kind: 'hang' } }
+  if (settings.status !== undefined) return { latencyMs, action: { kind: 'status', status: settings.status } }
+  if (settings.soapFault) return { latencyMs, action: { kind: 'soap-fault', fault: settings.soapFault } }
+  if (settings.malformed) return { latencyMs, action: { kind: 'malformed' } }
+  if (settings.errorRate !== undefined && settings.errorRate > 0 && random() < settings.errorRate) return { latencyMs, action: { kind: 'error' } }
+  return { latencyMs, action: { kind: 'none' } }
+}

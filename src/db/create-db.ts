@@ -1,0 +1,30 @@
+/**
+ * Opens the ledger database: PostgreSQL when a URL is given, otherwise embedded PGlite.
+ * It does not migrate; see `openDatabase` in migrate.ts for create + migrate.
+ */
+import type { Logger } from 'pino'
+import type { Db } from './types.js'
+import { createPostgresDb } from './postgres.js'
+import { createPgliteDb } from './pglite.js'
+
+export interface DbOptions {
+  /** `postgres://…` URL; when unset the embedded PGlite back end is used. */
+  url?: string
+  /** PGlite data directory (created when missing) or `memory://`; default `./data/pglite`. */
+  pgliteDir?: string
+  /** Schema holding every table, created when missing; default `public`. */
+  schema?: string
+  log?: Logger
+  /** PostgreSQL connections in the pool; default 10 (ignored by PGlite: one connection). */
+  poolSize?: number
+}
+
+export const DEFAULT_PGLITE_DIR = './data/pglite'
+
+export async function createDb(options: DbOptions = {}): Promise<Db> {
+  const log = options.log?.child({ component: 'db' })
+  if (options.url) {
+    return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize })
+  }
+  return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log })
+}

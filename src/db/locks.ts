@@ -1,0 +1,16 @@
+/**
+ * Advisory lock keys. Both keys of the two-int form are used: the first names the purpose, the
+ * second is a hash of the current schema, so tenants (and test runs) in separate schemas of one
+ * PostgreSQL do not block each other while replicas sharing a schema do.
+ */
+export const LockPurpose = {
+  migrations: 0x4c470001,
+  auditChain: 0x4c470002,
+} as const
+
+/**
+ * Takes a transaction-scoped advisory lock ($1 = a LockPurpose). `coalesce` matters: with a
+ * missing schema current_schema() is NULL and the strict lock function would silently not lock.
+ */
+export const ADVISORY_XACT_LOCK_SQL =
+  "SELECT pg_advisory_xact_lock($1::int4, hashtext(coalesce(current_schema(), ''))) AS locked"

@@ -1,0 +1,110 @@
+/**
+ * The PostgreSQL back end: a `pg` Pool whose every connection has `search_path` set to the
+ * configured schema (a startup parameter, so it holds from the first statement on and survives
+ * ROLLBACK, unlike a SET issued after connecting).
+ */
+import pg from 'pg'
+import type { Logger } from 'pino'
+import type { Db, Queryable, QueryResult } from './types.js'
+import { quoteSchema, typeParsers } from './type-parsers.js'
+
+export interface PostgresDbOptions {
+  url: string
+  /** Schema for every table; created when missing. Default `public`. */
+  schema?: string
+  log?: Logger
+  /** Connections in the pool; default 10. */
+  poolSize?: number
+  /** How long to wait for a free or new connection before failing, in ms; default 10000. */
+  connectTimeoutMs?: number
+}
+
+const customTypes = {
+  getTypeParser(oid: number, format?: string) {
+    const parser = typeParsers[oid]
+    if (parser && format !== 'binary') return parser
+    return (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format)
+  },
+} as pg.CustomTypesConfig
+
+export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> {
+  const schema = options.schema ?? 'public'
+  const quoted = quoteSchema(schema)
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    // Without a bound a dead database makes callers (and the audit log) hang instead of failing.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    options: `-c search_path=${quoted}`,
+    types: customTypes,
+  })
+  // An idle client losing its connection emits here; unhandled it would crash the process.
+  pool.on('error', function onIdleClientError(err) {
+    options.log?.error({ err }, 'idle PostgreSQL connection failed; the pool will replace it')
+  })
+
+  try {
+    await ensureSchema(pool, quoted)
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw err
+  }
+
+  async function query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
+    const result = await pool.query(sql, params)
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+  }
+
+  async function transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await pool.connect()
+    let open = true
+    let broken: Error | undefined
+    const tx: Queryable = {
+      async query<R>(sql: string, params?: unknown[]) {
+        if (!open) throw new Error('This transaction has already ended; run the query inside its callback')
+        const result = await client.query(sql, params)
+        return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
+      },
+    }
+    try {
+      await client.query('BEGIN')
+      const value = await fn(tx)
+      await client.query('COMMIT')
+      return value
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackErr) {
+        // The connection is unusable (e.g. the server went away): destroy it, do not pool it.
+        broken = rollbackErr as Error
+      }
+      throw err
+    } finally {
+      open = false
+      client.release(broken)
+    }
+  }
+
+  return {
+    kind: 'postgres',
+    query,
+    transaction,
+    async ping() {
+      await pool.query('SELECT 1')
+    },
+    async close() {
+      if (pool.ended || pool.ending) return
+      await pool.end()
+    },
+  }
+}
+
+async function ensureSchema(pool: pg.Pool, quoted: string): Promise<void> {
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`)
+  } catch (err) {
+    // Two replicas creating the schema at the same instant: one loses with a duplicate error.
+    const code = (err as { code?: string }).code
+    if (code !== '42P06' && code !== '23505') throw err
+  }
+}
