@@ -66,8 +66,9 @@ export async function startTestHub(kind: DbKind, overrides: Record<string, unkno
     } catch {}
     return { status: res.status, headers: res.headers, body }
   }
+  const stopHub = hub.close
   const close = async () => {
-    await hub.close()
+    await stopHub()
     await deleteRedisPrefix(prefix)
     if (kind === 'postgres') {
       const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
