@@ -22,6 +22,18 @@ export const ClientConfig = Type.Object({
 }, { additionalProperties: false })
 export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scopes: Scope[] }
 
+export const SyncTarget = Type.Object({
+  snapshotOperation: opt(Type.String({ default: 'syncDossier', description: 'Connector operation that receives a dossier snapshot' })),
+  progressOperation: opt(Type.String({ default: 'updateProgress', description: 'Connector operation that receives a processing step' })),
+  concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process' })),
+  retry: Type.Object({
+    maxAttempts: opt(Type.Integer({ minimum: 1, default: 20, description: 'Attempts before a change is dead-lettered' })),
+    baseDelayMs: opt(Type.Integer({ minimum: 0, default: 2000, description: 'Ceiling of the first retry delay (doubles each retry, jittered)' })),
+    maxDelayMs: opt(Type.Integer({ minimum: 0, default: 900000, description: 'Ceiling of any one retry delay (a Retry-After may ask for more)' })),
+  }, { additionalProperties: false, default: {} }),
+}, { additionalProperties: false, default: {} })
+export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
+
 export const HubConfig = Type.Object({
   server: Type.Object({
     host: opt(Type.String({ default: '127.0.0.1', description: 'Listen address' })),
@@ -52,6 +64,20 @@ export const HubConfig = Type.Object({
   connectors: opt(Type.Record(Type.String(), Type.Object({
     enabled: opt(Type.Boolean({ default: true })),
   }, { additionalProperties: true }), { default: {} })),
+  role: opt(Type.Enum(['all', 'api', 'worker'], {
+    default: 'all',
+    description: '`api` serves HTTP only, `worker` runs queue workers (and health/metrics), `all` both; `--role` on the command line sets it',
+  })),
+  sync: Type.Object({
+    leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000, description: 'How long one worker may hold a dossier while delivering it; longer than any delivery can take' })),
+    reconcileEveryMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'How often the reconciler looks for outbox rows the queue lost' })),
+    staleAfterMs: opt(Type.Integer({ minimum: 100, default: 60000, description: 'An open outbox row untouched this long is re-enqueued by the reconciler' })),
+    enqueueTimeoutMs: opt(Type.Integer({ minimum: 10, default: 1000, description: 'Longest wait for Redis when enqueuing after a commit; the reconciler covers a miss' })),
+    targets: opt(Type.Record(Type.String(), SyncTarget, {
+      default: { 'national-portal': {} },
+      description: 'Where dossier changes are delivered: one queue per target, named after its connector',
+    })),
+  }, { additionalProperties: false, default: {} }),
   sandbox: Type.Object({
     enabled: opt(Type.Union([Type.Literal('auto'), Type.Boolean()], {
       default: 'auto',
@@ -70,4 +96,6 @@ export type HubConfig = Static<typeof HubConfig> & {
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string }
+  role: 'all' | 'api' | 'worker'
+  sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; targets: Record<string, SyncTarget> }
 }

@@ -41,9 +41,27 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     return { requestId, serviceCode: config.serviceCode, integrationCode: config.integrationCode, officerId }
   }
 
-  async function post(xml: string, signal: AbortSignal) {
+  /**
+   * Posts one SOAP request and parses the reply inside the client's `inspect` hook, so a SOAP
+   * `Server` fault, a crashed server's HTML 500 or a malformed document counts as a failure of
+   * its kind: retried when transient and counted by the circuit breaker.
+   */
+  async function post<T>(xml: string, signal: AbortSignal, parse: (body: Buffer, status: number) => T): Promise<T> {
+    let parsed: { value: T } | undefined
     // Lookups and verifies read only, so they are safe to repeat on a transient failure.
-    return client.request({ method: 'POST', path: config.path, headers: SOAP_HEADERS, body: xml, idempotent: true, signal, acceptStatus: acceptSoapStatus })
+    await client.request({
+      method: 'POST', path: config.path, headers: SOAP_HEADERS, body: xml, idempotent: true, signal, acceptStatus: acceptSoapStatus,
+      inspect: (res) => {
+        try {
+          parsed = { value: parse(res.body, res.status) }
+          return undefined
+        } catch (err) {
+          if (isUpstreamError(err)) return err
+          throw err
+        }
+      },
+    })
+    return parsed!.value
   }
 
   const lookup: OperationDef<typeof LookupInput, typeof LookupOutput> = {
@@ -53,8 +71,8 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     timeoutMs: config.timeoutMs.lookup,
     idempotent: true,
     async run(input, op) {
-      const res = await post(buildLookupRequest(input, header(op.requestId, op.officerId)), op.signal)
-      return parseLookupResponse(res.body, { status: res.status, serviceCode: config.serviceCode, personalId: input.personalId })
+      return post(buildLookupRequest(input, header(op.requestId, op.officerId)), op.signal, (body, status) =>
+        parseLookupResponse(body, { status, serviceCode: config.serviceCode, personalId: input.personalId }))
     },
   }
 
@@ -65,8 +83,8 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     timeoutMs: config.timeoutMs.verify,
     idempotent: true,
     async run(input, op) {
-      const res = await post(buildVerifyRequest(input, header(op.requestId, op.officerId)), op.signal)
-      return parseVerifyResponse(res.body, { status: res.status, serviceCode: config.serviceCode })
+      return post(buildVerifyRequest(input, header(op.requestId, op.officerId)), op.signal, (body, status) =>
+        parseVerifyResponse(body, { status, serviceCode: config.serviceCode }))
     },
   }
 
@@ -81,8 +99,7 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     try {
       const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
       const xml = buildLookupRequest(probe, header(`health-${randomUUID()}`, probe.officerId))
-      const res = await post(xml, deadline)
-      parseLookupResponse(res.body, { status: res.status, serviceCode: config.serviceCode, personalId: probe.personalId })
+      await post(xml, deadline, (body, status) => parseLookupResponse(body, { status, serviceCode: config.serviceCode, personalId: probe.personalId }))
       return { ok: true, latencyMs: Math.round(performance.now() - started) }
     } catch (err) {
       const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'

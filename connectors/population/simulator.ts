@@ -13,7 +13,7 @@ import { xroadSignature } from '../../src/upstream/auth/index.js'
 import { sandboxCitizens, createPrng } from './fake-citizens.js'
 import { DEFAULT_INTEGRATION_CODE, EL, ERROR_CODE } from './wire.js'
 import { parseSimRequest, renderErrorCode, renderFault, renderLookup, renderMalformed, renderVerify, SimRequestError, type SimRequest } from './simulator-wire.js'
-import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from './simulator-faults.js'
+import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 
 /** Obviously fake credentials the sandbox config uses. */
 export const SANDBOX_CREDENTIALS = Object.freeze({ username: 'sandbox-user', secretKey: 'sandbox-secret-not-real' })
@@ -69,7 +69,7 @@ const emptyStats = (): SimulatorStats => ({
   soap: { lookup: 0, verify: 0, invalid: 0 },
   unauthorized: 0,
   refused: { procedureNotLicensed: 0, officerNotAuthorised: 0 },
-  faults: { hang: 0, status: 0, 'soap-fault': 0, malformed: 0, error: 0 },
+  faults: { hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 },
   inFlight: 0,
 })
 
@@ -156,7 +156,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
     stats.faults[action.kind]++
     if (action.kind === 'hang') return true // never answer; close() or the client ends the socket
     if (action.kind === 'status') send(res, action.status, `simulated HTTP ${action.status}\n`, 'text/plain; charset=utf-8', action.status === 503 ? { 'retry-after': '1' } : {})
-    else if (action.kind === 'soap-fault') send(res, 500, renderFault(action.fault === 'client' ? 'Client' : 'Server', `Simulated ${action.fault} fault`))
+    else if (action.kind === 'app-fault') send(res, 500, renderFault(action.fault === 'client' ? 'Client' : 'Server', `Simulated ${action.fault} fault`))
     else if (action.kind === 'malformed') send(res, 200, renderMalformed())
     else send(res, 500, '<html><body><h1>500 Internal Server Error</h1></body></html>', 'text/html; charset=utf-8')
     return true

@@ -79,6 +79,13 @@ export interface UpstreamRequest {
   signal: AbortSignal
   /** Statuses handed back to the caller instead of being classified as failures. Default: 2xx. */
   acceptStatus?: (status: number) => boolean
+  /**
+   * Looks into an accepted reply and returns an error when the upstream failed in its own terms
+   * (a SOAP `Server` fault, a non-zero `error_code`). The client then treats it like any failure
+   * of that kind: transient kinds are retried (idempotent requests only) and count against the
+   * circuit breaker; the error itself is what the caller finally gets.
+   */
+  inspect?: (response: UpstreamResponse) => UpstreamError | undefined
 }
 
 export interface UpstreamResponse {
@@ -163,7 +170,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         return { ok: false, c: classify({ status: res.statusCode, headers: res.headers }) }
       }
       const body = await readBounded(res.body, maxResponseBytes, res.headers['content-length'])
-      return { ok: true, response: { status: res.statusCode, headers: res.headers, body } }
+      const response = { status: res.statusCode, headers: res.headers, body }
+      const failure = req.inspect?.(response)
+      if (failure !== undefined) return { ok: false, c: fromInspection(failure, res.statusCode), cause: failure }
+      return { ok: true, response }
     } catch (err) {
       return { ok: false, c: classify({ error: err, signal: req.signal }), cause: err }
     }
@@ -208,7 +218,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
       const { c } = result
       last = result
-      log.debug({ connector: connectorId, method: req.method, attempt: attempts, kind: c.kind, status: c.status, reason: c.reason }, 'upstream attempt failed')
+      log.debug({ method: req.method, attempt: attempts, kind: c.kind, status: c.status, reason: c.reason }, 'upstream attempt failed')
 
       // The upstream refused before doing anything, so one more try is safe even for a POST.
       if (c.refreshAuth && !authRefreshed && auth?.invalidate !== undefined) {
@@ -248,6 +258,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     async close() {
       await pool.close()
     },
+  }
+}
+
+/** A failure a connector found inside an accepted reply, in the client's own terms. */
+function fromInspection(err: UpstreamError, status: number): Classification {
+  return {
+    kind: err.kind,
+    retry: err.kind === 'timeout' || err.kind === 'unavailable',
+    reason: err.message,
+    status,
+    ...(err.retryAfterMs !== undefined && { retryAfterMs: err.retryAfterMs }),
   }
 }
 

@@ -27,6 +27,12 @@ export interface UpstreamErrorOptions {
   status?: number
   /** Milliseconds the upstream asked us to wait (Retry-After), when it did. */
   retryAfterMs?: number
+  /**
+   * The upstream's own explanation of a refusal (e.g. which field it rejected), for operators:
+   * kept with dead letters and shown under `/admin`, never in a caller's error or a log line.
+   * Connectors must not put personal data here; it is truncated to 500 characters.
+   */
+  upstreamReason?: string
   cause?: unknown
 }
 
@@ -36,6 +42,7 @@ export class UpstreamError extends Error {
   readonly upstreamCode?: string
   readonly status?: number
   readonly retryAfterMs?: number
+  readonly upstreamReason?: string
 
   /** `message` must be safe to show a caller: no upstream payload, no personal data. */
   constructor(kind: UpstreamErrorKind, message: string, options: UpstreamErrorOptions = {}) {
@@ -44,6 +51,7 @@ export class UpstreamError extends Error {
     if (options.upstreamCode !== undefined) this.upstreamCode = options.upstreamCode
     if (options.status !== undefined) this.status = options.status
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs
+    if (options.upstreamReason !== undefined) this.upstreamReason = options.upstreamReason.slice(0, 500)
   }
 }
 

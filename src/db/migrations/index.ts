@@ -1,7 +1,8 @@
 /** Every migration, in order. Add new ones at the end with the next id. */
 import type { Migration } from './types.js'
 import { auditLogMigration } from './001-audit-log.js'
+import { outboxMigration } from './002-outbox.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration]

@@ -132,7 +132,7 @@ t.test('faults by request header', async (t) => {
   const started = Date.now()
   t.equal((await call(sim, xml, { headers: { 'x-sim-latency-ms': '150' } })).status, 200)
   t.ok(Date.now() - started >= 140, 'latency applied')
-  t.strictSame(sim.stats().faults, { hang: 0, status: 1, 'soap-fault': 2, malformed: 1, error: 1 })
+  t.strictSame(sim.stats().faults, { hang: 0, status: 1, 'app-fault': 2, malformed: 1, error: 1 })
 })
 
 t.test('hang: no answer until the client aborts; close() still ends hung connections', async (t) => {
@@ -161,10 +161,10 @@ t.test('control route: faults for the next N requests, then back to normal; stat
   t.equal((await call(sim, buildLookupRequest(AN, header))).status, 503)
   t.strictSame(await control('DELETE', '/__sim/faults'), { status: 200, body: { faults: {} } })
   t.equal((await call(sim, buildLookupRequest(AN, header))).status, 200)
-  t.strictSame(await control('POST', '/__sim/faults', { latency: 5 }), { status: 400, body: { error: 'unknown properties: latency (allowed: latencyMs, errorRate, hang, malformed, soapFault, status, count)' } })
+  t.strictSame(await control('POST', '/__sim/faults', { latency: 5 }), { status: 400, body: { error: 'unknown properties: latency (allowed: latencyMs, errorRate, hang, malformed, appFault, soapFault, status, count)' } })
   t.equal((await control('POST', '/__sim/faults', { errorRate: 2 })).status, 400)
   const stats = await control('GET', '/__sim/stats')
-  t.match(stats.body, { requests: 5, soap: { lookup: 2, verify: 0, invalid: 0 }, faults: { 'soap-fault': 2, status: 1 }, unauthorized: 0, inFlight: 0 })
+  t.match(stats.body, { requests: 5, soap: { lookup: 2, verify: 0, invalid: 0 }, faults: { 'app-fault': 2, status: 1 }, unauthorized: 0, inFlight: 0 })
 })
 
 t.test('start options: initial faults and a seeded error rate that repeats run to run', async (t) => {

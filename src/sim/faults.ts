@@ -1,5 +1,5 @@
 /**
- * Fault injection for the population simulator. Faults come from three places, most specific
+ * Fault injection shared by every simulator. Faults come from three places, most specific
  * first: `x-sim-*` request headers (for tests that call the simulator directly), the control
  * route `POST /__sim/faults` (for tests that go through the hub, which does not forward
  * arbitrary headers), and the options given at start.
@@ -15,8 +15,12 @@ export interface FaultSettings {
   hang?: boolean
   /** Answer 200 with a truncated, non-well-formed SOAP document. */
   malformed?: boolean
-  /** Answer with a SOAP fault: `client` (refusal) or `server` (transient). */
-  soapFault?: 'client' | 'server'
+  /**
+   * Answer with the upstream's own error in its wire format: `client` (a refusal of the request)
+   * or `server` (a transient failure) — a SOAP fault, a non-zero `error_code`, … per simulator.
+   * `soapFault` is accepted as an alias on the control route.
+   */
+  appFault?: 'client' | 'server'
   /** Answer this HTTP status with a short plain-text body (e.g. 503). */
   status?: number
   /** Control route only: apply to the next `count` SOAP requests, then clear. */
@@ -28,11 +32,11 @@ export type FaultAction =
   | { kind: 'none' }
   | { kind: 'hang' }
   | { kind: 'status'; status: number }
-  | { kind: 'soap-fault'; fault: 'client' | 'server' }
+  | { kind: 'app-fault'; fault: 'client' | 'server' }
   | { kind: 'malformed' }
   | { kind: 'error' }
 
-const KEYS = ['latencyMs', 'errorRate', 'hang', 'malformed', 'soapFault', 'status', 'count'] as const
+const KEYS = ['latencyMs', 'errorRate', 'hang', 'malformed', 'appFault', 'soapFault', 'status', 'count'] as const
 
 /** Validates a control-route body; returns the settings or a message saying what is wrong. */
 export function parseFaultSettings(body: unknown): FaultSettings | string {
@@ -45,18 +49,23 @@ export function parseFaultSettings(body: unknown): FaultSettings | string {
   if (b.errorRate !== undefined && !(typeof b.errorRate === 'number' && b.errorRate >= 0 && b.errorRate <= 1)) return 'errorRate must be a number 0–1'
   if (b.hang !== undefined && typeof b.hang !== 'boolean') return 'hang must be a boolean'
   if (b.malformed !== undefined && typeof b.malformed !== 'boolean') return 'malformed must be a boolean'
-  if (b.soapFault !== undefined && b.soapFault !== 'client' && b.soapFault !== 'server') return 'soapFault must be "client" or "server"'
+  for (const k of ['appFault', 'soapFault'] as const) {
+    if (b[k] !== undefined && b[k] !== 'client' && b[k] !== 'server') return `${k} must be "client" or "server"`
+  }
   if (b.status !== undefined && !isInt(b.status, 200, 599)) return 'status must be an HTTP status 200–599'
   if (b.count !== undefined && !isInt(b.count, 1, 1_000_000)) return 'count must be a positive integer'
-  return b as FaultSettings
+  const { soapFault, ...rest } = b
+  return (soapFault !== undefined && rest.appFault === undefined ? { ...rest, appFault: soapFault } : rest) as FaultSettings
 }
 
 const HEADER_FAULTS: Record<string, FaultSettings> = {
   error: { errorRate: 1 },
   hang: { hang: true },
   malformed: { malformed: true },
-  'soap-fault-server': { soapFault: 'server' },
-  'soap-fault-client': { soapFault: 'client' },
+  'app-fault-server': { appFault: 'server' },
+  'app-fault-client': { appFault: 'client' },
+  'soap-fault-server': { appFault: 'server' },
+  'soap-fault-client': { appFault: 'client' },
   'http-503': { status: 503 },
 }
 
@@ -114,7 +123,7 @@ export function decideFault(settings: FaultSettings, random: () => number): { la
   const latencyMs = settings.latencyMs ?? 0
   if (settings.hang) return { latencyMs, action: { kind: 'hang' } }
   if (settings.status !== undefined) return { latencyMs, action: { kind: 'status', status: settings.status } }
-  if (settings.soapFault) return { latencyMs, action: { kind: 'soap-fault', fault: settings.soapFault } }
+  if (settings.appFault) return { latencyMs, action: { kind: 'app-fault', fault: settings.appFault } }
   if (settings.malformed) return { latencyMs, action: { kind: 'malformed' } }
   if (settings.errorRate !== undefined && settings.errorRate > 0 && random() < settings.errorRate) return { latencyMs, action: { kind: 'error' } }
   return { latencyMs, action: { kind: 'none' } }

@@ -1,0 +1,259 @@
+/**
+ * Benchmark: POST /v1/citizens/lookup through the hub (A) against a bare Fastify + undici
+ * baseline (B) that does the same SOAP round trip to the same population simulator. Each runs in
+ * its own child process; autocannon (in this process) loads them alternately A/B/A/B so machine
+ * noise hits both. Goal (issue): hub throughput ≥ 0.7× baseline, hub p99 ≤ 2× baseline.
+ */
+import { randomBytes } from 'node:crypto'
+import { deepStrictEqual } from 'node:assert'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Redis } from 'ioredis'
+import pg from 'pg'
+import { sandboxCitizens } from '../connectors/population/fake-citizens.js'
+import { sha256Hex } from '../src/plugins/auth.js'
+import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
+import { assertClean, BenchmarkFailure, runLoad, type LoadResult } from './lib/load.js'
+import { machineNote, markdownTable, mean, ms, num, ratio, spread, writeReadmeSection } from './lib/report.js'
+import { formatProfile, mainThreadProfile, summariseProfile } from './lib/cpu-profile.js'
+import type { HubChildParams } from './lib/hub-child.js'
+import type { SimulatorStats } from '../connectors/population/simulator.js'
+
+const NAME = 'citizens-lookup'
+const PATH = '/v1/citizens/lookup'
+const GOAL = { throughputRatio: 0.7, p99Ratio: 2 }
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+const USAGE = `npm run bench -- ${NAME} [options]
+  --connections N   concurrent connections (default 50)
+  --duration S      measured seconds per run (default 10)
+  --warmup S        unmeasured seconds before each run (default 3)
+  --rounds N        A/B rounds, at least 2 (default 2)
+  --citizens N      rotate over the first N sandbox citizens (default all)
+  --db KIND         pglite (in-memory, default) or postgres (BENCH_DATABASE_URL, private schema)
+  --quick           3 s runs after 1 s warm-up; does not touch bench/README.md
+  --cpu-prof        profile the hub child and print its hot spots; does not touch bench/README.md
+  --no-readme       do not write the results into bench/README.md`
+
+interface Settings {
+  connections: number
+  durationS: number
+  warmupS: number
+  rounds: number
+  citizens: number | undefined
+  db: 'pglite' | 'postgres'
+  cpuProf: boolean
+  writeReadme: boolean
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new BenchmarkFailure(`--${name} must be a positive integer, got "${value}"`)
+  return n
+}
+
+function parseSettings(args: string[]): Settings | undefined {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' },
+      rounds: { type: 'string' }, citizens: { type: 'string' }, db: { type: 'string' },
+      quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  })
+  if (v.help) return undefined
+  if (v.db !== undefined && v.db !== 'pglite' && v.db !== 'postgres') throw new BenchmarkFailure(`--db must be pglite or postgres, got "${v.db}"`)
+  const settings: Settings = {
+    connections: positive('connections', v.connections, 50),
+    durationS: positive('duration', v.duration, v.quick ? 3 : 10),
+    warmupS: positive('warmup', v.warmup, v.quick ? 1 : 3),
+    rounds: positive('rounds', v.rounds, 2),
+    citizens: v.citizens === undefined ? undefined : positive('citizens', v.citizens, 0),
+    db: (v.db ?? 'pglite') as Settings['db'],
+    cpuProf: v['cpu-prof'] === true,
+    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'],
+  }
+  if (settings.rounds < 2) throw new BenchmarkFailure('--rounds must be at least 2 (A/B/A/B)')
+  return settings
+}
+
+interface Side {
+  label: string
+  child: ChildHandle
+}
+
+/** Every body once against both sides: all must answer 200 with the same citizen. */
+async function preflight(sides: Side[], bodies: string[], headers: Record<string, string>): Promise<void> {
+  const problems: string[] = []
+  let next = 0
+  const worker = async () => {
+    while (next < bodies.length && problems.length < 5) {
+      const body = bodies[next++]!
+      const answers = await Promise.all(sides.map(async (s) => {
+        const res = await fetch(`${s.child.url}${PATH}`, { method: 'POST', headers, body })
+        return { side: s.label, status: res.status, json: (await res.json()) as unknown }
+      }))
+      for (const a of answers) if (a.status !== 200) problems.push(`${a.side} answered ${a.status} to ${body}: ${JSON.stringify(a.json).slice(0, 300)}`)
+      try {
+        if (answers.every((a) => a.status === 200)) deepStrictEqual(answers[0]!.json, answers[1]!.json)
+      } catch {
+        problems.push(`hub and baseline disagree on ${body}`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 8 }, worker))
+  if (problems.length > 0) throw new BenchmarkFailure(`preflight failed:\n  ${problems.join('\n  ')}`)
+}
+
+async function deleteRedisPrefix(prefix: string): Promise<number> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  let deleted = 0
+  try {
+    let cursor = '0'
+    do {
+      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+      cursor = nextCursor
+      if (keys.length > 0) deleted += await redis.del(...keys)
+    } while (cursor !== '0')
+  } finally {
+    redis.disconnect()
+  }
+  return deleted
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL })
+  await client.connect()
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  } finally {
+    await client.end()
+  }
+}
+
+interface Run {
+  round: number
+  side: string
+  result: LoadResult
+}
+
+function report(settings: Settings, args: string[], runs: Run[], citizens: number, sim: SimulatorStats, sent: number): string {
+  const of = (side: string) => runs.filter((r) => r.side === side).map((r) => r.result)
+  const hub = of('hub')
+  const base = of('baseline')
+  const rps = (rs: LoadResult[]) => mean(rs.map((r) => r.rps))
+  const p99 = (rs: LoadResult[]) => mean(rs.map((r) => r.p99))
+  const throughputRatio = rps(hub) / rps(base)
+  const p99Ratio = p99(hub) / p99(base)
+  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
+  const sideRow = (label: string, rs: LoadResult[]) => [
+    label, spread(rs.map((r) => r.rps), num), spread(rs.map((r) => r.p50), ms), spread(rs.map((r) => r.p99), ms),
+    num(rs.reduce((n, r) => n + r.non2xx + r.errors, 0)),
+  ]
+  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors'], [
+    sideRow('A: hub', hub),
+    sideRow('B: baseline', base),
+    ['**hub / baseline**', `**${num(throughputRatio, 2)}** (goal ≥ ${GOAL.throughputRatio}: ${verdict(throughputRatio >= GOAL.throughputRatio)})`,
+      ratio(mean(hub.map((r) => r.p50)) / mean(base.map((r) => r.p50))),
+      `**${ratio(p99Ratio)}** (goal ≤ ${GOAL.p99Ratio}×: ${verdict(p99Ratio <= GOAL.p99Ratio)})`, ''],
+  ])
+  const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests'],
+    runs.map(({ round, side, result: r }) => [String(round), side, num(r.rps), ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), num(r.total)]))
+  const dbNote = settings.db === 'pglite' ? 'PGlite in-memory (`memory://`, runs inside the hub process)' : 'PostgreSQL on 127.0.0.1 (private schema, dropped afterwards)'
+  return [
+    `Command: \`npm run bench -- ${[NAME, ...args].join(' ')}\``,
+    '',
+    `Machine: ${machineNote()}. The simulator, the server under test and autocannon share these cores, so absolute numbers are low and the ratios are what matter.`,
+    '',
+    `Load: ${settings.connections} connections, ${settings.durationS} s measured after ${settings.warmupS} s warm-up per run, ${settings.rounds} rounds A/B, bodies rotating over ${num(citizens)} sandbox citizens. Ledger: ${dbNote}. Columns are the mean over rounds (min–max).`,
+    '',
+    summary,
+    '',
+    perRun,
+    '',
+    `Simulator: ${num(sim.soap.lookup)} lookups answered for ${num(sent)} completed requests (warm-ups and preflight included; the gap is requests in flight when a run stopped), ${sim.unauthorized} unauthorized, ${sim.soap.invalid} invalid.`,
+  ].join('\n')
+}
+
+export async function run(args: string[]): Promise<void> {
+  const settings = parseSettings(args)
+  if (!settings) return void process.stdout.write(`${USAGE}\n`)
+  const suffix = randomBytes(4).toString('hex')
+  const redisPrefix = `bench:${suffix}:`
+  const schema = `bench_${suffix}`
+  const key = `bench-${randomBytes(16).toString('hex')}`
+  const profDir = settings.cpuProf ? mkdtempSync(join(tmpdir(), 'lgsp-bench-prof-')) : undefined
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-officer-id': 'CB-0001', 'x-purpose': 'HS-BENCH-0001' }
+  const citizens = sandboxCitizens().slice(0, settings.citizens)
+  const bodies = citizens.map((c) => JSON.stringify({ personalId: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth }))
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`\n${signal}: stopping the benchmark's child processes`)
+    void stopAllChildren(3000).finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    const sim = await spawnChild('population simulator', new URL('./lib/simulator-child.ts', import.meta.url), {})
+    const hubParams: HubChildParams = {
+      simulatorUrl: sim.url, redisUrl: REDIS_URL, redisPrefix, keySha256: sha256Hex(key), logLevel: 'warn',
+      ...(settings.db === 'postgres' && { postgres: { url: DATABASE_URL, schema } }),
+    }
+    const [hub, baseline] = await Promise.all([
+      spawnChild('hub', new URL('./lib/hub-child.ts', import.meta.url), hubParams, {
+        execArgv: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+      }),
+      spawnChild('baseline', new URL('./lib/baseline-child.ts', import.meta.url), { simulatorUrl: sim.url }),
+    ])
+    log(`simulator ${sim.url} (pid ${sim.pid}), hub ${hub.url} (pid ${hub.pid}), baseline ${baseline.url} (pid ${baseline.pid})`)
+    const sides: Side[] = [{ label: 'hub', child: hub }, { label: 'baseline', child: baseline }]
+    await preflight(sides, bodies, headers)
+    log(`preflight: ${bodies.length} citizens answered 200 and identically by both sides`)
+
+    const runs: Run[] = []
+    let sent = bodies.length * 2
+    for (let round = 1; round <= settings.rounds; round++) {
+      for (const side of sides) {
+        for (const child of [sim, side.child]) {
+          if (child.exited()) throw new BenchmarkFailure(`${child.name} died (${child.exited()})`)
+        }
+        const load = { url: `${side.child.url}${PATH}`, connections: settings.connections, headers, bodies }
+        const warm = await runLoad({ ...load, title: `${side.label} warm-up ${round}`, durationS: settings.warmupS })
+        assertClean(warm)
+        const result = await runLoad({ ...load, title: `${side.label} round ${round}`, durationS: settings.durationS })
+        assertClean(result)
+        sent += warm.total + result.total
+        runs.push({ round, side: side.label, result })
+        log(`round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms`)
+      }
+    }
+    const simStats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as SimulatorStats
+    if (simStats.unauthorized > 0 || simStats.soap.invalid > 0) {
+      throw new BenchmarkFailure(`the simulator refused ${simStats.unauthorized} unauthorized and ${simStats.soap.invalid} invalid requests`)
+    }
+
+    const markdown = report(settings, args, runs, bodies.length, simStats, sent)
+    process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
+    if (settings.writeReadme) {
+      writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
+      log('\nresults written to bench/README.md')
+    }
+    if (profDir) {
+      await hub.stop() // the profile is written when the process exits
+      const file = mainThreadProfile(profDir)
+      process.stdout.write(file ? `\n${formatProfile(summariseProfile(file))}\n` : `\nno .cpuprofile found in ${profDir}\n`)
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    await stopAllChildren()
+    const deleted = await deleteRedisPrefix(redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
+    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} deleted`)
+    if (settings.db === 'postgres') await dropSchema(schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
+  }
+}

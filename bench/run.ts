@@ -1,0 +1,46 @@
+/**
+ * Benchmark entry: `npm run bench -- <name> [options]` runs one benchmark; `npm run bench` lists
+ * them. A benchmark is a module exporting `run(args)`; register it below with one line.
+ * Exit codes: 0 done, 1 the benchmark failed (non-2xx answers, a child died, bad flags).
+ */
+export interface BenchmarkModule {
+  /** Runs the benchmark with the arguments after its name; rejects on failure. */
+  run(args: string[]): Promise<void>
+}
+
+const BENCHMARKS: Record<string, { module: string; description: string }> = {
+  'citizens-lookup': {
+    module: './citizens-lookup.js',
+    description: 'POST /v1/citizens/lookup: the hub vs a bare Fastify + undici SOAP baseline, same simulator',
+  },
+}
+
+function list(): string {
+  const width = Math.max(...Object.keys(BENCHMARKS).map((n) => n.length))
+  const lines = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(width)}  ${b.description}`)
+  return `usage: npm run bench -- <name> [options]   (--help after a name shows its options)\n\nbenchmarks:\n${lines.join('\n')}\n`
+}
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2)
+  if (name === undefined || name === '--help' || name === '-h') return void process.stdout.write(list())
+  const entry = BENCHMARKS[name]
+  if (!entry) {
+    process.stderr.write(`unknown benchmark "${name}"\n\n${list()}`)
+    process.exitCode = 1
+    return
+  }
+  const mod = (await import(entry.module)) as BenchmarkModule
+  await mod.run(args)
+}
+
+main().then(
+  () => process.exit(process.exitCode ?? 0),
+  (err: unknown) => {
+    const e = err as Error & { code?: string }
+    // Expected failures (bad flags, non-2xx answers) read best as one message; anything else gets its stack.
+    const expected = e.name === 'BenchmarkFailure' || e.code?.startsWith('ERR_PARSE_ARGS') === true
+    process.stderr.write(`\nbenchmark failed: ${expected ? e.message : (e.stack ?? String(err))}\n`)
+    process.exit(1)
+  },
+)

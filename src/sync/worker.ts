@@ -1,0 +1,164 @@
+/**
+ * Delivery workers: one BullMQ worker per target. A job names a dossier; the worker takes the
+ * dossier's lease and delivers what the ledger says is open (see delivery-store.ts). Transient
+ * failures reschedule the job itself with exponential backoff and jitter (a Retry-After is a
+ * floor); refusals are dead-lettered with the upstream's reason; a change that keeps failing is
+ * dead-lettered after `maxAttempts`. A job never blocks its queue: it waits in the delayed set.
+ */
+import { randomUUID } from 'node:crypto'
+import { DelayedError, Worker, type Job } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { SyncTarget } from '../../schemas/config.js'
+import type { ConnectorRegistry } from '../upstream/registry.js'
+import { isUpstreamError, type UpstreamError } from '../upstream/errors.js'
+import type { DeliveryStore, OpenItem } from './delivery-store.js'
+import type { KickData } from './queues.js'
+import { queueNameFor } from './queues.js'
+import type { SyncMetrics } from './metrics.js'
+
+/** Kinds that say "this request is wrong", not "try later". */
+const REFUSALS = new Set(['rejected', 'not_found'])
+
+export interface WorkerOptions {
+  target: string
+  config: SyncTarget
+  redisUrl: string
+  prefix: string
+  leaseMs: number
+  store: DeliveryStore
+  registry: ConnectorRegistry
+  metrics: SyncMetrics
+  log: Logger
+}
+
+export interface SyncWorker {
+  close(): Promise<void>
+}
+
+/** Equal jitter: half the exponential ceiling plus a random half, so a retry is never immediate. */
+export function retryDelay(attempt: number, retry: SyncTarget['retry'], retryAfterMs?: number, random = Math.random): number {
+  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30))
+  const delay = Math.floor(ceiling / 2 + random() * (ceiling / 2))
+  return retryAfterMs === undefined ? delay : Math.max(delay, Math.ceil(retryAfterMs))
+}
+
+const describe = (err: UpstreamError) => {
+  const reason = err.upstreamReason ? `: ${err.upstreamReason}` : ''
+  return `${err.kind}${err.upstreamCode ? ` ${err.upstreamCode}` : ''} — ${err.message}${reason}`.slice(0, 1000)
+}
+
+export function startSyncWorker(options: WorkerOptions): SyncWorker {
+  const { target, config, store, registry, metrics, log } = options
+  const instance = randomUUID().slice(0, 8)
+  const shutdown = new AbortController()
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
+
+  async function send(item: OpenItem, deliveredVersion: number | null, job: Job<KickData>): Promise<void> {
+    const operation = item.kind === 'snapshot' ? config.snapshotOperation : config.progressOperation
+    const input = item.kind === 'snapshot' ? { dossier: item.payload, isUpdate: deliveredVersion !== null } : item.payload
+    await registry.invoke(target, operation, input, { signal: shutdown.signal, requestId: `job-${job.id}`, log: log.child({ jobId: job.id }) })
+  }
+
+  async function processKick(job: Job<KickData>, token?: string): Promise<string> {
+    const { code } = job.data
+    const owner = `${instance}/${job.id}/${randomUUID().slice(0, 8)}`
+    const claim = await store.claim(target, code, owner, options.leaseMs)
+    if (!claim) return 'busy' // the holder goes round again for anything newer (settle)
+    let held = true
+    try {
+      if (claim.state === 'retrying' && claim.retryJob !== null && claim.retryJob !== job.id && claim.nextAttemptAt !== null && claim.nextAttemptAt.getTime() > Date.now()) {
+        return 'waiting-for-retry' // the retry owner delivers the newest version when its time comes
+      }
+      let deliveredVersion = claim.deliveredVersion
+      for (let round = 0; round < 100; round++) {
+        const items = await store.openItems(target, code)
+        const seenUpTo = items.reduce((max, i) => Math.max(max, i.id), 0)
+        const snapshots = items.filter((i) => i.kind === 'snapshot')
+        const newest = snapshots.reduce<OpenItem | undefined>((best, i) => (best === undefined || i.version! > best.version! ? i : best), undefined)
+        const todo: OpenItem[] = []
+        const superseded: number[] = []
+        for (const s of snapshots) {
+          if (s === newest && (deliveredVersion === null || s.version! > deliveredVersion)) todo.push(s)
+          else superseded.push(s.id)
+        }
+        todo.push(...items.filter((i) => i.kind === 'progress'))
+
+        const delivered: Array<{ id: number; version: number | null; createdAt: Date; kind: OpenItem['kind'] }> = []
+        const dead: Array<{ id: number; error: string; upstreamCode?: string; attempts: number }> = []
+        for (const item of todo) {
+          try {
+            await send(item, deliveredVersion, job)
+            delivered.push({ id: item.id, version: item.version, createdAt: item.createdAt, kind: item.kind })
+            if (item.version !== null) deliveredVersion = item.version
+            continue
+          } catch (caught) {
+            if (shutdown.signal.aborted) throw caught
+            const err = caught as UpstreamError
+            const attempts = item.attempts + 1
+            const error = isUpstreamError(err) ? describe(err) : String(caught).slice(0, 1000)
+            const refused = isUpstreamError(err) && REFUSALS.has(err.kind)
+            if (refused || attempts >= config.retry.maxAttempts) {
+              dead.push({ id: item.id, attempts, error: refused ? error : `gave up after ${attempts} attempts: ${error}`, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) })
+              metrics.deliveries.inc({ target, kind: item.kind, outcome: 'dead' })
+              log.warn({ jobId: job.id, dossier: code, outbox: item.id, kind: err.kind, upstreamCode: err.upstreamCode, attempts }, 'change dead-lettered')
+              continue
+            }
+            const delay = retryDelay(attempts, config.retry, err.retryAfterMs)
+            const nextAttemptAt = new Date(Date.now() + delay)
+            await store.retryLater({
+              target, code, owner, itemId: item.id, attempts, error, nextAttemptAt, retryJob: String(job.id),
+              delivered, superseded, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }),
+            })
+            held = false
+            observeDelivered(delivered, superseded)
+            metrics.deliveries.inc({ target, kind: item.kind, outcome: 'retry' })
+            log.info({ jobId: job.id, dossier: code, outbox: item.id, kind: err.kind, attempts, delayMs: delay }, 'delivery failed; retry scheduled')
+            await job.moveToDelayed(nextAttemptAt.getTime(), token)
+            throw new DelayedError()
+          }
+        }
+        const { released } = await store.settle({ target, code, owner, delivered, superseded, dead, seenUpTo })
+        observeDelivered(delivered, superseded)
+        if (released) {
+          held = false
+          return 'done'
+        }
+      }
+      return 'more-next-time'
+    } finally {
+      if (held) await store.release(target, code, owner).catch((err) => log.warn({ err }, 'could not release a dossier lease; it expires by itself'))
+    }
+  }
+
+  function observeDelivered(delivered: Array<{ createdAt: Date; kind: OpenItem['kind'] }>, superseded: number[]) {
+    const now = Date.now()
+    for (const d of delivered) {
+      metrics.deliveries.inc({ target, kind: d.kind, outcome: 'delivered' })
+      metrics.lag.observe({ target, kind: d.kind }, (now - d.createdAt.getTime()) / 1000)
+    }
+    if (superseded.length > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, superseded.length)
+  }
+
+  const worker = new Worker<KickData, string>(queueNameFor(target), processKick, {
+    connection,
+    prefix: options.prefix,
+    concurrency: config.concurrency,
+    // A lost lock (worker stalled or Redis flushed) only means another wake-up: the ledger is the truth.
+    maxStalledCount: 10,
+  })
+  worker.on('failed', (job, err) => {
+    if (err instanceof DelayedError) return
+    log.error({ jobId: job?.id, err: { message: err.message } }, 'sync job crashed; BullMQ retries it and the reconciler covers the rest')
+  })
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'sync worker error'))
+
+  return {
+    async close() {
+      await worker.close() // waits for active jobs
+      shutdown.abort()
+      await connection.quit().catch(() => connection.disconnect())
+    },
+  }
+}
