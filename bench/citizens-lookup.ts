@@ -3,6 +3,7 @@
  * baseline (B) that does the same SOAP round trip to the same population simulator. Each runs in
  * its own child process; autocannon (in this process) loads them alternately A/B/A/B so machine
  * noise hits both. Goal (issue): hub throughput ≥ 0.7× baseline, hub p99 ≤ 2× baseline.
+ * Report and goal: lib/lookup-report.ts.
  */
 import { randomBytes } from 'node:crypto'
 import { deepStrictEqual } from 'node:assert'
@@ -15,15 +16,15 @@ import pg from 'pg'
 import { sandboxCitizens } from '../connectors/population/fake-citizens.js'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
-import { assertClean, BenchmarkFailure, runLoad, type LoadResult } from './lib/load.js'
-import { machineNote, markdownTable, mean, ms, num, ratio, spread, writeReadmeSection } from './lib/report.js'
-import { formatProfile, mainThreadProfile, summariseProfile } from './lib/cpu-profile.js'
+import { assertClean, BenchmarkFailure, runLoad } from './lib/load.js'
+import { ms, num, writeReadmeSection } from './lib/report.js'
+import { cpuDelta, cpuSnapshot, processCpuMs } from './lib/cpu-usage.js'
+import { lookupReport, profileReport, type Run } from './lib/lookup-report.js'
 import type { HubChildParams } from './lib/hub-child.js'
 import type { SimulatorStats } from '../connectors/population/simulator.js'
 
 const NAME = 'citizens-lookup'
 const PATH = '/v1/citizens/lookup'
-const GOAL = { throughputRatio: 0.7, p99Ratio: 2 }
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
@@ -35,7 +36,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --citizens N      rotate over the first N sandbox citizens (default all)
   --db KIND         pglite (in-memory, default) or postgres (BENCH_DATABASE_URL, private schema)
   --quick           3 s runs after 1 s warm-up; does not touch bench/README.md
-  --cpu-prof        profile the hub child and print its hot spots; does not touch bench/README.md
+  --cpu-prof        profile the hub, baseline and simulator during the load, print hot spots; does not touch bench/README.md
   --no-readme       do not write the results into bench/README.md`
 
 interface Settings {
@@ -82,7 +83,7 @@ function parseSettings(args: string[]): Settings | undefined {
 }
 
 interface Side {
-  label: string
+  label: 'hub' | 'baseline'
   child: ChildHandle
 }
 
@@ -125,6 +126,17 @@ async function deleteRedisPrefix(prefix: string): Promise<number> {
   return deleted
 }
 
+/** Redis's pid when it runs on this machine (for CPU accounting), else undefined. */
+async function redisPid(): Promise<number | undefined> {
+  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+  try {
+    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1])
+    return Number.isInteger(pid) && processCpuMs(pid) !== undefined ? pid : undefined
+  } finally {
+    redis.disconnect()
+  }
+}
+
 async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL })
   await client.connect()
@@ -133,50 +145,6 @@ async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end()
   }
-}
-
-interface Run {
-  round: number
-  side: string
-  result: LoadResult
-}
-
-function report(settings: Settings, args: string[], runs: Run[], citizens: number, sim: SimulatorStats, sent: number): string {
-  const of = (side: string) => runs.filter((r) => r.side === side).map((r) => r.result)
-  const hub = of('hub')
-  const base = of('baseline')
-  const rps = (rs: LoadResult[]) => mean(rs.map((r) => r.rps))
-  const p99 = (rs: LoadResult[]) => mean(rs.map((r) => r.p99))
-  const throughputRatio = rps(hub) / rps(base)
-  const p99Ratio = p99(hub) / p99(base)
-  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
-  const sideRow = (label: string, rs: LoadResult[]) => [
-    label, spread(rs.map((r) => r.rps), num), spread(rs.map((r) => r.p50), ms), spread(rs.map((r) => r.p99), ms),
-    num(rs.reduce((n, r) => n + r.non2xx + r.errors, 0)),
-  ]
-  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors'], [
-    sideRow('A: hub', hub),
-    sideRow('B: baseline', base),
-    ['**hub / baseline**', `**${num(throughputRatio, 2)}** (goal ≥ ${GOAL.throughputRatio}: ${verdict(throughputRatio >= GOAL.throughputRatio)})`,
-      ratio(mean(hub.map((r) => r.p50)) / mean(base.map((r) => r.p50))),
-      `**${ratio(p99Ratio)}** (goal ≤ ${GOAL.p99Ratio}×: ${verdict(p99Ratio <= GOAL.p99Ratio)})`, ''],
-  ])
-  const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests'],
-    runs.map(({ round, side, result: r }) => [String(round), side, num(r.rps), ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), num(r.total)]))
-  const dbNote = settings.db === 'pglite' ? 'PGlite in-memory (`memory://`, runs inside the hub process)' : 'PostgreSQL on 127.0.0.1 (private schema, dropped afterwards)'
-  return [
-    `Command: \`npm run bench -- ${[NAME, ...args].join(' ')}\``,
-    '',
-    `Machine: ${machineNote()}. The simulator, the server under test and autocannon share these cores, so absolute numbers are low and the ratios are what matter.`,
-    '',
-    `Load: ${settings.connections} connections, ${settings.durationS} s measured after ${settings.warmupS} s warm-up per run, ${settings.rounds} rounds A/B, bodies rotating over ${num(citizens)} sandbox citizens. Ledger: ${dbNote}. Columns are the mean over rounds (min–max).`,
-    '',
-    summary,
-    '',
-    perRun,
-    '',
-    `Simulator: ${num(sim.soap.lookup)} lookups answered for ${num(sent)} completed requests (warm-ups and preflight included; the gap is requests in flight when a run stopped), ${sim.unauthorized} unauthorized, ${sim.soap.invalid} invalid.`,
-  ].join('\n')
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -205,18 +173,20 @@ export async function run(args: string[]): Promise<void> {
       ...(settings.db === 'postgres' && { postgres: { url: DATABASE_URL, schema } }),
     }
     const [hub, baseline] = await Promise.all([
-      spawnChild('hub', new URL('./lib/hub-child.ts', import.meta.url), hubParams, {
-        execArgv: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-      }),
+      spawnChild('hub', new URL('./lib/hub-child.ts', import.meta.url), hubParams),
       spawnChild('baseline', new URL('./lib/baseline-child.ts', import.meta.url), { simulatorUrl: sim.url }),
     ])
     log(`simulator ${sim.url} (pid ${sim.pid}), hub ${hub.url} (pid ${hub.pid}), baseline ${baseline.url} (pid ${baseline.pid})`)
     const sides: Side[] = [{ label: 'hub', child: hub }, { label: 'baseline', child: baseline }]
+    const pids = { self: process.pid, simulator: sim.pid, hub: hub.pid, baseline: baseline.pid, redis: await redisPid() }
     await preflight(sides, bodies, headers)
     log(`preflight: ${bodies.length} citizens answered 200 and identically by both sides`)
 
     const runs: Run[] = []
-    let sent = bodies.length * 2
+    const served = { hub: 0, baseline: 0 }
+    const profiled = { hub, baseline, simulator: sim }
+    // From the first warm-up to the last run; a side idles (excluded) while the other is loaded.
+    if (profDir) await Promise.all(Object.values(profiled).map((c) => c.startProfile()))
     for (let round = 1; round <= settings.rounds; round++) {
       for (const side of sides) {
         for (const child of [sim, side.child]) {
@@ -225,29 +195,34 @@ export async function run(args: string[]): Promise<void> {
         const load = { url: `${side.child.url}${PATH}`, connections: settings.connections, headers, bodies }
         const warm = await runLoad({ ...load, title: `${side.label} warm-up ${round}`, durationS: settings.warmupS })
         assertClean(warm)
+        const before = cpuSnapshot(pids)
         const result = await runLoad({ ...load, title: `${side.label} round ${round}`, durationS: settings.durationS })
+        const cpu = cpuDelta(before, cpuSnapshot(pids))
         assertClean(result)
-        sent += warm.total + result.total
-        runs.push({ round, side: side.label, result })
+        served[side.label] += warm.total + result.total
+        runs.push({ round, side: side.label, result, cpu })
         log(`round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms`)
       }
     }
+    if (profDir) await Promise.all(Object.entries(profiled).map(([label, c]) => c.stopProfile(join(profDir, `${label}.cpuprofile`))))
     const simStats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as SimulatorStats
     if (simStats.unauthorized > 0 || simStats.soap.invalid > 0) {
       throw new BenchmarkFailure(`the simulator refused ${simStats.unauthorized} unauthorized and ${simStats.soap.invalid} invalid requests`)
     }
 
-    const markdown = report(settings, args, runs, bodies.length, simStats, sent)
+    const markdown = lookupReport({
+      command: `npm run bench -- ${[NAME, ...args].join(' ')}`,
+      connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds,
+      citizens: bodies.length,
+      ledger: settings.db === 'pglite' ? 'PGlite in-memory (`memory://`, inside the hub process)' : 'PostgreSQL on 127.0.0.1 (private schema, dropped afterwards)',
+      runs, simulator: simStats, sent: bodies.length * 2 + served.hub + served.baseline,
+    })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
     if (settings.writeReadme) {
       writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
       log('\nresults written to bench/README.md')
     }
-    if (profDir) {
-      await hub.stop() // the profile is written when the process exits
-      const file = mainThreadProfile(profDir)
-      process.stdout.write(file ? `\n${formatProfile(summariseProfile(file))}\n` : `\nno .cpuprofile found in ${profDir}\n`)
-    }
+    if (profDir) process.stdout.write(`\n${profileReport(profDir, served)}\n`)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)

@@ -17,7 +17,7 @@ export const ClientConfig = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 64, description: 'Client name, shown in audit records and metrics' }),
   keySha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Hex SHA-256 of the API key; the key itself is never stored' }),
   scopes: Type.Array(Type.Enum([...SCOPES]), { description: 'What the client may call' }),
-  agencies: opt(Type.Array(Type.String(), { description: 'Agency codes (or prefixes) the client acts for; omitted = all' })),
+  agencies: opt(Type.Array(Type.String({ pattern: '^[0-9A-Za-z.*]+$' }), { description: 'Agency codes the client acts for; `*` matches any characters (`*.H44` = a whole province); omitted = all' })),
   rateLimitPerMinute: opt(Type.Integer({ minimum: 1, default: 1200, description: 'Requests per minute, shared across replicas' })),
 }, { additionalProperties: false })
 export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scopes: Scope[] }
@@ -78,6 +78,11 @@ export const HubConfig = Type.Object({
       description: 'Where dossier changes are delivered: one queue per target, named after its connector',
     })),
   }, { additionalProperties: false, default: {} }),
+  procedures: Type.Object({
+    connector: opt(Type.String({ default: 'national-portal', description: 'Connector serving the procedure catalogue (operation getProcedure)' })),
+    cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 3600000, description: 'How long a catalogue entry is served without asking upstream' })),
+    staleTtlMs: opt(Type.Integer({ minimum: 0, default: 604800000, description: 'How long an entry is kept to be served stale while the upstream is down' })),
+  }, { additionalProperties: false, default: {} }),
   sandbox: Type.Object({
     enabled: opt(Type.Union([Type.Literal('auto'), Type.Boolean()], {
       default: 'auto',
@@ -97,5 +102,6 @@ export type HubConfig = Static<typeof HubConfig> & {
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string }
   role: 'all' | 'api' | 'worker'
+  procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; targets: Record<string, SyncTarget> }
 }

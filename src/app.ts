@@ -19,6 +19,11 @@ import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
 import healthRoutes from './routes/health.js'
 import citizensRoutes from './routes/citizens.js'
+import dossiersRoutes from './routes/dossiers.js'
+import adminRoutes from './routes/admin.js'
+import proceduresRoutes from './routes/procedures.js'
+import type { SyncService } from './sync/index.js'
+import type { Catalogue } from './procedures/catalogue.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -28,6 +33,8 @@ export interface AppDeps {
   audit: AuditLog
   registry: ConnectorRegistry
   metrics: Metrics
+  sync: SyncService
+  catalogue: Catalogue
   version?: string
 }
 
@@ -57,11 +64,14 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(problemPlugin, { metrics: deps.metrics })
   await app.register(authPlugin, { clients: deps.config.clients })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
-  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => deps.registry.circuitStates() })
+  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
   await app.register(citizensRoutes, { registry: deps.registry, audit: deps.audit })
+  await app.register(dossiersRoutes, { sync: deps.sync, audit: deps.audit })
+  await app.register(proceduresRoutes, { catalogue: deps.catalogue })
+  await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })
 }

@@ -18,10 +18,18 @@ function fail(err: unknown): never {
   process.exit(2)
 }
 
+/** `--role api|worker|all` overrides the config's `role` (DESIGN §1). */
+function roleFlag(): Record<string, unknown> {
+  const i = process.argv.findIndex((a) => a === '--role' || a.startsWith('--role='))
+  if (i < 0) return {}
+  const value = process.argv[i]!.includes('=') ? process.argv[i]!.split('=')[1] : process.argv[i + 1]
+  return { role: value }
+}
+
 async function start(): Promise<void> {
-  const hub = await startHub({ config: loadConfig() })
+  const hub = await startHub({ config: loadConfig({ overrides: roleFlag() }) })
   const lines = [
-    `LGSP hub${hub.sandbox ? ' (sandbox)' : ''} listening on ${hub.url}`,
+    `LGSP hub${hub.sandbox ? ' (sandbox)' : ''} (role ${hub.config.role}) listening on ${hub.url}`,
     `Console: ${hub.url}/docs`,
     `OpenAPI: ${hub.url}/openapi.json`,
   ]

@@ -16,6 +16,8 @@ import { createAuditLog } from './audit/audit-log.js'
 import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
+import { createSyncService } from './sync/index.js'
+import { createCatalogue } from './procedures/catalogue.js'
 import { sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
@@ -119,7 +121,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
     cleanups.push(() => registry.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics })
+    const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
+    if (missing.length > 0) throw new ConfigError(missing.map((t) => `config /sync/targets/${t}: no enabled connector "${t}" to deliver to (enable /connectors/${t} or remove the target)`))
+    const sync = createSyncService({ config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api' })
+    cleanups.push(() => sync.close())
+    const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
+
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -29,6 +29,8 @@ childMain<HubChildParams>('hub', async (p) => {
     // The limit is far above any rate this machine reaches, so it is checked but never trips.
     clients: [{ name: 'bench', keySha256: p.keySha256, scopes: ['citizens:read'], rateLimitPerMinute: 1_000_000_000 }],
     sandbox: { enabled: false },
+    // This hub serves lookups only: no dossier delivery queues (their default target is another connector).
+    sync: { targets: {} },
     connectors: {
       population: {
         enabled: true,

@@ -12,8 +12,8 @@ declare module 'fastify' {
     client: ClientConfig | null
   }
   interface FastifyContextConfig {
-    /** Scope a caller needs for this route; unset = public route. */
-    scope?: Scope
+    /** Scope a caller needs for this route; `authenticated` = any known client; unset = public route. */
+    scope?: Scope | 'authenticated'
   }
 }
 
@@ -31,6 +31,6 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
     const client = byHash.get(sha256Hex(match[1]!))
     if (!client) throw unauthorized('The API key is not known to this hub.')
     request.client = client
-    if (!client.scopes.includes(scope)) throw forbidden(`The client "${client.name}" lacks the scope ${scope}.`)
+    if (scope !== 'authenticated' && !client.scopes.includes(scope)) throw forbidden(`The client "${client.name}" lacks the scope ${scope}.`)
   })
 }, { name: 'auth' })

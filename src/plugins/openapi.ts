@@ -19,13 +19,17 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key issued by the hub operator' } } },
       tags: [
         { name: 'citizens', description: 'National population database' },
+        { name: 'dossiers', description: 'Dossier status and results, synced to the national portal through durable queues' },
+        { name: 'procedures', description: 'National procedure catalogue (cached)' },
+        { name: 'admin', description: 'Operators: connectors, queues, dead letters, audit search' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
     transform: function addSecurity({ schema, url, route }) {
       const scope = route.config?.scope
       if (!scope || !schema) return { schema, url }
-      const description = `${schema.description ?? ''}\n\nRequires the scope \`${scope}\`.`.trim()
+      const needs = scope === 'authenticated' ? 'Requires any valid API key.' : `Requires the scope \`${scope}\`.`
+      const description = `${schema.description ?? ''}\n\n${needs}`.trim()
       return { schema: { ...schema, description, security: [{ apiKey: [] }] }, url }
     },
   })

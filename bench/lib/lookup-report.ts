@@ -1,0 +1,101 @@
+/**
+ * The citizens-lookup report: the summary against the goal, every run with its CPU accounting,
+ * and (with --cpu-prof) where each side spends its CPU. Markdown, for the terminal and the README.
+ */
+import { join } from 'node:path'
+import type { SimulatorStats } from '../../connectors/population/simulator.js'
+import type { CpuDelta } from './cpu-usage.js'
+import type { LoadResult } from './load.js'
+import { formatProfile, summariseProfile } from './cpu-profile.js'
+import { machineNote, markdownTable, mean, ms, num, ratio, spread } from './report.js'
+
+export const GOAL = { throughputRatio: 0.7, p99Ratio: 2 }
+
+export interface Run {
+  round: number
+  side: 'hub' | 'baseline'
+  result: LoadResult
+  cpu: CpuDelta
+}
+
+export interface ReportInput {
+  command: string
+  connections: number
+  durationS: number
+  warmupS: number
+  rounds: number
+  citizens: number
+  ledger: string
+  runs: Run[]
+  simulator: SimulatorStats
+  /** Requests the load generator saw completed, warm-ups and preflight included. */
+  sent: number
+}
+
+/** CPU µs per completed request of one process in one run. */
+const usPerRequest = (run: Run, process: string): number => {
+  const cpuMs = run.cpu.processes[process]
+  return cpuMs === undefined ? NaN : (cpuMs * 1000) / run.result.total
+}
+const otherCores = (run: Run): number => (run.cpu.otherMs === undefined ? NaN : run.cpu.otherMs / run.cpu.wallMs)
+
+export function lookupReport(input: ReportInput): string {
+  const hub = input.runs.filter((r) => r.side === 'hub')
+  const base = input.runs.filter((r) => r.side === 'baseline')
+  const avg = (rs: Run[], f: (r: Run) => number) => mean(rs.map(f))
+  const throughputRatio = avg(hub, (r) => r.result.rps) / avg(base, (r) => r.result.rps)
+  const p99Ratio = avg(hub, (r) => r.result.p99) / avg(base, (r) => r.result.p99)
+  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
+  const sideRow = (label: string, rs: Run[]) => [
+    label,
+    spread(rs.map((r) => r.result.rps), num),
+    spread(rs.map((r) => r.result.p50), ms),
+    spread(rs.map((r) => r.result.p99), ms),
+    num(rs.reduce((n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts, 0)),
+    num(avg(rs, (r) => usPerRequest(r, r.side))),
+  ]
+  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
+    sideRow('A: hub', hub),
+    sideRow('B: baseline', base),
+    [
+      '**hub / baseline**',
+      `**${num(throughputRatio, 2)}** (goal ≥ ${GOAL.throughputRatio}: ${verdict(throughputRatio >= GOAL.throughputRatio)})`,
+      ratio(avg(hub, (r) => r.result.p50) / avg(base, (r) => r.result.p50)),
+      `**${ratio(p99Ratio)}** (goal ≤ ${GOAL.p99Ratio}×: ${verdict(p99Ratio <= GOAL.p99Ratio)})`,
+      '',
+      ratio(avg(hub, (r) => usPerRequest(r, 'hub')) / avg(base, (r) => usPerRequest(r, 'baseline'))),
+    ],
+  ])
+  const perRun = markdownTable(
+    ['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'simulator µs/req', 'Redis µs/req', 'other cores'],
+    input.runs.map((r) => [
+      String(r.round), r.side, num(r.result.rps), ms(r.result.p50), ms(r.result.p90), ms(r.result.p99), ms(r.result.max),
+      num(r.result.total), num(usPerRequest(r, r.side)), num(usPerRequest(r, 'simulator')), num(usPerRequest(r, 'redis')), num(otherCores(r), 2),
+    ]),
+  )
+  const sim = input.simulator
+  return [
+    `Command: \`${input.command}\``,
+    '',
+    `Machine: ${machineNote()}. The simulator, the server under test, Redis and autocannon share these cores, so absolute numbers are low; compare the ratios.`,
+    '',
+    `Load: ${input.connections} connections, ${input.durationS} s measured after ${input.warmupS} s warm-up per run, ${input.rounds} rounds A/B, bodies rotating over ${num(input.citizens)} sandbox citizens. Ledger: ${input.ledger}. Summary columns are the mean over rounds (min–max).`,
+    '',
+    summary,
+    '',
+    perRun,
+    '',
+    '*server CPU µs/req*: CPU time (all threads) of the process under test per completed request, from /proc; it does not depend on how busy the machine was, so its ratio explains the throughput ratio. *other cores*: CPU used meanwhile by processes outside the benchmark (other work on the machine; with `--db postgres`, also PostgreSQL); anything well above 0 makes that run noisy.',
+    '',
+    `Simulator: ${num(sim.soap.lookup)} lookups answered for ${num(input.sent)} completed requests (warm-ups and preflight included; the gap is requests in flight when a run stopped), ${sim.unauthorized} unauthorized, ${sim.soap.invalid} invalid.`,
+  ].join('\n')
+}
+
+/** Busy CPU per request of each process's main thread while profiled, then where each side spends it. */
+export function profileReport(dir: string, served: Record<'hub' | 'baseline', number>): string {
+  const counts: Record<string, number> = { ...served, simulator: served.hub + served.baseline }
+  const summaries = Object.fromEntries(Object.keys(counts).map((label) => [label, summariseProfile(join(dir, `${label}.cpuprofile`), 20)]))
+  const perRequest = markdownTable(['process (main thread)', 'busy ms', 'requests', 'CPU µs / request'],
+    Object.entries(counts).map(([label, n]) => [label, num(summaries[label]!.busyMs), num(n), num((summaries[label]!.busyMs * 1000) / n)]))
+  return [`### CPU profile (${dir})`, '', perRequest, '', '#### hub', formatProfile(summaries.hub!), '', '#### baseline', formatProfile(summaries.baseline!)].join('\n')
+}

@@ -1,0 +1,213 @@
+/**
+ * Connector for the National Public Service Portal's JSON session API: dossier sync, progress,
+ * dossier lookup and the procedure catalogue. Wire format in wire.ts, session handling in
+ * session.ts, config in config.ts, the upstream's stand-in in simulator.ts.
+ */
+import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationContext, OperationDef } from '../../src/upstream/types.js'
+import type { UpstreamClient } from '../../src/upstream/client.js'
+import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
+import { DEFAULT_MAX_RESPONSE_BYTES, NationalPortalConfigSchema, resolveConfig, type NationalPortalConfig } from './config.js'
+import {
+  Accepted, GetDossierInput, GetDossierOutput, GetProcedureInput, GetProcedureOutput, ListAgenciesInput, ListAgenciesOutput,
+  ListProceduresInput, ListProceduresOutput, ProgressSyncInput, SyncDossierInput,
+} from './schemas.js'
+import { createSessionCache } from './session.js'
+import {
+  buildCallBody, buildLoginBody, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
+  parseDossierState, parseProcedure, parseProcedureList, progressParams, readLogin, readReply, SessionRejectedError, syncDossierParams,
+  type ErrorCodeSets, type ReadResult, type ServiceKey, type WireTables,
+} from './wire.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
+
+export { NationalPortalConfigSchema, type NationalPortalConfig }
+
+const CATALOGUE_SERVICES: ReadonlySet<ServiceKey> = new Set(['getProcedure', 'listProcedures', 'listAgencies'])
+const nothing = () => undefined
+
+function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
+  const config = resolveConfig(ctx.config)
+  const tables: WireTables = { statusCodes: config.statusCodes, channelCodes: config.channelCodes }
+  const codes: ErrorCodeSets = { session: new Set(config.errorCodes.session), transient: new Set(config.errorCodes.transient) }
+  // No auth strategy: the session travels in the body.
+  const client: UpstreamClient = ctx.createClient({
+    baseUrl: config.baseUrl,
+    maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
+    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
+    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
+    ...(config.connections !== undefined && { connections: config.connections }),
+    ...(config.retry !== undefined && { retry: config.retry }),
+    ...(config.circuit !== undefined && { circuit: config.circuit }),
+  })
+  const headers = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', [DSTCODE_HEADER]: config.dstcode }
+
+  /**
+   * One POST. The reply is read inside the client's `inspect` hook, so an error code or an
+   * unusable body is a failure the client retries (transient kinds, idempotent calls only) and
+   * the circuit breaker counts, exactly like an HTTP 503 would be.
+   */
+  async function post<T>(path: string, body: string, idempotent: boolean, signal: AbortSignal, read: (body: Buffer) => ReadResult<T>): Promise<T> {
+    let outcome: { value: T } | undefined
+    await client.request({
+      method: 'POST', path, headers, body, idempotent, signal,
+      inspect(res) {
+        const r = read(res.body)
+        if (!r.ok) return r.error
+        outcome = { value: r.value }
+        return undefined
+      },
+    })
+    if (outcome === undefined) throw new UpstreamError('bad_response', 'The national portal reply was not read.')
+    return outcome.value
+  }
+
+  /** Reads a reply's error code, then its data with `parse`; a parse failure is the portal's `bad_response`. */
+  const reader = <T>(service: ServiceKey, parse: (data: unknown) => T) => (body: Buffer): ReadResult<T> => {
+    const r = readReply(body, codes, service)
+    if (!r.ok) return r
+    try {
+      return { ok: true, value: parse(r.value) }
+    } catch (err) {
+      return { ok: false, error: isUpstreamError(err) ? err : new UpstreamError('bad_response', 'The national portal sent a reply the connector could not read.', { cause: err }) }
+    }
+  }
+
+  // Logging in twice does no harm, so a transient failure of the login is retried.
+  const login = (signal: AbortSignal) => post(config.loginPath, buildLoginBody(config.username, config.password), true, signal, (b) => readLogin(b, codes))
+  const sessions = createSessionCache({ ttlMs: config.sessionTtlMs, loginTimeoutMs: config.timeoutMs.login, login })
+
+  /**
+   * A call under the cached session. When the portal refuses the session it did nothing, so one
+   * fresh login and one retry are safe even for a non-idempotent call.
+   */
+  async function call<T>(service: ServiceKey, params: Record<string, unknown>, op: OperationContext, idempotent: boolean, parse: (data: unknown) => T): Promise<T> {
+    const path = CATALOGUE_SERVICES.has(service) ? config.catalogPath : config.syncPath
+    const read = reader(service, parse)
+    const send = (session: string) => post(path, buildCallBody(session, config.agencyCode, service, params), idempotent, op.signal, read)
+    const session = await sessions.get(op.signal)
+    try {
+      return await send(session)
+    } catch (err) {
+      if (!(err instanceof SessionRejectedError)) throw err
+      sessions.invalidate(session)
+      op.log.info({ operation: service, upstreamCode: err.upstreamCode }, 'national portal refused the session; logging in again')
+    }
+    const fresh = await sessions.get(op.signal)
+    try {
+      return await send(fresh)
+    } catch (err) {
+      if (!(err instanceof SessionRejectedError)) throw err
+      sessions.invalidate(fresh)
+      throw new UpstreamError('unauthorized', 'The national portal refused a session it had just issued; check connectors.national-portal errorCodes.session and the account\'s rights.', {
+        ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }),
+        cause: err,
+      })
+    }
+  }
+
+  const syncDossier: OperationDef<typeof SyncDossierInput, typeof Accepted> = {
+    description: 'Creates or replaces the dossier on the national portal (an upsert: safe to repeat).',
+    input: SyncDossierInput,
+    output: Accepted,
+    timeoutMs: config.timeoutMs.syncDossier,
+    idempotent: true,
+    async run(input, op) {
+      await call('syncDossier', syncDossierParams(input, tables), op, true, nothing)
+      return { acceptedAt: new Date().toISOString() }
+    },
+  }
+
+  const updateProgress: OperationDef<typeof ProgressSyncInput, typeof Accepted> = {
+    description: 'Adds one processing step to the dossier\'s progress on the national portal. Not repeated on failure: the wire carries no step id, so a repeat would be a second step.',
+    input: ProgressSyncInput,
+    output: Accepted,
+    timeoutMs: config.timeoutMs.updateProgress,
+    idempotent: false,
+    async run(input, op) {
+      await call('updateProgress', progressParams(input, tables), op, false, nothing)
+      return { acceptedAt: new Date().toISOString() }
+    },
+  }
+
+  const getDossier: OperationDef<typeof GetDossierInput, typeof GetDossierOutput> = {
+    description: 'The national portal\'s current status and dates of a dossier; null when it holds no dossier with this code.',
+    input: GetDossierInput,
+    output: GetDossierOutput,
+    timeoutMs: config.timeoutMs.getDossier,
+    idempotent: true,
+    run: (input, op) => call('getDossier', getDossierParams(input.code), op, true, (data) => parseDossierState(data, input.code, tables)),
+  }
+
+  const getProcedure: OperationDef<typeof GetProcedureInput, typeof GetProcedureOutput> = {
+    description: 'One administrative procedure from the national catalogue; null when the catalogue has no procedure with this code.',
+    input: GetProcedureInput,
+    output: GetProcedureOutput,
+    timeoutMs: config.timeoutMs.getProcedure,
+    idempotent: true,
+    run: (input, op) => call('getProcedure', getProcedureParams(input.code), op, true, (data) => parseProcedure(data, input.code, tables)),
+  }
+
+  const listProcedures: OperationDef<typeof ListProceduresInput, typeof ListProceduresOutput> = {
+    description: 'Codes and names of the catalogue\'s procedures, optionally only those an agency performs.',
+    input: ListProceduresInput,
+    output: ListProceduresOutput,
+    timeoutMs: config.timeoutMs.listProcedures,
+    idempotent: true,
+    run: (input, op) => call('listProcedures', listProceduresParams(input.agencyCode), op, true, (data) => ({ procedures: parseProcedureList(data) })),
+  }
+
+  const listAgencies: OperationDef<typeof ListAgenciesInput, typeof ListAgenciesOutput> = {
+    description: 'The agencies the national portal knows, with their parent agency.',
+    input: ListAgenciesInput,
+    output: ListAgenciesOutput,
+    timeoutMs: config.timeoutMs.listAgencies,
+    idempotent: true,
+    run: (_input, op) => call('listAgencies', {}, op, true, (data) => ({ agencies: parseAgencyList(data) })),
+  }
+
+  /**
+   * A fresh login (not the cached session: it proves the credentials and dstcode now) and the
+   * agency list under it (proves the unit code and the catalogue endpoint).
+   */
+  async function health(signal: AbortSignal): Promise<HealthResult> {
+    const started = performance.now()
+    try {
+      const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
+      const session = await login(deadline)
+      await post(config.catalogPath, buildCallBody(session, config.agencyCode, 'listAgencies', {}), true, deadline, reader('listAgencies', parseAgencyList))
+      return { ok: true, latencyMs: Math.round(performance.now() - started) }
+    } catch (err) {
+      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (unexpected error)'
+      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
+    }
+  }
+
+  return {
+    id: 'national-portal',
+    operations: { syncDossier, updateProgress, getDossier, getProcedure, listProcedures, listAgencies },
+    health,
+    close: () => client.close(),
+  }
+}
+
+const nationalPortal: ConnectorModule<typeof NationalPortalConfigSchema> = {
+  id: 'national-portal',
+  configSchema: NationalPortalConfigSchema,
+  create,
+  async startSimulator({ port, log }) {
+    const sim = await startNationalPortalSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
+    return {
+      url: sim.url,
+      close: () => sim.close(),
+      config: {
+        baseUrl: sim.url,
+        username: SANDBOX_CREDENTIALS.username,
+        password: SANDBOX_CREDENTIALS.password,
+        dstcode: SANDBOX_DSTCODE,
+        agencyCode: SANDBOX_AGENCY_CODE,
+      },
+    }
+  },
+}
+
+export default nationalPortal

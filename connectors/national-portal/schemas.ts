@@ -1,0 +1,54 @@
+/**
+ * Input and output schemas of the connector's operations, in domain (English) terms.
+ *
+ * `DossierSyncInput` in schemas/dossier.ts is an `Intersect` whose second member forbids
+ * additional properties, so no value (not even a valid one: `code` is "additional" there)
+ * passes it. The same shape is rebuilt here as one object until that schema is fixed.
+ */
+import { Type, type Static } from 'typebox'
+import { AgencyCode, DOSSIER_STATUSES, DossierCode, DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
+import { Agency, Procedure, ProcedureSummary } from '../../schemas/procedure.js'
+
+const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' })
+
+export const DossierRecordInput = Type.Object({ code: DossierCode, ...DossierSnapshot.properties }, { additionalProperties: false })
+export type DossierRecordInput = Static<typeof DossierRecordInput>
+
+export const SyncDossierInput = Type.Object({
+  dossier: DossierRecordInput,
+  isUpdate: Type.Boolean({ description: 'False for the first delivery of this dossier, true afterwards (sent as isUpdating)' }),
+}, { additionalProperties: false })
+export type SyncDossierInput = Static<typeof SyncDossierInput>
+
+/** A processing step with the dossier it belongs to (`ProgressSyncInput` in schemas/dossier.ts). */
+export const ProgressSyncInput = Type.Object({ dossierCode: DossierCode, ...ProgressStep.properties }, { additionalProperties: false })
+export type ProgressSyncInput = Static<typeof ProgressSyncInput>
+
+export const Accepted = Type.Object({
+  acceptedAt: Type.String({ format: 'date-time', description: 'When the portal acknowledged the change (hub clock)' }),
+}, { additionalProperties: false })
+export type Accepted = Static<typeof Accepted>
+
+export const GetDossierInput = Type.Object({ code: DossierCode }, { additionalProperties: false })
+
+export const PortalDossierState = Type.Object({
+  code: DossierCode,
+  statusCode: Type.Integer({ description: 'TrangThaiHoSo as the portal holds it' }),
+  status: Type.Optional(Type.Enum([...DOSSIER_STATUSES], { description: 'statusCode read through the configured table; absent when the code is not in it' })),
+  receivedAt: Type.Optional(DateTime),
+  dueAt: Type.Optional(DateTime),
+  returnedAt: Type.Optional(DateTime),
+}, { additionalProperties: false })
+export type PortalDossierState = Static<typeof PortalDossierState>
+export const GetDossierOutput = Type.Union([PortalDossierState, Type.Null()])
+
+export const GetProcedureInput = Type.Object({ code: Type.String({ minLength: 1, maxLength: 50, description: 'Procedure code (MaTTHC)' }) }, { additionalProperties: false })
+export const GetProcedureOutput = Type.Union([Procedure, Type.Null()])
+
+export const ListProceduresInput = Type.Object({ agencyCode: Type.Optional(AgencyCode) }, { additionalProperties: false })
+export const ListProceduresOutput = Type.Object({ procedures: Type.Array(ProcedureSummary) }, { additionalProperties: false })
+export type ProcedureSummary = Static<typeof ProcedureSummary>
+
+export const ListAgenciesInput = Type.Object({}, { additionalProperties: false })
+export const ListAgenciesOutput = Type.Object({ agencies: Type.Array(Agency) }, { additionalProperties: false })
+export type Agency = Static<typeof Agency>

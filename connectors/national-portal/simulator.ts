@@ -1,0 +1,292 @@
+/**
+ * Simulator of the National Public Service Portal on loopback: the same JSON session API as the
+ * connector (login, sync and catalogue endpoints, `dstcode` header), sessions that expire, the
+ * portal's validation of dossiers, a seeded catalogue, inspection of what it received, and the
+ * shared fault injection. Plain node:http so hanging replies and socket teardown are ours to
+ * control; the business logic is in simulator-portal.ts. Built for ~1,000 requests/s: nothing
+ * heavy and no logging per request.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Logger } from 'pino'
+import { Value } from 'typebox/value'
+import { Procedure } from '../../schemas/procedure.js'
+import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { DEFAULT_PATHS } from './config.js'
+import type { Agency } from './schemas.js'
+import { SANDBOX_PROVINCE_CODE, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
+import { createPortal, PORTAL_CODE, type PortalCounters, type ProgressEntry, type ReceivedVersion, type Reply } from './simulator-portal.js'
+
+export { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE, SHARED_PAPERS, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
+export { PORTAL_CODE, type ProgressEntry, type ReceivedVersion } from './simulator-portal.js'
+
+/** Obviously fake credentials the sandbox config uses. */
+export const SANDBOX_CREDENTIALS = Object.freeze({ username: 'sandbox-lgsp', password: 'sandbox-password-not-real' })
+export const SANDBOX_DSTCODE = 'SANDBOX-DSTCODE'
+/** The hub's `madonvi` in the sandbox: the sandbox province. */
+export const SANDBOX_AGENCY_CODE = SANDBOX_PROVINCE_CODE
+
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1. Default 0 (any free port). */
+  port?: number
+  log?: Logger
+  /** Endpoint paths. Default `/api/login`, `/api/dongbo`, `/api/danhmuc`. */
+  paths?: { login?: string; sync?: string; catalog?: string }
+  /** Accepted at login. Default SANDBOX_CREDENTIALS. */
+  credentials?: { username: string; password: string }
+  /** Expected `dstcode` header. Default SANDBOX_DSTCODE. */
+  dstcode?: string
+  /** Session lifetime in ms. Default 30 min. */
+  sessionTtlMs?: number
+  /** Faults applied to every API request until the control route changes them. Default none. */
+  faults?: FaultSettings
+  /** Seed of the PRNG behind `errorRate`. Default 1. */
+  seed?: number
+  /** The catalogue. Default sandboxProcedures() / sandboxAgencies(). */
+  procedures?: Procedure[]
+  agencies?: Agency[]
+  /** Dossiers kept for inspection, oldest forgotten first. Default 200,000. */
+  maxStoredDossiers?: number
+  /** Largest request body accepted, in bytes. Default 4 MiB. */
+  maxRequestBytes?: number
+}
+
+export interface SimulatorStats extends PortalCounters {
+  /** Requests to the three API endpoints (control routes not counted), whatever became of them. */
+  requests: number
+  faults: Record<Exclude<FaultAction['kind'], 'none'>, number>
+  inFlight: number
+}
+
+export interface NationalPortalSimulator {
+  url: string
+  close(): Promise<void>
+  setFaults(settings: FaultSettings): void
+  clearFaults(): void
+  stats(): SimulatorStats
+  /** Every accepted version of a dossier, in arrival order. */
+  received(code: string): ReceivedVersion[]
+  /** Every accepted progress entry of a dossier, in arrival order. */
+  progress(code: string): ProgressEntry[]
+  /** Forgets every received dossier and progress entry. */
+  clearReceived(): void
+  /** Ends every session: the next call with one gets the session error code. */
+  expireSessions(): void
+  /** Adds (or replaces) a catalogue procedure. */
+  addProcedure(procedure: Procedure): void
+}
+
+/** mulberry32: a seeded PRNG so error rates repeat run to run. */
+function createPrng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const emptyFaults = (): SimulatorStats['faults'] => ({ hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 })
+const JSON_TYPE = 'application/json; charset=utf-8'
+
+export async function startNationalPortalSimulator(options: SimulatorOptions = {}): Promise<NationalPortalSimulator> {
+  const paths = { login: options.paths?.login ?? DEFAULT_PATHS.login, sync: options.paths?.sync ?? DEFAULT_PATHS.sync, catalog: options.paths?.catalog ?? DEFAULT_PATHS.catalog }
+  const endpoints = new Map<string, 'login' | 'sync' | 'catalog'>([[paths.login, 'login'], [paths.sync, 'sync'], [paths.catalog, 'catalog']])
+  const portal = createPortal({
+    credentials: options.credentials ?? SANDBOX_CREDENTIALS,
+    dstcode: options.dstcode ?? SANDBOX_DSTCODE,
+    sessionTtlMs: options.sessionTtlMs ?? 30 * 60 * 1000,
+    maxStoredDossiers: options.maxStoredDossiers ?? 200_000,
+    procedures: options.procedures ?? sandboxProcedures(),
+    agencies: options.agencies ?? sandboxAgencies(),
+  })
+  const maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024
+  const random = createPrng(options.seed ?? 1)
+  const faults = new FaultState(options.faults)
+  const log = options.log
+  let requests = 0
+  let inFlight = 0
+  let faultCounts = emptyFaults()
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  function send(res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) {
+    if (res.destroyed || res.writableEnded) return
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra })
+    res.end(body)
+  }
+  const reply = (res: ServerResponse, r: Reply) => send(res, 200, JSON.stringify(r))
+
+  function applyFault(res: ServerResponse, action: FaultAction): boolean {
+    if (action.kind === 'none') return false
+    faultCounts[action.kind]++
+    if (action.kind === 'hang') return true // never answer; close() or the client ends the socket
+    if (action.kind === 'status') send(res, action.status, `simulated HTTP ${action.status}\n`, 'text/plain; charset=utf-8', action.status === 503 ? { 'retry-after': '1' } : {})
+    else if (action.kind === 'app-fault' && action.fault === 'server') reply(res, { error_code: PORTAL_CODE.transient, message: 'Hệ thống đang bận, vui lòng thử lại sau' })
+    else if (action.kind === 'app-fault') reply(res, { error_code: PORTAL_CODE.refused, message: 'Yêu cầu bị từ chối' })
+    else if (action.kind === 'malformed') send(res, 200, '{"error_code":0,"message":"Th')
+    else send(res, 500, '<html><body><h1>500 Internal Server Error</h1></body></html>', 'text/html; charset=utf-8')
+    return true
+  }
+
+  function handleApi(req: IncomingMessage, res: ServerResponse, body: string, endpoint: 'login' | 'sync' | 'catalog') {
+    const { latencyMs, action } = decideFault({ ...faults.take(), ...faultsFromHeaders(req.headers) }, random)
+    const proceed = () => {
+      if (applyFault(res, action)) return
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, 'send Content-Type: application/json\n', 'text/plain; charset=utf-8')
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(body)
+      } catch {
+        parsed = undefined // refused below as "not the expected format"
+      }
+      const dstcode = req.headers['dstcode']
+      const dst = Array.isArray(dstcode) ? dstcode[0] : dstcode
+      reply(res, endpoint === 'login' ? portal.login(dst, parsed) : portal.call(endpoint, dst, parsed))
+    }
+    if (latencyMs <= 0) return proceed()
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      proceed()
+    }, latencyMs)
+    timers.add(timer)
+    res.on('close', () => {
+      clearTimeout(timer)
+      timers.delete(timer)
+    })
+  }
+
+  function stats(): SimulatorStats {
+    return { requests, ...portal.counters(), faults: { ...faultCounts }, inFlight }
+  }
+
+  function handleControl(req: IncomingMessage, res: ServerResponse, body: string, route: string) {
+    const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value))
+    const parse = (): { ok: true; value: unknown } | { ok: false } => {
+      try {
+        return { ok: true, value: JSON.parse(body || '{}') }
+      } catch {
+        json(400, { error: 'body must be JSON' })
+        return { ok: false }
+      }
+    }
+    const method = req.method
+    if (route === '/__sim/faults') {
+      if (method === 'GET') return json(200, { faults: faults.current() })
+      if (method === 'DELETE') {
+        faults.clear()
+        return json(200, { faults: faults.current() })
+      }
+      if (method === 'POST') {
+        const p = parse()
+        if (!p.ok) return
+        const settings = parseFaultSettings(p.value)
+        if (typeof settings === 'string') return json(400, { error: settings })
+        faults.set(settings)
+        return json(200, { faults: faults.current() })
+      }
+    }
+    if (route === '/__sim/stats' && method === 'GET') return json(200, stats())
+    if (route === '/__sim/stats' && method === 'DELETE') {
+      portal.resetCounters()
+      faultCounts = emptyFaults()
+      requests = 0
+      return json(200, stats())
+    }
+    if (route === '/__sim/sessions/expire' && method === 'POST') {
+      portal.expireSessions()
+      return json(200, { expired: true })
+    }
+    if (route === '/__sim/procedures' && method === 'POST') {
+      const p = parse()
+      if (!p.ok) return
+      if (!Value.Check(Procedure, p.value)) {
+        const first = [...Value.Errors(Procedure, p.value)][0]
+        return json(400, { error: `not a Procedure: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}` })
+      }
+      portal.addProcedure(p.value)
+      return json(201, { code: p.value.code })
+    }
+    if (route === '/__sim/received' && method === 'DELETE') {
+      portal.clearReceived()
+      return json(200, { cleared: true })
+    }
+    const inspect = /^\/__sim\/(dossiers|progress)\/([^/]+)$/.exec(route)
+    if (inspect && method === 'GET') {
+      const code = decodeURIComponent(inspect[2]!)
+      return inspect[1] === 'dossiers' ? json(200, { code, versions: portal.received(code) }) : json(200, { code, entries: portal.progress(code) })
+    }
+    return json(404, { error: 'unknown simulator control route' })
+  }
+
+  const server = createServer((req, res) => {
+    const route = (req.url ?? '/').split('?')[0] ?? '/'
+    const endpoint = endpoints.get(route)
+    if (endpoint !== undefined) {
+      requests++
+      inFlight++
+      res.on('close', () => inFlight--)
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxRequestBytes) {
+        req.removeAllListeners('data')
+        // Answer, then drop the connection rather than read an unbounded body.
+        res.on('finish', () => req.destroy())
+        send(res, 413, `request body exceeds ${maxRequestBytes} bytes\n`, 'text/plain; charset=utf-8', { connection: 'close' })
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (size > maxRequestBytes) return
+      const body = Buffer.concat(chunks).toString('utf8')
+      try {
+        if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+        if (endpoint !== undefined && req.method === 'POST') return handleApi(req, res, body, endpoint)
+        send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? 'POST JSON here\n' : 'not found\n', 'text/plain; charset=utf-8')
+      } catch (err) {
+        log?.error({ err }, 'national portal simulator failed')
+        send(res, 500, JSON.stringify({ error_code: PORTAL_CODE.transient, message: 'Lỗi hệ thống' }))
+      }
+    })
+    req.on('error', () => res.destroy())
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('national portal simulator: no TCP address')
+  const url = `http://127.0.0.1:${address.port}`
+  log?.info({ url }, 'national portal simulator listening')
+
+  return {
+    url,
+    setFaults: (settings) => faults.set(settings),
+    clearFaults: () => faults.clear(),
+    stats,
+    received: (code) => portal.received(code),
+    progress: (code) => portal.progress(code),
+    clearReceived: () => portal.clearReceived(),
+    expireSessions: () => portal.expireSessions(),
+    addProcedure: (procedure) => portal.addProcedure(procedure),
+    async close() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Hanging replies and keep-alive sockets would hold close() open forever.
+      for (const socket of sockets) socket.destroy()
+      await closed
+    },
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Client agency restrictions. A client's `agencies` entries are agency codes (QCVN 102:2016,
+ * `NNN.NN.NN.XNN`) or patterns where `*` stands for any characters. Lower levels of the code fill
+ * leftwards, so a whole province is `*.H44` and a department with its units `*.24.H44`.
+ * No `agencies` = the client acts for every agency.
+ */
+import type { ClientConfig } from '../schemas/config.js'
+
+const toRegExp = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+
+export function agencyMatcher(client: Pick<ClientConfig, 'agencies'> | null): (agencyCode: string) => boolean {
+  if (!client?.agencies) return () => true
+  const patterns = client.agencies.map(toRegExp)
+  return (code) => patterns.some((p) => p.test(code))
+}
+
+/** The same patterns as SQL LIKE patterns (`*` → `%`, LIKE's own wildcards escaped). */
+export function agencyLikePatterns(client: Pick<ClientConfig, 'agencies'> | null): string[] | undefined {
+  return client?.agencies?.map((a) => a.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%'))
+}

@@ -1,0 +1,125 @@
+/**
+ * Outbound dossier sync, wired together: the ledger (accept), the queues (wake-ups), the workers
+ * (delivery), the reconciler (what the queues lost) and the admin views (counts, dead letters).
+ * The routes only see this interface.
+ */
+import type { Logger } from 'pino'
+import type { Db } from '../db/types.js'
+import type { HubConfig } from '../../schemas/config.js'
+import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
+import type { ConnectorRegistry } from '../upstream/registry.js'
+import type { Metrics } from '../metrics.js'
+import { acceptProgress, acceptSnapshot, type AcceptOptions, type AcceptResult, type ProgressResult } from './ledger.js'
+import { createDeliveryStore } from './delivery-store.js'
+import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
+import { startSyncWorker, type SyncWorker } from './worker.js'
+import { startReconciler, type Reconciler } from './reconciler.js'
+import { createSyncMetrics } from './metrics.js'
+import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
+import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
+
+export interface SyncService {
+  targets(): string[]
+  acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets'>): Promise<AcceptResult>
+  acceptProgress(code: string, step: ProgressStep, options: Omit<AcceptOptions, 'targets'>): Promise<ProgressResult>
+  getDossier(code: string): Promise<DossierView | null>
+  listDossiers(q: ListQuery): ReturnType<typeof listDossiers>
+  queueCounts(): Promise<Record<string, QueueCounts & { pending: number; retrying: number; dead: number }>>
+  deadLetters(q: { target?: string; since?: Date; afterId?: number; limit: number }): Promise<{ items: DeadLetter[]; next: number | null }>
+  replay(id: number): Promise<number>
+  replaySince(target: string, since: Date): Promise<number>
+  /** Refreshes the queue and ledger gauges (called before a metrics scrape). */
+  refreshGauges(): Promise<void>
+  reconcileNow(): Promise<number>
+  close(): Promise<void>
+}
+
+export interface SyncDeps {
+  config: HubConfig
+  db: Db
+  redisUrl: string
+  registry: ConnectorRegistry
+  metrics: Metrics
+  log: Logger
+  /** Run workers and the reconciler in this process (role worker or all). */
+  runWorkers: boolean
+}
+
+export function createSyncService(deps: SyncDeps): SyncService {
+  const { config, db } = deps
+  const log = deps.log.child({ component: 'sync' })
+  const targets = Object.keys(config.sync.targets)
+  const prefix = `${config.redis.keyPrefix}bull`
+  const metrics = createSyncMetrics(deps.metrics.registry)
+  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
+  const store = createDeliveryStore(db)
+  const workers: SyncWorker[] = []
+  let reconciler: Reconciler | undefined
+  if (deps.runWorkers) {
+    for (const target of targets) {
+      workers.push(startSyncWorker({
+        target, config: config.sync.targets[target]!, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        store, registry: deps.registry, metrics, log,
+      }))
+    }
+    reconciler = startReconciler({ db, queues, redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs, log })
+  }
+
+  /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */
+  const wake = async (rows: Array<{ id: number; target: string; dossierCode: string }>, replay = false) => {
+    for (const r of rows) await queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id))
+  }
+
+  async function queueCounts() {
+    const ledger = await ledgerCounts(db)
+    const out: Record<string, QueueCounts & { pending: number; retrying: number; dead: number }> = {}
+    for (const target of targets) {
+      const q = await queues.counts(target).catch(() => ({ waiting: -1, active: -1, delayed: -1, failed: -1 }))
+      const n = (state: string) => ledger.find((r) => r.target === target && r.state === state)?.count ?? 0
+      out[target] = { ...q, pending: n('pending'), retrying: n('retrying'), dead: n('dead') }
+    }
+    return out
+  }
+
+  return {
+    targets: () => targets,
+    async acceptSnapshot(code, snapshot, options) {
+      const result = await acceptSnapshot(db, code, snapshot, { ...options, targets })
+      await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
+      return result
+    },
+    async acceptProgress(code, step, options) {
+      const result = await acceptProgress(db, code, step, { ...options, targets })
+      await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
+      return result
+    },
+    getDossier: (code) => getDossier(db, code),
+    listDossiers: (q) => listDossiers(db, q),
+    queueCounts,
+    deadLetters: (q) => listDeadLetters(db, q),
+    async replay(id) {
+      const rows = await replayOne(db, id)
+      await wake(rows, true)
+      return rows.length
+    },
+    async replaySince(target, since) {
+      const rows = await replaySince(db, target, since)
+      const seen = new Set<string>()
+      await wake(rows.filter((r) => !seen.has(r.dossierCode) && seen.add(r.dossierCode)), true)
+      return rows.length
+    },
+    async refreshGauges() {
+      const counts = await queueCounts()
+      for (const [target, c] of Object.entries(counts)) {
+        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) if (c[state] >= 0) metrics.queueDepth.set({ target, state }, c[state])
+        for (const state of ['pending', 'retrying', 'dead'] as const) metrics.ledger.set({ target, state }, c[state])
+      }
+    },
+    reconcileNow: () => reconciler?.runOnce() ?? Promise.resolve(0),
+    async close() {
+      await reconciler?.close()
+      await Promise.allSettled(workers.map((w) => w.close()))
+      await queues.close()
+    },
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The reconciler: a BullMQ repeatable job that re-enqueues outbox rows left open too long — a
+ * crash between commit and enqueue, a Redis flush or restart that lost jobs, a retry whose
+ * delayed job vanished. Every replica re-registers the schedule periodically, so even a flush
+ * that took the schedule with it heals itself. Re-enqueued jobs are deduplicated per dossier.
+ */
+import { Queue, Worker } from 'bullmq'
+import { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import type { Db } from '../db/types.js'
+import type { SyncQueues } from './queues.js'
+import { jobIdFor } from './queues.js'
+
+export interface ReconcilerOptions {
+  db: Db
+  queues: SyncQueues
+  redisUrl: string
+  prefix: string
+  everyMs: number
+  staleAfterMs: number
+  log: Logger
+  /** Rows looked at per run. Default 5000; the next run takes the rest. */
+  batch?: number
+}
+
+export interface Reconciler {
+  /** One pass now; returns how many dossiers were re-enqueued. */
+  runOnce(): Promise<number>
+  close(): Promise<void>
+}
+
+const QUEUE = 'sync-maintenance'
+const SCHEDULER = 'reconcile-outbox'
+
+export function startReconciler(options: ReconcilerOptions): Reconciler {
+  const { db, queues, log } = options
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
+  const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
+
+  async function runOnce(): Promise<number> {
+    const { rows } = await db.query<{ target: string; dossier_code: string }>(
+      `SELECT DISTINCT target, dossier_code FROM outbox
+       WHERE state IN ('pending', 'retrying')
+         AND created_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND (next_attempt_at IS NULL OR next_attempt_at < now() - make_interval(secs => $1::double precision / 1000))
+       LIMIT $2`,
+      [options.staleAfterMs, options.batch ?? 5000],
+    )
+    let kicked = 0
+    for (const row of rows) {
+      if (!queues.names().includes(row.target)) continue
+      if (await queues.kick(row.target, row.dossier_code, jobIdFor('r', row.dossier_code))) kicked++
+    }
+    if (kicked > 0) log.info({ kicked }, 'reconciler re-enqueued dossiers whose changes waited too long')
+    return kicked
+  }
+
+  const ensureSchedule = () =>
+    queue.upsertJobScheduler(SCHEDULER, { every: options.everyMs }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } })
+      .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not register the reconciler schedule; retrying later'))
+  void ensureSchedule()
+  const watchdog = setInterval(() => void ensureSchedule(), Math.max(options.everyMs, 1000) * 2)
+  watchdog.unref()
+
+  const workerConnection = connection.duplicate({ maxRetriesPerRequest: null })
+  workerConnection.on('error', () => undefined)
+  const worker = new Worker(QUEUE, async () => runOnce(), { connection: workerConnection, prefix: options.prefix, concurrency: 1 })
+  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'reconciler worker error'))
+  worker.on('failed', (_job, err) => log.warn({ err: { message: err.message } }, 'reconciler run failed; the next run retries'))
+
+  return {
+    runOnce,
+    async close() {
+      clearInterval(watchdog)
+      await worker.close()
+      await queue.close()
+      await workerConnection.quit().catch(() => workerConnection.disconnect())
+      await connection.quit().catch(() => connection.disconnect())
+    },
+  }
+}
