@@ -85,7 +85,7 @@ export const DossierSnapshot = Type.Object({
 export type DossierSnapshot = Static<typeof DossierSnapshot>
 
 /** What a connector receives: the snapshot with its code. */
-export const DossierSyncInput = Type.Intersect([Type.Object({ code: DossierCode }), DossierSnapshot])
+export const DossierSyncInput = Type.Object({ code: DossierCode, ...DossierSnapshot.properties }, { additionalProperties: false })
 export type DossierSyncInput = DossierSnapshot & { code: string }
 
 export const ProgressStep = Type.Object({
@@ -101,4 +101,6 @@ export const ProgressStep = Type.Object({
 }, { additionalProperties: false })
 export type ProgressStep = Static<typeof ProgressStep>
 
+/** What a connector receives: a processing step with the dossier it belongs to. */
+export const ProgressSyncInput = Type.Object({ dossierCode: DossierCode, ...ProgressStep.properties }, { additionalProperties: false })
 export type ProgressSyncInput = ProgressStep & { dossierCode: string }

@@ -20,6 +20,9 @@ export interface HubChildParams {
 }
 
 childMain<HubChildParams>('hub', async (p) => {
+  // Only the population connector: every other one in config/default.json is switched off, so
+  // the hub needs no other upstream and spends nothing on it.
+  const others = Object.keys(loadConfig({ env: {} }).connectors).filter((id) => id !== 'population')
   const overrides = {
     server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 2000 },
     log: { level: p.logLevel },
@@ -29,9 +32,10 @@ childMain<HubChildParams>('hub', async (p) => {
     // The limit is far above any rate this machine reaches, so it is checked but never trips.
     clients: [{ name: 'bench', keySha256: p.keySha256, scopes: ['citizens:read'], rateLimitPerMinute: 1_000_000_000 }],
     sandbox: { enabled: false },
-    // This hub serves lookups only: no dossier delivery queues (their default target is another connector).
+    // No dossier delivery queues either: their default target is one of the connectors switched off.
     sync: { targets: {} },
     connectors: {
+      ...Object.fromEntries(others.map((id) => [id, { enabled: false }])),
       population: {
         enabled: true,
         baseUrl: p.simulatorUrl,

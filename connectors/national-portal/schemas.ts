@@ -1,17 +1,12 @@
-/**
- * Input and output schemas of the connector's operations, in domain (English) terms.
- *
- * `DossierSyncInput` in schemas/dossier.ts is an `Intersect` whose second member forbids
- * additional properties, so no value (not even a valid one: `code` is "additional" there)
- * passes it. The same shape is rebuilt here as one object until that schema is fixed.
- */
+/** Input and output schemas of the connector's operations, in domain (English) terms. */
 import { Type, type Static } from 'typebox'
-import { AgencyCode, DOSSIER_STATUSES, DossierCode, DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
+import { AgencyCode, DOSSIER_STATUSES, DossierCode, DossierSyncInput, ProgressSyncInput as ProgressSyncInputSchema } from '../../schemas/dossier.js'
 import { Agency, Procedure, ProcedureSummary } from '../../schemas/procedure.js'
 
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' })
 
-export const DossierRecordInput = Type.Object({ code: DossierCode, ...DossierSnapshot.properties }, { additionalProperties: false })
+export const ProgressSyncInput = ProgressSyncInputSchema
+export const DossierRecordInput = DossierSyncInput
 export type DossierRecordInput = Static<typeof DossierRecordInput>
 
 export const SyncDossierInput = Type.Object({
@@ -20,8 +15,6 @@ export const SyncDossierInput = Type.Object({
 }, { additionalProperties: false })
 export type SyncDossierInput = Static<typeof SyncDossierInput>
 
-/** A processing step with the dossier it belongs to (`ProgressSyncInput` in schemas/dossier.ts). */
-export const ProgressSyncInput = Type.Object({ dossierCode: DossierCode, ...ProgressStep.properties }, { additionalProperties: false })
 export type ProgressSyncInput = Static<typeof ProgressSyncInput>
 
 export const Accepted = Type.Object({

@@ -1,0 +1,43 @@
+/**
+ * Conformance of the national-portal connector (JSON session API) against its simulator. The
+ * sample call syncs a sandbox dossier; the refused call names a procedure the catalogue lacks.
+ */
+import t from 'tap'
+import { pino } from 'pino'
+import nationalPortal from '../../connectors/national-portal/index.js'
+import {
+  SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_PROCEDURES, startNationalPortalSimulator,
+} from '../../connectors/national-portal/simulator.js'
+import { snapshot } from '../helpers/dossier.js'
+import { runConformance } from './harness.js'
+
+const silent = pino({ level: 'silent' })
+const dossier = { code: 'HS-CONFORMANCE-0001', ...snapshot(1, { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }) }
+
+runConformance(t, {
+  id: 'national-portal',
+  module: nationalPortal,
+  async startSimulator() {
+    const sim = await startNationalPortalSimulator({ log: silent })
+    return {
+      url: sim.url,
+      setFaults: (faults) => sim.setFaults(faults),
+      clearFaults: () => sim.clearFaults(),
+      // Logins are requests too; the harness counts calls of the operation under test.
+      stats: () => {
+        const s = sim.stats()
+        return { requests: s.requests - s.logins, inFlight: s.inFlight }
+      },
+      close: () => sim.close(),
+    }
+  },
+  configFor: (simUrl) => ({
+    baseUrl: simUrl,
+    username: SANDBOX_CREDENTIALS.username,
+    password: SANDBOX_CREDENTIALS.password,
+    dstcode: SANDBOX_DSTCODE,
+    agencyCode: SANDBOX_AGENCY_CODE,
+  }),
+  sampleCall: { operation: 'syncDossier', input: { dossier, isUpdate: false } },
+  rejectedCall: { operation: 'syncDossier', input: { dossier: { ...dossier, procedureCode: '9.999999' }, isUpdate: false } },
+})

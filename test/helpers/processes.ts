@@ -1,0 +1,88 @@
+/** Child processes for crash tests: a private redis-server, and the hub as its own process. */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { Redis } from 'ioredis'
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/** A throwaway redis-server (nothing on disk) so a test may FLUSHALL without touching others. */
+export async function startPrivateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort()
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const url = `redis://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    try {
+      await probe.connect()
+      await probe.ping()
+      probe.disconnect()
+      break
+    } catch {
+      probe.disconnect()
+      if (Date.now() > deadline) throw new Error('private redis-server did not start')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  return {
+    url,
+    stop: async () => {
+      proc.kill('SIGKILL')
+      await new Promise((r) => proc.once('exit', r))
+    },
+  }
+}
+
+export interface HubProcess {
+  proc: ChildProcess
+  output: () => string
+  /** Resolves when the hub printed its listening line. */
+  ready: Promise<void>
+  kill(signal?: NodeJS.Signals): Promise<void>
+}
+
+/** `src/main.ts start` in a child process with `LGSP_CONFIG` = configPath. */
+export function spawnHub(configPath: string, env: Record<string, string> = {}): HubProcess {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+    env: { ...process.env, LGSP_CONFIG: configPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout!.on('data', (d) => { out += String(d) })
+  proc.stderr!.on('data', (d) => { out += String(d) })
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start within 60 s:\n${out.slice(-2000)}`)), 60_000)
+    proc.stdout!.on('data', () => {
+      if (/listening on http/.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    proc.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`hub exited (${code}) before it was ready:\n${out.slice(-2000)}`))
+    })
+  })
+  ready.catch(() => undefined)
+  return {
+    proc,
+    output: () => out,
+    ready,
+    async kill(signal = 'SIGKILL') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill(signal)
+      await exited
+    },
+  }
+}
