@@ -19,7 +19,11 @@ function setup(config: Partial<PopulationConfig> = {}, reply: (req: UpstreamRequ
     connectorId: 'population',
     async request(req) {
       sent.push(req)
-      return reply(req)
+      const res = reply(req)
+      // Like the real client: an accepted reply goes through the connector's inspect hook.
+      const failure = req.inspect?.(res)
+      if (failure) throw failure
+      return res
     },
     circuitState: async () => 'closed',
     async close() {
