@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Redis } from 'ioredis'
-import pg from 'pg'
 import { sandboxCitizens } from '../connectors/population/fake-citizens.js'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
-import { assertClean, BenchmarkFailure, runLoad } from './lib/load.js'
+import { assertClean, BenchmarkFailure, runLoad, type LoadResult } from './lib/load.js'
 import { ms, num, writeReadmeSection } from './lib/report.js'
 import { cpuDelta, cpuSnapshot, processCpuMs } from './lib/cpu-usage.js'
 import { lookupReport, profileReport, type Run } from './lib/lookup-report.js'
+import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
 import type { HubChildParams } from './lib/hub-child.js'
 import type { SimulatorStats } from '../connectors/population/simulator.js'
 
@@ -110,20 +110,16 @@ async function preflight(sides: Side[], bodies: string[], headers: Record<string
   if (problems.length > 0) throw new BenchmarkFailure(`preflight failed:\n  ${problems.join('\n  ')}`)
 }
 
-async function deleteRedisPrefix(prefix: string): Promise<number> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
-  let deleted = 0
-  try {
-    let cursor = '0'
-    do {
-      const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-      cursor = nextCursor
-      if (keys.length > 0) deleted += await redis.del(...keys)
-    } while (cursor !== '0')
-  } finally {
-    redis.disconnect()
-  }
-  return deleted
+/** Audit group-commit figures from the hub's own /metrics (whole life of the hub, preflight included). */
+async function auditNote(hubUrl: string): Promise<string> {
+  const text = await (await fetch(`${hubUrl}/metrics`)).text()
+  const total = (name: string) => text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0)
+  const batches = total('lgsp_audit_batch_size_count')
+  if (batches === 0) return 'Hub audit log: no batch metrics found.'
+  const records = total('lgsp_audit_batch_size_sum')
+  const commitMs = (total('lgsp_audit_write_duration_seconds_sum') * 1000) / total('lgsp_audit_write_duration_seconds_count')
+  return `Hub audit log: ${num(records)} records in ${num(batches)} group commits, ${num(records / batches, 1)} records and ${num(commitMs, 1)} ms per commit on average.`
 }
 
 /** Redis's pid when it runs on this machine (for CPU accounting), else undefined. */
@@ -134,16 +130,6 @@ async function redisPid(): Promise<number | undefined> {
     return Number.isInteger(pid) && processCpuMs(pid) !== undefined ? pid : undefined
   } finally {
     redis.disconnect()
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL })
-  await client.connect()
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-  } finally {
-    await client.end()
   }
 }
 
@@ -160,12 +146,26 @@ export async function run(args: string[]): Promise<void> {
   const bodies = citizens.map((c) => JSON.stringify({ personalId: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth }))
   const log = (line: string) => process.stderr.write(`${line}\n`)
 
+  let cleaning: Promise<void> | undefined
+  /** Children first (they hold the keys and the schema), then what they leave behind. Runs once. */
+  const cleanup = (graceMs?: number) => (cleaning ??= (async () => {
+    await stopAllChildren(graceMs)
+    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
+    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} left to delete (the hub deletes its own when it closes)`)
+    if (settings.db === 'postgres') await dropSchema(DATABASE_URL, schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
+  })())
+  let interrupted: string | undefined
+  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx),
+  // and a second SIGINT without a listener would kill it before the cleanup has run.
   const onSignal = (signal: NodeJS.Signals) => {
-    log(`\n${signal}: stopping the benchmark's child processes`)
-    void stopAllChildren(3000).finally(() => process.exit(130))
+    if (interrupted) return
+    interrupted = signal
+    process.exitCode = 130
+    log(`\n${signal}: stopping the benchmark`)
+    void cleanup(3000).finally(() => process.exit(130))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     const sim = await spawnChild('population simulator', new URL('./lib/simulator-child.ts', import.meta.url), {})
     const hubParams: HubChildParams = {
@@ -176,7 +176,7 @@ export async function run(args: string[]): Promise<void> {
       spawnChild('hub', new URL('./lib/hub-child.ts', import.meta.url), hubParams),
       spawnChild('baseline', new URL('./lib/baseline-child.ts', import.meta.url), { simulatorUrl: sim.url }),
     ])
-    log(`simulator ${sim.url} (pid ${sim.pid}), hub ${hub.url} (pid ${hub.pid}), baseline ${baseline.url} (pid ${baseline.pid})`)
+    log(`simulator ${sim.url} (pid ${sim.pid}), hub ${hub.url} (pid ${hub.pid}, Redis prefix ${redisPrefix}), baseline ${baseline.url} (pid ${baseline.pid})`)
     const sides: Side[] = [{ label: 'hub', child: hub }, { label: 'baseline', child: baseline }]
     const pids = { self: process.pid, simulator: sim.pid, hub: hub.pid, baseline: baseline.pid, redis: await redisPid() }
     await preflight(sides, bodies, headers)
@@ -193,12 +193,21 @@ export async function run(args: string[]): Promise<void> {
           if (child.exited()) throw new BenchmarkFailure(`${child.name} died (${child.exited()})`)
         }
         const load = { url: `${side.child.url}${PATH}`, connections: settings.connections, headers, bodies }
+        const check = (r: LoadResult) => {
+          if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
+          try {
+            assertClean(r)
+          } catch (err) {
+            const dead = [sim, side.child].filter((c) => c.exited()).map((c) => `${c.name} died (${c.exited()})`)
+            throw dead.length > 0 ? new BenchmarkFailure(`${(err as Error).message}; ${dead.join('; ')}`) : err
+          }
+        }
         const warm = await runLoad({ ...load, title: `${side.label} warm-up ${round}`, durationS: settings.warmupS })
-        assertClean(warm)
+        check(warm)
         const before = cpuSnapshot(pids)
         const result = await runLoad({ ...load, title: `${side.label} round ${round}`, durationS: settings.durationS })
         const cpu = cpuDelta(before, cpuSnapshot(pids))
-        assertClean(result)
+        check(result)
         served[side.label] += warm.total + result.total
         runs.push({ round, side: side.label, result, cpu })
         log(`round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms`)
@@ -206,6 +215,7 @@ export async function run(args: string[]): Promise<void> {
     }
     if (profDir) await Promise.all(Object.entries(profiled).map(([label, c]) => c.stopProfile(join(profDir, `${label}.cpuprofile`))))
     const simStats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as SimulatorStats
+    const audit = await auditNote(hub.url)
     if (simStats.unauthorized > 0 || simStats.soap.invalid > 0) {
       throw new BenchmarkFailure(`the simulator refused ${simStats.unauthorized} unauthorized and ${simStats.soap.invalid} invalid requests`)
     }
@@ -215,7 +225,7 @@ export async function run(args: string[]): Promise<void> {
       connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds,
       citizens: bodies.length,
       ledger: settings.db === 'pglite' ? 'PGlite in-memory (`memory://`, inside the hub process)' : 'PostgreSQL on 127.0.0.1 (private schema, dropped afterwards)',
-      runs, simulator: simStats, sent: bodies.length * 2 + served.hub + served.baseline,
+      runs, simulator: simStats, sent: bodies.length * 2 + served.hub + served.baseline, notes: [audit],
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
     if (settings.writeReadme) {
@@ -224,11 +234,8 @@ export async function run(args: string[]): Promise<void> {
     }
     if (profDir) process.stdout.write(`\n${profileReport(profDir, served)}\n`)
   } finally {
+    await cleanup()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await stopAllChildren()
-    const deleted = await deleteRedisPrefix(redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
-    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} deleted`)
-    if (settings.db === 'postgres') await dropSchema(schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
   }
 }

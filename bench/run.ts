@@ -1,7 +1,7 @@
 /**
  * Benchmark entry: `npm run bench -- <name> [options]` runs one benchmark; `npm run bench` lists
  * them. A benchmark is a module exporting `run(args)`; register it below with one line.
- * Exit codes: 0 done, 1 the benchmark failed (non-2xx answers, a child died, bad flags).
+ * Exit codes: 0 done, 1 the benchmark failed (non-2xx answers, a child died, bad flags), 130 interrupted.
  */
 export interface BenchmarkModule {
   /** Runs the benchmark with the arguments after its name; rejects on failure. */
@@ -12,6 +12,10 @@ const BENCHMARKS: Record<string, { module: string; description: string }> = {
   'citizens-lookup': {
     module: './citizens-lookup.js',
     description: 'POST /v1/citizens/lookup: the hub vs a bare Fastify + undici SOAP baseline, same simulator',
+  },
+  'dossier-sync': {
+    module: './dossier-sync.js',
+    description: 'PUT /v1/dossiers → ledger → BullMQ → national-portal simulator: deliveries/s, lag, no loss; raw BullMQ baseline; outage drain',
   },
 }
 
@@ -41,6 +45,6 @@ main().then(
     // Expected failures (bad flags, non-2xx answers) read best as one message; anything else gets its stack.
     const expected = e.name === 'BenchmarkFailure' || e.code?.startsWith('ERR_PARSE_ARGS') === true
     process.stderr.write(`\nbenchmark failed: ${expected ? e.message : (e.stack ?? String(err))}\n`)
-    process.exit(1)
+    process.exit(process.exitCode === 130 ? 130 : 1) // 130: interrupted (Ctrl-C)
   },
 )

@@ -83,6 +83,12 @@ export const HubConfig = Type.Object({
     cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 3600000, description: 'How long a catalogue entry is served without asking upstream' })),
     staleTtlMs: opt(Type.Integer({ minimum: 0, default: 604800000, description: 'How long an entry is kept to be served stale while the upstream is down' })),
   }, { additionalProperties: false, default: {} }),
+  enterprises: Type.Object({
+    cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 600000, description: 'How long a found business-registry record is served from cache (0 = never); every access is audited either way' })),
+  }, { additionalProperties: false, default: {} }),
+  prefill: Type.Object({
+    deadlineMs: opt(Type.Integer({ minimum: 50, maximum: 60000, default: 3000, description: 'One deadline for every pre-fill source together' })),
+  }, { additionalProperties: false, default: {} }),
   sandbox: Type.Object({
     enabled: opt(Type.Union([Type.Literal('auto'), Type.Boolean()], {
       default: 'auto',
@@ -103,5 +109,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   sandbox: { enabled: 'auto' | boolean; demoKey: string }
   role: 'all' | 'api' | 'worker'
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
+  prefill: { deadlineMs: number }
+  enterprises: { cacheTtlMs: number }
   sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; targets: Record<string, SyncTarget> }
 }

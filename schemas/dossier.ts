@@ -3,6 +3,7 @@
  * The national-portal connector maps them to `DongBoHoSoMC` / `CapNhatTienDoHoSoMC`.
  */
 import { Type, type Static } from 'typebox'
+import { DocumentCode } from './document.js'
 
 export const DOSSIER_STATUSES = [
   'registered', 'received', 'rejected', 'processing', 'supplement_requested', 'payment_requested',
@@ -36,7 +37,7 @@ export const DossierDocument = Type.Object({
 export const DossierResult = Type.Object({
   name: Text(300),
   componentCode: Type.Optional(Text(50)),
-  documentCode: Type.Optional(Text(100, 'Digitized document code `<owner id>.<type code>`')),
+  documentCode: Type.Optional({ ...DocumentCode, description: 'Digitized document code `<owner id>.<type code>`; with `url` and `sha256` the result is indexed as a reusable document' }),
   url: Type.Optional(Type.String({ maxLength: 2000, format: 'uri' })),
   sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   issuedAt: Type.Optional(DateTime),

@@ -24,6 +24,10 @@ import adminRoutes from './routes/admin.js'
 import proceduresRoutes from './routes/procedures.js'
 import type { SyncService } from './sync/index.js'
 import type { Catalogue } from './procedures/catalogue.js'
+import type { DocumentStore } from './documents/store.js'
+import documentsRoutes from './routes/documents.js'
+import prefillRoutes from './routes/prefill.js'
+import enterprisesRoutes from './routes/enterprises.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -35,6 +39,7 @@ export interface AppDeps {
   metrics: Metrics
   sync: SyncService
   catalogue: Catalogue
+  documents: DocumentStore
   version?: string
 }
 
@@ -71,6 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(citizensRoutes, { registry: deps.registry, audit: deps.audit })
   await app.register(dossiersRoutes, { sync: deps.sync, audit: deps.audit })
   await app.register(proceduresRoutes, { catalogue: deps.catalogue })
+  await app.register(enterprisesRoutes, { registry: deps.registry, audit: deps.audit, redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix, cacheTtlMs: deps.config.enterprises.cacheTtlMs })
+  await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
+  await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
   await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

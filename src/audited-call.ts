@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino'
 import type { ConnectorRegistry } from './upstream/registry.js'
-import type { AuditLog } from './audit/types.js'
+import type { AuditEntry, AuditLog } from './audit/types.js'
 import { GatewayError } from './errors.js'
 import { upstreamToGateway } from './upstream-errors.js'
 
@@ -36,25 +36,33 @@ export async function auditedCall<T>(
   } catch (err) {
     failure = upstreamToGateway(err)
   }
-  try {
-    await deps.audit.append({
-      at: new Date(),
-      requestId: call.requestId,
-      client: call.client,
-      officerId: call.officerId,
-      purpose: call.purpose,
-      connector: call.connector,
-      operation: call.operation,
-      subject: call.subject,
-      outcome: failure ? failure.code : outcomeOf(result as T),
-      latencyMs: Math.round(performance.now() - started),
-    })
-  } catch (err) {
-    call.log.error({ err }, 'audit record could not be written; refusing to serve personal data')
-    throw new GatewayError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', undefined, { 'retry-after': '5' })
-  }
+  await recordAccess(deps.audit, {
+    at: new Date(),
+    requestId: call.requestId,
+    client: call.client,
+    officerId: call.officerId,
+    purpose: call.purpose,
+    connector: call.connector,
+    operation: call.operation,
+    subject: call.subject,
+    outcome: failure ? failure.code : outcomeOf(result as T),
+    latencyMs: Math.round(performance.now() - started),
+  }, call.log)
   if (failure) throw failure
   return result as T
+}
+
+/**
+ * Commits one audit record for a personal-data access that did not go through a connector (a
+ * ledger read, a cache hit, an audit search). Fails closed: 503 when it cannot be written.
+ */
+export async function recordAccess(audit: AuditLog, entry: AuditEntry, log: Logger): Promise<void> {
+  try {
+    await audit.append(entry)
+  } catch (err) {
+    log.error({ err }, 'audit record could not be written; refusing to serve personal data')
+    throw new GatewayError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', undefined, { 'retry-after': '5' })
+  }
 }
 
 /** An AbortSignal that fires when the HTTP client disconnects before the reply is sent. */

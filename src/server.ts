@@ -18,6 +18,7 @@ import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
+import { createDocumentStore } from './documents/store.js'
 import { sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
@@ -123,11 +124,12 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
 
     const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
     if (missing.length > 0) throw new ConfigError(missing.map((t) => `config /sync/targets/${t}: no enabled connector "${t}" to deliver to (enable /connectors/${t} or remove the target)`))
-    const sync = createSyncService({ config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api' })
+    const documents = createDocumentStore(db, config.audit.hashKey!)
+    const sync = createSyncService({ config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents })
     cleanups.push(() => sync.close())
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

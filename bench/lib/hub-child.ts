@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { startHub } from '../../src/server.js'
 import { SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../../connectors/population/simulator.js'
 import { childMain } from './child.js'
+import { deleteRedisPrefix, dropSchema } from './cleanup.js'
 
 export interface HubChildParams {
   simulatorUrl: string
@@ -47,5 +48,13 @@ childMain<HubChildParams>('hub', async (p) => {
   }
   // env: {} so LGSP_* variables in the caller's shell cannot change what is measured.
   const hub = await startHub({ config: loadConfig({ env: {}, overrides }) })
-  return { url: hub.url, close: () => hub.close() }
+  return {
+    url: hub.url,
+    // The hub removes its own traces, so they go even when the parent was killed (Ctrl-C under tsx).
+    close: async () => {
+      await hub.close()
+      await deleteRedisPrefix(p.redisUrl, p.redisPrefix)
+      if (p.postgres) await dropSchema(p.postgres.url, p.postgres.schema)
+    },
+  }
 })

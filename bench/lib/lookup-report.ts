@@ -30,6 +30,8 @@ export interface ReportInput {
   simulator: SimulatorStats
   /** Requests the load generator saw completed, warm-ups and preflight included. */
   sent: number
+  /** Extra lines for the end of the report. */
+  notes?: string[]
 }
 
 /** CPU µs per completed request of one process in one run. */
@@ -88,6 +90,7 @@ export function lookupReport(input: ReportInput): string {
     '*server CPU µs/req*: CPU time (all threads) of the process under test per completed request, from /proc; it does not depend on how busy the machine was, so its ratio explains the throughput ratio. *other cores*: CPU used meanwhile by processes outside the benchmark (other work on the machine; with `--db postgres`, also PostgreSQL); anything well above 0 makes that run noisy.',
     '',
     `Simulator: ${num(sim.soap.lookup)} lookups answered for ${num(input.sent)} completed requests (warm-ups and preflight included; the gap is requests in flight when a run stopped), ${sim.unauthorized} unauthorized, ${sim.soap.invalid} invalid.`,
+    ...(input.notes ?? []).flatMap((note) => ['', note]),
   ].join('\n')
 }
 

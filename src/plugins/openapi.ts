@@ -21,6 +21,8 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
         { name: 'citizens', description: 'National population database' },
         { name: 'dossiers', description: 'Dossier status and results, synced to the national portal through durable queues' },
         { name: 'procedures', description: 'National procedure catalogue (cached)' },
+        { name: 'enterprises', description: 'National business registration database' },
+        { name: 'documents', description: 'Digitized papers and results the state already holds' },
         { name: 'admin', description: 'Operators: connectors, queues, dead letters, audit search' },
         { name: 'operations', description: 'Health and readiness' },
       ],

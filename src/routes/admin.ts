@@ -10,6 +10,8 @@ import type { HubConfig } from '../../schemas/config.js'
 import { PersonalDataHeaders } from '../../schemas/api/common.js'
 import { redactConfig } from '../config/redact.js'
 import { notFound } from '../errors.js'
+import { recordAccess } from '../audited-call.js'
+import type { Logger } from 'pino'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { SyncService } from '../sync/index.js'
 import type { Db } from '../db/types.js'
@@ -145,10 +147,10 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
     })
     if (b.personalId !== undefined) {
       const headers = request.headers as Record<string, string>
-      await deps.audit.append({
+      await recordAccess(deps.audit, {
         at: new Date(), requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
         connector: 'ledger', operation: 'audit.search', subject: b.personalId, outcome: 'ok', latencyMs: Math.round(performance.now() - started),
-      })
+      }, request.log as Logger)
     }
     return { records: page.records.map((r) => ({ ...r, at: r.at.toISOString() })), nextAfterSeq: page.nextAfterSeq }
   })

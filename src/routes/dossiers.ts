@@ -10,7 +10,8 @@ import type { Logger } from 'pino'
 import { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import { PersonalDataHeaders } from '../../schemas/api/common.js'
 import { Accepted, DossierListQuery, DossierParams, DossierSummary, DossierView } from '../../schemas/api/dossiers.js'
-import { GatewayError, forbidden, notFound } from '../errors.js'
+import { forbidden, notFound } from '../errors.js'
+import { recordAccess } from '../audited-call.js'
 import { agencyLikePatterns, agencyMatcher } from '../agencies.js'
 import type { SyncService } from '../sync/index.js'
 import type { AuditLog } from '../audit/types.js'
@@ -85,16 +86,11 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     if (view && !agencyMatcher(request.client)(view.agencyCode)) throw forbidden(`The client "${request.client!.name}" may not read dossiers of agency ${view.agencyCode}.`)
     const headers = request.headers as Record<string, string>
     const applicant = (view?.snapshot as { applicant?: { id?: string } } | undefined)?.applicant
-    try {
-      await deps.audit.append({
-        at: new Date(), requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
-        connector: 'ledger', operation: 'dossier.read', subject: applicant?.id ?? null, outcome: view ? 'ok' : 'not_found',
-        latencyMs: Math.round(performance.now() - started),
-      })
-    } catch (err) {
-      ;(request.log as Logger).error({ err }, 'audit record could not be written; refusing to serve personal data')
-      throw new GatewayError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', undefined, { 'retry-after': '5' })
-    }
+    await recordAccess(deps.audit, {
+      at: new Date(), requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
+      connector: 'ledger', operation: 'dossier.read', subject: applicant?.id ?? null, outcome: view ? 'ok' : 'not_found',
+      latencyMs: Math.round(performance.now() - started),
+    }, request.log as Logger)
     if (!view) throw notFound(`No dossier ${request.params.code} has been accepted.`)
     return view
   })

@@ -4,7 +4,7 @@
  * The routes only see this interface.
  */
 import type { Logger } from 'pino'
-import type { Db } from '../db/types.js'
+import type { Db, Queryable } from '../db/types.js'
 import type { HubConfig } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -17,10 +17,11 @@ import { startReconciler, type Reconciler } from './reconciler.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
+import type { DocumentStore } from '../documents/store.js'
 
 export interface SyncService {
   targets(): string[]
-  acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets'>): Promise<AcceptResult>
+  acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets' | 'onSnapshot'>): Promise<AcceptResult>
   acceptProgress(code: string, step: ProgressStep, options: Omit<AcceptOptions, 'targets'>): Promise<ProgressResult>
   getDossier(code: string): Promise<DossierView | null>
   listDossiers(q: ListQuery): ReturnType<typeof listDossiers>
@@ -43,6 +44,8 @@ export interface SyncDeps {
   log: Logger
   /** Run workers and the reconciler in this process (role worker or all). */
   runWorkers: boolean
+  /** Indexes `results[]` of each accepted snapshot as reusable documents (DESIGN §3.5). */
+  documents?: DocumentStore
 }
 
 export function createSyncService(deps: SyncDeps): SyncService {
@@ -84,7 +87,9 @@ export function createSyncService(deps: SyncDeps): SyncService {
   return {
     targets: () => targets,
     async acceptSnapshot(code, snapshot, options) {
-      const result = await acceptSnapshot(db, code, snapshot, { ...options, targets })
+      const { documents } = deps
+      const onSnapshot = documents ? (tx: Queryable, c: string, s: DossierSnapshot) => documents.indexResults(tx, c, s, options.client) : undefined
+      const result = await acceptSnapshot(db, code, snapshot, { ...options, targets, ...(onSnapshot && { onSnapshot }) })
       await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
       return result
     },

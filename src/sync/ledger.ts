@@ -25,6 +25,8 @@ export interface AcceptOptions {
   targets: readonly string[]
   /** Whether the caller may act for a dossier of this agency (client agency restrictions). */
   mayActFor(agencyCode: string): boolean
+  /** Runs inside the accept transaction of a new version (e.g. indexing its results as documents). */
+  onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot) => Promise<unknown>
 }
 
 const staleVersion = (current: number, given: number) =>
@@ -81,6 +83,7 @@ export async function acceptSnapshot(db: Db, code: string, snapshot: DossierSnap
       outbox.push({ id: rows[0]!.id, target })
     }
     await openSyncState(tx, code, options.targets)
+    await options.onSnapshot?.(tx, code, snapshot)
     return { outcome: 'accepted' as const, version: snapshot.version, outbox }
   })
 }

@@ -2,7 +2,8 @@
 import type { Migration } from './types.js'
 import { auditLogMigration } from './001-audit-log.js'
 import { outboxMigration } from './002-outbox.js'
+import { documentsMigration } from './003-documents.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration]

@@ -1,0 +1,71 @@
+/**
+ * Loaded with `--import` into the hub child that `sync-hub.ts` spawns (`src/main.ts start`), so the
+ * hub itself stays untouched: when the benchmark's IPC channel closes (the parent died) the hub
+ * gets SIGTERM and shuts down as in production, and the parent can switch the V8 CPU profiler on
+ * and off over the same channel, so only the measured window is profiled. It also counts the
+ * hub's PostgreSQL statements (by leading keyword) and Redis commands (by name): one counter
+ * increment per call, wrapped around pg's `Client.query` and ioredis's `sendCommand`.
+ */
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+import pg from 'pg'
+import { Redis } from 'ioredis'
+
+export interface CallCounts {
+  pg: Record<string, number>
+  redis: Record<string, number>
+}
+
+const counts: CallCounts = { pg: {}, redis: {} }
+const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1)
+const pgProto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }
+const pgQuery = pgProto.query
+pgProto.query = function countedQuery(this: unknown, ...args: unknown[]) {
+  const first = args[0]
+  const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text
+  bump(counts.pg, /^\s*(\w+)/.exec(typeof text === 'string' ? text : '')?.[1]?.toUpperCase() ?? '?')
+  return pgQuery.apply(this, args)
+}
+const redisProto = Redis.prototype as unknown as { sendCommand: (command: { name?: string }, ...rest: unknown[]) => unknown }
+const sendCommand = redisProto.sendCommand
+redisProto.sendCommand = function countedCommand(this: unknown, command: { name?: string }, ...rest: unknown[]) {
+  bump(counts.redis, command?.name ?? '?')
+  return sendCommand.call(this, command, ...rest)
+}
+
+interface Command {
+  type?: string
+  id?: number
+  file?: string
+}
+
+if (process.send) {
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
+  // The channel alone must not keep the hub alive; main.ts decides when it exits.
+  process.channel?.unref()
+  let session: Session | undefined
+  const commands: Record<string, (msg: Command) => Promise<unknown>> = {
+    counts: async () => structuredClone(counts),
+    'profile:start': async () => {
+      session = new Session()
+      session.connect()
+      await session.post('Profiler.enable')
+      await session.post('Profiler.start')
+    },
+    'profile:stop': async (msg) => {
+      if (!session) throw new Error('the profiler was not started')
+      const { profile } = await session.post('Profiler.stop')
+      writeFileSync(String(msg.file), JSON.stringify(profile))
+      session.disconnect()
+      session = undefined
+    },
+  }
+  process.on('message', (msg: Command) => {
+    const command = msg?.type === undefined ? undefined : commands[msg.type]
+    if (!command) return
+    command(msg).then(
+      (data) => process.send?.({ type: 'reply', id: msg.id, data }),
+      (err: unknown) => process.send?.({ type: 'reply', id: msg.id, error: (err as Error).message }),
+    )
+  })
+}

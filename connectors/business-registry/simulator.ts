@@ -1,0 +1,245 @@
+/**
+ * Simulator of the National Business Registration Database on loopback: the OAuth2 token
+ * endpoint and the enterprise detail endpoint in the same wire format as the connector, the
+ * sandbox enterprises, tokens that expire, and the shared fault injection. Plain node:http so
+ * hanging replies and socket teardown are ours to control; the registry logic is in
+ * simulator-registry.ts. Nothing heavy and no logging per request.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Logger } from 'pino'
+import type { Enterprise } from '../../schemas/enterprise.js'
+import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { DEFAULT_PATHS } from './config.js'
+import { createPrng, sandboxEnterprises } from './sandbox-enterprises.js'
+import { createSimulatedRegistry, type RegistryCounters, type Reply } from './simulator-registry.js'
+
+export { GENERATED_COUNT, SANDBOX_ENTERPRISES, SANDBOX_SEED, sandboxEnterprises } from './sandbox-enterprises.js'
+
+/** Obviously fake consumer key and secret the sandbox config uses. */
+export const SANDBOX_CREDENTIALS = Object.freeze({ consumerKey: 'sandbox-consumer-key', consumerSecret: 'sandbox-consumer-secret-not-real' })
+export const DEFAULT_TOKEN_PATH = '/token'
+export const DEFAULT_TOKEN_TTL_MS = 3_600_000
+
+export interface SimulatorOptions {
+  /** Port on 127.0.0.1. Default 0 (any free port). */
+  port?: number
+  log?: Logger
+  /** Endpoint paths. Default `/token` and `/chiTietDoanhNghiep`. */
+  paths?: { token?: string; lookup?: string }
+  /** Client credentials the token endpoint accepts (HTTP Basic). Default SANDBOX_CREDENTIALS. */
+  credentials?: { consumerKey: string; consumerSecret: string }
+  /** Lifetime of an access token in ms (`expires_in` is it rounded up to whole seconds, at least 1). Default 1 h. */
+  tokenTtlMs?: number
+  /** How an unknown code is answered: `empty` = 200 with `Data.MainInformation: null`; `404` = 404 with `Data: null`. Default `empty`. */
+  notFound?: 'empty' | '404'
+  /** Faults applied to every lookup until the control route changes them. Default none. */
+  faults?: FaultSettings
+  /** Faults applied to every token request (separate from lookup faults). Default none. */
+  tokenFaults?: FaultSettings
+  /** Seed of the PRNG behind `errorRate`. Default 1. */
+  seed?: number
+  /** The registry's enterprises. Default sandboxEnterprises(). */
+  enterprises?: Enterprise[]
+  /** Largest request body accepted, in bytes. Default 16 KiB. */
+  maxRequestBytes?: number
+}
+
+export interface SimulatorStats extends RegistryCounters {
+  /** Requests to the lookup endpoint (token and control routes not counted), whatever became of them. */
+  requests: number
+  /** Requests to the token endpoint, whatever became of them. */
+  tokenRequests: number
+  /** Faults applied to lookups and to token requests. */
+  faults: Record<Exclude<FaultAction['kind'], 'none'>, number>
+  tokenFaults: Record<Exclude<FaultAction['kind'], 'none'>, number>
+  /** Open exchanges on both API endpoints. */
+  inFlight: number
+}
+
+export interface BusinessRegistrySimulator {
+  url: string
+  close(): Promise<void>
+  setFaults(settings: FaultSettings): void
+  clearFaults(): void
+  setTokenFaults(settings: FaultSettings): void
+  clearTokenFaults(): void
+  stats(): SimulatorStats
+  /** Every issued token stops working: the next lookup with one gets 401 `invalid_token`. */
+  expireTokens(): void
+}
+
+const emptyFaults = (): SimulatorStats['faults'] => ({ hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 })
+const JSON_TYPE = 'application/json; charset=utf-8'
+type Endpoint = 'token' | 'lookup'
+
+export async function startBusinessRegistrySimulator(options: SimulatorOptions = {}): Promise<BusinessRegistrySimulator> {
+  const paths = { token: options.paths?.token ?? DEFAULT_TOKEN_PATH, lookup: options.paths?.lookup ?? DEFAULT_PATHS.lookup }
+  const endpoints = new Map<string, Endpoint>([[paths.token, 'token'], [paths.lookup, 'lookup']])
+  const registry = createSimulatedRegistry({
+    credentials: options.credentials ?? SANDBOX_CREDENTIALS,
+    tokenTtlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
+    notFound: options.notFound ?? 'empty',
+    enterprises: options.enterprises ?? sandboxEnterprises(),
+  })
+  const maxRequestBytes = options.maxRequestBytes ?? 16 * 1024
+  const random = createPrng(options.seed ?? 1)
+  const faults = { lookup: new FaultState(options.faults), token: new FaultState(options.tokenFaults) }
+  const log = options.log
+  let requests = 0
+  let tokenRequests = 0
+  let inFlight = 0
+  let faultCounts = { lookup: emptyFaults(), token: emptyFaults() }
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+
+  function send(res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) {
+    if (res.destroyed || res.writableEnded) return
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra })
+    res.end(body)
+  }
+  const reply = (res: ServerResponse, r: Reply) => send(res, r.status, r.body, JSON_TYPE, r.headers)
+
+  function applyFault(res: ServerResponse, endpoint: Endpoint, action: FaultAction): boolean {
+    if (action.kind === 'none') return false
+    faultCounts[endpoint][action.kind]++
+    if (action.kind === 'hang') return true // never answer; close() or the client ends the socket
+    if (action.kind === 'status') send(res, action.status, `simulated HTTP ${action.status}\n`, 'text/plain; charset=utf-8', action.status === 503 ? { 'retry-after': '1' } : {})
+    else if (action.kind === 'app-fault' && action.fault === 'server') send(res, 500, JSON.stringify({ Message: 'An error has occurred.' }))
+    else if (action.kind === 'app-fault') send(res, 400, JSON.stringify(endpoint === 'token' ? { error: 'invalid_request' } : { Data: null, Message: 'Yêu cầu không hợp lệ' }))
+    else if (action.kind === 'malformed') send(res, 200, endpoint === 'token' ? '{"access_token":"' : '{"Data":{"MainInformation":{"NAME":"CÔNG TY')
+    else send(res, 500, '<html><body><h1>500 Internal Server Error</h1></body></html>', 'text/html; charset=utf-8')
+    return true
+  }
+
+  function handleApi(req: IncomingMessage, res: ServerResponse, body: string, endpoint: Endpoint) {
+    const { latencyMs, action } = decideFault({ ...faults[endpoint].take(), ...faultsFromHeaders(req.headers) }, random)
+    const proceed = () => {
+      if (applyFault(res, endpoint, action)) return
+      if (endpoint === 'token') return reply(res, registry.token(req.headers.authorization, req.headers['content-type'], body))
+      const query = new URL(req.url ?? '/', 'http://sim').searchParams
+      reply(res, registry.lookup(req.headers.authorization, query.get('msdn')))
+    }
+    if (latencyMs <= 0) return proceed()
+    const timer = setTimeout(() => {
+      timers.delete(timer)
+      proceed()
+    }, latencyMs)
+    timers.add(timer)
+    res.on('close', () => {
+      clearTimeout(timer)
+      timers.delete(timer)
+    })
+  }
+
+  function stats(): SimulatorStats {
+    return { requests, tokenRequests, ...registry.counters(), faults: { ...faultCounts.lookup }, tokenFaults: { ...faultCounts.token }, inFlight }
+  }
+
+  function handleControl(req: IncomingMessage, res: ServerResponse, body: string, route: string) {
+    const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value))
+    const method = req.method
+    const target = route === '/__sim/faults' ? faults.lookup : route === '/__sim/token-faults' ? faults.token : undefined
+    if (target !== undefined) {
+      if (method === 'GET') return json(200, { faults: target.current() })
+      if (method === 'DELETE') {
+        target.clear()
+        return json(200, { faults: target.current() })
+      }
+      if (method === 'POST') {
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(body || '{}')
+        } catch {
+          return json(400, { error: 'body must be JSON' })
+        }
+        const settings = parseFaultSettings(parsed)
+        if (typeof settings === 'string') return json(400, { error: settings })
+        target.set(settings)
+        return json(200, { faults: target.current() })
+      }
+    }
+    if (route === '/__sim/stats' && method === 'GET') return json(200, stats())
+    if (route === '/__sim/stats' && method === 'DELETE') {
+      registry.resetCounters()
+      faultCounts = { lookup: emptyFaults(), token: emptyFaults() }
+      requests = 0
+      tokenRequests = 0
+      return json(200, stats())
+    }
+    if (route === '/__sim/tokens/expire' && method === 'POST') {
+      registry.expireTokens()
+      return json(200, { expired: true })
+    }
+    return json(404, { error: 'unknown simulator control route' })
+  }
+
+  const server = createServer((req, res) => {
+    const route = (req.url ?? '/').split('?')[0] ?? '/'
+    const endpoint = endpoints.get(route)
+    if (endpoint !== undefined) {
+      if (endpoint === 'lookup') requests++
+      else tokenRequests++
+      inFlight++
+      res.on('close', () => inFlight--)
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxRequestBytes) {
+        req.removeAllListeners('data')
+        // Answer, then drop the connection rather than read an unbounded body.
+        res.on('finish', () => req.destroy())
+        send(res, 413, `request body exceeds ${maxRequestBytes} bytes\n`, 'text/plain; charset=utf-8', { connection: 'close' })
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (size > maxRequestBytes) return
+      const body = Buffer.concat(chunks).toString('utf8')
+      try {
+        if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+        const method = endpoint === 'token' ? 'POST' : 'GET'
+        if (endpoint !== undefined && req.method === method) return handleApi(req, res, body, endpoint)
+        send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? `use ${method} here\n` : 'not found\n', 'text/plain; charset=utf-8', endpoint !== undefined ? { allow: method } : {})
+      } catch (err) {
+        log?.error({ err }, 'business registry simulator failed')
+        send(res, 500, JSON.stringify({ Message: 'An error has occurred.' }))
+      }
+    })
+    req.on('error', () => res.destroy())
+  })
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
+  })
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('business registry simulator: no TCP address')
+  const url = `http://127.0.0.1:${address.port}`
+  log?.info({ url }, 'business registry simulator listening')
+
+  return {
+    url,
+    setFaults: (settings) => faults.lookup.set(settings),
+    clearFaults: () => faults.lookup.clear(),
+    setTokenFaults: (settings) => faults.token.set(settings),
+    clearTokenFaults: () => faults.token.clear(),
+    stats,
+    expireTokens: () => registry.expireTokens(),
+    async close() {
+      for (const timer of timers) clearTimeout(timer)
+      timers.clear()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Hanging replies and keep-alive sockets would hold close() open forever.
+      for (const socket of sockets) socket.destroy()
+      await closed
+    },
+  }
+}
