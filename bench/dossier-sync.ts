@@ -122,13 +122,18 @@ export async function run(args: string[]): Promise<void> {
     rmSync(workDir, { recursive: true, force: true })
     log(`cleaned up: hub and children stopped, ${deleted} Redis keys under ${redisPrefix} deleted${settings.db === 'postgres' ? `, schema ${schema} dropped` : ''}, ${workDir} removed`)
   })())
+  // `on`, not `once`: under `npm run`/tsx a Ctrl-C arrives twice (from the terminal and relayed by
+  // tsx), and a second signal without a listener would kill the process halfway through cleaning up.
+  let signalled = false
   const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return
+    signalled = true
     log(`\n${signal}: stopping and cleaning up`)
     interrupted.abort()
     void cleanup().finally(() => process.exit(130))
   }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   try {
     const sim = await spawnChild('national-portal simulator', new URL('./lib/sync-simulator-child.ts', import.meta.url), {})
     const bullPrefix = `${redisPrefix}baseline`

@@ -14,6 +14,7 @@ export const EnterpriseCode = Type.String({
   examples: ['0100109106', '0100109106-001'],
 })
 
+const CODE_RE = new RegExp(ENTERPRISE_CODE_PATTERN)
 /** Weights of digits 1–9 (reference: Identifiers). */
 const WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3] as const
 
@@ -44,7 +45,7 @@ export function enterpriseCheckDigit(firstNine: string): number | undefined {
  * suffix itself carries no checksum.
  */
 export function checkEnterpriseCode(code: string): string[] {
-  if (typeof code !== 'string' || !new RegExp(ENTERPRISE_CODE_PATTERN).test(code)) {
+  if (typeof code !== 'string' || !CODE_RE.test(code)) {
     return ['must be 10 digits, or 13 written NNNNNNNNNN-BBB for a branch (digits only, one hyphen)']
   }
   const problems: string[] = []

@@ -173,7 +173,7 @@ export function sandboxEnterprises(seed = SANDBOX_SEED, count = GENERATED_COUNT)
       ...(random() < 0.85 && { charterCapitalVnd: int(1, 500) * 100_000_000 }),
     }
     out.push(enterprise)
-    // About one company in ten has branches, numbered from 001 in another province.
+    // About one company in ten has one to three branches, numbered from 001, each in a province drawn anew.
     if (form.type !== 'private_enterprise' && random() < 0.1) {
       for (let b = 1, n = int(1, 3); b <= n; b++) {
         const where = pick(PROVINCES)
