@@ -83,6 +83,24 @@ export const HubConfig = Type.Object({
     cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 3600000, description: 'How long a catalogue entry is served without asking upstream' })),
     staleTtlMs: opt(Type.Integer({ minimum: 0, default: 604800000, description: 'How long an entry is kept to be served stale while the upstream is down' })),
   }, { additionalProperties: false, default: {} }),
+  webhooks: Type.Object({
+    nationalPortal: Type.Object({
+      secrets: opt(Type.Array(Type.String({ minLength: 1, writeOnly: true }), { default: [], description: 'Standard Webhooks secrets (`whsec_…`) the portal signs with; several during a rotation' })),
+      toleranceS: opt(Type.Integer({ minimum: 1, default: 300, description: 'Largest clock distance of webhook-timestamp, in s' })),
+      allowIps: opt(Type.Array(Type.String({ minLength: 1 }), { description: 'Source addresses or CIDR ranges allowed to push; unset = any' })),
+      bodyLimitBytes: opt(Type.Integer({ minimum: 1024, default: 262144, description: 'Largest webhook body accepted' })),
+    }, { additionalProperties: false, default: {} }),
+    scheduleMs: opt(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, default: [0, 5000, 300000, 1800000, 7200000, 18000000, 36000000, 36000000], description: 'Delay before each delivery attempt to a subscriber; its length is the number of attempts' })),
+    timeoutMs: opt(Type.Integer({ minimum: 100, default: 15000, description: 'A delivery succeeds on a 2xx within this time' })),
+    leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000 })),
+    concurrency: opt(Type.Integer({ minimum: 1, default: 16 })),
+  }, { additionalProperties: false, default: {} }),
+  subscribers: opt(Type.Array(Type.Object({
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Names its delivery queue' }),
+    url: Type.String({ pattern: '^https?://', description: 'Where events are POSTed' }),
+    secrets: Type.Array(Type.String({ minLength: 1, writeOnly: true }), { minItems: 1, description: 'Signing secrets (`whsec_…`), current first' }),
+    agencies: opt(Type.Array(Type.String({ pattern: '^[0-9A-Za-z.*]+$' }), { description: 'Agency codes it serves; `*` matches anything; unset = all' })),
+  }, { additionalProperties: false }), { default: [], description: 'One-stop systems that receive inbound events' })),
   enterprises: Type.Object({
     cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 600000, description: 'How long a found business-registry record is served from cache (0 = never); every access is audited either way' })),
   }, { additionalProperties: false, default: {} }),
@@ -111,5 +129,10 @@ export type HubConfig = Static<typeof HubConfig> & {
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }
   enterprises: { cacheTtlMs: number }
+  webhooks: {
+    nationalPortal: { secrets: string[]; toleranceS: number; allowIps?: string[]; bodyLimitBytes: number }
+    scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number
+  }
+  subscribers: Array<{ name: string; url: string; secrets: string[]; agencies?: string[] }>
   sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; targets: Record<string, SyncTarget> }
 }

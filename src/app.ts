@@ -28,6 +28,9 @@ import type { DocumentStore } from './documents/store.js'
 import documentsRoutes from './routes/documents.js'
 import prefillRoutes from './routes/prefill.js'
 import enterprisesRoutes from './routes/enterprises.js'
+import webhooksRoutes from './routes/webhooks.js'
+import eventsRoutes from './routes/events.js'
+import type { InboxService } from './inbox/index.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -40,6 +43,7 @@ export interface AppDeps {
   sync: SyncService
   catalogue: Catalogue
   documents: DocumentStore
+  inbox: InboxService
   version?: string
 }
 
@@ -79,6 +83,9 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(enterprisesRoutes, { registry: deps.registry, audit: deps.audit, redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix, cacheTtlMs: deps.config.enterprises.cacheTtlMs })
   await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
   await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
+  const np = deps.config.webhooks.nationalPortal
+  await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
+  await app.register(eventsRoutes, { inbox: deps.inbox })
   await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

@@ -35,6 +35,7 @@ async function start(): Promise<void> {
   ]
   if (hub.sandbox) {
     lines.push(`API key (demo): ${hub.config.sandbox.demoKey}`)
+    lines.push(`Webhook secret (sandbox, national portal): ${hub.config.webhooks.nationalPortal.secrets[0]}`)
     for (const [id, sim] of Object.entries(hub.simulators)) lines.push(`Simulator ${id}: ${sim.url}`)
   }
   process.stdout.write(`${lines.join('\n')}\n`)

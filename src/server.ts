@@ -19,6 +19,7 @@ import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
+import { createInboxService } from './inbox/index.js'
 import { sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
@@ -67,8 +68,12 @@ async function startSandbox(config: HubConfig, log: Logger): Promise<Record<stri
   return simulators
 }
 
+/** Signs the sandbox's sample pushes; fake by design. */
+export const SANDBOX_WEBHOOK_SECRET = `whsec_${Buffer.from('sandbox-webhook-secret-not-real').toString('base64')}`
+
 function applySandboxDefaults(config: HubConfig): void {
   config.audit.hashKey ??= SANDBOX_AUDIT_KEY
+  if (config.webhooks.nationalPortal.secrets.length === 0) config.webhooks.nationalPortal.secrets = [SANDBOX_WEBHOOK_SECRET]
   const demoHash = sha256Hex(config.sandbox.demoKey)
   if (!config.clients.some((c) => c.keySha256 === demoHash)) {
     config.clients.push({ name: 'sandbox-demo', keySha256: demoHash, scopes: [...SCOPES], rateLimitPerMinute: 100_000 })
@@ -129,7 +134,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => sync.close())
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents })
+    const inbox = createInboxService({
+      db, redisUrl: redisHandle.url, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      config: { ...config.webhooks, subscribers: config.subscribers, reconcileEveryMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs },
+    })
+    cleanups.push(() => inbox.close())
+
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

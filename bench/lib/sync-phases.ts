@@ -47,16 +47,35 @@ function assertHealthy(ctx: PhaseContext, log?: AcceptLog): void {
   if (log && log.failures.length > 0) throw new BenchmarkFailure(`${log.failures.length} PUTs were not answered 202:\n  ${log.failures.join('\n  ')}`)
 }
 
-/** Waits until the ledger has nothing pending or retrying; fails loudly with the counts if it never does. */
-async function settle(ctx: PhaseContext, what: string, timeoutMs: number): Promise<LedgerCounts> {
+export interface Settled {
+  /** Counts once the wake-up queue was empty too. */
+  ledger: LedgerCounts
+  ledgerEmptyAt: number
+  /** Wake-up jobs still waiting when the ledger emptied: each one still claims, reads and settles its dossier. */
+  queuedAtLedgerEmpty: number
+  queueEmptyAt: number
+}
+
+/**
+ * Waits until the ledger has nothing pending or retrying, then until the delivery queue holds no
+ * job (waiting, active or delayed): only then has the hub finished the phase's work. Fails loudly
+ * with the counts if either never happens.
+ */
+async function settle(ctx: PhaseContext, what: string, timeoutMs: number): Promise<Settled> {
   let last: LedgerCounts | undefined
+  let ledgerEmptyAt = 0
+  let queuedAtLedgerEmpty = 0
   const ok = await until(async () => {
     assertHealthy(ctx)
     last = await ledgerCounts(ctx.hub.url, ctx.headers)
-    return last.pending + last.retrying === 0
+    if (ledgerEmptyAt === 0 && last.pending + last.retrying === 0) {
+      ledgerEmptyAt = Date.now()
+      queuedAtLedgerEmpty = last.waiting + last.active + last.delayed
+    }
+    return ledgerEmptyAt > 0 && last.waiting + last.active + last.delayed === 0
   }, timeoutMs)
-  if (!ok) throw new BenchmarkFailure(`${what}: the ledger still had work after ${secs(timeoutMs)}: ${JSON.stringify(last)}`)
-  return last!
+  if (!ok) throw new BenchmarkFailure(`${what}: the ${ledgerEmptyAt ? 'queue' : 'ledger'} still had work after ${secs(timeoutMs)}: ${JSON.stringify(last)}`)
+  return { ledger: last!, ledgerEmptyAt, queuedAtLedgerEmpty, queueEmptyAt: Date.now() }
 }
 
 function progress(ctx: PhaseContext, label: string, log: AcceptLog): () => void {
@@ -103,6 +122,7 @@ export interface BurstResult {
   log: AcceptLog
   check: Check
   ledger: LedgerCounts
+  settled: Settled
   cpu: CpuDelta
   /** PostgreSQL statements and Redis commands the hub issued during the burst. */
   calls: CallCounts
@@ -120,12 +140,13 @@ export async function burstPhase(ctx: PhaseContext, updates: number, versions: n
     await putUpdates({ url: ctx.hub.url, headers: ctx.headers, connections: ctx.connections, item: rounds(codes, updates), signal: ctx.signal }, log)
     assertHealthy(ctx, log)
     ctx.log(`  all ${updates} updates accepted in ${secs(log.lastAcceptAt - log.firstSendAt)}; waiting for the ledger to empty`)
-    const ledger = await settle(ctx, 'burst', Math.max(120_000, updates * 20))
+    const settled = await settle(ctx, 'burst', Math.max(180_000, updates * 30))
+    const ledger = settled.ledger
     const cpu = cpuDelta(before, cpuSnapshot(ctx.pids))
     await ctx.around?.stop()
     const calls = callsBetween(callsBefore, await ctx.hub.counts())
     const received = await fetchReceived(ctx.simUrl, codes)
-    return { updates, dossiers, versions, log, check: check(log, received), ledger, cpu, calls }
+    return { updates, dossiers, versions, log, check: check(log, received), ledger, settled, cpu, calls }
   } finally {
     stop()
   }
@@ -150,8 +171,9 @@ export interface OutageResult {
   circuit: string
   /** Ledger counts just before the restore. */
   ledgerAtRestore: LedgerCounts
-  /** Load stopped → ledger empty, ms. */
-  settleAfterLoadMs: number
+  /** When the load stopped. */
+  loadEndAt: number
+  settled: Settled
   ledger: LedgerCounts
 }
 
@@ -184,13 +206,13 @@ export async function outagePhase(ctx: PhaseContext, o: { rate: number; outageS:
     await loading
     assertHealthy(ctx, log)
     const loadEndAt = Date.now()
-    const ledger = await settle(ctx, 'outage', 300_000)
-    const settleAfterLoadMs = Date.now() - loadEndAt
+    const settled = await settle(ctx, 'outage', 600_000)
+    const ledger = settled.ledger
     const received = await fetchReceived(ctx.simUrl, [...log.accepted.keys()])
     const acceptedDuringOutage = [...log.accepted.values()].reduce((n, m) => n + [...m.values()].filter((at) => at >= outageAt && at < restoreAt).length, 0)
     return {
       ...o, dossiers, log, outageAt, restoreAt, check: check(log, received), drain: drain(log, received, outageAt, restoreAt), acceptedDuringOutage, outageCpu, outageCalls,
-      circuit: await circuitP, ledgerAtRestore, settleAfterLoadMs, ledger,
+      circuit: await circuitP, ledgerAtRestore, loadEndAt, settled, ledger,
     }
   } finally {
     stop()

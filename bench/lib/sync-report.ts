@@ -2,6 +2,7 @@
  * The dossier-sync report: the burst against the raw BullMQ baseline and the goal, the
  * correctness checks, and the outage/drain phase. Markdown, for the terminal and the README.
  */
+import { execFileSync } from 'node:child_process'
 import type { CpuDelta } from './cpu-usage.js'
 import { machineNote, markdownTable, ms, num, ratio } from './report.js'
 import { acceptedCount } from './sync-load.js'
@@ -23,6 +24,7 @@ export interface SyncReportInput {
 }
 
 const p = (xs: number[], q: number) => ms(percentile(xs, q))
+const secs = (msec: number) => `${num(msec / 1000, 1)} s`
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b)
 const cores = (cpu: CpuDelta, name: string) => {
   const v = cpu.processes[name]
@@ -89,6 +91,8 @@ function burstSection(r: SyncReportInput): string {
     '',
     `Goal ≥ ${num(GOAL_DELIVERIES_PER_S)} deliveries/s end to end: **${met ? 'met' : 'missed'}** (${num(rate)}/s). Checks: ${checksLine(b.check, b.ledger.dead)}.`,
     '',
+    `Wake-ups: ${num(b.settled.queuedAtLedgerEmpty)} jobs were still queued when the ledger emptied (${secs(b.settled.ledgerEmptyAt - b.check.lastArrivalAt)} after the last delivery); the queue was empty ${secs(b.settled.queueEmptyAt - b.check.lastArrivalAt)} after the last delivery. Every accepted update enqueues its own wake-up, and one that finds its change already delivered or superseded still claims, reads and settles the dossier. CPU figures cover the whole phase, queue drain included.`,
+    '',
     cpuTable,
     '',
     `Per accepted update the hub issued ${perUnit(b.calls.pg, b.updates)} PostgreSQL statements and ${perUnit(b.calls.redis, b.updates)} Redis commands (counted in the hub process by the benchmark's preload, lib/sync-hub-preload.ts).`,
@@ -107,17 +111,28 @@ function outageSection(o: OutageResult): string {
     ['backlog at the restore', `${num(d.backlogDossiers)} dossiers behind (${num(d.backlogUpdates)} accepted updates; their newest version is what gets delivered)`],
     ['first delivery after the restore', `${ms(d.firstDeliveryMs)} ms`],
     ['**backlog drained**', `**${num(d.drainMs / 1000, 1)} s** after the restore: **${num(d.backlogDossiers / (d.drainMs / 1000))} backlog dossiers/s**; ${num(d.arrivalsDuringDrain)} deliveries in that time (fresh load included) = ${num(d.arrivalsDuringDrain / (d.drainMs / 1000))}/s`],
-    ['ledger empty', `${num(o.settleAfterLoadMs / 1000, 1)} s after the load stopped`],
+    ['ledger empty / wake-up queue empty', `${num((o.settled.ledgerEmptyAt - o.loadEndAt) / 1000, 1)} s / ${num((o.settled.queueEmptyAt - o.loadEndAt) / 1000, 1)} s after the load stopped (${num(o.settled.queuedAtLedgerEmpty)} wake-ups still queued when the ledger emptied)`],
     ['lag of delivered versions p50 / p99 / max', `${p(o.check.lags, 50)} / ${p(o.check.lags, 99)} / ${p(o.check.lags, 100)} ms`],
     ['checks', checksLine(o.check, o.ledger.dead)],
   ]
   return [`#### Outage: the portal answers 503 (Retry-After: 1) for ${o.outageS} s under load`, '', markdownTable(['', ''], rows)].join('\n')
 }
 
+/** The commit measured, and whether the code under test had uncommitted changes. */
+function codeVersion(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    const dirty = git('status', '--porcelain', '--', 'src', 'connectors', 'schemas', 'config') !== ''
+    return `commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' with uncommitted changes in src/, connectors/, schemas/ or config/' : ''}`
+  } catch {
+    return 'unknown (no git)'
+  }
+}
+
 export function syncReport(r: SyncReportInput): string {
   const rt = r.retry
   return [
-    `Command: \`${r.command}\``,
+    `Command: \`${r.command}\` (code: ${codeVersion()})`,
     '',
     `Machine: ${machineNote()}. Hub, simulator, Redis, PostgreSQL and the load generator share these cores.`,
     '',

@@ -16,6 +16,7 @@ import { DEFAULT_PATHS } from './config.js'
 import type { Agency } from './schemas.js'
 import { SANDBOX_PROVINCE_CODE, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
 import { createPortal, PORTAL_CODE, type PortalCounters, type ProgressEntry, type ReceivedVersion, type Reply } from './simulator-portal.js'
+import { handlePushRoute } from './simulator-push.js'
 
 export { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE, SHARED_PAPERS, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
 export { PORTAL_CODE, type ProgressEntry, type ReceivedVersion } from './simulator-portal.js'
@@ -208,6 +209,11 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       }
       portal.addProcedure(p.value)
       return json(201, { code: p.value.code })
+    }
+    if (route === '/__sim/push' && method === 'POST') {
+      const p = parse()
+      if (p.ok) void handlePushRoute(p.value).then((r) => json(r.status, r.body)) // never rejects
+      return
     }
     if (route === '/__sim/received' && method === 'DELETE') {
       portal.clearReceived()

@@ -7,7 +7,8 @@ export function redactConfig<T>(value: T): T {
 }
 
 function walk(value: unknown, key = '', parent = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => walk(v, '', key))
+  // Array items inherit their array's name, so `secrets: ['…']` is redacted like `secret: '…'`.
+  if (Array.isArray(value)) return value.map((v) => walk(v, key, parent))
   if (value && typeof value === 'object') {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, k, key)]))
   }

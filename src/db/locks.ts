@@ -6,6 +6,7 @@
 export const LockPurpose = {
   migrations: 0x4c470001,
   auditChain: 0x4c470002,
+  inboxSeq: 0x4c470003,
 } as const
 
 /**

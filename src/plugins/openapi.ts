@@ -23,6 +23,8 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
         { name: 'procedures', description: 'National procedure catalogue (cached)' },
         { name: 'enterprises', description: 'National business registration database' },
         { name: 'documents', description: 'Digitized papers and results the state already holds' },
+        { name: 'webhooks', description: 'Signed pushes from the national portal' },
+        { name: 'events', description: 'Inbound events for one-stop systems that pull' },
         { name: 'admin', description: 'Operators: connectors, queues, dead letters, audit search' },
         { name: 'operations', description: 'Health and readiness' },
       ],

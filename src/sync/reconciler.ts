@@ -12,6 +12,8 @@ import type { SyncQueues } from './queues.js'
 import { jobIdFor } from './queues.js'
 
 export interface ReconcilerOptions {
+  /** Names the maintenance queue and its schedule (one per reconciled ledger). Default `sync`. */
+  name?: string
   db: Db
   queues: SyncQueues
   redisUrl: string
@@ -21,6 +23,8 @@ export interface ReconcilerOptions {
   log: Logger
   /** Rows looked at per run. Default 5000; the next run takes the rest. */
   batch?: number
+  /** Replaces the outbox sweep (another ledger reuses the schedule and watchdog). Returns how many were re-enqueued. */
+  sweep?: () => Promise<number>
 }
 
 export interface Reconciler {
@@ -29,16 +33,17 @@ export interface Reconciler {
   close(): Promise<void>
 }
 
-const QUEUE = 'sync-maintenance'
-const SCHEDULER = 'reconcile-outbox'
 
 export function startReconciler(options: ReconcilerOptions): Reconciler {
   const { db, queues, log } = options
+  const QUEUE = `${options.name ?? 'sync'}-maintenance`
+  const SCHEDULER = `reconcile-${options.name ?? 'sync'}`
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
   const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
 
   async function runOnce(): Promise<number> {
+    if (options.sweep) return options.sweep()
     const { rows } = await db.query<{ target: string; dossier_code: string }>(
       `SELECT DISTINCT target, dossier_code FROM outbox
        WHERE state IN ('pending', 'retrying')

@@ -3,7 +3,8 @@ import type { Migration } from './types.js'
 import { auditLogMigration } from './001-audit-log.js'
 import { outboxMigration } from './002-outbox.js'
 import { documentsMigration } from './003-documents.js'
+import { inboxMigration } from './004-inbox.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration]

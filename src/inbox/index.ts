@@ -1,0 +1,164 @@
+/**
+ * Inbound events, wired together: the inbox ledger (group commit), one delivery queue and worker
+ * per subscribing one-stop system, a reconciler for lost wake-ups, and the admin views.
+ */
+import { Queue } from 'bullmq'
+import { Redis } from 'ioredis'
+import { Counter, Histogram, type Registry } from 'prom-client'
+import type { Logger } from 'pino'
+import type { Db } from '../db/types.js'
+import { createInboxStore, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
+import { createDeliveryLedger } from './delivery-store.js'
+import { createDispatcher } from './dispatch.js'
+import { startDeliverer, type SubscriberConfig } from './deliverer.js'
+import { startReconciler, type Reconciler } from '../sync/reconciler.js'
+import { jobIdFor, type SyncQueues } from '../sync/queues.js'
+
+export interface InboxConfig {
+  subscribers: SubscriberConfig[]
+  scheduleMs: number[]
+  timeoutMs: number
+  leaseMs: number
+  concurrency: number
+  reconcileEveryMs: number
+  staleAfterMs: number
+}
+
+export interface DeadDelivery {
+  subscriber: string
+  seq: number
+  eventId: string
+  type: string
+  attempts: number
+  lastStatus: number | null
+  lastError: string | null
+  deadAt: string
+}
+
+export interface InboxService {
+  ingest(event: IncomingEvent): Promise<IngestResult>
+  feed: ReturnType<typeof createInboxStore>['feed']
+  subscribers(): Promise<Array<{ name: string; url: string; agencies: string[] | null; disabledAt: string | null; disabledReason: string | null; open: number; dead: number }>>
+  enable(name: string): Promise<boolean>
+  deadDeliveries(q: { subscriber?: string; limit: number }): Promise<DeadDelivery[]>
+  replay(subscriber: string, seq: number): Promise<boolean>
+  metrics: { received: Counter<'source' | 'outcome'> }
+  close(): Promise<void>
+}
+
+export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
+  const { db, config } = deps
+  const log = deps.log.child({ component: 'inbox' })
+  const prefix = `${deps.keyPrefix}bull`
+  const store = createInboxStore({ db, subscribers: config.subscribers })
+  const ledger = createDeliveryLedger(db)
+  const dispatcher = createDispatcher()
+  const byName = new Map(config.subscribers.map((s) => [s.name, s]))
+  const queueName = (name: string) => `deliver-${name}`
+  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  connection.on('error', () => undefined)
+  const queues = new Map(config.subscribers.map((s) => [s.name, new Queue(queueName(s.name), {
+    connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+  })]))
+  const received = new Counter({ name: 'lgsp_webhooks_received_total', help: 'Inbound webhooks by source and outcome (accepted, duplicate, or the refusal reason)', labelNames: ['source', 'outcome'], registers: [deps.registry] })
+  const outcomes = new Counter({ name: 'lgsp_webhook_deliveries_total', help: 'Outgoing webhook attempts by subscriber and outcome', labelNames: ['subscriber', 'outcome'], registers: [deps.registry] })
+  const lag = new Histogram({ name: 'lgsp_webhook_delivery_lag_seconds', help: 'From inbox commit to a 2xx from the subscriber', labelNames: ['subscriber'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 1800, 7200, 36000], registers: [deps.registry] })
+
+  async function kick(subscriber: string, key: string, jobId: string): Promise<void> {
+    const q = queues.get(subscriber)
+    if (!q) return
+    await Promise.race([q.add('deliver', { subscriber, key }, { jobId }), new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), 1000).unref())])
+      .catch((err: Error) => log.warn({ err: { message: err.message }, subscriber }, 'enqueue failed; the reconciler will pick the event up'))
+  }
+
+  const workers = deps.runWorkers
+    ? config.subscribers.map((s) => startDeliverer({
+        subscriber: s, redisUrl: deps.redisUrl, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
+        leaseMs: config.leaseMs, concurrency: config.concurrency, ledger, dispatcher, log,
+        onOutcome: (sub, outcome, lagMs) => {
+          outcomes.inc({ subscriber: sub, outcome })
+          if (lagMs !== undefined) lag.observe({ subscriber: sub }, lagMs / 1000)
+        },
+      }))
+    : []
+
+  let reconciler: Reconciler | undefined
+  if (deps.runWorkers && config.subscribers.length > 0) {
+    reconciler = startReconciler({
+      name: 'inbox', db, queues: {} as SyncQueues, redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, staleAfterMs: config.staleAfterMs, log,
+      sweep: async () => {
+        const { rows } = await db.query<{ subscriber: string; ordering_key: string }>(
+          `SELECT DISTINCT d.subscriber, d.ordering_key FROM deliveries d
+           LEFT JOIN subscriber_state s ON s.subscriber = d.subscriber
+           WHERE d.state IN ('pending', 'retrying') AND s.disabled_at IS NULL
+             AND d.created_at < now() - make_interval(secs => $1::double precision / 1000)
+             AND (d.next_attempt_at IS NULL OR d.next_attempt_at < now() - make_interval(secs => $1::double precision / 1000))
+           LIMIT 5000`,
+          [config.staleAfterMs],
+        )
+        for (const r of rows) await kick(r.subscriber, r.ordering_key, jobIdFor('r', r.ordering_key))
+        if (rows.length > 0) log.info({ kicked: rows.length }, 'reconciler re-enqueued event deliveries that waited too long')
+        return rows.length
+      },
+    })
+  }
+
+  async function wakeAll(subscriber: string) {
+    const { rows } = await db.query<{ ordering_key: string }>(`SELECT DISTINCT ordering_key FROM deliveries WHERE subscriber = $1 AND state IN ('pending', 'retrying')`, [subscriber])
+    for (const r of rows) await kick(subscriber, r.ordering_key, jobIdFor('e', r.ordering_key, Date.now()))
+  }
+
+  return {
+    async ingest(event) {
+      const result = await store.ingest(event)
+      for (const r of result.routedTo) await kick(r.subscriber, r.orderingKey, jobIdFor('i', result.seq))
+      return result
+    },
+    feed: (q) => store.feed(q),
+    async subscribers() {
+      const { rows } = await db.query<{ subscriber: string; disabled_at: Date | null; disabled_reason: string | null; open: number; dead: number }>(
+        `SELECT s.name AS subscriber, st.disabled_at, st.disabled_reason,
+           (SELECT count(*)::int FROM deliveries d WHERE d.subscriber = s.name AND d.state IN ('pending', 'retrying')) AS open,
+           (SELECT count(*)::int FROM deliveries d WHERE d.subscriber = s.name AND d.state = 'dead') AS dead
+         FROM unnest($1::text[]) AS s(name) LEFT JOIN subscriber_state st ON st.subscriber = s.name`,
+        [config.subscribers.map((s) => s.name)],
+      )
+      return rows.map((r) => {
+        const s = byName.get(r.subscriber)!
+        return { name: s.name, url: s.url, agencies: s.agencies ?? null, disabledAt: r.disabled_at?.toISOString() ?? null, disabledReason: r.disabled_reason, open: r.open, dead: r.dead }
+      })
+    },
+    async enable(name) {
+      if (!byName.has(name)) return false
+      await db.query('UPDATE subscriber_state SET disabled_at = NULL, disabled_reason = NULL WHERE subscriber = $1', [name])
+      await wakeAll(name)
+      return true
+    },
+    async deadDeliveries(q) {
+      const { rows } = await db.query<{ subscriber: string; seq: number; event_id: string; type: string; attempts: number; last_status: number | null; last_error: string | null; done_at: Date }>(
+        `SELECT d.subscriber, d.seq, i.event_id, i.type, d.attempts, d.last_status, d.last_error, d.done_at
+         FROM deliveries d JOIN inbox i ON i.seq = d.seq WHERE d.state = 'dead' AND ($1::text IS NULL OR d.subscriber = $1) ORDER BY d.seq LIMIT $2`,
+        [q.subscriber ?? null, q.limit],
+      )
+      return rows.map((r) => ({ subscriber: r.subscriber, seq: r.seq, eventId: r.event_id, type: r.type, attempts: r.attempts, lastStatus: r.last_status, lastError: r.last_error, deadAt: r.done_at.toISOString() }))
+    },
+    async replay(subscriber, seq) {
+      const { rows } = await db.query<{ ordering_key: string }>(
+        `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL, done_at = NULL WHERE subscriber = $1 AND seq = $2 AND state = 'dead' RETURNING ordering_key`,
+        [subscriber, seq],
+      )
+      if (rows.length === 0) return false
+      await kick(subscriber, rows[0]!.ordering_key, jobIdFor('p', seq, Date.now()))
+      return true
+    },
+    metrics: { received },
+    async close() {
+      await reconciler?.close()
+      await Promise.allSettled(workers.map((w) => w.close()))
+      await store.close()
+      await Promise.allSettled([...queues.values()].map((q) => q.close()))
+      await connection.quit().catch(() => connection.disconnect())
+      await dispatcher.close()
+    },
+  }
+}

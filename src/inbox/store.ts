@@ -1,0 +1,112 @@
+/**
+ * The inbox ledger. Events are committed in groups (src/db/group-commit.ts) under an advisory
+ * lock held to commit: inside it each batch drops ids already stored (redeliveries), numbers the
+ * new events last + 1, … and creates one delivery row per subscriber whose agencies match. Sequence
+ * order is therefore commit order without holes, which makes `seq` a safe feed cursor.
+ */
+import type { Db } from '../db/types.js'
+import { ADVISORY_XACT_LOCK_SQL, LockPurpose } from '../db/locks.js'
+import { createGroupCommitter } from '../db/group-commit.js'
+import { agencyMatcher } from '../agencies.js'
+
+export interface IncomingEvent {
+  eventId: string
+  source: string
+  type: string
+  agencyCode: string | null
+  dossierCode: string | null
+  /** The event as received (parsed JSON). */
+  body: unknown
+}
+
+export interface IngestResult {
+  seq: number
+  duplicate: boolean
+  /** Subscribers the event was routed to (empty for a duplicate or an unrouted event). */
+  routedTo: Array<{ subscriber: string; orderingKey: string }>
+}
+
+export interface SubscriberRoute {
+  name: string
+  agencies?: string[]
+}
+
+export interface FeedEvent {
+  seq: number
+  id: string
+  source: string
+  type: string
+  agencyCode: string | null
+  dossierCode: string | null
+  receivedAt: string
+  body: unknown
+}
+
+export interface InboxStore {
+  ingest(event: IncomingEvent): Promise<IngestResult>
+  feed(q: { after: number; limit: number; agencies?: string[]; unroutedOnly?: boolean }): Promise<FeedEvent[]>
+  close(): Promise<void>
+}
+
+/** Events of one dossier are delivered in order; an event without a dossier stands alone. */
+export const orderingKey = (e: Pick<IncomingEvent, 'dossierCode' | 'eventId'>) => (e.dossierCode ? `dossier:${e.dossierCode}` : `event:${e.eventId}`)
+
+export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute[]; maxBatch?: number; maxWaitMs?: number; lockTimeoutMs?: number }): InboxStore {
+  const { db } = options
+  const routes = options.subscribers.map((s) => ({ name: s.name, matches: agencyMatcher(s.agencies ? { agencies: s.agencies } : null) }))
+  const lockTimeout = `${options.lockTimeoutMs ?? 5000}ms`
+
+  async function commit(batch: IncomingEvent[]): Promise<IngestResult[]> {
+    return db.transaction(async (tx) => {
+      await tx.query("SELECT set_config('lock_timeout', $1, true)", [lockTimeout])
+      await tx.query(ADVISORY_XACT_LOCK_SQL, [LockPurpose.inboxSeq])
+      const known = await tx.query<{ event_id: string; seq: number }>('SELECT event_id, seq FROM inbox WHERE event_id = ANY($1::text[])', [batch.map((e) => e.eventId)])
+      const seen = new Map(known.rows.map((r) => [r.event_id, r.seq]))
+      let head = (await tx.query<{ seq: number }>('SELECT coalesce(max(seq), 0)::bigint AS seq FROM inbox')).rows[0]!.seq
+      const inboxParams: unknown[] = []
+      const inboxRows: string[] = []
+      const deliveryParams: unknown[] = []
+      const deliveryRows: string[] = []
+      const results = batch.map((e): IngestResult => {
+        const prior = seen.get(e.eventId)
+        if (prior !== undefined) return { seq: prior, duplicate: true, routedTo: [] }
+        const seq = ++head
+        seen.set(e.eventId, seq)
+        const routedTo = e.agencyCode === null ? [] : routes.filter((r) => r.matches(e.agencyCode!)).map((r) => ({ subscriber: r.name, orderingKey: orderingKey(e) }))
+        const n = inboxParams.length
+        inboxRows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`)
+        inboxParams.push(seq, e.eventId, e.source, e.type, e.agencyCode, e.dossierCode, JSON.stringify(e.body), routedTo.length > 0)
+        for (const r of routedTo) {
+          const m = deliveryParams.length
+          deliveryRows.push(`($${m + 1}, $${m + 2}, $${m + 3})`)
+          deliveryParams.push(r.subscriber, seq, r.orderingKey)
+        }
+        return { seq, duplicate: false, routedTo }
+      })
+      if (inboxRows.length > 0) {
+        await tx.query(`INSERT INTO inbox (seq, event_id, source, type, agency_code, dossier_code, body, routed) VALUES ${inboxRows.join(', ')}`, inboxParams)
+      }
+      if (deliveryRows.length > 0) {
+        await tx.query(`INSERT INTO deliveries (subscriber, seq, ordering_key) VALUES ${deliveryRows.join(', ')}`, deliveryParams)
+      }
+      return results
+    })
+  }
+
+  // 8 parameters per event; stay far below PostgreSQL's 65535 per statement.
+  const writer = createGroupCommitter<IncomingEvent, IngestResult>({ maxBatch: options.maxBatch ?? 256, maxWaitMs: options.maxWaitMs ?? 2, commit })
+
+  return {
+    ingest: (event) => writer.submit(event),
+    async feed(q) {
+      const { rows } = await db.query<{ seq: number; event_id: string; source: string; type: string; agency_code: string | null; dossier_code: string | null; received_at: Date; body: unknown }>(
+        `SELECT seq, event_id, source, type, agency_code, dossier_code, received_at, body FROM inbox
+         WHERE seq > $1 AND ($2::text[] IS NULL OR agency_code LIKE ANY($2::text[])) AND ($3::boolean = false OR NOT routed)
+         ORDER BY seq LIMIT $4`,
+        [q.after, q.agencies ?? null, q.unroutedOnly ?? false, q.limit],
+      )
+      return rows.map((r) => ({ seq: r.seq, id: r.event_id, source: r.source, type: r.type, agencyCode: r.agency_code, dossierCode: r.dossier_code, receivedAt: r.received_at.toISOString(), body: r.body }))
+    },
+    close: () => writer.close(),
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The inbound event feed (`GET /v1/events`, for one-stop systems that pull instead of receiving
+ * webhooks) and the admin views of subscribers, unrouted events and dead deliveries.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { agencyLikePatterns } from '../agencies.js'
+import { notFound } from '../errors.js'
+import type { InboxService } from '../inbox/index.js'
+
+const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
+const FeedEvent = Type.Object({
+  seq: Type.Integer({ description: 'Position in the feed; pass the last one as `after`' }),
+  id: Type.String({ description: 'Stable event id (the webhook-id it arrived with; also sent on outgoing webhooks)' }),
+  source: Type.String(), type: Type.String(),
+  agencyCode: Type.Union([Type.String(), Type.Null()]), dossierCode: Type.Union([Type.String(), Type.Null()]),
+  receivedAt: Type.String({ format: 'date-time' }),
+  body: Type.Unknown({ description: 'The event as received: `{type, timestamp, data}`' }),
+})
+const errors = { 401: problem('No or unknown API key'), 403: problem('The client lacks the scope') }
+
+const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify, { inbox }) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  app.get('/v1/events', {
+    config: { scope: 'events:read' },
+    schema: {
+      tags: ['events'],
+      summary: 'Inbound events after a cursor, for systems that pull',
+      description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back.',
+      querystring: Type.Object({
+        after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Object({ events: Type.Array(FeedEvent), next: Type.Integer() }), ...errors },
+    },
+  }, async function eventFeed(request) {
+    const after = request.query.after ?? 0
+    const agencies = agencyLikePatterns(request.client)
+    const events = await inbox.feed({ after, limit: request.query.limit ?? 100, ...(agencies !== undefined && { agencies }) })
+    return { events, next: events.at(-1)?.seq ?? after }
+  })
+
+  const admin = { scope: 'admin' as const }
+  app.get('/admin/subscribers', {
+    config: admin,
+    schema: {
+      tags: ['admin'], summary: 'Subscribing one-stop systems: state, open and dead deliveries',
+      response: { 200: Type.Object({ subscribers: Type.Array(Type.Object({
+        name: Type.String(), url: Type.String(), agencies: Type.Union([Type.Array(Type.String()), Type.Null()]),
+        disabledAt: Type.Union([Type.String(), Type.Null()]), disabledReason: Type.Union([Type.String(), Type.Null()]),
+        open: Type.Integer(), dead: Type.Integer(),
+      })) }), ...errors },
+    },
+  }, async () => ({ subscribers: await inbox.subscribers() }))
+
+  app.post('/admin/subscribers/:name/enable', {
+    config: admin,
+    schema: { tags: ['admin'], summary: 'Re-enable a subscriber disabled by a 410, and resume its deliveries', params: Type.Object({ name: Type.String() }), response: { 200: Type.Object({ enabled: Type.Boolean() }), 404: problem('No such subscriber'), ...errors } },
+  }, async (request) => {
+    if (!(await inbox.enable(request.params.name))) throw notFound(`No subscriber ${request.params.name}.`)
+    return { enabled: true }
+  })
+
+  app.get('/admin/events/unrouted', {
+    config: admin,
+    schema: {
+      tags: ['admin'], summary: 'Events no subscriber serves (kept, never dropped)',
+      querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ events: Type.Array(FeedEvent), next: Type.Integer() }), ...errors },
+    },
+  }, async (request) => {
+    const after = request.query.after ?? 0
+    const events = await inbox.feed({ after, limit: request.query.limit ?? 100, unroutedOnly: true })
+    return { events, next: events.at(-1)?.seq ?? after }
+  })
+
+  app.get('/admin/deliveries/dead', {
+    config: admin,
+    schema: {
+      tags: ['admin'], summary: 'Outgoing webhook deliveries that were refused or ran out of attempts',
+      querystring: Type.Object({ subscriber: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({
+        subscriber: Type.String(), seq: Type.Integer(), eventId: Type.String(), type: Type.String(), attempts: Type.Integer(),
+        lastStatus: Type.Union([Type.Integer(), Type.Null()]), lastError: Type.Union([Type.String(), Type.Null()]), deadAt: Type.String(),
+      })) }), ...errors },
+    },
+  }, async (request) => ({ items: await inbox.deadDeliveries({ limit: request.query.limit ?? 100, ...(request.query.subscriber !== undefined && { subscriber: request.query.subscriber }) }) }))
+
+  app.post('/admin/deliveries/:subscriber/:seq/replay', {
+    config: admin,
+    schema: { tags: ['admin'], summary: 'Replay one dead delivery', params: Type.Object({ subscriber: Type.String(), seq: Type.Integer({ minimum: 1 }) }), response: { 202: Type.Object({ replayed: Type.Boolean() }), 404: problem('No such dead delivery'), ...errors } },
+  }, async (request, reply) => {
+    if (!(await inbox.replay(request.params.subscriber, request.params.seq))) throw notFound('No such dead delivery (it may have been replayed already).')
+    reply.code(202)
+    return { replayed: true }
+  })
+}
+
+export default eventsRoutes
