@@ -138,11 +138,13 @@ export async function run(args: string[]): Promise<void> {
     const sim = await spawnChild('national-portal simulator', new URL('./lib/sync-simulator-child.ts', import.meta.url), {})
     const bullPrefix = `${redisPrefix}baseline`
     const baselineParams: BaselineChildParams = { redisUrl: REDIS_URL, prefix: bullPrefix, queue: 'sync-baseline', concurrency: settings.concurrency }
-    const [hubHandle, baseline] = await Promise.all([
-      startSyncHub({ simulatorUrl: sim.url, redisUrl: REDIS_URL, redisPrefix, keySha256: sha256Hex(key), ledger, concurrency: settings.concurrency, retry: RETRY, workDir }),
+    const [started, baseline] = await Promise.all([
+      // Kept as soon as it is up, so cleanup stops it even when the baseline child fails to start.
+      startSyncHub({ simulatorUrl: sim.url, redisUrl: REDIS_URL, redisPrefix, keySha256: sha256Hex(key), ledger, concurrency: settings.concurrency, retry: RETRY, workDir })
+        .then((h) => (hub = h)),
       spawnChild('bullmq baseline', new URL('./lib/sync-baseline-child.ts', import.meta.url), baselineParams),
     ])
-    hub = hubHandle
+    hub = started
     log(`simulator ${sim.url} (pid ${sim.pid}), hub ${hub.url} (pid ${hub.pid}, ${settings.db}), baseline worker pid ${baseline.pid}`)
     // Kept after the run (not under workDir) for a closer look, e.g. in Chrome DevTools.
     const profFile = settings.cpuProf ? join(mkdtempSync(join(tmpdir(), 'lgsp-bench-prof-')), 'hub.cpuprofile') : undefined
@@ -181,8 +183,8 @@ export async function run(args: string[]): Promise<void> {
       log('\nresults written to bench/README.md')
     }
   } finally {
+    await cleanup()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await cleanup()
   }
 }

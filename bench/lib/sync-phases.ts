@@ -5,8 +5,7 @@
  * for S seconds, then the drain). Reporting is in sync-report.ts.
  */
 import { BenchmarkFailure } from './load.js'
-import type { CpuDelta } from './cpu-usage.js'
-import { syncCpuDelta as cpuDelta, syncCpuSnapshot as cpuSnapshot } from './sync-cpu.js'
+import { syncCpuDelta as cpuDelta, syncCpuSnapshot as cpuSnapshot, type SyncCpuDelta as CpuDelta } from './sync-cpu.js'
 import { acceptedCount, addJobs, circuitState, ledgerCounts, newAcceptLog, putUpdates, rounds, setOutage, until, type AcceptLog, type LedgerCounts, type Update } from './sync-load.js'
 import { check, drain, fetchReceived, type Check, type Drain } from './sync-verify.js'
 import type { SyncHub } from './sync-hub.js'

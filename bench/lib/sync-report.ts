@@ -3,7 +3,7 @@
  * correctness checks, and the outage/drain phase. Markdown, for the terminal and the README.
  */
 import { execFileSync } from 'node:child_process'
-import type { CpuDelta } from './cpu-usage.js'
+import type { SyncCpuDelta as CpuDelta } from './sync-cpu.js'
 import { machineNote, markdownTable, ms, num, ratio } from './report.js'
 import { acceptedCount } from './sync-load.js'
 import { percentile, type Check } from './sync-verify.js'
@@ -29,6 +29,11 @@ const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b)
 const cores = (cpu: CpuDelta, name: string) => {
   const v = cpu.processes[name]
   return v === undefined ? 'n/a' : num(v / cpu.wallMs, 2)
+}
+/** Share of the wall time a process's main thread was runnable but had no core. */
+const waiting = (cpu: CpuDelta, name: string) => {
+  const v = cpu.waitMs[name]
+  return v === undefined ? 'n/a' : `${num((100 * v) / cpu.wallMs)} %`
 }
 const other = (cpu: CpuDelta) => (cpu.otherMs === undefined ? 'n/a' : num(cpu.otherMs / cpu.wallMs, 2))
 
@@ -82,6 +87,7 @@ function burstSection(r: SyncReportInput): string {
   const cpuTable = markdownTable(['cores used', 'hub / baseline worker', 'PostgreSQL', 'Redis', 'simulator', 'bench (load)', 'other work on the machine'], [
     ['A: burst (accept + deliver)', cores(b.cpu, 'hub'), cores(b.cpu, 'postgres'), cores(b.cpu, 'redis'), cores(b.cpu, 'simulator'), cores(b.cpu, 'self'), other(b.cpu)],
     ['B: baseline', cores(base.cpu, 'baseline'), cores(base.cpu, 'postgres'), cores(base.cpu, 'redis'), '–', cores(base.cpu, 'self'), other(base.cpu)],
+    ['A: main thread runnable but no core free', waiting(b.cpu, 'hub'), 'n/a', waiting(b.cpu, 'redis'), waiting(b.cpu, 'simulator'), waiting(b.cpu, 'self'), ''],
   ])
   const met = rate >= GOAL_DELIVERIES_PER_S
   return [
@@ -105,7 +111,7 @@ function outageSection(o: OutageResult): string {
   const rows = [
     ['steady load', `${num(o.rate)} updates/s paced over ${num(o.dossiers)} dossiers: ${o.preS} s before, ${o.outageS} s outage, ${o.postS} s after the restore`],
     ['accepted (whole phase / during the outage)', `${num(acceptedCount(o.log))} / ${num(o.acceptedDuringOutage)} (${num(o.acceptedDuringOutage / o.outageS)}/s); accept latency p50 ${p(during, 50)} ms, p99 ${p(during, 99)} ms`],
-    ['hub while the portal is down', `${cores(o.outageCpu, 'hub')} cores (PostgreSQL ${cores(o.outageCpu, 'postgres')}, Redis ${cores(o.outageCpu, 'redis')}, other work ${other(o.outageCpu)}); circuit at mid-outage: **${o.circuit}**; deliveries during the outage: ${num(d.arrivalsDuringOutage)}`],
+    ['hub while the portal is down', `${cores(o.outageCpu, 'hub')} cores, runnable without a core ${waiting(o.outageCpu, 'hub')} of the time (PostgreSQL ${cores(o.outageCpu, 'postgres')}, Redis ${cores(o.outageCpu, 'redis')}, other work ${other(o.outageCpu)}); circuit at mid-outage: **${o.circuit}**; deliveries during the outage: ${num(d.arrivalsDuringOutage)}`],
     ['hub calls while the portal is down', `${perUnit(o.outageCalls.pg, o.outageS, 4)} PostgreSQL statements/s, ${perUnit(o.outageCalls.redis, o.outageS, 4)} Redis commands/s`],
     ['ledger just before the restore', `pending ${num(o.ledgerAtRestore.pending)}, retrying ${num(o.ledgerAtRestore.retrying)}, dead ${o.ledgerAtRestore.dead}; queue delayed ${num(o.ledgerAtRestore.delayed)}, waiting ${num(o.ledgerAtRestore.waiting)}`],
     ['backlog at the restore', `${num(d.backlogDossiers)} dossiers behind (${num(d.backlogUpdates)} accepted updates; their newest version is what gets delivered)`],

@@ -96,7 +96,8 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
            LIMIT 5000`,
           [config.staleAfterMs],
         )
-        for (const r of rows) await kick(r.subscriber, r.ordering_key, jobIdFor('r', r.ordering_key))
+        // A time bucket in the id: a wake-up that failed for good must not block later reconciles.
+        for (const r of rows) await kick(r.subscriber, r.ordering_key, jobIdFor('r', r.ordering_key, Math.floor(Date.now() / config.staleAfterMs)))
         if (rows.length > 0) log.info({ kicked: rows.length }, 'reconciler re-enqueued event deliveries that waited too long')
         return rows.length
       },

@@ -55,7 +55,8 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     let kicked = 0
     for (const row of rows) {
       if (!queues.names().includes(row.target)) continue
-      if (await queues.kick(row.target, row.dossier_code, jobIdFor('r', row.dossier_code))) kicked++
+      // A time bucket in the id: a wake-up that failed for good must not block later reconciles.
+      if (await queues.kick(row.target, row.dossier_code, jobIdFor('r', row.dossier_code, Math.floor(Date.now() / options.staleAfterMs)))) kicked++
     }
     if (kicked > 0) log.info({ kicked }, 'reconciler re-enqueued dossiers whose changes waited too long')
     return kicked
