@@ -24,8 +24,8 @@ export interface OpenItem {
 }
 
 export interface DeliveryStore {
-  /** Takes the lease when it is free or expired; null when another worker holds it. */
-  claim(target: string, code: string, owner: string, leaseMs: number): Promise<Claim | null>
+  /** Takes the lease when it is free or expired, with the open items; null when another worker holds it. */
+  claim(target: string, code: string, owner: string, leaseMs: number): Promise<(Claim & { items: OpenItem[] }) | null>
   openItems(target: string, code: string): Promise<OpenItem[]>
   /** Records what was delivered or superseded; keeps the lease (and says so) when newer work arrived meanwhile. */
   settle(input: SettleInput): Promise<{ released: boolean }>
@@ -60,89 +60,106 @@ export interface RetryInput {
   superseded: number[]
 }
 
+const OPEN_ITEM_COLUMNS = 'o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at'
+
+interface ItemRow {
+  id: number | null
+  kind: OpenItem['kind']
+  version: number | null
+  step_id: string | null
+  payload: Record<string, unknown>
+  attempts: number
+  created_at: Date
+}
+
+const toItems = (rows: ItemRow[]): OpenItem[] => rows.filter((r) => r.id !== null).map((r) => ({
+  id: r.id!, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at,
+}))
+
+/**
+ * Marks what a round delivered, superseded and dead-lettered, in data-modifying CTEs ahead of the
+ * final statement (one round trip, atomic). CTEs see the snapshot from before their own updates,
+ * which is fine: every row they touch has an id ≤ `seenUpTo`, and only newer rows are looked for.
+ */
+const MARK_DONE_CTES = `
+  delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) RETURNING id),
+  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) RETURNING id)`
+
 export function createDeliveryStore(db: Db): DeliveryStore {
-  async function claim(target: string, code: string, owner: string, leaseMs: number): Promise<Claim | null> {
-    const { rows } = await db.query<{ delivered_version: number | null; state: Claim['state']; next_attempt_at: Date | null; retry_job: string | null }>(
-      `UPDATE sync_state SET lease_owner = $3, lease_until = now() + make_interval(secs => $4::double precision / 1000)
-       WHERE target = $1 AND dossier_code = $2 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $3)
-       RETURNING delivered_version, state, next_attempt_at, retry_job`,
+  async function claim(target: string, code: string, owner: string, leaseMs: number): Promise<(Claim & { items: OpenItem[] }) | null> {
+    // Claim and read the open items in one round trip.
+    const { rows } = await db.query<ItemRow & { delivered_version: number | null; state: Claim['state']; next_attempt_at: Date | null; retry_job: string | null }>(
+      `WITH claimed AS (
+         UPDATE sync_state SET lease_owner = $3, lease_until = now() + make_interval(secs => $4::double precision / 1000)
+         WHERE target = $1 AND dossier_code = $2 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $3)
+         RETURNING delivered_version, state, next_attempt_at, retry_job)
+       SELECT c.delivered_version, c.state, c.next_attempt_at, c.retry_job, ${OPEN_ITEM_COLUMNS}
+       FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = $2 AND o.state IN ('pending', 'retrying')
+       ORDER BY o.id`,
       [target, code, owner, leaseMs],
     )
     const row = rows[0]
     if (!row) return null
-    return { deliveredVersion: row.delivered_version, state: row.state, nextAttemptAt: row.next_attempt_at, retryJob: row.retry_job }
+    return { deliveredVersion: row.delivered_version, state: row.state, nextAttemptAt: row.next_attempt_at, retryJob: row.retry_job, items: toItems(rows) }
   }
 
   async function openItems(target: string, code: string): Promise<OpenItem[]> {
-    const { rows } = await db.query<{ id: number; kind: OpenItem['kind']; version: number | null; step_id: string | null; payload: Record<string, unknown>; attempts: number; created_at: Date }>(
-      `SELECT id, kind, version, step_id, payload, attempts, created_at FROM outbox
-       WHERE target = $1 AND dossier_code = $2 AND state IN ('pending', 'retrying') ORDER BY id`,
+    const { rows } = await db.query<ItemRow>(
+      `SELECT ${OPEN_ITEM_COLUMNS} FROM outbox o
+       WHERE o.target = $1 AND o.dossier_code = $2 AND o.state IN ('pending', 'retrying') ORDER BY o.id`,
       [target, code],
     )
-    return rows.map((r) => ({ id: r.id, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at }))
+    return toItems(rows)
   }
 
-  async function markDone(tx: Pick<Db, 'query'>, target: string, code: string, delivered: SettleInput['delivered'], superseded: number[]) {
-    if (delivered.length > 0) {
-      await tx.query(`UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($1::bigint[])`, [delivered.map((d) => d.id)])
-      const versions = delivered.map((d) => d.version).filter((v): v is number => v !== null)
-      if (versions.length > 0) {
-        await tx.query(
-          `UPDATE sync_state SET delivered_version = GREATEST(coalesce(delivered_version, 0), $3), delivered_at = now()
-           WHERE target = $1 AND dossier_code = $2`,
-          [target, code, Math.max(...versions)],
-        )
-      }
-    }
-    if (superseded.length > 0) {
-      await tx.query(`UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($1::bigint[])`, [superseded])
-    }
+  const maxVersion = (delivered: SettleInput['delivered']) => {
+    const versions = delivered.map((d) => d.version).filter((v): v is number => v !== null)
+    return versions.length > 0 ? Math.max(...versions) : null
   }
 
   async function settle(input: SettleInput): Promise<{ released: boolean }> {
-    return db.transaction(async (tx) => {
-      await markDone(tx, input.target, input.code, input.delivered, input.superseded)
-      for (const d of input.dead) {
-        await tx.query(
-          `UPDATE outbox SET state = 'dead', done_at = now(), attempts = $2, last_error = $3, upstream_code = $4, next_attempt_at = NULL WHERE id = $1`,
-          [d.id, d.attempts, d.error, d.upstreamCode ?? null],
-        )
-      }
-      const last = input.dead.at(-1)
-      // Newer work accepted meanwhile keeps the lease: this worker goes round again, so no
-      // wake-up for it can be lost between our last look and the release.
-      const { rows } = await tx.query<{ released: boolean }>(
-        `UPDATE sync_state SET
-           lease_owner = CASE WHEN n.newer THEN lease_owner ELSE NULL END,
-           lease_until = CASE WHEN n.newer THEN lease_until ELSE NULL END,
-           state = CASE WHEN n.newer THEN 'pending' WHEN $4::boolean THEN 'dead' ELSE 'delivered' END,
-           attempts = CASE WHEN $4::boolean THEN $6 ELSE 0 END,
-           last_error = CASE WHEN $4::boolean THEN $5 ELSE last_error END,
-           next_attempt_at = NULL, retry_job = NULL, updated_at = now()
-         FROM (SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = $2
-                 AND state IN ('pending', 'retrying') AND id > $3) AS newer) n
-         WHERE target = $1 AND dossier_code = $2 AND lease_owner = $7
-         RETURNING NOT n.newer AS released`,
-        [input.target, input.code, input.seenUpTo, last !== undefined, last?.error ?? null, last?.attempts ?? 0, input.owner],
-      )
-      return { released: rows[0]?.released ?? true }
-    })
+    const last = input.dead.at(-1)
+    // Newer work accepted meanwhile keeps the lease: this worker goes round again, so no
+    // wake-up for it can be lost between our last look and the release.
+    const { rows } = await db.query<{ released: boolean }>(
+      `WITH ${MARK_DONE_CTES},
+         dead AS (UPDATE outbox SET state = 'dead', done_at = now(), attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = NULL
+                  FROM unnest($6::bigint[], $7::int[], $8::text[], $9::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id RETURNING outbox.id),
+         n AS (SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = $2 AND state IN ('pending', 'retrying') AND id > $5) AS newer)
+       UPDATE sync_state SET
+         delivered_version = CASE WHEN $10::bigint IS NULL THEN delivered_version ELSE GREATEST(coalesce(delivered_version, 0), $10::bigint) END,
+         delivered_at = CASE WHEN $10::bigint IS NULL THEN delivered_at ELSE now() END,
+         lease_owner = CASE WHEN n.newer THEN lease_owner ELSE NULL END,
+         lease_until = CASE WHEN n.newer THEN lease_until ELSE NULL END,
+         state = CASE WHEN n.newer THEN 'pending' WHEN $11::boolean THEN 'dead' ELSE 'delivered' END,
+         attempts = CASE WHEN $11::boolean THEN $13::int ELSE 0 END,
+         last_error = CASE WHEN $11::boolean THEN $12::text ELSE last_error END,
+         next_attempt_at = NULL, retry_job = NULL, updated_at = now()
+       FROM n WHERE target = $1 AND dossier_code = $2 AND lease_owner = $14
+       RETURNING NOT n.newer AS released`,
+      [
+        input.target, input.code, input.delivered.map((d) => d.id), input.superseded, input.seenUpTo,
+        input.dead.map((d) => d.id), input.dead.map((d) => d.attempts), input.dead.map((d) => d.error), input.dead.map((d) => d.upstreamCode ?? null),
+        maxVersion(input.delivered), last !== undefined, last?.error ?? null, last?.attempts ?? 0, input.owner,
+      ],
+    )
+    return { released: rows[0]?.released ?? true }
   }
 
   async function retryLater(input: RetryInput): Promise<void> {
-    await db.transaction(async (tx) => {
-      await markDone(tx, input.target, input.code, input.delivered, input.superseded)
-      await tx.query(
-        `UPDATE outbox SET state = 'retrying', attempts = $2, last_error = $3, upstream_code = $4, next_attempt_at = $5 WHERE id = $1`,
-        [input.itemId, input.attempts, input.error, input.upstreamCode ?? null, input.nextAttemptAt],
-      )
-      await tx.query(
-        `UPDATE sync_state SET state = 'retrying', attempts = $3, last_error = $4, next_attempt_at = $5, retry_job = $6,
-           lease_owner = NULL, lease_until = NULL, updated_at = now()
-         WHERE target = $1 AND dossier_code = $2 AND lease_owner = $7`,
-        [input.target, input.code, input.attempts, input.error, input.nextAttemptAt, input.retryJob, input.owner],
-      )
-    })
+    await db.query(
+      `WITH ${MARK_DONE_CTES},
+         item AS (UPDATE outbox SET state = 'retrying', attempts = $5, last_error = $6, upstream_code = $7, next_attempt_at = $8 WHERE id = $9 RETURNING id)
+       UPDATE sync_state SET state = 'retrying', attempts = $5, last_error = $6, next_attempt_at = $8, retry_job = $10,
+         lease_owner = NULL, lease_until = NULL, updated_at = now(),
+         delivered_version = CASE WHEN $11::bigint IS NULL THEN delivered_version ELSE GREATEST(coalesce(delivered_version, 0), $11::bigint) END,
+         delivered_at = CASE WHEN $11::bigint IS NULL THEN delivered_at ELSE now() END
+       WHERE target = $1 AND dossier_code = $2 AND lease_owner = $12`,
+      [
+        input.target, input.code, input.delivered.map((d) => d.id), input.superseded, input.attempts, input.error, input.upstreamCode ?? null,
+        input.nextAttemptAt, input.itemId, input.retryJob, maxVersion(input.delivered), input.owner,
+      ],
+    )
   }
 
   async function release(target: string, code: string, owner: string): Promise<void> {

@@ -70,7 +70,8 @@ export function createSyncService(deps: SyncDeps): SyncService {
 
   /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */
   const wake = async (rows: Array<{ id: number; target: string; dossierCode: string }>, replay = false) => {
-    for (const r of rows) await queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id))
+    // Replays bypass coalescing: they must run even if a stale dedup entry lingers.
+    for (const r of rows) await queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id), !replay)
   }
 
   async function queueCounts() {

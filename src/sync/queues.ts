@@ -23,8 +23,12 @@ export interface SyncQueues {
   readonly prefix: string
   names(): string[]
   queueName(target: string): string
-  /** Adds a wake-up; resolves false (and logs) instead of throwing when Redis does not answer in time. */
-  kick(target: string, code: string, jobId: string): Promise<boolean>
+  /**
+   * Adds a wake-up; resolves false (and logs) instead of throwing when Redis does not answer in
+   * time. With `coalesce`, wake-ups for one dossier coalesce: at most one waits while one runs
+   * (BullMQ deduplication with keepLastIfActive), so a burst of versions costs one delivery round.
+   */
+  kick(target: string, code: string, jobId: string, coalesce?: boolean): Promise<boolean>
   counts(target: string): Promise<QueueCounts>
   close(): Promise<void>
 }
@@ -65,11 +69,11 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     return q
   }
 
-  async function kick(target: string, code: string, jobId: string): Promise<boolean> {
+  async function kick(target: string, code: string, jobId: string, coalesce = false): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        get(target).add('kick', { target, code }, { jobId }),
+        get(target).add('kick', { target, code }, { jobId, ...(coalesce && { deduplication: { id: jobIdFor('d', target, code), keepLastIfActive: true } }) }),
         new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer from Redis within ${options.enqueueTimeoutMs} ms`)), options.enqueueTimeoutMs) }),
       ])
       return true

@@ -73,7 +73,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
       }
       let deliveredVersion = claim.deliveredVersion
       for (let round = 0; round < 100; round++) {
-        const items = await store.openItems(target, code)
+        const items = round === 0 ? claim.items : await store.openItems(target, code)
         const seenUpTo = items.reduce((max, i) => Math.max(max, i.id), 0)
         const snapshots = items.filter((i) => i.kind === 'snapshot')
         const newest = snapshots.reduce<OpenItem | undefined>((best, i) => (best === undefined || i.version! > best.version! ? i : best), undefined)

@@ -41,6 +41,7 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
     clients: [{ name: 'crash-test', keySha256: sha256Hex(KEY), scopes: ['dossiers:write', 'dossiers:read', 'admin'], rateLimitPerMinute: 1_000_000 }],
     connectors: {
       population: { enabled: false },
+      'business-registry': { enabled: false },
       'national-portal': { enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE },
     },
     sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000 },
