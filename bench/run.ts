@@ -17,6 +17,14 @@ const BENCHMARKS: Record<string, { module: string; description: string }> = {
     module: './dossier-sync.js',
     description: 'PUT /v1/dossiers → ledger → BullMQ → national-portal simulator: deliveries/s, lag, no loss; raw BullMQ baseline; outage drain',
   },
+  prefill: {
+    module: './prefill.js',
+    description: 'POST /v1/prefill fan-out at 50/80/120 ms upstream latency: p50/p99 against the slowest source; direct-calls baseline',
+  },
+  'webhook-ingest': {
+    module: './webhook-ingest.js',
+    description: 'POST /v1/webhooks/national-portal (verify + dedupe + inbox commit) vs a verify-only Fastify route; zero lost',
+  },
 }
 
 function list(): string {

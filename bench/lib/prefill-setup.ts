@@ -16,6 +16,8 @@ export const DOCUMENT_TYPES = [
 
 export interface PrefillData {
   bodies: string[]
+  /** The body asking for each citizen (to check an answer against its question). */
+  bodyById: Map<string, string>
   citizens: Array<{ personalId: string; fullName: string; dateOfBirth: string }>
   procedures: string[]
 }
@@ -28,7 +30,7 @@ export function prefillData(citizenCount?: number): PrefillData {
     procedureCode: procedures[i % procedures.length],
     applicant: { type: 'citizen', id: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth },
   }))
-  return { bodies, procedures, citizens: citizens.map((c) => ({ personalId: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth })) }
+  return { bodies, procedures, bodyById: new Map(citizens.map((c, i) => [c.personalId, bodies[i]!])), citizens: citizens.map((c) => ({ personalId: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth })) }
 }
 
 export async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {

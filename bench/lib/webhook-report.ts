@@ -1,0 +1,91 @@
+/**
+ * The webhook-ingest report: hub (verify + envelope/schema check + dedupe + inbox group commit)
+ * against the verify-only baseline, the goal (hub throughput ≥ 0.6× baseline), every run with its
+ * CPU accounting, and the zero-lost check of the inbox. Markdown, for the terminal and the README.
+ */
+import type { SyncCpuDelta } from './sync-cpu.js'
+import type { LoadResult } from './load.js'
+import type { InboxCheck } from './webhook-verify.js'
+import { machineNote, markdownTable, mean, ms, num, ratio, spread } from './report.js'
+
+export const GOAL_RATIO = 0.6
+
+export interface WebhookRun {
+  round: number
+  side: 'hub' | 'baseline'
+  result: LoadResult
+  cpu: SyncCpuDelta
+}
+
+export interface WebhookReportInput {
+  command: string
+  connections: number
+  durationS: number
+  warmupS: number
+  rounds: number
+  ledger: string
+  bodyBytes: number[]
+  runs: WebhookRun[]
+  inbox: InboxCheck
+  /** Answers per status the hub gave over the whole run (preflight and warm-ups included). */
+  hubStatuses: Record<string, number>
+  notes: string[]
+}
+
+const usPerRequest = (r: WebhookRun, process: string) => {
+  const cpu = r.cpu.processes[process]
+  return cpu === undefined ? NaN : (cpu * 1000) / r.result.total
+}
+
+export function webhookReport(r: WebhookReportInput): string {
+  const hub = r.runs.filter((x) => x.side === 'hub')
+  const base = r.runs.filter((x) => x.side === 'baseline')
+  const avg = (rs: WebhookRun[], f: (x: WebhookRun) => number) => mean(rs.map(f))
+  const throughput = avg(hub, (x) => x.result.rps) / avg(base, (x) => x.result.rps)
+  const row = (label: string, rs: WebhookRun[]) => [
+    label,
+    spread(rs.map((x) => x.result.rps), num),
+    spread(rs.map((x) => x.result.p50), ms),
+    spread(rs.map((x) => x.result.p99), ms),
+    num(rs.reduce((n, x) => n + x.result.non2xx + x.result.errors + x.result.timeouts, 0)),
+    num(avg(rs, (x) => usPerRequest(x, x.side))),
+  ]
+  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
+    row('A: hub (verify + dedupe + commit)', hub),
+    row('B: baseline (verify only)', base),
+    [
+      '**hub / baseline**',
+      `**${num(throughput, 2)}** (goal ≥ ${GOAL_RATIO}: ${throughput >= GOAL_RATIO ? 'met' : '**missed**'})`,
+      ratio(avg(hub, (x) => x.result.p50) / avg(base, (x) => x.result.p50)),
+      ratio(avg(hub, (x) => x.result.p99) / avg(base, (x) => x.result.p99)),
+      '',
+      ratio(avg(hub, (x) => usPerRequest(x, 'hub')) / avg(base, (x) => usPerRequest(x, 'baseline'))),
+    ],
+  ])
+  const share = (x: WebhookRun, v: number | undefined) => (v === undefined ? 'n/a' : num(v / x.cpu.wallMs, 2))
+  const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'PostgreSQL µs/req', 'bench (load) µs/req', 'server cores', 'server waiting for a core', 'other cores'],
+    r.runs.map((x) => [
+      String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max), num(x.result.total),
+      num(usPerRequest(x, x.side)), num(usPerRequest(x, 'postgres')), num(usPerRequest(x, 'self')),
+      share(x, x.cpu.processes[x.side]), share(x, x.cpu.waitMs[x.side]), share(x, x.cpu.otherMs),
+    ]))
+  const i = r.inbox
+  const zeroLost = i.lost.length === 0 && i.maxSeq === i.rows
+  const statuses = Object.entries(r.hubStatuses).map(([code, n]) => `${code}: ${num(n)}`).join(', ')
+  return [
+    `Command: \`${r.command}\``,
+    '',
+    `Machine: ${machineNote()}. Hub, baseline, PostgreSQL, Redis and autocannon share these cores, and other people's test runs share the machine (*other cores* below): absolute numbers are noisy; compare the ratio.`,
+    '',
+    `Load: ${r.connections} connections, ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B. Every request has a fresh \`webhook-id\`, the current \`webhook-timestamp\` and a valid \`v1\` signature (built per request by autocannon's \`setupRequest\`); bodies rotate over the 4 known event types (${r.bodyBytes.map((b) => `${b}`).join(' / ')} bytes). Ledger: ${r.ledger}. Summary columns are the mean over rounds (min–max).`,
+    '',
+    summary,
+    '',
+    perRun,
+    '',
+    `**Zero lost: ${zeroLost ? 'yes' : '**NO**'}.** The hub answered ${statuses} over the whole run (preflight and warm-ups included); the inbox holds **${num(i.rows)} rows** (seq 1..${num(i.maxSeq)}${i.maxSeq === i.rows ? ', no holes' : ', **with holes**'}) for **${num(i.acknowledged)} ids answered 202**: ${num(i.lost.length)} acknowledged ids missing${i.lost.length > 0 ? ` (${i.lost.slice(0, 3).join(', ')}…)` : ''}, ${num(i.unacknowledged)} rows whose answer the load generator never read (requests in flight when a run stopped; at most ${r.connections} per run).`,
+    '',
+    '*server CPU µs/req*: CPU time (all threads, /proc) of the process under test per completed request; *PostgreSQL*: every `postgres` process on the machine (other sessions\' queries included); *bench (load)*: the load generator, which signs every request; *server cores*: CPU of the process under test per wall second; *server waiting for a core*: share of the time its main thread was runnable but had no core (/proc schedstat); *other cores*: CPU used meanwhile by every other process (other people\'s work).',
+    ...r.notes.flatMap((n) => ['', n]),
+  ].join('\n')
+}

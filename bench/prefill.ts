@@ -1,0 +1,227 @@
+/**
+ * Benchmark: POST /v1/prefill, the three-source fan-out (population simulator, document store in
+ * PostgreSQL, national-portal catalogue), at simulated upstream latencies whose slowest is 50, 80
+ * and 120 ms. Goal (issue): at 50 concurrent clients, hub p50 ≤ slowest + 15 ms and p99 ≤
+ * slowest + 40 ms. Against a baseline in the same run that makes the same three calls directly,
+ * in parallel, from a bare Fastify route: the difference is the fan-out's own overhead.
+ * Processes, design and findings: bench/README.md § prefill. Report: lib/prefill-report.ts.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { sha256Hex } from '../src/plugins/auth.js'
+import { SANDBOX_CREDENTIALS as POP_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../connectors/population/simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS as PORTAL_CREDENTIALS, SANDBOX_DSTCODE } from '../connectors/national-portal/simulator.js'
+import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
+import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
+import { runDynamicLoad } from './lib/prefill-load.js'
+import { num, ms, writeReadmeSection } from './lib/report.js'
+import { syncCpuDelta, syncCpuSnapshot } from './lib/sync-cpu.js'
+import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
+import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
+import { benchHubConfig, startHubProcess, type HubProcess } from './lib/prefill-hub.js'
+import { checkAnswer, preflight, prefillData, registerDocuments } from './lib/prefill-setup.js'
+import { emptySamples, prefillReport, type PrefillRun, type Scenario } from './lib/prefill-report.js'
+import type { PrefillSimulatorParams } from './lib/prefill-simulator-child.js'
+import type { PrefillBaselineParams } from './lib/prefill-baseline-child.js'
+
+const NAME = 'prefill'
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const HASH_KEY = 'bench-audit-key-not-a-secret' // benchHubConfig's audit.hashKey: the baseline hashes owners with it too
+/** Slowest upstream 50, 80, 120 ms; each simulator is the slowest source in at least one. */
+const SCENARIOS: Scenario[] = [
+  { slowestMs: 50, populationMs: 50, portalMs: 50 },
+  { slowestMs: 80, populationMs: 50, portalMs: 80 },
+  { slowestMs: 120, populationMs: 120, portalMs: 80 },
+]
+
+const USAGE = `npm run bench -- ${NAME} [options]
+  --connections N   concurrent connections (default 50)
+  --duration S      measured seconds per run (default 10)
+  --warmup S        unmeasured seconds before each run (default 3)
+  --rounds N        A/B rounds per scenario (default 2)
+  --citizens N      rotate over the first N sandbox citizens (default all 1,205)
+  --sockets N       upstream sockets per connector (hub) and per pool (baseline); default = --connections
+  --only MS         run only the scenario whose slowest source is MS (50, 80 or 120)
+  --quick           3 s runs after 1 s warm-up, 1 round; does not touch bench/README.md
+  --cpu-prof        profile the hub during its runs, print hot spots; does not touch bench/README.md
+  --no-readme       do not write the results into bench/README.md`
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new BenchmarkFailure(`--${name} must be a positive integer, got "${value}"`)
+  return n
+}
+
+function parseSettings(args: string[]) {
+  const { values: v } = parseArgs({
+    args,
+    options: {
+      connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
+      citizens: { type: 'string' }, sockets: { type: 'string' }, only: { type: 'string' },
+      quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
+    },
+  })
+  if (v.help) return undefined
+  const connections = positive('connections', v.connections, 50)
+  const scenarios = v.only === undefined ? SCENARIOS : SCENARIOS.filter((s) => String(s.slowestMs) === v.only)
+  if (scenarios.length === 0) throw new BenchmarkFailure(`--only must be one of ${SCENARIOS.map((s) => s.slowestMs).join(', ')}`)
+  return {
+    connections, scenarios,
+    durationS: positive('duration', v.duration, v.quick ? 3 : 10),
+    warmupS: positive('warmup', v.warmup, v.quick ? 1 : 3),
+    rounds: positive('rounds', v.rounds, v.quick ? 1 : 2),
+    citizens: v.citizens === undefined ? undefined : positive('citizens', v.citizens, 0),
+    sockets: positive('sockets', v.sockets, connections),
+    cpuProf: v['cpu-prof'] === true,
+    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'] && v.only === undefined,
+  }
+}
+
+const simStats = async (url: string) => (await (await fetch(`${url}/__sim/stats`)).json()) as { soap?: { lookup: number }; services?: Record<string, number> }
+const resetStats = (url: string) => fetch(`${url}/__sim/stats`, { method: 'DELETE' }).then((r) => r.arrayBuffer())
+async function setLatency(url: string, latencyMs: number): Promise<void> {
+  const res = await fetch(`${url}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs }) })
+  if (res.status !== 200) throw new BenchmarkFailure(`${url}/__sim/faults answered ${res.status}: ${await res.text()}`)
+}
+
+export async function run(args: string[]): Promise<void> {
+  const settings = parseSettings(args)
+  if (!settings) return void process.stdout.write(`${USAGE}\n`)
+  const suffix = randomBytes(4).toString('hex')
+  const redisPrefix = `bench:${suffix}:`
+  const schema = `bench_${suffix}`
+  const key = `bench-${randomBytes(16).toString('hex')}`
+  const workDir = mkdtempSync(join(tmpdir(), 'lgsp-bench-prefill-'))
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-officer-id': 'CB-0001', 'x-purpose': 'HS-BENCH-0001' }
+  const data = prefillData(settings.citizens)
+  const log = (line: string) => process.stderr.write(`${line}\n`)
+  let hub: HubProcess | undefined
+
+  let cleaning: Promise<void> | undefined
+  const cleanup = (graceMs?: number) => (cleaning ??= (async () => {
+    await Promise.all([hub?.stop(graceMs), stopAllChildren(graceMs)])
+    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
+    await dropSchema(DATABASE_URL, schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
+    rmSync(workDir, { recursive: true, force: true })
+    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} deleted, schema ${schema} dropped`)
+  })())
+  let interrupted: string | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return
+    interrupted = signal
+    process.exitCode = 130
+    log(`\n${signal}: stopping the benchmark`)
+    void cleanup(3000).finally(() => process.exit(130))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  try {
+    const simChild = (kind: PrefillSimulatorParams['kind']) => spawnChild(`${kind} simulator`, new URL('./lib/prefill-simulator-child.ts', import.meta.url), { kind, latencyMs: 0 } satisfies PrefillSimulatorParams)
+    const [population, portal] = await Promise.all([simChild('population'), simChild('national-portal')])
+    hub = await startHubProcess(benchHubConfig({
+      redisUrl: REDIS_URL, redisPrefix, ledger: { kind: 'postgres', url: DATABASE_URL, schema },
+      clients: [{ name: 'bench', keySha256: sha256Hex(key), scopes: ['documents:read', 'citizens:read', 'dossiers:write'], rateLimitPerMinute: 1_000_000_000 }],
+      connectors: {
+        population: {
+          enabled: true, baseUrl: population.url, path: '/', serviceCode: SANDBOX_SERVICE_CODE, connections: settings.sockets,
+          auth: { type: 'xroad-basic', username: POP_CREDENTIALS.username, secretKey: POP_CREDENTIALS.secretKey, timestampUnit: 's' },
+        },
+        'national-portal': {
+          enabled: true, baseUrl: portal.url, username: PORTAL_CREDENTIALS.username, password: PORTAL_CREDENTIALS.password,
+          dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE, connections: settings.sockets,
+        },
+      },
+      // Every catalogue read goes upstream (the Redis GET and the stale-copy SET still happen).
+      extra: { procedures: { cacheTtlMs: 0 } },
+    }), workDir)
+    const documents = await registerDocuments(hub.url, headers, data.citizens)
+    const baseline = await spawnChild('baseline', new URL('./lib/prefill-baseline-child.ts', import.meta.url), {
+      populationUrl: population.url, portalUrl: portal.url, sockets: settings.sockets, database: { url: DATABASE_URL, schema }, hashKey: HASH_KEY,
+    } satisfies PrefillBaselineParams)
+    log(`population ${population.url}, portal ${portal.url}, hub ${hub.url} (pid ${hub.pid}, schema ${schema}, Redis ${redisPrefix}), baseline ${baseline.url}; ${documents} documents registered`)
+    const sides = [{ label: 'hub' as const, url: hub.url, pid: hub.pid }, { label: 'baseline' as const, url: baseline.url, pid: baseline.pid }]
+    await preflight(sides, headers, data.bodies)
+    log(`preflight: ${data.bodies.length} bodies answered 200 with all three sources by both sides`)
+
+    const pids = { self: process.pid, hub: hub.pid, baseline: baseline.pid, population: population.pid, portal: portal.pid }
+    const children: Array<ChildHandle | HubProcess> = [population, portal, baseline, hub]
+    const profile = settings.cpuProf ? join(workDir, 'hub.cpuprofile') : undefined
+    if (profile) await hub.startProfile()
+    const runs: PrefillRun[] = []
+    let next = 0
+    for (const scenario of settings.scenarios) {
+      await Promise.all([setLatency(population.url, scenario.populationMs), setLatency(portal.url, scenario.portalMs)])
+      for (let round = 1; round <= settings.rounds; round++) {
+        for (const side of sides) {
+          const dead = children.filter((c) => c.exited()).map((c) => `${'name' in c ? c.name : 'hub'} died (${c.exited()})`)
+          if (dead.length > 0) throw new BenchmarkFailure(dead.join('; '))
+          const samples = emptySamples()
+          let seen = 0
+          const load = (title: string, durationS: number) => runDynamicLoad({
+            title, url: `${side.url}/v1/prefill`, connections: settings.connections, durationS, headers,
+            next: () => ({ body: data.bodies[next++ % data.bodies.length]! }),
+            onResponse: (status, text) => {
+              if (status !== 200 || ++seen % 10 !== 0) return
+              samples.checked++
+              try {
+                const answer = JSON.parse(text) as { applicant?: { data?: { personalId?: string } }; identity?: { personalId?: string }; procedure?: { code?: string } | null; sources?: Record<string, { ms: number }> }
+                const id = answer.applicant?.data?.personalId ?? answer.identity?.personalId
+                const body = id === undefined ? undefined : data.bodyById.get(id)
+                const problem = body === undefined ? 'no known citizen in the answer' : checkAnswer(side.label, body, answer)
+                if (problem) return void (samples.problems.length < 3 && samples.problems.push(problem))
+                samples.ok++
+                if (answer.sources) for (const k of ['identity', 'documents', 'procedure'] as const) samples.sourceMs[k].push(answer.sources[k]!.ms)
+              } catch (err) {
+                if (samples.problems.length < 3) samples.problems.push(`unreadable answer: ${(err as Error).message}`)
+              }
+            },
+          })
+          const check = (r: LoadResult) => {
+            if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
+            assertClean(r)
+          }
+          await Promise.all([resetStats(population.url), resetStats(portal.url)])
+          const warm = await load(`${side.label} warm-up ${scenario.slowestMs} ms/${round}`, settings.warmupS)
+          check(warm)
+          const before = syncCpuSnapshot(pids)
+          const result = await load(`${side.label} ${scenario.slowestMs} ms/${round}`, settings.durationS)
+          const cpu = syncCpuDelta(before, syncCpuSnapshot(pids))
+          check(result)
+          const [pop, por] = await Promise.all([simStats(population.url), simStats(portal.url)])
+          runs.push({
+            scenario, round, side: side.label, result, cpu, samples,
+            upstream: { lookups: pop.soap?.lookup ?? 0, procedures: por.services?.['LayThuTuc'] ?? 0, completed: warm.total + result.total },
+          })
+          log(`slowest ${scenario.slowestMs} ms round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(5)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms  sampled ${samples.ok}/${samples.checked} ok`)
+        }
+      }
+    }
+    const profileText = profile ? (await hub.stopProfile(profile), formatProfile(summariseProfile(profile, 25))) : undefined
+    const counts = await hub.counts()
+    const hubLogs = hub.logSummary()
+    const markdown = prefillReport({
+      command: `npm run bench -- ${[NAME, ...args].join(' ')}`,
+      connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds, sockets: settings.sockets,
+      citizens: data.citizens.length, procedures: data.procedures.length, documents, runs,
+      notes: [
+        `Hub config deviations from the defaults: \`procedures.cacheTtlMs: 0\` (every catalogue read goes upstream; concurrent reads of one code in one process still share a call, see *upstream calls*), upstream \`connections: ${settings.sockets}\` on both connectors (default 10), PostgreSQL pool 10 (default), prefill deadline 3 s (default), log level warn.`,
+        `Hub over the whole run: ${Object.entries(counts.pg).map(([k, n]) => `${k} ${num(n)}`).join(', ')} PostgreSQL statements; ${num(Object.values(counts.redis).reduce((a, b) => a + b, 0))} Redis commands; log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`,
+      ],
+    })
+    process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
+    if (profileText) process.stdout.write(`\n### Hub CPU profile (all scenarios, hub runs only; idle excluded)\n\n${profileText}\n`)
+    if (settings.writeReadme) {
+      writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
+      log('\nresults written to bench/README.md')
+    }
+  } finally {
+    await cleanup()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+}
