@@ -16,13 +16,13 @@ import { SANDBOX_CREDENTIALS as POP_CREDENTIALS, SANDBOX_SERVICE_CODE } from '..
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS as PORTAL_CREDENTIALS, SANDBOX_DSTCODE } from '../connectors/national-portal/simulator.js'
 import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
 import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
-import { runDynamicLoad } from './lib/prefill-load.js'
+import { cpuWindow, runDynamicLoad } from './lib/prefill-load.js'
 import { num, ms, writeReadmeSection } from './lib/report.js'
-import { syncCpuDelta, syncCpuSnapshot } from './lib/sync-cpu.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
 import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
 import { benchHubConfig, startHubProcess, type HubProcess } from './lib/prefill-hub.js'
-import { checkAnswer, preflight, prefillData, registerDocuments } from './lib/prefill-setup.js'
+import { internals, scrape } from './lib/prefill-metrics.js'
+import { preflight, prefillData, registerDocuments, sampler } from './lib/prefill-setup.js'
 import { emptySamples, prefillReport, type PrefillRun, type Scenario } from './lib/prefill-report.js'
 import type { PrefillSimulatorParams } from './lib/prefill-simulator-child.js'
 import type { PrefillBaselineParams } from './lib/prefill-baseline-child.js'
@@ -44,6 +44,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --warmup S        unmeasured seconds before each run (default 3)
   --rounds N        A/B rounds per scenario (default 2)
   --citizens N      rotate over the first N sandbox citizens (default all 1,205)
+  --light N         also one A/B round per scenario at N connections (CPU not the limit); 0 = none (default 5)
   --sockets N       upstream sockets per connector (hub) and per pool (baseline); default = --connections
   --only MS         run only the scenario whose slowest source is MS (50, 80 or 120)
   --quick           3 s runs after 1 s warm-up, 1 round; does not touch bench/README.md
@@ -62,7 +63,7 @@ function parseSettings(args: string[]) {
     args,
     options: {
       connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
-      citizens: { type: 'string' }, sockets: { type: 'string' }, only: { type: 'string' },
+      citizens: { type: 'string' }, sockets: { type: 'string' }, light: { type: 'string' }, only: { type: 'string' },
       quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
     },
   })
@@ -77,6 +78,7 @@ function parseSettings(args: string[]) {
     rounds: positive('rounds', v.rounds, v.quick ? 1 : 2),
     citizens: v.citizens === undefined ? undefined : positive('citizens', v.citizens, 0),
     sockets: positive('sockets', v.sockets, connections),
+    light: v.light === '0' ? 0 : positive('light', v.light, 5),
     cpuProf: v['cpu-prof'] === true,
     writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'] && v.only === undefined,
   }
@@ -154,63 +156,53 @@ export async function run(args: string[]): Promise<void> {
     if (profile) await hub.startProfile()
     const runs: PrefillRun[] = []
     let next = 0
+    // Each scenario: `rounds` A/B rounds at the goal's concurrency, then one light-load A/B round (CPU not the limit).
+    const plan = [...Array.from({ length: settings.rounds }, (_, i) => ({ round: i + 1, connections: settings.connections })), ...(settings.light > 0 ? [{ round: 1, connections: settings.light }] : [])]
     for (const scenario of settings.scenarios) {
       await Promise.all([setLatency(population.url, scenario.populationMs), setLatency(portal.url, scenario.portalMs)])
-      for (let round = 1; round <= settings.rounds; round++) {
+      for (const { round, connections } of plan) {
         for (const side of sides) {
           const dead = children.filter((c) => c.exited()).map((c) => `${'name' in c ? c.name : 'hub'} died (${c.exited()})`)
           if (dead.length > 0) throw new BenchmarkFailure(dead.join('; '))
           const samples = emptySamples()
-          let seen = 0
           const load = (title: string, durationS: number) => runDynamicLoad({
-            title, url: `${side.url}/v1/prefill`, connections: settings.connections, durationS, headers,
-            next: () => ({ body: data.bodies[next++ % data.bodies.length]! }),
-            onResponse: (status, text) => {
-              if (status !== 200 || ++seen % 10 !== 0) return
-              samples.checked++
-              try {
-                const answer = JSON.parse(text) as { applicant?: { data?: { personalId?: string } }; identity?: { personalId?: string }; procedure?: { code?: string } | null; sources?: Record<string, { ms: number }> }
-                const id = answer.applicant?.data?.personalId ?? answer.identity?.personalId
-                const body = id === undefined ? undefined : data.bodyById.get(id)
-                const problem = body === undefined ? 'no known citizen in the answer' : checkAnswer(side.label, body, answer)
-                if (problem) return void (samples.problems.length < 3 && samples.problems.push(problem))
-                samples.ok++
-                if (answer.sources) for (const k of ['identity', 'documents', 'procedure'] as const) samples.sourceMs[k].push(answer.sources[k]!.ms)
-              } catch (err) {
-                if (samples.problems.length < 3) samples.problems.push(`unreadable answer: ${(err as Error).message}`)
-              }
-            },
+            title, url: `${side.url}/v1/prefill`, connections, durationS, headers,
+            next: () => ({ body: data.bodies[next++ % data.bodies.length]! }), onResponse: sampler(side.label, data, samples),
           })
           const check = (r: LoadResult) => {
             if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
             assertClean(r)
           }
           await Promise.all([resetStats(population.url), resetStats(portal.url)])
-          const warm = await load(`${side.label} warm-up ${scenario.slowestMs} ms/${round}`, settings.warmupS)
+          const title = `${side.label} ${scenario.slowestMs} ms ${connections} conn/${round}`
+          const warm = await load(`${title} warm-up`, settings.warmupS)
           check(warm)
-          const before = syncCpuSnapshot(pids)
-          const result = await load(`${side.label} ${scenario.slowestMs} ms/${round}`, settings.durationS)
-          const cpu = syncCpuDelta(before, syncCpuSnapshot(pids))
+          const window = cpuWindow(pids)
+          const metricsBefore = side.label === 'hub' ? await scrape(side.url) : undefined
+          const result = await load(title, settings.durationS)
+          const cpu = window()
+          const hubInternals = metricsBefore && internals(metricsBefore, await scrape(side.url))
           check(result)
           const [pop, por] = await Promise.all([simStats(population.url), simStats(portal.url)])
           runs.push({
-            scenario, round, side: side.label, result, cpu, samples,
+            scenario, round, connections, side: side.label, result, cpu, samples, ...(hubInternals && { internals: hubInternals }),
             upstream: { lookups: pop.soap?.lookup ?? 0, procedures: por.services?.['LayThuTuc'] ?? 0, completed: warm.total + result.total },
           })
-          log(`slowest ${scenario.slowestMs} ms round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(5)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms  sampled ${samples.ok}/${samples.checked} ok`)
+          log(`${title.padEnd(28)} ${num(result.rps).padStart(5)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms  sampled ${samples.ok}/${samples.checked} ok`)
         }
       }
     }
     const profileText = profile ? (await hub.stopProfile(profile), formatProfile(summariseProfile(profile, 25))) : undefined
     const counts = await hub.counts()
+    const hubRequests = data.bodies.length + runs.filter((r) => r.side === 'hub').reduce((n, r) => n + r.upstream.completed, 0)
     const hubLogs = hub.logSummary()
     const markdown = prefillReport({
       command: `npm run bench -- ${[NAME, ...args].join(' ')}`,
-      connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds, sockets: settings.sockets,
+      connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds, light: settings.light, sockets: settings.sockets,
       citizens: data.citizens.length, procedures: data.procedures.length, documents, runs,
       notes: [
         `Hub config deviations from the defaults: \`procedures.cacheTtlMs: 0\` (every catalogue read goes upstream; concurrent reads of one code in one process still share a call, see *upstream calls*), upstream \`connections: ${settings.sockets}\` on both connectors (default 10), PostgreSQL pool 10 (default), prefill deadline 3 s (default), log level warn.`,
-        `Hub over the whole run: ${Object.entries(counts.pg).map(([k, n]) => `${k} ${num(n)}`).join(', ')} PostgreSQL statements; ${num(Object.values(counts.redis).reduce((a, b) => a + b, 0))} Redis commands; log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`,
+        `Hub over the whole run: ${Object.entries(counts.pg).map(([k, n]) => `${k} ${num(n)}`).join(', ')} PostgreSQL statements; Redis commands ${Object.entries(counts.redis).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${k} ${num(n)}`).join(', ')}, for ${num(hubRequests)} pre-fills answered (preflight and warm-ups included; also ${num(documents)} document registrations); log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`,
       ],
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)

@@ -15,9 +15,8 @@ import { sampleEvent } from '../connectors/national-portal/simulator-push.js'
 import { generateSecret, signWebhook } from '../src/webhooks/signature.js'
 import { spawnChild, stopAllChildren } from './lib/child.js'
 import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
-import { runDynamicLoad } from './lib/prefill-load.js'
+import { cpuWindow, runDynamicLoad } from './lib/prefill-load.js'
 import { ms, num, writeReadmeSection } from './lib/report.js'
-import { syncCpuDelta, syncCpuSnapshot } from './lib/sync-cpu.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
 import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
 import { benchHubConfig, startHubProcess, type HubProcess, type Ledger } from './lib/prefill-hub.js'
@@ -160,9 +159,9 @@ export async function run(args: string[]): Promise<void> {
           assertClean(r)
         }
         check(await load(`${side.label} warm-up ${round}`, settings.warmupS))
-        const before = syncCpuSnapshot(pids)
+        const window = cpuWindow(pids)
         const result = await load(`${side.label} round ${round}`, settings.durationS)
-        const cpu = syncCpuDelta(before, syncCpuSnapshot(pids))
+        const cpu = window()
         check(result)
         runs.push({ round, side: side.label, result, cpu })
         log(`round ${round} ${side.label.padEnd(8)} ${num(result.rps).padStart(6)} req/s  p50 ${ms(result.p50)} ms  p99 ${ms(result.p99)} ms`)

@@ -8,6 +8,8 @@
  */
 import autocannon from 'autocannon'
 import type { LoadResult } from './load.js'
+import { cpuDelta, cpuSnapshot, type CpuDelta } from './cpu-usage.js'
+import { runQueueWaitMs } from './sync-cpu.js'
 
 export interface DynamicLoadOptions {
   title: string
@@ -55,5 +57,29 @@ export async function runDynamicLoad(o: DynamicLoadOptions): Promise<LoadResult>
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+  }
+}
+
+/**
+ * cpu-usage.ts's accounting plus, per named process, how long its main thread was runnable but
+ * had no core (sync-cpu.ts's /proc schedstat reading). PostgreSQL is not split out of "other"
+ * here: with other sessions opening and closing connections, a sum over `postgres` processes
+ * loses every backend that exits during the window.
+ */
+export interface CpuWindow extends CpuDelta {
+  waitMs: Record<string, number | undefined>
+}
+
+export function cpuWindow(pids: Record<string, number | undefined>): () => CpuWindow {
+  const waits = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === undefined ? undefined : runQueueWaitMs(pid)]))
+  const before = { cpu: cpuSnapshot(pids), waits: waits() }
+  return () => {
+    const after = { cpu: cpuSnapshot(pids), waits: waits() }
+    const waitMs = Object.fromEntries(Object.keys(pids).map((k) => {
+      const a = before.waits[k]
+      const b = after.waits[k]
+      return [k, a === undefined || b === undefined ? undefined : b - a]
+    }))
+    return { ...cpuDelta(before.cpu, after.cpu), waitMs }
   }
 }

@@ -4,8 +4,9 @@
  * baseline), throughput, CPU, what the sampled answers held, and how many upstream calls each
  * request caused. Markdown, for the terminal and the README.
  */
-import type { SyncCpuDelta } from './sync-cpu.js'
+import type { CpuWindow } from './prefill-load.js'
 import type { LoadResult } from './load.js'
+import type { HubInternals } from './prefill-metrics.js'
 import { machineNote, markdownTable, mean, median, ms, num, spread } from './report.js'
 
 export const GOAL = { p50OverMs: 15, p99OverMs: 40 }
@@ -27,10 +28,13 @@ export interface Samples {
 export interface PrefillRun {
   scenario: Scenario
   round: number
+  connections: number
   side: 'hub' | 'baseline'
   result: LoadResult
-  cpu: SyncCpuDelta
+  cpu: CpuWindow
   samples: Samples
+  /** Hub runs: its own /metrics over the measured window. */
+  internals?: HubInternals
   /** Simulator calls during warm-up + measured run, and requests completed in that time. */
   upstream: { lookups: number; procedures: number; completed: number }
 }
@@ -41,6 +45,7 @@ export interface PrefillReportInput {
   durationS: number
   warmupS: number
   rounds: number
+  light: number
   sockets: number
   citizens: number
   procedures: number
@@ -57,9 +62,12 @@ const usPerRequest = (r: PrefillRun, process: string) => {
 }
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${ms(Math.abs(x))}` : 'n/a')
 
-function scenarioSection(s: Scenario, runs: PrefillRun[], connections: number): string {
-  const hub = runs.filter((r) => r.side === 'hub')
-  const base = runs.filter((r) => r.side === 'baseline')
+function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): string {
+  const runs = all.filter((r) => r.connections === connections)
+  const light = all.filter((r) => r.connections !== connections)
+  const of = (rs: PrefillRun[], side: PrefillRun['side']) => rs.filter((r) => r.side === side)
+  const hub = of(runs, 'hub')
+  const base = of(runs, 'baseline')
   const avg = (rs: PrefillRun[], f: (r: PrefillRun) => number) => mean(rs.map(f))
   const p50 = avg(hub, (r) => r.result.p50)
   const p99 = avg(hub, (r) => r.result.p99)
@@ -73,33 +81,44 @@ function scenarioSection(s: Scenario, runs: PrefillRun[], connections: number): 
     signed(avg(rs, (r) => r.result.p99) - s.slowestMs),
     num(rs.reduce((n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts, 0)),
     num(avg(rs, (r) => usPerRequest(r, r.side))),
+    rs[0]?.side === 'hub' ? (['identity', 'documents', 'procedure'] as const).map((k) => ms(median(rs.flatMap((r) => r.samples.sourceMs[k])))).join(' / ') : '',
   ]
-  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'p50 − slowest', 'p99 − slowest', 'non-2xx + errors', 'server CPU µs/req'], [
-    row('A: hub', hub),
-    row('B: baseline (3 direct calls)', base),
-    ['**fan-out overhead (A − B)**', '', '', '', `**${signed(p50 - avg(base, (r) => r.result.p50))}**`, `**${signed(p99 - avg(base, (r) => r.result.p99))}**`, '', ''],
+  const overhead = (label: string, a: PrefillRun[], b: PrefillRun[]) =>
+    [label, '', '', '', signed(avg(a, (r) => r.result.p50) - avg(b, (r) => r.result.p50)), signed(avg(a, (r) => r.result.p99) - avg(b, (r) => r.result.p99)), '', '', '']
+  const lightN = light[0]?.connections
+  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'p50 − slowest', 'p99 − slowest', 'non-2xx + errors', 'server CPU µs/req', 'hub `sources.*.ms` median: identity / documents / procedure'], [
+    row(`A: hub, ${connections} conn`, hub),
+    row(`B: baseline (3 direct calls), ${connections} conn`, base),
+    overhead(`**fan-out overhead A − B, ${connections} conn**`, hub, base).map((c, i) => (i >= 4 && i <= 5 ? `**${c}**` : c)),
+    ...(lightN === undefined ? [] : [
+      row(`A: hub, ${lightN} conn`, of(light, 'hub')),
+      row(`B: baseline, ${lightN} conn`, of(light, 'baseline')),
+      overhead(`fan-out overhead A − B, ${lightN} conn`, of(light, 'hub'), of(light, 'baseline')),
+    ]),
   ])
-  const samples = hub.map((r) => r.samples)
-  const checked = samples.reduce((n, x) => n + x.checked, 0)
-  const ok = samples.reduce((n, x) => n + x.ok, 0)
-  const baseChecked = base.reduce((n, r) => n + r.samples.checked, 0)
-  const baseOk = base.reduce((n, r) => n + r.samples.ok, 0)
-  const sourceP50 = (k: keyof Samples['sourceMs']) => ms(median(samples.flatMap((x) => x.sourceMs[k])))
-  const problems = [...hub, ...base].flatMap((r) => r.samples.problems.map((p) => `${r.side}: ${p}`)).slice(0, 3)
+  const count = (rs: PrefillRun[], f: (x: Samples) => number) => num(rs.reduce((n, r) => n + f(r.samples), 0))
+  const problems = all.flatMap((r) => r.samples.problems.map((p) => `${r.side}: ${p}`)).slice(0, 3)
   const calls = (rs: PrefillRun[]) => {
     const done = rs.reduce((n, r) => n + r.upstream.completed, 0)
     return `${num(rs.reduce((n, r) => n + r.upstream.lookups, 0) / done, 2)} population lookups, ${num(rs.reduce((n, r) => n + r.upstream.procedures, 0) / done, 2)} portal procedure calls`
   }
+  const needed = connections / ((s.slowestMs + GOAL.p50OverMs) / 1000)
   return [
     `#### Slowest source ${s.slowestMs} ms: population ${s.populationMs} ms, portal ${s.portalMs} ms, documents local PostgreSQL`,
     '',
     summary,
     '',
-    `Goal at ${connections} connections: p50 ≤ ${s.slowestMs + GOAL.p50OverMs} ms: ${verdict(p50 <= s.slowestMs + GOAL.p50OverMs)} (${ms(p50)}); p99 ≤ ${s.slowestMs + GOAL.p99OverMs} ms: ${verdict(p99 <= s.slowestMs + GOAL.p99OverMs)} (${ms(p99)}).`,
+    `Goal at ${connections} connections: p50 ≤ ${s.slowestMs + GOAL.p50OverMs} ms: ${verdict(p50 <= s.slowestMs + GOAL.p50OverMs)} (${ms(p50)}); p99 ≤ ${s.slowestMs + GOAL.p99OverMs} ms: ${verdict(p99 <= s.slowestMs + GOAL.p99OverMs)} (${ms(p99)}). Capacity behind it: ${connections} closed-loop connections at p50 ${s.slowestMs + GOAL.p50OverMs} ms need ≈ ${num(needed)} req/s; at the measured ${num(avg(hub, (r) => usPerRequest(r, 'hub')))} µs CPU per request the hub alone would need ${num((needed * avg(hub, (r) => usPerRequest(r, 'hub'))) / 1e6, 2)} cores (one event loop: at most 1), the simulators ${num((needed * avg(hub, (r) => usPerRequest(r, 'population') + usPerRequest(r, 'portal'))) / 1e6, 2)} more.`,
     '',
-    `Sampled answers (1 in 10, warm-ups included): hub ${num(ok)} of ${num(checked)} with all three sources \`ok\` and data (citizen, 2 documents, procedure); baseline ${num(baseOk)} of ${num(baseChecked)}. Hub source times (median of \`sources.*.ms\`): identity ${sourceP50('identity')} ms, documents ${sourceP50('documents')} ms, procedure ${sourceP50('procedure')} ms.${problems.length > 0 ? ` Problems: ${problems.join('; ')}` : ''}`,
+    `Sampled answers (1 in 10, warm-ups included): hub ${count(of(all, 'hub'), (x) => x.ok)} of ${count(of(all, 'hub'), (x) => x.checked)} with all three sources \`ok\` and data (the citizen, 2 documents, the procedure); baseline ${count(of(all, 'baseline'), (x) => x.ok)} of ${count(of(all, 'baseline'), (x) => x.checked)}.${problems.length > 0 ? ` Problems: ${problems.join('; ')}` : ''}`,
     '',
-    `Upstream calls per completed request: hub ${calls(hub)}; baseline ${calls(base)}.`,
+    `Hub internals (its own /metrics, measured windows, means): ${[connections, lightN].filter((n) => n !== undefined).map((n) => {
+      const rs = of(all, 'hub').filter((r) => r.connections === n && r.internals)
+      const m = (f: (x: HubInternals) => number) => avg(rs, (r) => f(r.internals!))
+      return `at ${n} conn, population call ${ms(m((x) => x.populationMs))} ms, portal call ${ms(m((x) => x.portalMs))} ms, audit commit transaction ${ms(m((x) => x.auditCommitMs))} ms (${num(m((x) => x.recordsPerCommit), 1)} records per commit)`
+    }).join('; ')}. The identity source awaits its audit record after the lookup (fail closed), so its time is the lookup + the wait for a group commit + the commit.`,
+    '',
+    `Upstream calls per completed request (requests still in flight when a run stopped count on the call side only): hub ${calls(of(all, 'hub'))}; baseline ${calls(of(all, 'baseline'))}.`,
   ].join('\n')
 }
 
@@ -108,10 +127,10 @@ const share = (x: PrefillRun, v: number | undefined) => (v === undefined ? 'n/a'
 export function prefillReport(r: PrefillReportInput): string {
   const scenarios = [...new Map(r.runs.map((x) => [x.scenario.slowestMs, x.scenario])).values()]
   const perRun = markdownTable(
-    ['slowest', 'round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'sims µs/req', 'PostgreSQL µs/req', 'server waiting for a core', 'other cores'],
+    ['slowest', 'conn', 'round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'sims µs/req', 'server waiting for a core', 'other cores'],
     r.runs.map((x) => [
-      `${x.scenario.slowestMs} ms`, String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max),
-      num(x.result.total), num(usPerRequest(x, x.side)), num(usPerRequest(x, 'population') + usPerRequest(x, 'portal')), num(usPerRequest(x, 'postgres')),
+      `${x.scenario.slowestMs} ms`, String(x.connections), String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max),
+      num(x.result.total), num(usPerRequest(x, x.side)), num(usPerRequest(x, 'population') + usPerRequest(x, 'portal')),
       share(x, x.cpu.waitMs[x.side]), share(x, x.cpu.otherMs),
     ]),
   )
@@ -120,12 +139,12 @@ export function prefillReport(r: PrefillReportInput): string {
     '',
     `Machine: ${machineNote()}. Hub, baseline, both simulators, PostgreSQL, Redis and autocannon share these cores, and other people's test runs share the machine (*other cores* below): absolute numbers are noisy; compare hub and baseline within one scenario.`,
     '',
-    `Load: ${r.connections} connections, ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B per scenario, each request the next of ${num(r.citizens)} sandbox citizens (one counter shared by all connections), paired with one of ${r.procedures} active sandbox procedures; ${num(r.documents)} documents registered beforehand (2 per citizen). Upstream sockets: **${r.sockets} per connector** in the hub and per pool in the baseline. Summary columns are the mean over rounds (min–max); *− slowest* is the mean minus the slowest source's simulated latency.`,
+    `Load: ${r.connections} connections (the goal's), ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B per scenario${r.light > 0 ? `, then one A/B round at ${r.light} connections (light load: the CPU is not the limit)` : ''}; each request the next of ${num(r.citizens)} sandbox citizens (one counter shared by all connections), paired with one of ${r.procedures} active sandbox procedures; ${num(r.documents)} documents registered beforehand (2 per citizen). Upstream sockets: **${r.sockets} per connector** in the hub and per pool in the baseline. Summary columns are the mean over rounds (min–max); *− slowest* is the mean minus the slowest source's simulated latency.`,
     '',
     ...scenarios.flatMap((s) => [scenarioSection(s, r.runs.filter((x) => x.scenario.slowestMs === s.slowestMs), r.connections), '']),
     perRun,
     '',
-    '*server CPU µs/req*: CPU time (all threads, /proc) of the process under test per completed request; *sims*: both simulators together; *PostgreSQL*: every `postgres` process on the machine (other sessions\' queries included); *server waiting for a core*: share of the time the main thread of the process under test was runnable but had no core (/proc schedstat); *other cores*: CPU used meanwhile by every other process (other people\'s work).',
+    '*server CPU µs/req*: CPU time (all threads, /proc) of the process under test per completed request; *sims*: both simulators together; *server waiting for a core*: share of the time the main thread of the process under test was runnable but had no core (/proc schedstat); *other cores*: CPU used meanwhile by every other process: PostgreSQL and Redis (serving this benchmark) and other people\'s work.',
     ...r.notes.flatMap((n) => ['', n]),
   ].join('\n')
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { sandboxCitizens } from '../../connectors/population/fake-citizens.js'
 import { sandboxProcedures } from '../../connectors/national-portal/sandbox-catalogue.js'
 import { BenchmarkFailure } from './load.js'
+import type { Samples } from './prefill-report.js'
 
 /** Documents registered per citizen; both unexpired, so every hub answer should list both. */
 export const DOCUMENT_TYPES = [
@@ -104,4 +105,24 @@ export async function preflight(sides: Array<{ label: 'hub' | 'baseline'; url: s
     }
   })
   if (problems.length > 0) throw new BenchmarkFailure(`preflight failed:\n  ${problems.slice(0, 5).join('\n  ')}`)
+}
+
+/** Checks one answer in ten (every side, warm-ups included) into `samples`; the hub's also give `sources.*.ms`. */
+export function sampler(side: 'hub' | 'baseline', data: PrefillData, samples: Samples): (status: number, text: string) => void {
+  let seen = 0
+  return (status, text) => {
+    if (status !== 200 || ++seen % 10 !== 0) return
+    samples.checked++
+    try {
+      const answer = JSON.parse(text) as Partial<HubAnswer> & Partial<BaselineAnswer>
+      const id = answer.applicant?.data?.personalId ?? answer.identity?.personalId
+      const body = id === undefined ? undefined : data.bodyById.get(id)
+      const problem = body === undefined ? 'no known citizen in the answer' : checkAnswer(side, body, answer)
+      if (problem) return void (samples.problems.length < 3 && samples.problems.push(problem))
+      samples.ok++
+      if (answer.sources) for (const k of ['identity', 'documents', 'procedure'] as const) samples.sourceMs[k].push(answer.sources[k].ms)
+    } catch (err) {
+      if (samples.problems.length < 3) samples.problems.push(`unreadable answer: ${(err as Error).message}`)
+    }
+  }
 }

@@ -3,7 +3,7 @@
  * against the verify-only baseline, the goal (hub throughput ≥ 0.6× baseline), every run with its
  * CPU accounting, and the zero-lost check of the inbox. Markdown, for the terminal and the README.
  */
-import type { SyncCpuDelta } from './sync-cpu.js'
+import type { CpuWindow } from './prefill-load.js'
 import type { LoadResult } from './load.js'
 import type { InboxCheck } from './webhook-verify.js'
 import { machineNote, markdownTable, mean, ms, num, ratio, spread } from './report.js'
@@ -14,7 +14,7 @@ export interface WebhookRun {
   round: number
   side: 'hub' | 'baseline'
   result: LoadResult
-  cpu: SyncCpuDelta
+  cpu: CpuWindow
 }
 
 export interface WebhookReportInput {
@@ -63,10 +63,10 @@ export function webhookReport(r: WebhookReportInput): string {
     ],
   ])
   const share = (x: WebhookRun, v: number | undefined) => (v === undefined ? 'n/a' : num(v / x.cpu.wallMs, 2))
-  const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'PostgreSQL µs/req', 'bench (load) µs/req', 'server cores', 'server waiting for a core', 'other cores'],
+  const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'bench (load) µs/req', 'server cores', 'server waiting for a core', 'other cores'],
     r.runs.map((x) => [
       String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max), num(x.result.total),
-      num(usPerRequest(x, x.side)), num(usPerRequest(x, 'postgres')), num(usPerRequest(x, 'self')),
+      num(usPerRequest(x, x.side)), num(usPerRequest(x, 'self')),
       share(x, x.cpu.processes[x.side]), share(x, x.cpu.waitMs[x.side]), share(x, x.cpu.otherMs),
     ]))
   const i = r.inbox
@@ -85,7 +85,7 @@ export function webhookReport(r: WebhookReportInput): string {
     '',
     `**Zero lost: ${zeroLost ? 'yes' : '**NO**'}.** The hub answered ${statuses} over the whole run (preflight and warm-ups included); the inbox holds **${num(i.rows)} rows** (seq 1..${num(i.maxSeq)}${i.maxSeq === i.rows ? ', no holes' : ', **with holes**'}) for **${num(i.acknowledged)} ids answered 202**: ${num(i.lost.length)} acknowledged ids missing${i.lost.length > 0 ? ` (${i.lost.slice(0, 3).join(', ')}…)` : ''}, ${num(i.unacknowledged)} rows whose answer the load generator never read (requests in flight when a run stopped; at most ${r.connections} per run).`,
     '',
-    '*server CPU µs/req*: CPU time (all threads, /proc) of the process under test per completed request; *PostgreSQL*: every `postgres` process on the machine (other sessions\' queries included); *bench (load)*: the load generator, which signs every request; *server cores*: CPU of the process under test per wall second; *server waiting for a core*: share of the time its main thread was runnable but had no core (/proc schedstat); *other cores*: CPU used meanwhile by every other process (other people\'s work).',
+    '*server CPU µs/req*: CPU time (all threads, /proc) of the process under test per completed request; *bench (load)*: the load generator, which signs every request; *server cores*: CPU of the process under test per wall second; *server waiting for a core*: share of the time its main thread was runnable but had no core (/proc schedstat); *other cores*: CPU used meanwhile by every other process: PostgreSQL and Redis (serving this benchmark) and other people\'s work.',
     ...r.notes.flatMap((n) => ['', n]),
   ].join('\n')
 }
