@@ -20,7 +20,7 @@ import { cpuWindow, runDynamicLoad } from './lib/prefill-load.js'
 import { num, ms, writeReadmeSection } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
 import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
-import { benchHubConfig, startHubProcess, type HubProcess } from './lib/prefill-hub.js'
+import { BENCH_AUDIT_KEY, benchHubConfig, startHubProcess, type HubProcess } from './lib/prefill-hub.js'
 import { internals, scrape } from './lib/prefill-metrics.js'
 import { preflight, prefillData, registerDocuments, sampler } from './lib/prefill-setup.js'
 import { emptySamples, prefillReport, type PrefillRun, type Scenario } from './lib/prefill-report.js'
@@ -30,7 +30,6 @@ import type { PrefillBaselineParams } from './lib/prefill-baseline-child.js'
 const NAME = 'prefill'
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const HASH_KEY = 'bench-audit-key-not-a-secret' // benchHubConfig's audit.hashKey: the baseline hashes owners with it too
 /** Slowest upstream 50, 80, 120 ms; each simulator is the slowest source in at least one. */
 const SCENARIOS: Scenario[] = [
   { slowestMs: 50, populationMs: 50, portalMs: 50 },
@@ -143,7 +142,7 @@ export async function run(args: string[]): Promise<void> {
     }), workDir)
     const documents = await registerDocuments(hub.url, headers, data.citizens)
     const baseline = await spawnChild('baseline', new URL('./lib/prefill-baseline-child.ts', import.meta.url), {
-      populationUrl: population.url, portalUrl: portal.url, sockets: settings.sockets, database: { url: DATABASE_URL, schema }, hashKey: HASH_KEY,
+      populationUrl: population.url, portalUrl: portal.url, sockets: settings.sockets, database: { url: DATABASE_URL, schema }, hashKey: BENCH_AUDIT_KEY,
     } satisfies PrefillBaselineParams)
     log(`population ${population.url}, portal ${portal.url}, hub ${hub.url} (pid ${hub.pid}, schema ${schema}, Redis ${redisPrefix}), baseline ${baseline.url}; ${documents} documents registered`)
     const sides = [{ label: 'hub' as const, url: hub.url, pid: hub.pid }, { label: 'baseline' as const, url: baseline.url, pid: baseline.pid }]

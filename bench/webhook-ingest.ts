@@ -181,7 +181,7 @@ export async function run(args: string[]): Promise<void> {
       notes: [
         `Hub: \`src/main.ts start\` with defaults for the webhook route (tolerance 300 s, body limit 256 KiB, inbox group commit up to 256 events / 2 ms), **no subscribers** (no delivery rows, queues or workers: only the ingest is measured), every connector off, log level warn.`,
         ledger.kind === 'postgres'
-          ? `Inbox commits: ${num(pgTotal('COMMIT'))} transactions for ${num(inbox.rows)} events = **${num(inbox.rows / Math.max(1, pgTotal('COMMIT')), 1)} events per group commit** on average; ${num(Object.values(counts.pg).reduce((a, b) => a + b, 0) / Math.max(1, inbox.rows), 2)} PostgreSQL statements per event (${Object.entries(counts.pg).map(([k, n]) => `${k} ${num(n)}`).join(', ')}). Log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`
+          ? `Inbox commits: ${num(pgTotal('COMMIT'))} transactions for ${num(inbox.rows)} events = **${num(inbox.rows / Math.max(1, pgTotal('COMMIT')), 1)} events per group commit** on average; ${num(Object.values(counts.pg).reduce((a, b) => a + b, 0) / Math.max(1, inbox.rows), 2)} PostgreSQL statements per event (${Object.entries(counts.pg).map(([k, n]) => `${k} ${num(n)}`).join(', ')}); Redis commands over the whole run: ${num(Object.values(counts.redis).reduce((a, b) => a + b, 0))} for those events (webhook pushes carry no API key, so no rate-limit counter; what is counted is background work). Log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`
           : `Statements are not counted with PGlite (they never leave the hub process). Log lines at warn+: ${hubLogs.warn} warn, ${hubLogs.error} error.`,
       ],
     })

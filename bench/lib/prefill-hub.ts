@@ -28,6 +28,8 @@ export interface HubProcess {
   stop(graceMs?: number): Promise<void>
 }
 
+/** The hub's audit.hashKey in every benchmark config (the prefill baseline hashes document owners with it too). */
+export const BENCH_AUDIT_KEY = 'bench-audit-key-not-a-secret'
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const PRELOAD = new URL('./sync-hub-preload.ts', import.meta.url).href
 /** Variables the hub reads as config overrides: none may leak in from the caller's shell. */
@@ -45,7 +47,7 @@ export function benchHubConfig(o: {
     log: { level: 'warn' },
     redis: { url: o.redisUrl, keyPrefix: o.redisPrefix },
     database: o.ledger.kind === 'postgres' ? { url: o.ledger.url, schema: o.ledger.schema } : { pgliteDir: o.ledger.dir },
-    audit: { hashKey: 'bench-audit-key-not-a-secret' },
+    audit: { hashKey: BENCH_AUDIT_KEY },
     sandbox: { enabled: false },
     clients: o.clients,
     connectors: { ...Object.fromEntries(off.map((id) => [id, { enabled: false }])), ...o.connectors },
