@@ -5,8 +5,8 @@
  * hanging replies and socket teardown are ours to control; the registry logic is in
  * simulator-registry.ts. Nothing heavy and no logging per request.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
 import type { Logger } from 'pino'
 import type { Enterprise } from '../../schemas/enterprise.js'
 import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
@@ -90,14 +90,11 @@ export async function startBusinessRegistrySimulator(options: SimulatorOptions =
   let tokenRequests = 0
   let inFlight = 0
   let faultCounts = { lookup: emptyFaults(), token: emptyFaults() }
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  // Assigned before the first request can arrive; the handlers below only run after that.
+  let server!: LoopbackServer
 
-  function send(res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) {
-    if (res.destroyed || res.writableEnded) return
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra })
-    res.end(body)
-  }
+  const send = (res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) =>
+    sendReply(res, status, body, type, extra)
   const reply = (res: ServerResponse, r: Reply) => send(res, r.status, r.body, JSON_TYPE, r.headers)
 
   function applyFault(res: ServerResponse, endpoint: Endpoint, action: FaultAction): boolean {
@@ -121,15 +118,7 @@ export async function startBusinessRegistrySimulator(options: SimulatorOptions =
       reply(res, registry.lookup(req.headers.authorization, query.get('msdn')))
     }
     if (latencyMs <= 0) return proceed()
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      proceed()
-    }, latencyMs)
-    timers.add(timer)
-    res.on('close', () => {
-      clearTimeout(timer)
-      timers.delete(timer)
-    })
+    server.delay(res, latencyMs, proceed)
   }
 
   function stats(): SimulatorStats {
@@ -174,72 +163,41 @@ export async function startBusinessRegistrySimulator(options: SimulatorOptions =
     return json(404, { error: 'unknown simulator control route' })
   }
 
-  const server = createServer((req, res) => {
-    const route = (req.url ?? '/').split('?')[0] ?? '/'
-    const endpoint = endpoints.get(route)
-    if (endpoint !== undefined) {
+  server = await startLoopbackServer({
+    name: 'business registry simulator',
+    ...(options.port !== undefined && { port: options.port }),
+    ...(log !== undefined && { log }),
+    maxRequestBytes,
+    onRequest(_req, res, route) {
+      const endpoint = endpoints.get(route)
+      if (endpoint === undefined) return
       if (endpoint === 'lookup') requests++
       else tokenRequests++
       inFlight++
       res.on('close', () => inFlight--)
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxRequestBytes) {
-        req.removeAllListeners('data')
-        // Answer, then drop the connection rather than read an unbounded body.
-        res.on('finish', () => req.destroy())
-        send(res, 413, `request body exceeds ${maxRequestBytes} bytes\n`, 'text/plain; charset=utf-8', { connection: 'close' })
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (size > maxRequestBytes) return
-      const body = Buffer.concat(chunks).toString('utf8')
-      try {
-        if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
-        const method = endpoint === 'token' ? 'POST' : 'GET'
-        if (endpoint !== undefined && req.method === method) return handleApi(req, res, body, endpoint)
-        send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? `use ${method} here\n` : 'not found\n', 'text/plain; charset=utf-8', endpoint !== undefined ? { allow: method } : {})
-      } catch (err) {
-        log?.error({ err }, 'business registry simulator failed')
-        send(res, 500, JSON.stringify({ Message: 'An error has occurred.' }))
-      }
-    })
-    req.on('error', () => res.destroy())
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    },
+    handle(req, res, body, route) {
+      const endpoint = endpoints.get(route)
+      if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+      const method = endpoint === 'token' ? 'POST' : 'GET'
+      if (endpoint !== undefined && req.method === method) return handleApi(req, res, body, endpoint)
+      send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? `use ${method} here\n` : 'not found\n', 'text/plain; charset=utf-8', endpoint !== undefined ? { allow: method } : {})
+    },
+    onCrash(res, err) {
+      log?.error({ err }, 'business registry simulator failed')
+      send(res, 500, JSON.stringify({ Message: 'An error has occurred.' }))
+    },
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('business registry simulator: no TCP address')
-  const url = `http://127.0.0.1:${address.port}`
-  log?.info({ url }, 'business registry simulator listening')
 
   return {
-    url,
+    url: server.url,
     setFaults: (settings) => faults.lookup.set(settings),
     clearFaults: () => faults.lookup.clear(),
     setTokenFaults: (settings) => faults.token.set(settings),
     clearTokenFaults: () => faults.token.clear(),
     stats,
     expireTokens: () => registry.expireTokens(),
-    async close() {
-      for (const timer of timers) clearTimeout(timer)
-      timers.clear()
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Hanging replies and keep-alive sockets would hold close() open forever.
-      for (const socket of sockets) socket.destroy()
-      await closed
-    },
+    close: () => server.close(),
   }
 }

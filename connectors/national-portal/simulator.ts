@@ -6,8 +6,8 @@
  * control; the business logic is in simulator-portal.ts. Built for ~1,000 requests/s: nothing
  * heavy and no logging per request.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
 import type { Logger } from 'pino'
 import { Value } from 'typebox/value'
 import { Procedure } from '../../schemas/procedure.js'
@@ -110,14 +110,11 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
   let requests = 0
   let inFlight = 0
   let faultCounts = emptyFaults()
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  // Assigned before the first request can arrive; the handlers below only run after that.
+  let server!: LoopbackServer
 
-  function send(res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) {
-    if (res.destroyed || res.writableEnded) return
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra })
-    res.end(body)
-  }
+  const send = (res: ServerResponse, status: number, body: string, type = JSON_TYPE, extra: Record<string, string> = {}) =>
+    sendReply(res, status, body, type, extra)
   const reply = (res: ServerResponse, r: Reply) => send(res, 200, JSON.stringify(r))
 
   function applyFault(res: ServerResponse, action: FaultAction): boolean {
@@ -148,15 +145,7 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       reply(res, endpoint === 'login' ? portal.login(dst, parsed) : portal.call(endpoint, dst, parsed))
     }
     if (latencyMs <= 0) return proceed()
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      proceed()
-    }, latencyMs)
-    timers.add(timer)
-    res.on('close', () => {
-      clearTimeout(timer)
-      timers.delete(timer)
-    })
+    server.delay(res, latencyMs, proceed)
   }
 
   function stats(): SimulatorStats {
@@ -227,57 +216,32 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
     return json(404, { error: 'unknown simulator control route' })
   }
 
-  const server = createServer((req, res) => {
-    const route = (req.url ?? '/').split('?')[0] ?? '/'
-    const endpoint = endpoints.get(route)
-    if (endpoint !== undefined) {
+  server = await startLoopbackServer({
+    name: 'national portal simulator',
+    ...(options.port !== undefined && { port: options.port }),
+    ...(log !== undefined && { log }),
+    maxRequestBytes,
+    onRequest(_req, res, route) {
+      if (!endpoints.has(route)) return
       requests++
       inFlight++
       res.on('close', () => inFlight--)
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxRequestBytes) {
-        req.removeAllListeners('data')
-        // Answer, then drop the connection rather than read an unbounded body.
-        res.on('finish', () => req.destroy())
-        send(res, 413, `request body exceeds ${maxRequestBytes} bytes\n`, 'text/plain; charset=utf-8', { connection: 'close' })
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (size > maxRequestBytes) return
-      const body = Buffer.concat(chunks).toString('utf8')
-      try {
-        if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
-        if (endpoint !== undefined && req.method === 'POST') return handleApi(req, res, body, endpoint)
-        send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? 'POST JSON here\n' : 'not found\n', 'text/plain; charset=utf-8')
-      } catch (err) {
-        log?.error({ err }, 'national portal simulator failed')
-        send(res, 500, JSON.stringify({ error_code: PORTAL_CODE.transient, message: 'Lỗi hệ thống' }))
-      }
-    })
-    req.on('error', () => res.destroy())
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    },
+    handle(req, res, body, route) {
+      const endpoint = endpoints.get(route)
+      if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+      if (endpoint !== undefined && req.method === 'POST') return handleApi(req, res, body, endpoint)
+      send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? 'POST JSON here\n' : 'not found\n', 'text/plain; charset=utf-8')
+    },
+    onCrash(res, err) {
+      log?.error({ err }, 'national portal simulator failed')
+      send(res, 500, JSON.stringify({ error_code: PORTAL_CODE.transient, message: 'Lỗi hệ thống' }))
+    },
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('national portal simulator: no TCP address')
-  const url = `http://127.0.0.1:${address.port}`
-  log?.info({ url }, 'national portal simulator listening')
 
   return {
-    url,
+    url: server.url,
     setFaults: (settings) => faults.set(settings),
     clearFaults: () => faults.clear(),
     stats,
@@ -286,13 +250,6 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
     clearReceived: () => portal.clearReceived(),
     expireSessions: () => portal.expireSessions(),
     addProcedure: (procedure) => portal.addProcedure(procedure),
-    async close() {
-      for (const timer of timers) clearTimeout(timer)
-      timers.clear()
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Hanging replies and keep-alive sockets would hold close() open forever.
-      for (const socket of sockets) socket.destroy()
-      await closed
-    },
+    close: () => server.close(),
   }
 }

@@ -4,8 +4,8 @@
  * X-Road style auth, its 004/005 refusals, and fault injection. Plain node:http so hanging
  * replies, body limits and socket teardown are fully under our control.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { Socket } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
 import { timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Citizen } from '../../schemas/citizen.js'
@@ -110,14 +110,11 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
   const faults = new FaultState(options.faults)
   const log = options.log
   let stats = emptyStats()
-  const sockets = new Set<Socket>()
-  const timers = new Set<NodeJS.Timeout>()
+  // Assigned before the first request can arrive; the handlers below only run after that.
+  let server!: LoopbackServer
 
-  function send(res: ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8', extra: Record<string, string> = {}) {
-    if (res.destroyed || res.writableEnded) return
-    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...extra })
-    res.end(body)
-  }
+  const send = (res: ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8', extra: Record<string, string> = {}) =>
+    sendReply(res, status, body, type, extra)
 
   function authorised(req: IncomingMessage): boolean {
     if (!auth) return true
@@ -189,15 +186,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
       send(res, status, reply)
     }
     if (latencyMs <= 0) return proceed()
-    const timer = setTimeout(() => {
-      timers.delete(timer)
-      proceed()
-    }, latencyMs)
-    timers.add(timer)
-    res.on('close', () => {
-      clearTimeout(timer)
-      timers.delete(timer)
-    })
+    server.delay(res, latencyMs, proceed)
   }
 
   function handleControl(req: IncomingMessage, res: ServerResponse, body: string, route: string) {
@@ -231,66 +220,34 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
     return structuredClone(stats)
   }
 
-  const server = createServer((req, res) => {
-    const route = (req.url ?? '/').split('?')[0] ?? '/'
-    if (!route.startsWith('/__sim/')) {
+  server = await startLoopbackServer({
+    name: 'population simulator',
+    ...(options.port !== undefined && { port: options.port }),
+    ...(log !== undefined && { log }),
+    maxRequestBytes,
+    onRequest(_req, res, route) {
+      if (route.startsWith('/__sim/')) return
       stats.requests++
       stats.inFlight++
       res.on('close', () => stats.inFlight--)
-    }
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > maxRequestBytes) {
-        req.removeAllListeners('data')
-        // Answer, then drop the connection rather than read an unbounded body.
-        res.on('finish', () => req.destroy())
-        send(res, 413, `request body exceeds ${maxRequestBytes} bytes\n`, 'text/plain; charset=utf-8', { connection: 'close' })
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => {
-      if (size > maxRequestBytes) return
-      const body = Buffer.concat(chunks).toString('utf8')
-      try {
-        if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
-        if (route === path && req.method === 'POST') return handleSoap(req, res, body)
-        send(res, route === path ? 405 : 404, route === path ? 'POST SOAP requests here\n' : 'not found\n', 'text/plain; charset=utf-8')
-      } catch (err) {
-        log?.error({ err }, 'population simulator failed')
-        send(res, 500, renderFault('Server', 'Simulator error'))
-      }
-    })
-    req.on('error', () => res.destroy())
-  })
-  server.on('connection', (socket) => {
-    sockets.add(socket)
-    socket.on('close', () => sockets.delete(socket))
+    },
+    handle(req, res, body, route) {
+      if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+      if (route === path && req.method === 'POST') return handleSoap(req, res, body)
+      send(res, route === path ? 405 : 404, route === path ? 'POST SOAP requests here\n' : 'not found\n', 'text/plain; charset=utf-8')
+    },
+    onCrash(res, err) {
+      log?.error({ err }, 'population simulator failed')
+      send(res, 500, renderFault('Server', 'Simulator error'))
+    },
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
-  })
-  const address = server.address()
-  if (address === null || typeof address === 'string') throw new Error('population simulator: no TCP address')
-  const url = `http://127.0.0.1:${address.port}`
-  log?.info({ url }, 'population simulator listening')
 
   return {
-    url,
+    url: server.url,
     setFaults: (settings) => faults.set(settings),
     clearFaults: () => faults.clear(),
     stats: snapshot,
-    async close() {
-      for (const timer of timers) clearTimeout(timer)
-      timers.clear()
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      // Hanging replies and keep-alive sockets would hold close() open forever.
-      for (const socket of sockets) socket.destroy()
-      await closed
-    },
+    close: () => server.close(),
   }
 }
