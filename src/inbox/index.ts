@@ -12,7 +12,7 @@ import { createDeliveryLedger } from './delivery-store.js'
 import { createDispatcher } from './dispatch.js'
 import { startDeliverer, type SubscriberConfig } from './deliverer.js'
 import { startReconciler, type Reconciler } from '../sync/reconciler.js'
-import { jobIdFor, type SyncQueues } from '../sync/queues.js'
+import { jobIdFor } from '../sync/queues.js'
 
 export interface InboxConfig {
   subscribers: SubscriberConfig[]
@@ -85,7 +85,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
   let reconciler: Reconciler | undefined
   if (deps.runWorkers && config.subscribers.length > 0) {
     reconciler = startReconciler({
-      name: 'inbox', db, queues: {} as SyncQueues, redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, staleAfterMs: config.staleAfterMs, log,
+      name: 'inbox', redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, log,
       sweep: async () => {
         const { rows } = await db.query<{ subscriber: string; ordering_key: string }>(
           `SELECT DISTINCT d.subscriber, d.ordering_key FROM deliveries d

@@ -13,7 +13,7 @@ import { acceptProgress, acceptSnapshot, type AcceptOptions, type AcceptResult, 
 import { createDeliveryStore } from './delivery-store.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type SyncWorker } from './worker.js'
-import { startReconciler, type Reconciler } from './reconciler.js'
+import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
@@ -65,7 +65,10 @@ export function createSyncService(deps: SyncDeps): SyncService {
         store, registry: deps.registry, metrics, log,
       }))
     }
-    reconciler = startReconciler({ db, queues, redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs, log })
+    reconciler = startReconciler({
+      name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
+      sweep: sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log }),
+    })
   }
 
   /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */

@@ -1,8 +1,9 @@
 /**
- * The reconciler: a BullMQ repeatable job that re-enqueues outbox rows left open too long — a
- * crash between commit and enqueue, a Redis flush or restart that lost jobs, a retry whose
- * delayed job vanished. Every replica re-registers the schedule periodically, so even a flush
- * that took the schedule with it heals itself. Re-enqueued jobs are deduplicated per dossier.
+ * The reconciler: a BullMQ repeatable job that runs a ledger's sweep — re-enqueueing rows left
+ * open too long after a crash between commit and enqueue, a Redis flush or restart that lost
+ * jobs, a retry whose delayed job vanished. Every replica re-registers the schedule
+ * periodically, so even a flush that took the schedule with it heals itself. The outbox
+ * (`sweepOutbox`) and the inbox deliveries each run one.
  */
 import { Queue, Worker } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -12,38 +13,20 @@ import type { SyncQueues } from './queues.js'
 import { jobIdFor } from './queues.js'
 
 export interface ReconcilerOptions {
-  /** Names the maintenance queue and its schedule (one per reconciled ledger). Default `sync`. */
-  name?: string
-  db: Db
-  queues: SyncQueues
+  /** Names the maintenance queue and its schedule (one per reconciled ledger). */
+  name: string
   redisUrl: string
   prefix: string
   everyMs: number
-  staleAfterMs: number
   log: Logger
-  /** Rows looked at per run. Default 5000; the next run takes the rest. */
-  batch?: number
-  /** Replaces the outbox sweep (another ledger reuses the schedule and watchdog). Returns how many were re-enqueued. */
-  sweep?: () => Promise<number>
+  /** One pass over the ledger; returns how many wake-ups it enqueued. */
+  sweep: () => Promise<number>
 }
 
-export interface Reconciler {
-  /** One pass now; returns how many dossiers were re-enqueued. */
-  runOnce(): Promise<number>
-  close(): Promise<void>
-}
-
-
-export function startReconciler(options: ReconcilerOptions): Reconciler {
+/** The outbox sweep: one wake-up per dossier whose changes waited longer than `staleAfterMs`. */
+export function sweepOutbox(options: { db: Db; queues: SyncQueues; staleAfterMs: number; log: Logger; batch?: number }): () => Promise<number> {
   const { db, queues, log } = options
-  const QUEUE = `${options.name ?? 'sync'}-maintenance`
-  const SCHEDULER = `reconcile-${options.name ?? 'sync'}`
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
-  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
-  const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
-
-  async function runOnce(): Promise<number> {
-    if (options.sweep) return options.sweep()
+  return async () => {
     const { rows } = await db.query<{ target: string; dossier_code: string }>(
       `SELECT DISTINCT target, dossier_code FROM outbox
        WHERE state IN ('pending', 'retrying')
@@ -61,6 +44,24 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
     if (kicked > 0) log.info({ kicked }, 'reconciler re-enqueued dossiers whose changes waited too long')
     return kicked
   }
+}
+
+export interface Reconciler {
+  /** One pass now; returns how many dossiers were re-enqueued. */
+  runOnce(): Promise<number>
+  close(): Promise<void>
+}
+
+
+export function startReconciler(options: ReconcilerOptions): Reconciler {
+  const { log } = options
+  const QUEUE = `${options.name}-maintenance`
+  const SCHEDULER = `reconcile-${options.name}`
+  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
+  const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
+
+  const runOnce = options.sweep
 
   const ensureSchedule = () =>
     queue.upsertJobScheduler(SCHEDULER, { every: options.everyMs }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } })
