@@ -8,12 +8,12 @@
  * The head is read inside the lock every time rather than cached, so another replica's writes
  * and a failed batch need no special handling: a rolled-back batch simply never happened.
  */
-import { performance } from 'node:perf_hooks'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import { ADVISORY_XACT_LOCK_SQL, LockPurpose } from '../db/locks.js'
 import { GatewayError } from '../errors.js'
 import { GENESIS_HASH, chainRecords } from './chain.js'
+import { createGroupCommitter } from '../db/group-commit.js'
 import { AUDIT_COLUMNS, recordToParams } from './record-row.js'
 import { toStoredEntry, type StoredEntry } from './stored-entry.js'
 import type { AppendResult, AuditEntry, AuditLog, AuditRecord } from './types.js'
@@ -48,12 +48,6 @@ export interface AuditLogOptions {
 // 14 parameters per row; PostgreSQL allows 65535 per statement.
 const MAX_BATCH_LIMIT = Math.floor(65_535 / AUDIT_COLUMNS.length)
 
-interface Pending {
-  entry: StoredEntry
-  resolve: (result: AppendResult) => void
-  reject: (err: Error) => void
-}
-
 function auditUnavailable(message: string, cause?: unknown): GatewayError {
   const err = new GatewayError(503, 'AUDIT_UNAVAILABLE', message)
   if (cause !== undefined) err.cause = cause
@@ -86,9 +80,6 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   }
   if (!(maxWaitMs >= 0)) throw new Error('audit.maxWaitMs must be 0 or more')
 
-  let pending: Pending[] = []
-  let inFlight: Promise<void> | null = null
-  let timer: NodeJS.Timeout | null = null
   let closed = false
 
   async function commit(entries: StoredEntry[]): Promise<AuditRecord[]> {
@@ -104,48 +95,25 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     })
   }
 
-  async function writeBatch(batch: Pending[]): Promise<void> {
-    const started = performance.now()
-    const outcome = await commit(batch.map((item) => item.entry)).then(
-      (records) => ({ records, failure: undefined }),
-      (failure: unknown) => ({ records: undefined, failure }),
-    )
-    const { records, failure } = outcome
-    try {
-      onFlush?.({ size: batch.length, ms: performance.now() - started, ok: records !== undefined })
-    } catch (err) {
-      log?.warn({ err }, 'audit onFlush callback threw')
-    }
-    if (records) {
-      batch.forEach((item, i) => item.resolve({ seq: records[i]!.seq, hash: records[i]!.hash }))
-      return
-    }
-    log?.error({ err: failure, size: batch.length }, 'audit batch could not be committed; its requests fail')
-    const err = auditUnavailable('The audit record could not be written, so the request was refused; retry shortly.', failure)
-    for (const item of batch) item.reject(err)
-  }
-
-  function startBatch(): void {
-    if (timer) {
-      clearTimeout(timer)
-      timer = null
-    }
-    if (inFlight || pending.length === 0) return
-    const batch = pending.slice(0, maxBatch)
-    pending = pending.slice(maxBatch)
-    // writeBatch never rejects. Whatever gathered meanwhile has waited a whole transaction
-    // already, so the next batch starts at once.
-    inFlight = writeBatch(batch).finally(() => {
-      inFlight = null
-      startBatch()
-    })
-  }
-
-  function schedule(): void {
-    if (inFlight) return // the running batch starts the next one when it ends
-    if (pending.length >= maxBatch) startBatch()
-    else timer ??= setTimeout(startBatch, maxWaitMs)
-  }
+  const writer = createGroupCommitter<StoredEntry, AppendResult>({
+    maxBatch,
+    maxWaitMs,
+    async commit(batch) {
+      try {
+        return (await commit(batch)).map((r) => ({ seq: r.seq, hash: r.hash }))
+      } catch (failure) {
+        log?.error({ err: failure, size: batch.length }, 'audit batch could not be committed; its requests fail')
+        throw auditUnavailable('The audit record could not be written, so the request was refused; retry shortly.', failure)
+      }
+    },
+    onFlush(info) {
+      try {
+        onFlush?.(info)
+      } catch (err) {
+        log?.warn({ err }, 'audit onFlush callback threw')
+      }
+    },
+  })
 
   return {
     append(entry: AuditEntry): Promise<AppendResult> {
@@ -158,18 +126,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       } catch (err) {
         return Promise.reject(err)
       }
-      return new Promise<AppendResult>((resolve, reject) => {
-        pending.push({ entry: stored, resolve, reject })
-        schedule()
-      })
+      return writer.submit(stored)
     },
 
     async close(): Promise<void> {
       closed = true
-      while (inFlight || pending.length > 0) {
-        if (!inFlight) startBatch()
-        await inFlight
-      }
+      await writer.close()
     },
   }
 }

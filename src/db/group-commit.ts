@@ -32,14 +32,14 @@ export function createGroupCommitter<I, O>(options: GroupCommitOptions<I, O>): G
 
   async function write(batch: Array<Pending<I, O>>): Promise<void> {
     const started = performance.now()
-    try {
-      const results = await options.commit(batch.map((p) => p.item))
-      options.onFlush?.({ size: batch.length, ms: performance.now() - started, ok: true })
-      batch.forEach((p, i) => p.resolve(results[i]!))
-    } catch (err) {
-      options.onFlush?.({ size: batch.length, ms: performance.now() - started, ok: false })
-      for (const p of batch) p.reject(err)
-    }
+    const outcome = await options.commit(batch.map((p) => p.item)).then(
+      (results) => ({ results, failure: undefined }),
+      (failure: unknown) => ({ results: undefined, failure }),
+    )
+    // After the commit and outside its try: a throwing callback must not fail committed items.
+    options.onFlush?.({ size: batch.length, ms: performance.now() - started, ok: outcome.results !== undefined })
+    if (outcome.results) batch.forEach((p, i) => p.resolve(outcome.results[i]!))
+    else for (const p of batch) p.reject(outcome.failure)
   }
 
   function start(): void {
