@@ -10,7 +10,7 @@ export interface DeadLetter {
   id: number
   target: string
   dossierCode: string
-  kind: 'snapshot' | 'progress'
+  kind: 'snapshot' | 'progress' | 'message'
   version: number | null
   stepId: string | null
   attempts: number

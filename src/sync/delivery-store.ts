@@ -15,7 +15,8 @@ export interface Claim {
 
 export interface OpenItem {
   id: number
-  kind: 'snapshot' | 'progress'
+  /** `message`: an opaque unit of a message target (e.g. an edXML package), delivered each. */
+  kind: 'snapshot' | 'progress' | 'message'
   version: number | null
   stepId: string | null
   payload: Record<string, unknown>

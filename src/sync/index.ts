@@ -5,14 +5,14 @@
  */
 import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
-import type { HubConfig } from '../../schemas/config.js'
+import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
-import { acceptProgress, acceptSnapshot, type AcceptOptions, type AcceptResult, type ProgressResult } from './ledger.js'
+import { acceptMessage, acceptProgress, acceptSnapshot, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
-import { startSyncWorker, type SyncWorker } from './worker.js'
+import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
@@ -20,7 +20,12 @@ import { getDossier, listDossiers, type DossierView, type ListQuery } from './re
 import type { DocumentStore } from '../documents/store.js'
 
 export interface SyncService {
+  /** Dossier targets: every accepted snapshot and progress step goes to each. */
   targets(): string[]
+  /** Queues a message for a message target inside the caller's transaction; wake it after commit. */
+  acceptMessage(tx: Queryable, input: MessageInput): Promise<AcceptedRow | null>
+  /** Wakes the workers for rows committed by `acceptMessage` (a lost wake-up is the reconciler's). */
+  wakeMessages(rows: Array<AcceptedRow & { key: string }>): Promise<void>
   acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets' | 'onSnapshot'>): Promise<AcceptResult>
   acceptProgress(code: string, step: ProgressStep, options: Omit<AcceptOptions, 'targets'>): Promise<ProgressResult>
   getDossier(code: string): Promise<DossierView | null>
@@ -46,15 +51,24 @@ export interface SyncDeps {
   runWorkers: boolean
   /** Indexes `results[]` of each accepted snapshot as reusable documents (DESIGN §3.5). */
   documents?: DocumentStore
+  /**
+   * Message targets (the document axis): their own delivery config and handler; they receive
+   * only what is queued with `acceptMessage`, never dossier snapshots.
+   */
+  messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler }>
 }
 
 export function createSyncService(deps: SyncDeps): SyncService {
   const { config, db } = deps
   const log = deps.log.child({ component: 'sync' })
   const targets = Object.keys(config.sync.targets)
+  const messageTargets = deps.messageTargets ?? {}
+  const overlap = targets.filter((t) => t in messageTargets)
+  if (overlap.length > 0) throw new Error(`sync targets ${overlap.join(', ')} cannot be both dossier and message targets`)
+  const allTargets = [...targets, ...Object.keys(messageTargets)]
   const prefix = `${config.redis.keyPrefix}bull`
   const metrics = createSyncMetrics(deps.metrics.registry)
-  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
+  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
   const workers: SyncWorker[] = []
   let reconciler: Reconciler | undefined
@@ -62,6 +76,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
     for (const target of targets) {
       workers.push(startSyncWorker({
         target, config: config.sync.targets[target]!, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        store, registry: deps.registry, metrics, log,
+      }))
+    }
+    for (const [target, m] of Object.entries(messageTargets)) {
+      workers.push(startSyncWorker({
+        target, config: m.config, messages: m.handler, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
         store, registry: deps.registry, metrics, log,
       }))
     }
@@ -80,7 +100,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   async function queueCounts() {
     const ledger = await ledgerCounts(db)
     const out: Record<string, QueueCounts & { pending: number; retrying: number; dead: number }> = {}
-    for (const target of targets) {
+    for (const target of allTargets) {
       const q = await queues.counts(target).catch(() => ({ waiting: -1, active: -1, delayed: -1, failed: -1 }))
       const n = (state: string) => ledger.find((r) => r.target === target && r.state === state)?.count ?? 0
       out[target] = { ...q, pending: n('pending'), retrying: n('retrying'), dead: n('dead') }
@@ -90,6 +110,8 @@ export function createSyncService(deps: SyncDeps): SyncService {
 
   return {
     targets: () => targets,
+    acceptMessage,
+    wakeMessages: (rows) => wake(rows.map((r) => ({ id: r.id, target: r.target, dossierCode: r.key }))),
     async acceptSnapshot(code, snapshot, options) {
       const { documents } = deps
       const onSnapshot = documents ? (tx: Queryable, c: string, s: DossierSnapshot) => documents.indexResults(tx, c, s, options.client) : undefined

@@ -34,7 +34,7 @@ const staleVersion = (current: number, given: number) =>
 const conflict = (what: string) =>
   new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
 
-async function openSyncState(tx: Queryable, code: string, targets: readonly string[]): Promise<void> {
+export async function openSyncState(tx: Queryable, code: string, targets: readonly string[]): Promise<void> {
   for (const target of targets) {
     // A dossier already retrying stays so: its retry owner will deliver the newest version.
     await tx.query(
@@ -123,4 +123,29 @@ export async function acceptProgress(db: Db, code: string, step: ProgressStep, o
     if (outbox.length > 0) await openSyncState(tx, code, outbox.map((o) => o.target))
     return { outcome: repeated > 0 && outbox.length === 0 ? ('unchanged' as const) : ('accepted' as const), outbox }
   })
+}
+
+export interface MessageInput {
+  target: string
+  /** Messages of one key are delivered one at a time, in the order they were accepted. */
+  key: string
+  /** Deduplicates: a second message with the same id for the same key is not queued again. */
+  messageId: string
+  /** What the target's `prepare` hook turns into a connector call (keep it small: ids, not documents). */
+  payload: Record<string, unknown>
+}
+
+/**
+ * Queues one message inside the caller's transaction (the change it belongs to and its outbox
+ * row commit together). Returns the outbox row to wake up, or null when the id was already queued.
+ */
+export async function acceptMessage(tx: Queryable, input: MessageInput): Promise<AcceptedRow | null> {
+  const { rows } = await tx.query<{ id: number }>(
+    `INSERT INTO outbox (target, dossier_code, kind, step_id, payload) VALUES ($1, $2, 'message', $3, $4)
+     ON CONFLICT (target, dossier_code, step_id) WHERE kind = 'message' DO NOTHING RETURNING id`,
+    [input.target, input.key, input.messageId, JSON.stringify(input.payload)],
+  )
+  if (rows.length === 0) return null
+  await openSyncState(tx, input.key, [input.target])
+  return { id: rows[0]!.id, target: input.target }
 }

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
-import { isUpstreamError, type UpstreamError } from '../upstream/errors.js'
+import { isUpstreamError, UpstreamError } from '../upstream/errors.js'
 import type { DeliveryStore, OpenItem } from './delivery-store.js'
 import type { KickData } from './queues.js'
 import { queueNameFor } from './queues.js'
@@ -20,9 +20,19 @@ import type { SyncMetrics } from './metrics.js'
 /** Kinds that say "this request is wrong", not "try later". */
 const REFUSALS = new Set(['rejected', 'not_found'])
 
+/** A message target's own step between the ledger and the connector (e.g. loading a stored package). */
+export interface MessageHandler {
+  /** The connector call for one outbox message; throw an UpstreamError `rejected` to dead-letter it. */
+  prepare(payload: Record<string, unknown>): Promise<{ operation: string; input: unknown }>
+  /** Told after the upstream accepted a message (outside the settle transaction; best effort). */
+  onDelivered?(payload: Record<string, unknown>, result: unknown): Promise<void>
+}
+
 export interface WorkerOptions {
   target: string
   config: SyncTarget
+  /** Present for message targets (document axis); dossier targets leave it out. */
+  messages?: MessageHandler
   redisUrl: string
   prefix: string
   leaseMs: number
@@ -56,9 +66,17 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
 
   async function send(item: OpenItem, deliveredVersion: number | null, job: Job<KickData>): Promise<void> {
+    const ctx = { signal: shutdown.signal, requestId: `job-${job.id}`, log: log.child({ jobId: job.id }) }
+    if (item.kind === 'message') {
+      if (!options.messages) throw new UpstreamError('rejected', `Target ${target} has no message handler; this message cannot be delivered.`)
+      const { operation, input } = await options.messages.prepare(item.payload)
+      const result = await registry.invoke(target, operation, input, ctx)
+      await options.messages.onDelivered?.(item.payload, result).catch((err: Error) => log.warn({ err: { message: err.message }, outbox: item.id }, 'could not record a delivered message'))
+      return
+    }
     const operation = item.kind === 'snapshot' ? config.snapshotOperation : config.progressOperation
     const input = item.kind === 'snapshot' ? { dossier: item.payload, isUpdate: deliveredVersion !== null } : item.payload
-    await registry.invoke(target, operation, input, { signal: shutdown.signal, requestId: `job-${job.id}`, log: log.child({ jobId: job.id }) })
+    await registry.invoke(target, operation, input, ctx)
   }
 
   async function processKick(job: Job<KickData>, token?: string): Promise<string> {
@@ -83,7 +101,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
           if (s === newest && (deliveredVersion === null || s.version! > deliveredVersion)) todo.push(s)
           else superseded.push(s.id)
         }
-        todo.push(...items.filter((i) => i.kind === 'progress'))
+        todo.push(...items.filter((i) => i.kind !== 'snapshot')) // progress steps and messages: each, in order
 
         const delivered: Array<{ id: number; version: number | null; createdAt: Date; kind: OpenItem['kind'] }> = []
         const dead: Array<{ id: number; error: string; upstreamCode?: string; attempts: number }> = []

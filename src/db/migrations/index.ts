@@ -4,7 +4,8 @@ import { auditLogMigration } from './001-audit-log.js'
 import { outboxMigration } from './002-outbox.js'
 import { documentsMigration } from './003-documents.js'
 import { inboxMigration } from './004-inbox.js'
+import { edocsMigration } from './005-edocs.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration]
