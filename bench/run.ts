@@ -17,6 +17,10 @@ const BENCHMARKS: Record<string, { module: string; description: string }> = {
     module: './dossier-sync.js',
     description: 'PUT /v1/dossiers → ledger → BullMQ → national-portal simulator: deliveries/s, lag, no loss; raw BullMQ baseline; outage drain',
   },
+  edxml: {
+    module: './edxml.js',
+    description: 'edXML build + parse of a ~1 MiB package with two attachments vs fast-xml-parser alone on the same text (in-process)',
+  },
   prefill: {
     module: './prefill.js',
     description: 'POST /v1/prefill fan-out at 50/80/120 ms upstream latency: p50/p99 against the slowest source; direct-calls baseline',

@@ -101,6 +101,17 @@ export const HubConfig = Type.Object({
     secrets: Type.Array(Type.String({ minLength: 1, writeOnly: true }), { minItems: 1, description: 'Signing secrets (`whsec_…`), current first' }),
     agencies: opt(Type.Array(Type.String({ pattern: '^[0-9A-Za-z.*]+$' }), { description: 'Agency codes it serves; `*` matches anything; unset = all' })),
   }, { additionalProperties: false }), { default: [], description: 'One-stop systems that receive inbound events' })),
+  edocs: Type.Object({
+    connector: opt(Type.String({ default: 'document-axis', description: 'Connector of the document axis; the edocs routes and the poller run only when it is enabled' })),
+    pollEveryMs: opt(Type.Integer({ minimum: 100, default: 15000, description: 'How often the axis is asked for received documents and status packets' })),
+    pollBatch: opt(Type.Integer({ minimum: 1, maximum: 1000, default: 50, description: 'Most packages fetched in one poll' })),
+    bodyLimitBytes: opt(Type.Integer({ minimum: 1024, default: 31457280, description: 'Largest POST /v1/edocs body (attachments travel base64, a third larger than the files)' })),
+    fetch: Type.Object({
+      maxBytes: opt(Type.Integer({ minimum: 1, default: 20971520, description: 'Largest attachment the hub downloads from a URL' })),
+      timeoutMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'Deadline of one attachment download' })),
+    }, { additionalProperties: false, default: {}, description: 'Attachments given by URL (HTTPS, or http on loopback) are fetched before the 202' }),
+    delivery: opt(SyncTarget),
+  }, { additionalProperties: false, default: {} }),
   enterprises: Type.Object({
     cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 600000, description: 'How long a found business-registry record is served from cache (0 = never); every access is audited either way' })),
   }, { additionalProperties: false, default: {} }),
@@ -129,6 +140,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }
   enterprises: { cacheTtlMs: number }
+  edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number }; delivery: SyncTarget }
   webhooks: {
     nationalPortal: { secrets: string[]; toleranceS: number; allowIps?: string[]; bodyLimitBytes: number }
     scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number

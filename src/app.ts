@@ -31,6 +31,8 @@ import enterprisesRoutes from './routes/enterprises.js'
 import webhooksRoutes from './routes/webhooks.js'
 import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
+import type { EdocService } from './edocs/index.js'
+import edocsRoutes from './routes/edocs.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -44,6 +46,8 @@ export interface AppDeps {
   catalogue: Catalogue
   documents: DocumentStore
   inbox: InboxService
+  /** Present when the document axis connector is enabled. */
+  edocs?: EdocService
   version?: string
 }
 
@@ -86,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   const np = deps.config.webhooks.nationalPortal
   await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
   await app.register(eventsRoutes, { inbox: deps.inbox })
+  if (deps.edocs) await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
   await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

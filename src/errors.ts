@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CIRCUIT_OPEN'
   | 'STALE_VERSION'
   | 'IDEMPOTENCY_CONFLICT'
+  | 'ATTACHMENT_UNAVAILABLE'
   | 'RATE_LIMITED'
   | 'AUDIT_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
@@ -58,6 +59,7 @@ export const TITLES: Record<ErrorCode, string> = {
   CIRCUIT_OPEN: 'Upstream system temporarily disabled',
   STALE_VERSION: 'Stale version',
   IDEMPOTENCY_CONFLICT: 'Idempotency conflict',
+  ATTACHMENT_UNAVAILABLE: 'Attachment could not be fetched',
   RATE_LIMITED: 'Too many requests',
   AUDIT_UNAVAILABLE: 'Audit log unavailable',
   SERVICE_UNAVAILABLE: 'Service unavailable',

@@ -20,6 +20,7 @@ import { createSyncService } from './sync/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
+import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
@@ -130,7 +131,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
     if (missing.length > 0) throw new ConfigError(missing.map((t) => `config /sync/targets/${t}: no enabled connector "${t}" to deliver to (enable /connectors/${t} or remove the target)`))
     const documents = createDocumentStore(db, config.audit.hashKey!)
-    const sync = createSyncService({ config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents })
+    // The document axis sends through the outbox as a message target of its own.
+    const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
+    const edocStore = createEdocStore(db, config.edocs.connector)
+    const sync = createSyncService({
+      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents,
+      ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
+    })
     cleanups.push(() => sync.close())
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
 
@@ -140,7 +147,12 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox })
+    const edocs = axis
+      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log })
+      : undefined
+    if (edocs) cleanups.push(() => edocs.close())
+
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

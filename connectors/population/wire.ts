@@ -7,7 +7,7 @@
 import { XMLBuilder } from 'fast-xml-parser'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { Citizen, LookupInput, VerifyInput, VerifyOutput } from '../../schemas/citizen.js'
-import { createSafeParser, decodeUtf8, isNode, text, UnsafeXmlError, type SafeParser, type XmlNode } from './safe-xml.js'
+import { createSafeParser, decodeUtf8, isNode, text, UnsafeXmlError, type SafeParser, type XmlNode } from '../../src/xml/safe-xml.js'
 
 export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/'
 export const NAMESPACE = 'http://dancuquocgia.bca'
@@ -135,7 +135,7 @@ export interface ReplyContext {
 
 const bad = (what: string) => new UpstreamError('bad_response', `The population database sent an unusable reply: ${what}.`)
 const serverFailed = (status: number) => new UpstreamError('unavailable', `The population database failed with HTTP ${status} and no SOAP fault.`, { status })
-const replyParser = createSafeParser([EL.citizen, EL.mismatchedField])
+const replyParser = createSafeParser({ arrays: [EL.citizen, EL.mismatchedField] })
 
 function required(node: XmlNode, key: string, where: string): string {
   const v = text(node, key)

@@ -13,6 +13,7 @@ import { createDispatcher } from './dispatch.js'
 import { startDeliverer, type SubscriberConfig } from './deliverer.js'
 import { startReconciler, type Reconciler } from '../sync/reconciler.js'
 import { jobIdFor } from '../sync/queues.js'
+import { isWebhookId } from '../webhooks/signature.js'
 
 export interface InboxConfig {
   subscribers: SubscriberConfig[]
@@ -111,6 +112,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
 
   return {
     async ingest(event) {
+      if (!isWebhookId(event.eventId)) throw new Error(`event id ${JSON.stringify(event.eventId.slice(0, 80))} cannot be a webhook-id (printable ASCII, no spaces or ".")`)
       const result = await store.ingest(event)
       for (const r of result.routedTo) await kick(r.subscriber, r.orderingKey, jobIdFor('i', result.seq))
       return result

@@ -15,6 +15,8 @@ export interface IncomingEvent {
   type: string
   agencyCode: string | null
   dossierCode: string | null
+  /** Events sharing this key are delivered in order; default: per dossier (see `orderingKey`). */
+  orderingKey?: string
   /** The event as received (parsed JSON). */
   body: unknown
 }
@@ -49,7 +51,8 @@ export interface InboxStore {
 }
 
 /** Events of one dossier are delivered in order; an event without a dossier stands alone. */
-export const orderingKey = (e: Pick<IncomingEvent, 'dossierCode' | 'eventId'>) => (e.dossierCode ? `dossier:${e.dossierCode}` : `event:${e.eventId}`)
+export const orderingKey = (e: Pick<IncomingEvent, 'dossierCode' | 'eventId' | 'orderingKey'>) =>
+  e.orderingKey ?? (e.dossierCode ? `dossier:${e.dossierCode}` : `event:${e.eventId}`)
 
 export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute[]; maxBatch?: number; maxWaitMs?: number; lockTimeoutMs?: number }): InboxStore {
   const { db } = options

@@ -25,6 +25,8 @@ export interface FaultSettings {
   status?: number
   /** Control route only: apply to the next `count` SOAP requests, then clear. */
   count?: number
+  /** Control route only: apply only to requests on these paths (others pass untouched and spend no `count`). */
+  paths?: string[]
 }
 
 /** What the simulator does with one request, after its latency. */
@@ -36,7 +38,7 @@ export type FaultAction =
   | { kind: 'malformed' }
   | { kind: 'error' }
 
-const KEYS = ['latencyMs', 'errorRate', 'hang', 'malformed', 'appFault', 'soapFault', 'status', 'count'] as const
+const KEYS = ['latencyMs', 'errorRate', 'hang', 'malformed', 'appFault', 'soapFault', 'status', 'count', 'paths'] as const
 
 /** Validates a control-route body; returns the settings or a message saying what is wrong. */
 export function parseFaultSettings(body: unknown): FaultSettings | string {
@@ -54,6 +56,7 @@ export function parseFaultSettings(body: unknown): FaultSettings | string {
   }
   if (b.status !== undefined && !isInt(b.status, 200, 599)) return 'status must be an HTTP status 200–599'
   if (b.count !== undefined && !isInt(b.count, 1, 1_000_000)) return 'count must be a positive integer'
+  if (b.paths !== undefined && !(Array.isArray(b.paths) && b.paths.length > 0 && b.paths.every((p) => typeof p === 'string' && p.startsWith('/')))) return 'paths must be a non-empty array of paths starting with /'
   const { soapFault, ...rest } = b
   return (soapFault !== undefined && rest.appFault === undefined ? { ...rest, appFault: soapFault } : rest) as FaultSettings
 }
@@ -106,11 +109,16 @@ export class FaultState {
     this.#remaining = undefined
   }
 
-  /** Settings for the next SOAP request: control state (spending one of its count) over the start options. */
-  take(): FaultSettings {
+  /**
+   * Settings for the next API request on `route`: control state (spending one of its count) over
+   * the start options. Control state limited to other `paths` leaves this request alone.
+   */
+  take(route?: string): FaultSettings {
     const controlled = this.#settings
+    if (controlled?.paths && (route === undefined || !controlled.paths.includes(route))) return { ...this.initial }
     if (controlled && this.#remaining !== undefined && --this.#remaining <= 0) this.clear()
-    return { ...this.initial, ...controlled }
+    const { paths: _paths, ...rest } = controlled ?? {}
+    return { ...this.initial, ...rest }
   }
 
   current(): FaultSettings & { remaining?: number } {

@@ -48,6 +48,8 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const V1_SIGNATURE = /^[A-Za-z0-9+/]{43}=$/
 /** Printable ASCII without spaces, and no `.`: the spec forbids it so `id.timestamp` cannot be re-split. */
 const WEBHOOK_ID = /^[\x21-\x2d\x2f-\x7e]{1,256}$/
+/** Whether an event id can travel as `webhook-id` (checked at ingest, so no event is stored that could never be delivered). */
+export const isWebhookId = (id: string) => WEBHOOK_ID.test(id)
 const TIMESTAMP = /^[0-9]{1,12}$/
 
 /**

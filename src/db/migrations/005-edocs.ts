@@ -7,6 +7,8 @@
  * - `edocs` holds every document the hub sent or received, with its edXML package; a received
  *   one is unique by the axis's document id, so a document fetched twice (a crash before the
  *   acknowledgement) is stored once.
+ * - `edoc_attachments` holds each document's files, so the one-stop software downloads one
+ *   file without the hub reading edXML again.
  * - `edoc_statuses` holds processing statuses: those each recipient reported for a document we
  *   sent (incoming, unique by the axis id of the packet), and those we report for a document we
  *   received (outgoing, delivered through the outbox).
@@ -33,6 +35,7 @@ export const edocsMigration: Migration = {
       header        jsonb       NOT NULL,
       attachments   jsonb       NOT NULL,
       package       bytea       NOT NULL,
+      body_hash     text,
       client        text,
       created_at    timestamptz NOT NULL DEFAULT now(),
       sent_at       timestamptz
@@ -40,6 +43,17 @@ export const edocsMigration: Migration = {
     `CREATE UNIQUE INDEX edocs_incoming_axis_uq ON edocs (axis_doc_id) WHERE direction = 'incoming'`,
     'CREATE INDEX edocs_document_idx ON edocs (document_id, direction)',
     'CREATE INDEX edocs_created_idx ON edocs (created_at, id)',
+    `CREATE TABLE edoc_attachments (
+      edoc_id       text        NOT NULL REFERENCES edocs (id),
+      content_id    text        NOT NULL,
+      position      integer     NOT NULL,
+      name          text        NOT NULL,
+      content_type  text        NOT NULL,
+      size          bigint      NOT NULL,
+      sha256        text        NOT NULL,
+      data          bytea       NOT NULL,
+      PRIMARY KEY (edoc_id, content_id)
+    )`,
     `CREATE TABLE edoc_statuses (
       id            bigserial   PRIMARY KEY,
       edoc_id       text        REFERENCES edocs (id),

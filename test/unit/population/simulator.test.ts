@@ -161,7 +161,7 @@ t.test('control route: faults for the next N requests, then back to normal; stat
   t.equal((await call(sim, buildLookupRequest(AN, header))).status, 503)
   t.strictSame(await control('DELETE', '/__sim/faults'), { status: 200, body: { faults: {} } })
   t.equal((await call(sim, buildLookupRequest(AN, header))).status, 200)
-  t.strictSame(await control('POST', '/__sim/faults', { latency: 5 }), { status: 400, body: { error: 'unknown properties: latency (allowed: latencyMs, errorRate, hang, malformed, appFault, soapFault, status, count)' } })
+  t.strictSame(await control('POST', '/__sim/faults', { latency: 5 }), { status: 400, body: { error: 'unknown properties: latency (allowed: latencyMs, errorRate, hang, malformed, appFault, soapFault, status, count, paths)' } })
   t.equal((await control('POST', '/__sim/faults', { errorRate: 2 })).status, 400)
   const stats = await control('GET', '/__sim/stats')
   t.match(stats.body, { requests: 5, soap: { lookup: 2, verify: 0, invalid: 0 }, faults: { 'app-fault': 2, status: 1 }, unauthorized: 0, inFlight: 0 })

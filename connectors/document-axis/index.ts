@@ -1,0 +1,232 @@
+/**
+ * Connector for the national document exchange axis (reference §4): edXML packages built and
+ * read here (edxml.ts), carried over the VXP-style signed HTTP calls (wire.ts). The hub sees only
+ * domain objects (model.ts) and opaque package bytes it stores and hands back for sending.
+ *
+ * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
+ * `listReceived`, `getMessage` (fetch + hardened parse), `acknowledge`, `listAgencies`.
+ */
+import { Type } from 'typebox'
+import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationDef } from '../../src/upstream/types.js'
+import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client.js'
+import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
+import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
+import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
+import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
+import { HEADERS, readReceivedItem, readReply, signRequest, ACK_STATUS, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
+import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
+
+export { DocumentAxisConfigSchema, type DocumentAxisConfig }
+export type { Edoc, StatusPacket, Organ } from './model.js'
+
+/** Level-1 group of an agency code (`H34` in `000.01.32.H34`): an organ belongs to the province when it matches. */
+const levelOne = (organId: string) => organId.slice(organId.lastIndexOf('.') + 1)
+
+export type ReceivedMessage =
+  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[] }
+  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer }
+
+const Any = <T>(description: string) => Type.Unsafe<T>({ description })
+
+function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
+  const config = resolveConfig(ctx.config)
+  const client: UpstreamClient = ctx.createClient({
+    baseUrl: config.baseUrl,
+    maxResponseBytes: config.limits.maxPackageBytes,
+    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
+    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
+    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
+    ...(config.connections !== undefined && { connections: config.connections }),
+    ...(config.retry !== undefined && { retry: config.retry }),
+    ...(config.circuit !== undefined && { circuit: config.circuit }),
+  })
+  const province: Organ = { organId: config.organId, organName: config.organName }
+  const isOurs = (organId: string) => levelOne(organId) === levelOne(config.organId)
+
+  /** One signed call; a FAIL reply becomes its UpstreamError inside `inspect`, so the breaker counts what it should. */
+  async function call(path: string, body: Buffer | string, signal: AbortSignal, options: { idempotent: boolean; messageType?: MessageType; raw?: boolean }): Promise<{ reply?: AxisReply; body: Buffer }> {
+    const headers: Record<string, string> = {
+      ...signRequest(config.systemId, config.secret, 'POST', path, body),
+      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
+      ...(options.messageType !== undefined && { [HEADERS.messageType]: options.messageType }),
+    }
+    let result: { reply?: AxisReply; body: Buffer } | undefined
+    await client.request({
+      method: 'POST', path, headers, body, idempotent: options.idempotent, signal,
+      inspect(res: UpstreamResponse) {
+        const type = String(res.headers['content-type'] ?? '')
+        if (options.raw && !type.includes('json')) {
+          result = { body: res.body }
+          return undefined
+        }
+        const r = readReply(res.body)
+        if (!r.ok) return r.error
+        result = { reply: r.reply, body: res.body }
+        return undefined
+      },
+    })
+    if (result === undefined) throw new UpstreamError('bad_response', 'The document axis reply was not read.')
+    return result
+  }
+
+  const json = (value: unknown) => JSON.stringify(value)
+
+  /** A package the axis or a partner would refuse is refused here first, with the element named. */
+  const refuse = (err: unknown, what: string): never => {
+    if (err instanceof EdxmlError) throw new UpstreamError('rejected', `The ${what} is not valid edXML: ${err.message}`, { upstreamReason: err.message })
+    throw err
+  }
+
+  const packEdoc: OperationDef = {
+    description: 'Builds the edXML package of a document (no I/O). `from` defaults to the province; it must be an agency of the province.',
+    input: Any<{ edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }>('{ edoc } (connectors/document-axis/model.ts)'),
+    output: Any<{ package: Buffer; documentId: string; from: Organ }>('{ package, documentId, from }'),
+    timeoutMs: config.timeoutMs.pack,
+    idempotent: true,
+    async run(input: { edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }) {
+      const from = input.edoc.header.from ?? province
+      if (!isOurs(from.organId)) throw new UpstreamError('rejected', `The sender ${from.organId} is not an agency of this province (${config.organId}).`)
+      const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from } }
+      try {
+        return { package: buildEdoc(edoc), documentId: edoc.header.documentId, from }
+      } catch (err) {
+        return refuse(err, 'document')
+      }
+    },
+  }
+
+  const packStatus: OperationDef = {
+    description: 'Builds a status packet (no I/O). `from` must be an agency of the province.',
+    input: Any<{ status: StatusPacket }>('{ status } (model.ts)'),
+    output: Any<{ package: Buffer }>('{ package }'),
+    timeoutMs: config.timeoutMs.pack,
+    idempotent: true,
+    async run(input: { status: StatusPacket }) {
+      if (!isOurs(input.status.from.organId)) throw new UpstreamError('rejected', `The status sender ${input.status.from.organId} is not an agency of this province.`)
+      try {
+        return { package: buildStatus(input.status) }
+      } catch (err) {
+        return refuse(err, 'status packet')
+      }
+    },
+  }
+
+  const send: OperationDef = {
+    description: 'Sends a package built by packEdoc or packStatus; answers the axis\'s id for it. Not repeated inside the call (the outbox retries).',
+    input: Any<{ messageType: MessageType; package: Buffer }>('{ messageType: edoc|status, package }'),
+    output: Any<{ docId: string }>('{ docId }'),
+    timeoutMs: config.timeoutMs.send,
+    idempotent: false,
+    async run(input: { messageType: MessageType; package: Buffer }, op) {
+      if (input.package.length > config.limits.maxPackageBytes) throw new UpstreamError('rejected', `The package is ${input.package.length} bytes; the limit is ${config.limits.maxPackageBytes}.`)
+      const { reply } = await call(config.paths.send, input.package, op.signal, { idempotent: false, messageType: input.messageType })
+      const docId = typeof reply?.DocId === 'string' ? reply.DocId : ''
+      if (docId === '') throw new UpstreamError('bad_response', 'The document axis accepted the package without giving its DocId.')
+      return { docId }
+    },
+  }
+
+  const listReceived: OperationDef = {
+    description: 'Documents and status packets waiting in the province\'s mailbox (not yet acknowledged), oldest first.',
+    input: Any<{ messageType?: MessageType; limit?: number }>('{ messageType?, limit? }'),
+    output: Any<{ items: ReceivedItem[] }>('{ items }'),
+    timeoutMs: config.timeoutMs.listReceived,
+    idempotent: true,
+    async run(input: { messageType?: MessageType; limit?: number }, op) {
+      const { reply } = await call(config.paths.listReceived, json({ ...(input.messageType && { messageType: input.messageType }), ...(input.limit && { limit: input.limit }) }), op.signal, { idempotent: true })
+      const data = reply?.data
+      if (!Array.isArray(data)) throw new UpstreamError('bad_response', 'The received list has no `data` array.')
+      const items: ReceivedItem[] = []
+      for (const raw of data) {
+        const item = readReceivedItem(raw)
+        if (item) items.push(item)
+        else op.log.warn('skipped an unreadable received-list entry')
+      }
+      return { items }
+    },
+  }
+
+  const getMessage: OperationDef = {
+    description: 'Fetches one received package and reads it under the configured limits; a package that is not acceptable edXML is `bad_response` naming the element.',
+    input: Any<{ docId: string; messageType: MessageType }>('{ docId, messageType }'),
+    output: Any<ReceivedMessage>('a received document or status packet'),
+    timeoutMs: config.timeoutMs.getMessage,
+    idempotent: true,
+    async run(input: { docId: string; messageType: MessageType }, op): Promise<ReceivedMessage> {
+      const { body, reply } = await call(config.paths.get, json({ docId: input.docId }), op.signal, { idempotent: true, raw: true })
+      if (reply !== undefined) throw new UpstreamError('bad_response', 'The document axis answered JSON instead of the package.')
+      try {
+        if (input.messageType === 'status') return { kind: 'status', docId: input.docId, status: parseStatus(body, config.limits), package: body }
+        const edoc = parseEdoc(body, config.limits)
+        return { kind: 'edoc', docId: input.docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
+      } catch (err) {
+        if (err instanceof EdxmlError) throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: err.message })
+        throw err
+      }
+    },
+  }
+
+  const acknowledge: OperationDef = {
+    description: 'Tells the axis a received package is safely stored, so it is not listed again. Idempotent.',
+    input: Any<{ docId: string }>('{ docId }'),
+    output: Any<Record<string, never>>('{}'),
+    timeoutMs: config.timeoutMs.acknowledge,
+    idempotent: true,
+    async run(input: { docId: string }, op) {
+      await call(config.paths.updateStatus, json({ docId: input.docId, status: ACK_STATUS }), op.signal, { idempotent: true })
+      return {}
+    },
+  }
+
+  const listAgencies: OperationDef = {
+    description: 'Agencies registered on the axis.',
+    input: Type.Object({}),
+    output: Type.Object({ agencies: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), parentCode: Type.Optional(Type.String()) })) }),
+    timeoutMs: config.timeoutMs.listAgencies,
+    idempotent: true,
+    async run(_input, op) {
+      const { reply } = await call(config.paths.agencies, '{}', op.signal, { idempotent: true })
+      if (!Array.isArray(reply?.data)) throw new UpstreamError('bad_response', 'The agency list has no `data` array.')
+      const agencies = (reply.data as Array<Record<string, unknown>>)
+        .filter((a) => typeof a?.code === 'string' && typeof a?.name === 'string')
+        .map((a) => ({ code: a.code as string, name: a.name as string, ...(typeof a.parentCode === 'string' && { parentCode: a.parentCode }) }))
+      return { agencies }
+    },
+  }
+
+  /** The agency list proves the endpoint, our signature and our clock together. */
+  async function health(signal: AbortSignal): Promise<HealthResult> {
+    const started = performance.now()
+    try {
+      await call(config.paths.agencies, '{}', AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)]), { idempotent: true })
+      return { ok: true, latencyMs: Math.round(performance.now() - started) }
+    } catch (err) {
+      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
+      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
+    }
+  }
+
+  return {
+    id: 'document-axis',
+    operations: { packEdoc, packStatus, send, listReceived, getMessage, acknowledge, listAgencies },
+    health,
+    close: () => client.close(),
+  }
+}
+
+const documentAxis: ConnectorModule<typeof DocumentAxisConfigSchema> = {
+  id: 'document-axis',
+  configSchema: DocumentAxisConfigSchema,
+  create,
+  async startSimulator({ port, log }) {
+    const sim = await startDocumentAxisSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
+    const own = SANDBOX_AXIS.province
+    return {
+      url: sim.url,
+      close: () => sim.close(),
+      config: { baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name },
+    }
+  },
+}
+
+export default documentAxis

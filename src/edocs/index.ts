@@ -1,0 +1,201 @@
+/**
+ * The document axis, wired together (DESIGN §5): sending (`send` builds the edXML package through
+ * the connector, stores it and queues it in ONE transaction, so a 202 is never lost), statuses we
+ * report on documents we received, the read views, and the poller that receives (a repeatable
+ * job, see poller.ts). Sending rides the outbox as a message target: the same retry, dead-letter
+ * and replay machinery as dossier sync (src/sync).
+ */
+import { randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Db } from '../db/types.js'
+import type { HubConfig } from '../../schemas/config.js'
+import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
+import type { ConnectorRegistry } from '../upstream/registry.js'
+import type { SyncService } from '../sync/index.js'
+import type { MessageHandler } from '../sync/worker.js'
+import type { InboxService } from '../inbox/index.js'
+import { startReconciler, type Reconciler } from '../sync/reconciler.js'
+import { GatewayError, forbidden, notFound, validationFailed } from '../errors.js'
+import { isUpstreamError, UpstreamError } from '../upstream/errors.js'
+import { bodyHash } from '../sync/canonical-json.js'
+import { createEdocStore, outboxKey, SEND_MESSAGE_ID, statusMessageId, type EdocStore, type FileInput } from './store.js'
+import { fetchAttachment } from './fetch-attachment.js'
+import { createPoller, type PollResult } from './poller.js'
+import { documentIdOf, type Edoc, type Organ, type StatusPacket } from '../../connectors/document-axis/model.js'
+
+export interface EdocService {
+  send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean): Promise<{ id: string; documentId: string; outcome: 'accepted' | 'unchanged' }>
+  reportStatus(id: string, body: ReportStatus, client: string, mayActFor: (agency: string) => boolean): Promise<{ statusId: number }>
+  view(id: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['view']>
+  attachment(id: string, contentId: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['attachment']>
+  pollNow(): Promise<PollResult>
+  close(): Promise<void>
+}
+
+/** The sync worker's step for the axis target: load the stored package, send it, record the axis id. */
+export function edocMessageHandler(store: EdocStore): MessageHandler {
+  return {
+    async prepare(payload) {
+      const found = await store.packageOf(payload)
+      if (!found) throw new UpstreamError('rejected', `The package for outbox message ${JSON.stringify(payload)} is missing from the ledger.`)
+      return { operation: 'send', input: { messageType: found.messageType, package: found.pkg } }
+    },
+    async onDelivered(payload, result) {
+      const docId = (result as { docId?: unknown } | undefined)?.docId
+      if (typeof docId === 'string') await store.markSent(payload, docId)
+    },
+  }
+}
+
+export interface EdocDeps {
+  config: HubConfig
+  db: Db
+  store: EdocStore
+  registry: ConnectorRegistry
+  sync: SyncService
+  inbox: InboxService
+  redisUrl: string
+  runWorkers: boolean
+  log: Logger
+}
+
+export { createEdocStore }
+
+const ctx = (log: Logger) => ({ signal: new AbortController().signal, requestId: `edocs-${randomUUID().slice(0, 8)}`, log })
+
+export function createEdocService(deps: EdocDeps): EdocService {
+  const { config, db, store, registry, sync } = deps
+  const connector = config.edocs.connector
+  const log = deps.log.child({ component: 'edocs' })
+  const provinceOrgan = () => {
+    const section = config.connectors[connector] as { organId?: string } | undefined
+    return section?.organId
+  }
+
+  /** A refusal of our own package (edXML the connector will not build) is the caller's 400. */
+  const packRefused = (err: unknown): never => {
+    if (isUpstreamError(err) && err.kind === 'rejected') throw validationFailed([{ path: '/body', message: err.upstreamReason ?? err.message }])
+    throw err
+  }
+
+  async function files(body: SendEdoc): Promise<FileInput[]> {
+    const out: FileInput[] = []
+    for (const [i, a] of body.attachments.entries()) {
+      const path = `/body/attachments/${i}`
+      if ((a.data === undefined) === (a.url === undefined)) throw validationFailed([{ path, message: 'give exactly one of `data` (base64) and `url`' }])
+      let data: Buffer
+      if (a.data !== undefined) {
+        if (!/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(a.data)) throw validationFailed([{ path: `${path}/data`, message: 'is not base64' }])
+        data = Buffer.from(a.data, 'base64')
+      } else {
+        data = await fetchAttachment(a.url!, `${path}/url`, config.edocs.fetch)
+      }
+      out.push({ contentId: `att${i + 1}`, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data })
+    }
+    return out
+  }
+
+  async function send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean) {
+    const fromId = body.from?.organId ?? provinceOrgan()
+    if (fromId === undefined) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
+    if (!mayActFor(fromId)) throw forbidden(`The client "${client}" may not send for agency ${fromId}.`)
+    const documentId = documentIdOf(fromId, body.promulgation.date, body.code.number, body.code.notation)
+    const hash = bodyHash(body)
+    const prior = await store.findOutgoing(db, documentId)
+    if (prior) {
+      if (prior.bodyHash === hash) return { id: prior.id, documentId, outcome: 'unchanged' as const }
+      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
+    }
+    const attachments = await files(body)
+    const edoc = {
+      header: {
+        ...(body.from && { from: body.from as Organ }),
+        to: body.to as Organ[], documentId, code: body.code, promulgation: body.promulgation, documentType: body.documentType, subject: body.subject,
+        ...(body.content !== undefined && { content: body.content }), signer: body.signer,
+        ...(body.dueDate !== undefined && { dueDate: body.dueDate }),
+        other: { ...(body.priority !== undefined && { priority: body.priority }), ...(body.sphereOfPromulgation !== undefined && { sphereOfPromulgation: body.sphereOfPromulgation }), ...(body.pageAmount !== undefined && { pageAmount: body.pageAmount }) },
+        ...(body.steeringType !== undefined && { steeringType: body.steeringType }), ...(body.toPlaces && { toPlaces: body.toPlaces }),
+        ...(body.responseFor && { responseFor: body.responseFor }),
+        trace: [], business: { docType: body.business?.docType ?? 'new', ...(body.business?.reason !== undefined && { docReason: body.business.reason }) },
+      },
+      attachments,
+    }
+    const packed = await registry.invoke<{ package: Buffer; from: Organ }>(connector, 'packEdoc', { edoc }, ctx(log)).catch(packRefused)
+    const id = randomUUID()
+    const header = { ...edoc.header, from: packed.from } as unknown as Record<string, unknown>
+    const row = await db.transaction(async (tx) => {
+      // Two concurrent first sends of one document: the loser sees the winner's row here.
+      const again = await store.findOutgoing(tx, documentId)
+      if (again) return { existing: again }
+      await store.insertEdoc(tx, {
+        id, direction: 'outgoing', documentId, from: packed.from.organId, to: body.to.map((t) => t.organId), subject: body.subject,
+        header, files: attachments, pkg: packed.package, bodyHash: hash, client,
+      })
+      return { outbox: await sync.acceptMessage(tx, { target: connector, key: outboxKey(id), messageId: SEND_MESSAGE_ID, payload: { type: 'edoc', edocId: id } }) }
+    })
+    if ('existing' in row) {
+      if (row.existing!.bodyHash === hash) return { id: row.existing!.id, documentId, outcome: 'unchanged' as const }
+      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body.`)
+    }
+    if (row.outbox) await sync.wakeMessages([{ ...row.outbox, key: outboxKey(id) }])
+    return { id, documentId, outcome: 'accepted' as const }
+  }
+
+  const visible = (h: { from: string; to: string[] }, mayActFor: (agency: string) => boolean) => mayActFor(h.from) || h.to.some(mayActFor)
+
+  async function reportStatus(id: string, body: ReportStatus, client: string, mayActFor: (agency: string) => boolean) {
+    const doc = await store.header(id)
+    if (!doc || !visible(doc, mayActFor)) throw notFound(`No document ${id}.`)
+    if (doc.direction !== 'incoming') throw validationFailed([{ path: '/params/id', message: 'statuses are reported on documents the province received; this one it sent' }])
+    const h = doc.header as unknown as Edoc['header']
+    const recipients = h.to.filter((t) => mayActFor(t.organId))
+    const reporter = body.from !== undefined ? h.to.find((t) => t.organId === body.from) : recipients[0]
+    if (!reporter) throw validationFailed([{ path: '/body/from', message: 'must be one of the document\'s recipients the client acts for' }])
+    if (!mayActFor(reporter.organId)) throw forbidden(`The client "${client}" may not report for agency ${reporter.organId}.`)
+    const packet: StatusPacket = {
+      responseFor: { organId: h.from.organId, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date, documentId: h.documentId },
+      from: reporter, statusCode: body.statusCode, ...(body.description !== undefined && { description: body.description }),
+      timestamp: new Date().toISOString(), ...(body.staff && { staff: body.staff }),
+    }
+    const packed = await registry.invoke<{ package: Buffer }>(connector, 'packStatus', { status: packet }, ctx(log)).catch(packRefused)
+    const { statusId, outbox } = await db.transaction(async (tx) => {
+      const s = await store.insertStatus(tx, {
+        edocId: id, direction: 'outgoing', documentId: h.documentId, from: reporter.organId, statusCode: body.statusCode,
+        ...(body.description !== undefined && { description: body.description }), at: packet.timestamp, packet: packet as unknown as Record<string, unknown>, pkg: packed.package, client,
+      })
+      const o = await sync.acceptMessage(tx, { target: connector, key: outboxKey(id), messageId: statusMessageId(s.id), payload: { type: 'status', statusId: s.id } })
+      return { statusId: s.id, outbox: o }
+    })
+    if (outbox) await sync.wakeMessages([{ ...outbox, key: outboxKey(id) }])
+    return { statusId }
+  }
+
+  const poller = createPoller({
+    connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, log,
+  })
+  let schedule: Reconciler | undefined
+  if (deps.runWorkers) {
+    schedule = startReconciler({
+      name: 'edocs-poll', redisUrl: deps.redisUrl, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.edocs.pollEveryMs, log,
+      sweep: async () => (await poller.pollOnce()).stored,
+    })
+  }
+
+  return {
+    send,
+    reportStatus,
+    async view(id, mayActFor) {
+      const v = await store.view(id)
+      return v && visible(v, mayActFor) ? v : undefined
+    },
+    async attachment(id, contentId, mayActFor) {
+      const doc = await store.header(id)
+      if (!doc || !visible(doc, mayActFor)) return undefined
+      return store.attachment(id, contentId)
+    },
+    pollNow: () => poller.pollOnce(),
+    async close() {
+      await schedule?.close()
+    },
+  }
+}

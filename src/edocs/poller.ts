@@ -1,0 +1,116 @@
+/**
+ * Receiving from the document axis (DESIGN §5): one poll lists the province's mailbox, fetches
+ * each package, stores it (idempotent by the axis's id), turns it into events through the inbox
+ * (event ids derived from the axis's id, so a second pass is a duplicate, not a new event) and
+ * only then acknowledges it upstream. A crash anywhere before the acknowledgement means the
+ * package is listed again and the next pass finds it already stored: no loss, no duplicate event.
+ */
+import { createHash, randomUUID } from 'node:crypto'
+import type { Logger } from 'pino'
+import type { Db } from '../db/types.js'
+import type { ConnectorRegistry } from '../upstream/registry.js'
+import type { InboxService } from '../inbox/index.js'
+import { isUpstreamError } from '../upstream/errors.js'
+import type { EdocStore } from './store.js'
+import { statusName } from './store.js'
+import type { ReceivedMessage } from '../../connectors/document-axis/index.js'
+import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
+
+/** Event ids derived from the axis's ids (so a second pass is a duplicate), in the webhook-id alphabet. */
+export const eventIdOf = (...parts: string[]) => parts.join('-').replace(/[^\x21-\x2d\x2f-\x7e]/g, '_').slice(0, 256)
+
+export interface PollerDeps {
+  connector: string
+  db: Db
+  store: EdocStore
+  registry: ConnectorRegistry
+  inbox: InboxService
+  /** The province's own agency code: the routing key when no recipient in the province is named. */
+  provinceOrgan: () => string | undefined
+  batch: number
+  log: Logger
+}
+
+export interface PollResult {
+  listed: number
+  stored: number
+  acknowledged: number
+  failed: number
+}
+
+export function createPoller(deps: PollerDeps) {
+  const { registry, store, log } = deps
+  const ctx = (signal: AbortSignal) => ({ signal, requestId: `edocs-poll-${randomUUID().slice(0, 8)}`, log })
+  const attachmentUrl = (id: string, contentId: string) => `/v1/edocs/${id}/attachments/${encodeURIComponent(contentId)}`
+
+  async function storeEdoc(m: Extract<ReceivedMessage, { kind: 'edoc' }>): Promise<void> {
+    const h = m.edoc.header
+    const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data: a.data }))
+    const { id } = await deps.db.transaction((tx) => store.insertEdoc(tx, {
+      id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
+      subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package,
+    }))
+    const recipients = m.ours.length > 0 ? m.ours : [deps.provinceOrgan()].filter((o): o is string => o !== undefined)
+    for (const agencyCode of recipients) {
+      const data = {
+        edocId: id, agencyCode, documentId: h.documentId, from: { organId: h.from.organId, organName: h.from.organName }, to: h.to.map((t) => t.organId),
+        subject: h.subject, documentType: h.documentType, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date,
+        ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(h.responseFor && { responseFor: h.responseFor.documentId }),
+        attachments: m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), url: attachmentUrl(id, a.contentId) })),
+      }
+      await deps.inbox.ingest({
+        eventId: eventIdOf('edoc-received', m.docId, agencyCode), source: 'document-axis', type: 'edoc.received', agencyCode, dossierCode: null,
+        orderingKey: `edoc:${id}`, body: { type: 'edoc.received', timestamp: new Date().toISOString(), data },
+      })
+    }
+  }
+
+  async function storeStatus(m: Extract<ReceivedMessage, { kind: 'status' }>): Promise<void> {
+    const p = m.status
+    const ours = await store.outgoingByDocumentId(p.responseFor.documentId)
+    if (!ours) log.warn({ documentId: p.responseFor.documentId, docId: m.docId }, 'a status packet answers a document this hub did not send; stored without a link')
+    await deps.db.transaction((tx) => store.insertStatus(tx, {
+      edocId: ours?.id ?? null, direction: 'incoming', documentId: p.responseFor.documentId, axisDocId: m.docId, from: p.from.organId,
+      statusCode: p.statusCode, ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
+      packet: p as unknown as Record<string, unknown>,
+    }))
+    const agencyCode = ours?.from ?? p.responseFor.organId
+    await deps.inbox.ingest({
+      eventId: eventIdOf('edoc-status', m.docId), source: 'document-axis', type: 'edoc.status_changed', agencyCode, dossierCode: null,
+      orderingKey: ours ? `edoc:${ours.id}` : `edoc-doc:${p.responseFor.documentId}`,
+      body: {
+        type: 'edoc.status_changed', timestamp: p.timestamp,
+        data: {
+          edocId: ours?.id ?? null, agencyCode, documentId: p.responseFor.documentId, from: { organId: p.from.organId, organName: p.from.organName },
+          statusCode: p.statusCode, status: statusName(p.statusCode), ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
+        },
+      },
+    })
+  }
+
+  /** One pass over the mailbox. A package that fails is left unacknowledged (listed again next pass); the others go on. */
+  async function pollOnce(signal: AbortSignal = new AbortController().signal): Promise<PollResult> {
+    const result: PollResult = { listed: 0, stored: 0, acknowledged: 0, failed: 0 }
+    const { items } = await registry.invoke<{ items: ReceivedItem[] }>(deps.connector, 'listReceived', { limit: deps.batch }, ctx(signal))
+    result.listed = items.length
+    for (const item of items.slice(0, deps.batch)) {
+      if (signal.aborted) break
+      try {
+        const message = await registry.invoke<ReceivedMessage>(deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType }, ctx(signal))
+        if (message.kind === 'edoc') await storeEdoc(message)
+        else await storeStatus(message)
+        result.stored++
+        await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
+        result.acknowledged++
+      } catch (err) {
+        result.failed++
+        const detail = isUpstreamError(err) ? { kind: err.kind, upstreamCode: err.upstreamCode, reason: err.upstreamReason } : { message: (err as Error).message }
+        log.warn({ docId: item.docId, messageType: item.messageType, ...detail }, 'a received package was not taken in; it stays unacknowledged and is tried again next poll')
+      }
+    }
+    if (result.listed > 0) log.info(result, 'document axis polled')
+    return result
+  }
+
+  return { pollOnce }
+}
