@@ -42,6 +42,7 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
     connectors: {
       population: { enabled: false },
       'business-registry': { enabled: false },
+      'document-axis': { enabled: false },
       'national-portal': { enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE },
     },
     sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000 },
