@@ -81,17 +81,20 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
-  await app.register(citizensRoutes, { registry: deps.registry, audit: deps.audit })
-  await app.register(dossiersRoutes, { sync: deps.sync, audit: deps.audit })
-  await app.register(proceduresRoutes, { catalogue: deps.catalogue })
-  await app.register(enterprisesRoutes, { registry: deps.registry, audit: deps.audit, redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix, cacheTtlMs: deps.config.enterprises.cacheTtlMs })
-  await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
-  await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
-  const np = deps.config.webhooks.nationalPortal
-  await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
-  await app.register(eventsRoutes, { inbox: deps.inbox })
-  if (deps.edocs) await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
-  await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
+  // A worker replica serves health and metrics only; the API belongs to `api` and `all` replicas.
+  if (deps.config.role !== 'worker') {
+    await app.register(citizensRoutes, { registry: deps.registry, audit: deps.audit })
+    await app.register(dossiersRoutes, { sync: deps.sync, audit: deps.audit })
+    await app.register(proceduresRoutes, { catalogue: deps.catalogue })
+    await app.register(enterprisesRoutes, { registry: deps.registry, audit: deps.audit, redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix, cacheTtlMs: deps.config.enterprises.cacheTtlMs })
+    await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
+    await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
+    const np = deps.config.webhooks.nationalPortal
+    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
+    await app.register(eventsRoutes, { inbox: deps.inbox })
+    if (deps.edocs) await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
+    await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
+  }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })
 }
