@@ -87,11 +87,21 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       const from = input.edoc.header.from ?? province
       if (!isOurs(from.organId)) throw new UpstreamError('rejected', `The sender ${from.organId} is not an agency of this province (${config.organId}).`)
       const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from } }
+      // The limits we read packages under are the ones we send under: a recipient (the province
+      // itself, for a document between two of its agencies) would refuse anything larger.
+      const { limits } = config
+      const files = Array.isArray(edoc.attachments) ? edoc.attachments : [] // the builder names a malformed list
+      if (files.length > limits.maxAttachments) throw new UpstreamError('rejected', `The document has ${files.length} attachments; the limit is ${limits.maxAttachments} (maxAttachments).`)
+      const large = files.findIndex((a) => a?.data instanceof Uint8Array && a.data.byteLength > limits.maxAttachmentBytes)
+      if (large >= 0) throw new UpstreamError('rejected', `Attachment ${large + 1} is ${files[large]!.data.byteLength} bytes; the limit is ${limits.maxAttachmentBytes} (maxAttachmentBytes).`)
+      let pkg: Buffer
       try {
-        return { package: buildEdoc(edoc), documentId: edoc.header.documentId, from }
+        pkg = buildEdoc(edoc)
       } catch (err) {
         return refuse(err, 'document')
       }
+      if (pkg.length > limits.maxPackageBytes) throw new UpstreamError('rejected', `The package would be ${pkg.length} bytes; the limit is ${limits.maxPackageBytes} (maxPackageBytes).`)
+      return { package: pkg, documentId: edoc.header.documentId, from }
     },
   }
 

@@ -35,14 +35,17 @@ export const AttachmentInput = Type.Object({
   name: Text(255, 'File name, e.g. `cong-van-123.pdf`'),
   contentType: Type.String({ pattern: '^[a-zA-Z0-9!#$&^_.+-]+/[a-zA-Z0-9!#$&^_.+-]+$', maxLength: 200 }),
   description: Type.Optional(Text(500)),
-  data: Type.Optional(Type.String({ minLength: 1, description: 'The file, base64' })),
+  data: Type.Optional(Type.String({ minLength: 1, description: 'The file, standard base64 (RFC 4648 §4; line breaks allowed)' })),
   url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'Where the hub downloads the file before answering: HTTPS, or http on loopback only' })),
 }, { additionalProperties: false, description: 'Exactly one of `data` and `url`' })
 
 export const SendEdoc = Type.Object({
   from: Type.Optional({ ...Organ, description: 'The sending agency of the province; default the province itself' }),
   to: Type.Array(Organ, { minItems: 1, maxItems: 100 }),
-  code: Type.Object({ number: Text(50), notation: Text(100, 'e.g. `UBND-VP`') }, { additionalProperties: false }),
+  code: Type.Object({
+    number: Type.String({ minLength: 1, maxLength: 50, pattern: '^[^/,]+$', description: 'e.g. `123`; no `/` or `,`, which would make the axis document id ambiguous' }),
+    notation: Text(100, 'e.g. `UBND-VP`'),
+  }, { additionalProperties: false }),
   promulgation: Type.Object({ place: Text(200), date: IsoDate }, { additionalProperties: false }),
   documentType: Type.Object({ type: Text(20), typeName: Text(200) }, { additionalProperties: false }),
   subject: Text(2000),
@@ -66,7 +69,7 @@ export type SendEdoc = Static<typeof SendEdoc>
 export const ReportStatus = Type.Object({
   statusCode: Type.Enum([...EdocStatusCodes], { description: '01 arrived, 02 refused, 03 accepted, 04 assigned, 05 processing, 06 completed, 13 recall requested, 15 recall agreed, 16 recall refused' }),
   description: Type.Optional(Text(2000)),
-  from: Type.Optional({ ...AgencyCode, description: 'Which of the document\'s recipients in the province reports; default the first' }),
+  from: Type.Optional({ ...AgencyCode, description: 'Which of the document\'s recipients in the province reports; default the first one in the province the client acts for' }),
   staff: Type.Optional(Type.Object({
     department: Type.Optional(Text(200)), staff: Type.Optional(Text(200)), mobile: Type.Optional(Text(50)), email: Type.Optional(Text(200)),
   }, { additionalProperties: false })),
@@ -76,7 +79,8 @@ export type ReportStatus = Static<typeof ReportStatus>
 export const AttachmentInfo = Type.Object({
   contentId: Type.String(),
   name: Type.String(),
-  contentType: Type.String(),
+  contentType: Type.String({ description: 'As the sender declared it; a download serves one that is not a plain media type as `application/octet-stream`' }),
+  description: Type.Optional(Type.String()),
   size: Type.Integer(),
   sha256: Type.String(),
   url: Type.String({ description: 'Hub path that serves the file (scope edocs:read)' }),

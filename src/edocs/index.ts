@@ -1,9 +1,10 @@
 /**
  * The document axis, wired together (DESIGN §5): sending (`send` builds the edXML package through
  * the connector, stores it and queues it in ONE transaction, so a 202 is never lost), statuses we
- * report on documents we received, the read views, and the poller that receives (a repeatable
- * job, see poller.ts). Sending rides the outbox as a message target: the same retry, dead-letter
- * and replay machinery as dossier sync (src/sync).
+ * report on documents we received, the read views with the client's agency restrictions, and the
+ * schedule of the poller that receives (poller.ts). Sending rides the outbox as a message target
+ * (message-handler.ts): the same retry, dead-letter and replay machinery as dossier sync
+ * (src/sync). The files of a new document are read in files.ts.
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -12,39 +13,26 @@ import type { HubConfig } from '../../schemas/config.js'
 import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { SyncService } from '../sync/index.js'
-import type { MessageHandler } from '../sync/worker.js'
 import type { InboxService } from '../inbox/index.js'
 import { startReconciler, type Reconciler } from '../sync/reconciler.js'
 import { GatewayError, forbidden, notFound, validationFailed } from '../errors.js'
-import { isUpstreamError, UpstreamError } from '../upstream/errors.js'
+import { isUpstreamError } from '../upstream/errors.js'
+import { upstreamToGateway } from '../upstream-errors.js'
+import { agencyMatcher } from '../agencies.js'
 import { bodyHash } from '../sync/canonical-json.js'
-import { createEdocStore, outboxKey, SEND_MESSAGE_ID, statusMessageId, type EdocStore, type FileInput } from './store.js'
-import { fetchAttachment } from './fetch-attachment.js'
+import { createEdocStore, outboxKey, SEND_MESSAGE_ID, statusMessageId, type EdocStore } from './store.js'
+import { readFiles } from './files.js'
+import { edocMessageHandler } from './message-handler.js'
 import { createPoller, type PollResult } from './poller.js'
 import { documentIdOf, type Edoc, type Organ, type StatusPacket } from '../../connectors/document-axis/model.js'
 
 export interface EdocService {
   send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean): Promise<{ id: string; documentId: string; outcome: 'accepted' | 'unchanged' }>
-  reportStatus(id: string, body: ReportStatus, client: string, mayActFor: (agency: string) => boolean): Promise<{ statusId: number }>
+  reportStatus(id: string, body: ReportStatus, client: string, mayActFor: (agency: string) => boolean): Promise<{ statusId: number; outcome: 'accepted' | 'unchanged' }>
   view(id: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['view']>
   attachment(id: string, contentId: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['attachment']>
   pollNow(): Promise<PollResult>
   close(): Promise<void>
-}
-
-/** The sync worker's step for the axis target: load the stored package, send it, record the axis id. */
-export function edocMessageHandler(store: EdocStore): MessageHandler {
-  return {
-    async prepare(payload) {
-      const found = await store.packageOf(payload)
-      if (!found) throw new UpstreamError('rejected', `The package for outbox message ${JSON.stringify(payload)} is missing from the ledger.`)
-      return { operation: 'send', input: { messageType: found.messageType, package: found.pkg } }
-    },
-    async onDelivered(payload, result) {
-      const docId = (result as { docId?: unknown } | undefined)?.docId
-      if (typeof docId === 'string') await store.markSent(payload, docId)
-    },
-  }
 }
 
 export interface EdocDeps {
@@ -59,7 +47,13 @@ export interface EdocDeps {
   log: Logger
 }
 
-export { createEdocStore }
+export { createEdocStore, edocMessageHandler }
+
+/**
+ * What makes two reports the same: a report equal to the document's last one (same reporter, code,
+ * description and staff) is a client's retry after a lost answer, not news for the sender.
+ */
+const reportKey = (p: StatusPacket) => bodyHash({ from: p.from.organId, statusCode: p.statusCode, description: p.description, staff: p.staff })
 
 const ctx = (log: Logger) => ({ signal: new AbortController().signal, requestId: `edocs-${randomUUID().slice(0, 8)}`, log })
 
@@ -71,34 +65,22 @@ export function createEdocService(deps: EdocDeps): EdocService {
     const section = config.connectors[connector] as { organId?: string } | undefined
     return section?.organId
   }
+  /** Agencies of the province: its level-1 group (`*.H34`), the connector's rule for who is ours. */
+  const province = provinceOrgan()
+  const inProvince = province === undefined ? () => false : agencyMatcher({ agencies: [`*${province.slice(province.lastIndexOf('.'))}`] })
 
-  /** A refusal of our own package (edXML the connector will not build) is the caller's 400. */
+  /** A refusal of our own package (edXML the connector will not build, a sender outside the province) is the caller's 400. */
   const packRefused = (err: unknown): never => {
     if (isUpstreamError(err) && err.kind === 'rejected') throw validationFailed([{ path: '/body', message: err.upstreamReason ?? err.message }])
-    throw err
-  }
-
-  async function files(body: SendEdoc): Promise<FileInput[]> {
-    const out: FileInput[] = []
-    for (const [i, a] of body.attachments.entries()) {
-      const path = `/body/attachments/${i}`
-      if ((a.data === undefined) === (a.url === undefined)) throw validationFailed([{ path, message: 'give exactly one of `data` (base64) and `url`' }])
-      let data: Buffer
-      if (a.data !== undefined) {
-        if (!/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(a.data)) throw validationFailed([{ path: `${path}/data`, message: 'is not base64' }])
-        data = Buffer.from(a.data, 'base64')
-      } else {
-        data = await fetchAttachment(a.url!, `${path}/url`, config.edocs.fetch)
-      }
-      out.push({ contentId: `att${i + 1}`, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data })
-    }
-    return out
+    throw upstreamToGateway(err)
   }
 
   async function send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean) {
     const fromId = body.from?.organId ?? provinceOrgan()
     if (fromId === undefined) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
-    if (!mayActFor(fromId)) throw forbidden(`The client "${client}" may not send for agency ${fromId}.`)
+    if (!mayActFor(fromId)) {
+      throw forbidden(`The client "${client}" may not send for agency ${fromId}${body.from ? '' : ' (the province, the default sender); give `from`, an agency the client acts for'}.`)
+    }
     const documentId = documentIdOf(fromId, body.promulgation.date, body.code.number, body.code.notation)
     const hash = bodyHash(body)
     const prior = await store.findOutgoing(db, documentId)
@@ -106,7 +88,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
       if (prior.bodyHash === hash) return { id: prior.id, documentId, outcome: 'unchanged' as const }
       throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
     }
-    const attachments = await files(body)
+    const attachments = await readFiles(body.attachments, { fetch: config.edocs.fetch, totalBytes: config.edocs.bodyLimitBytes })
     const edoc = {
       header: {
         ...(body.from && { from: body.from as Organ }),
@@ -124,7 +106,9 @@ export function createEdocService(deps: EdocDeps): EdocService {
     const id = randomUUID()
     const header = { ...edoc.header, from: packed.from } as unknown as Record<string, unknown>
     const row = await db.transaction(async (tx) => {
-      // Two concurrent first sends of one document: the loser sees the winner's row here.
+      // Two concurrent first sends of one document: the lock makes the second wait for the first's
+      // commit, then it sees the winner's row here (no unique index can, see store.lock).
+      await store.lock(tx, `send ${documentId}`)
       const again = await store.findOutgoing(tx, documentId)
       if (again) return { existing: again }
       await store.insertEdoc(tx, {
@@ -148,30 +132,36 @@ export function createEdocService(deps: EdocDeps): EdocService {
     if (!doc || !visible(doc, mayActFor)) throw notFound(`No document ${id}.`)
     if (doc.direction !== 'incoming') throw validationFailed([{ path: '/params/id', message: 'statuses are reported on documents the province received; this one it sent' }])
     const h = doc.header as unknown as Edoc['header']
-    const recipients = h.to.filter((t) => mayActFor(t.organId))
-    const reporter = body.from !== undefined ? h.to.find((t) => t.organId === body.from) : recipients[0]
-    if (!reporter) throw validationFailed([{ path: '/body/from', message: 'must be one of the document\'s recipients the client acts for' }])
+    // Only a recipient in the province reports through this hub; by default the first one the client acts for.
+    const ours = h.to.filter((t) => inProvince(t.organId))
+    const reporter = body.from !== undefined ? ours.find((t) => t.organId === body.from) : (ours.find((t) => mayActFor(t.organId)) ?? ours[0])
+    if (!reporter) throw validationFailed([{ path: '/body/from', message: 'must be one of the document\'s recipients in the province' }])
     if (!mayActFor(reporter.organId)) throw forbidden(`The client "${client}" may not report for agency ${reporter.organId}.`)
-    const packet: StatusPacket = {
-      responseFor: { organId: h.from.organId, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date, documentId: h.documentId },
-      from: reporter, statusCode: body.statusCode, ...(body.description !== undefined && { description: body.description }),
-      timestamp: new Date().toISOString(), ...(body.staff && { staff: body.staff }),
-    }
-    const packed = await registry.invoke<{ package: Buffer }>(connector, 'packStatus', { status: packet }, ctx(log)).catch(packRefused)
-    const { statusId, outbox } = await db.transaction(async (tx) => {
+    const result = await db.transaction(async (tx) => {
+      // One report at a time per document, stamped and packed under the lock: the retry check holds
+      // across replicas, and timestamps, status ids and the order on the wire all agree.
+      await store.lock(tx, `statuses ${id}`)
+      const packet: StatusPacket = {
+        responseFor: { organId: h.from.organId, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date, documentId: h.documentId },
+        from: reporter, statusCode: body.statusCode, ...(body.description !== undefined && { description: body.description }),
+        timestamp: new Date().toISOString(), ...(body.staff && { staff: body.staff }),
+      }
+      const last = await store.lastOutgoingStatus(tx, id)
+      if (last && reportKey(last.packet as unknown as StatusPacket) === reportKey(packet)) return { statusId: last.id, outcome: 'unchanged' as const }
+      const packed = await registry.invoke<{ package: Buffer }>(connector, 'packStatus', { status: packet }, ctx(log)).catch(packRefused)
       const s = await store.insertStatus(tx, {
         edocId: id, direction: 'outgoing', documentId: h.documentId, from: reporter.organId, statusCode: body.statusCode,
         ...(body.description !== undefined && { description: body.description }), at: packet.timestamp, packet: packet as unknown as Record<string, unknown>, pkg: packed.package, client,
       })
-      const o = await sync.acceptMessage(tx, { target: connector, key: outboxKey(id), messageId: statusMessageId(s.id), payload: { type: 'status', statusId: s.id } })
-      return { statusId: s.id, outbox: o }
+      const outbox = await sync.acceptMessage(tx, { target: connector, key: outboxKey(id), messageId: statusMessageId(s.id), payload: { type: 'status', statusId: s.id } })
+      return { statusId: s.id, outcome: 'accepted' as const, outbox }
     })
-    if (outbox) await sync.wakeMessages([{ ...outbox, key: outboxKey(id) }])
-    return { statusId }
+    if ('outbox' in result && result.outbox) await sync.wakeMessages([{ ...result.outbox, key: outboxKey(id) }])
+    return { statusId: result.statusId, outcome: result.outcome }
   }
 
   const poller = createPoller({
-    connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, log,
+    connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, retryBaseMs: config.edocs.pollEveryMs, log,
   })
   let schedule: Reconciler | undefined
   if (deps.runWorkers) {

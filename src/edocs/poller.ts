@@ -4,6 +4,14 @@
  * (event ids derived from the axis's id, so a second pass is a duplicate, not a new event) and
  * only then acknowledges it upstream. A crash anywhere before the acknowledgement means the
  * package is listed again and the next pass finds it already stored: no loss, no duplicate event.
+ * Two passes at once (two replicas, a pass longer than the interval) store and emit nothing twice
+ * for the same reason; they only fetch twice.
+ *
+ * A package that keeps failing (unreadable, over our limits) stays in the mailbox, where the axis
+ * keeps listing it first. After `HOLD_FAILURES` failures in a row it is retried on a backoff and
+ * the list is asked for that many more entries, so such packages never starve the ones behind
+ * them. Until then, a status packet that failed holds back the later packets of the same sender to
+ * the same agency for that pass, so a passing fetch error does not let 03 overtake 01.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -28,6 +36,8 @@ export interface PollerDeps {
   /** The province's own agency code: the routing key when no recipient in the province is named. */
   provinceOrgan: () => string | undefined
   batch: number
+  /** First backoff of a package that keeps failing (then doubling, at most an hour): the poll interval. */
+  retryBaseMs: number
   log: Logger
 }
 
@@ -36,7 +46,17 @@ export interface PollResult {
   stored: number
   acknowledged: number
   failed: number
+  /** Left for a later pass: packages on their backoff, status packets held behind a failed one. */
+  skipped: number
 }
+
+/** Failures in a row after which a package stops holding others back and waits out a backoff. */
+export const HOLD_FAILURES = 3
+const MAX_BACKOFF_MS = 3_600_000
+/** Most entries asked of the received list in one call (the simulator's own cap, simulator-axis.ts). */
+const MAX_LIST = 1000
+/** Failing packages remembered per process; the oldest is forgotten first. */
+const MAX_TRACKED = 10_000
 
 export function createPoller(deps: PollerDeps) {
   const { registry, store, log } = deps
@@ -56,7 +76,10 @@ export function createPoller(deps: PollerDeps) {
         edocId: id, agencyCode, documentId: h.documentId, from: { organId: h.from.organId, organName: h.from.organName }, to: h.to.map((t) => t.organId),
         subject: h.subject, documentType: h.documentType, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date,
         ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(h.responseFor && { responseFor: h.responseFor.documentId }),
-        attachments: m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), url: attachmentUrl(id, a.contentId) })),
+        attachments: m.edoc.attachments.map((a) => ({
+          contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }),
+          size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), url: attachmentUrl(id, a.contentId),
+        })),
       }
       await deps.inbox.ingest({
         eventId: eventIdOf('edoc-received', m.docId, agencyCode), source: 'document-axis', type: 'edoc.received', agencyCode, dossierCode: null,
@@ -88,13 +111,37 @@ export function createPoller(deps: PollerDeps) {
     })
   }
 
+  /** Packages that failed, by the axis's id: how many times in a row, and not before when again. */
+  const failures = new Map<string, { count: number; retryAt: number }>()
+
+  function failed(item: ReceivedItem, now: number): { count: number; retryAt: number } {
+    const count = (failures.get(item.docId)?.count ?? 0) + 1
+    const retryAt = count < HOLD_FAILURES ? 0 : now + Math.min(deps.retryBaseMs * 2 ** (count - HOLD_FAILURES), MAX_BACKOFF_MS)
+    failures.delete(item.docId) // re-inserted last: the map forgets the oldest first
+    failures.set(item.docId, { count, retryAt })
+    if (failures.size > MAX_TRACKED) failures.delete(failures.keys().next().value!)
+    return { count, retryAt }
+  }
+
   /** One pass over the mailbox. A package that fails is left unacknowledged (listed again next pass); the others go on. */
   async function pollOnce(signal: AbortSignal = new AbortController().signal): Promise<PollResult> {
-    const result: PollResult = { listed: 0, stored: 0, acknowledged: 0, failed: 0 }
-    const { items } = await registry.invoke<{ items: ReceivedItem[] }>(deps.connector, 'listReceived', { limit: deps.batch }, ctx(signal))
+    const result: PollResult = { listed: 0, stored: 0, acknowledged: 0, failed: 0, skipped: 0 }
+    const now = Date.now()
+    let waiting = 0
+    for (const f of failures.values()) if (f.retryAt > now) waiting++
+    const { items } = await registry.invoke<{ items: ReceivedItem[] }>(deps.connector, 'listReceived', { limit: Math.min(deps.batch + waiting, MAX_LIST) }, ctx(signal))
     result.listed = items.length
-    for (const item of items.slice(0, deps.batch)) {
-      if (signal.aborted) break
+    /** Sender → agency pairs whose status packet failed this pass: their later packets wait (order). */
+    const held = new Set<string>()
+    const pair = (item: ReceivedItem) => `${item.from}\n${item.to}`
+    let taken = 0
+    for (const item of items) {
+      if (signal.aborted || taken >= deps.batch) break
+      if ((failures.get(item.docId)?.retryAt ?? 0) > now || (item.messageType === 'status' && held.has(pair(item)))) {
+        result.skipped++
+        continue
+      }
+      taken++
       try {
         const message = await registry.invoke<ReceivedMessage>(deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType }, ctx(signal))
         if (message.kind === 'edoc') await storeEdoc(message)
@@ -102,10 +149,17 @@ export function createPoller(deps: PollerDeps) {
         result.stored++
         await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
         result.acknowledged++
+        failures.delete(item.docId)
       } catch (err) {
         result.failed++
+        const { count, retryAt } = failed(item, now)
+        if (item.messageType === 'status' && count < HOLD_FAILURES) held.add(pair(item))
+        // Kinds, codes and the parser's reason (element paths, bounded); never the package or its text.
         const detail = isUpstreamError(err) ? { kind: err.kind, upstreamCode: err.upstreamCode, reason: err.upstreamReason } : { message: (err as Error).message }
-        log.warn({ docId: item.docId, messageType: item.messageType, ...detail }, 'a received package was not taken in; it stays unacknowledged and is tried again next poll')
+        log.warn(
+          { docId: item.docId, messageType: item.messageType, failures: count, ...(retryAt > 0 && { retryAt: new Date(retryAt).toISOString() }), ...detail },
+          'a received package was not taken in; it stays unacknowledged and is tried again later',
+        )
       }
     }
     if (result.listed > 0) log.info(result, 'document axis polled')

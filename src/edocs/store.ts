@@ -68,7 +68,9 @@ export function createEdocStore(db: Db, target: string) {
        ON CONFLICT (axis_doc_id) WHERE direction = 'incoming' DO NOTHING RETURNING id`,
       [
         row.id, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.to, row.subject, JSON.stringify(row.header),
-        JSON.stringify(row.files.map((f) => ({ contentId: f.contentId, name: f.name, contentType: f.contentType, size: f.data.length, sha256: sha256(f.data) }))),
+        JSON.stringify(row.files.map((f) => ({
+          contentId: f.contentId, name: f.name, contentType: f.contentType, ...(f.description !== undefined && { description: f.description }), size: f.data.length, sha256: sha256(f.data),
+        }))),
         row.pkg, row.bodyHash ?? null, row.client ?? null,
       ],
     )
@@ -95,6 +97,23 @@ export function createEdocStore(db: Db, target: string) {
     if (inserted.rows.length > 0) return { id: inserted.rows[0]!.id, created: true }
     const { rows } = await tx.query<{ id: number }>(`SELECT id FROM edoc_statuses WHERE direction = 'incoming' AND axis_doc_id = $1`, [row.axisDocId])
     return { id: rows[0]!.id, created: false }
+  }
+
+  /**
+   * Serialises the transactions that decide on one key (an axis document id, an edoc's statuses)
+   * until commit, where no unique index can: outgoing documents are not unique by document id in
+   * the ledger. Single-bigint advisory locks do not share a key space with src/db/locks.ts's pairs.
+   */
+  async function lock(tx: Queryable, key: string): Promise<void> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || ' edoc ' || $1, 0))", [key])
+  }
+
+  /** The last status the province reported on a received document (a repeated report is a client retry). */
+  async function lastOutgoingStatus(tx: Queryable, edocId: string): Promise<{ id: number; packet: Record<string, unknown> } | undefined> {
+    const { rows } = await tx.query<{ id: number; packet: Record<string, unknown> }>(
+      `SELECT id, packet FROM edoc_statuses WHERE edoc_id = $1 AND direction = 'outgoing' ORDER BY id DESC LIMIT 1`, [edocId],
+    )
+    return rows[0]
   }
 
   /** The outgoing document a client already sent under this axis document id, if any (idempotent POST). */
@@ -191,7 +210,7 @@ export function createEdocStore(db: Db, target: string) {
     return rows[0] && { id: rows[0].id, from: rows[0].from_organ }
   }
 
-  return { insertEdoc, insertStatus, findOutgoing, header, view, attachment, packageOf, markSent, outgoingByDocumentId }
+  return { insertEdoc, insertStatus, lock, lastOutgoingStatus, findOutgoing, header, view, attachment, packageOf, markSent, outgoingByDocumentId }
 }
 
 export type EdocStore = ReturnType<typeof createEdocStore>

@@ -10,6 +10,7 @@ import { EdocView, ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import { agencyMatcher } from '../agencies.js'
 import { notFound } from '../errors.js'
 import type { EdocService } from '../edocs/index.js'
+import { contentDisposition, servedContentType } from '../edocs/file-headers.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const common = { 400: problem('Invalid request (field errors in `errors[]`)'), 401: problem('No or unknown API key'), 403: problem('The client lacks the scope or the agency') }
@@ -67,14 +68,18 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     schema: {
       tags: ['edocs'],
       summary: 'One file of a document',
-      params: Type.Object({ id: Id.properties.id, contentId: Type.String({ minLength: 1, maxLength: 200 }) }),
+      // NUL cannot be in a content id (XML cannot carry it) nor in a PostgreSQL text parameter.
+      params: Type.Object({ id: Id.properties.id, contentId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$' }) }),
       response: { 200: Type.Unsafe({ description: 'The file, with its content type' }), 404: problem('No such document or file for this client'), ...common },
     },
   }, async function getEdocAttachment(request, reply) {
     const file = await edocs.attachment(request.params.id, request.params.contentId, agencyMatcher(request.client))
     if (!file) throw notFound(`No file ${request.params.contentId} in document ${request.params.id}.`)
-    reply.type(file.contentType)
-    reply.header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+    reply.type(servedContentType(file.contentType))
+    reply.header('content-disposition', contentDisposition(file.name))
+    // Files come from other agencies: never sniffed into something a browser would run.
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('content-security-policy', "default-src 'none'; sandbox")
     return reply.send(file.data)
   })
 
@@ -83,14 +88,19 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     schema: {
       tags: ['edocs'],
       summary: 'Report a processing status on a document the province received',
-      description: 'Queues a status packet (01 arrived … 06 completed, 13/15/16 recall) to the sender; 202 after the commit. Statuses of one document are sent in the order they were accepted.',
+      description: 'Queues a status packet (01 arrived … 06 completed, 13/15/16 recall) to the sender; 202 after the commit. Statuses of one document are sent in the order they were accepted. The same report as the document\'s last one (same reporter, code, description and staff) is taken for a retry: 200 with that status\'s id, nothing sent again.',
       params: Id,
       body: ReportStatus,
-      response: { 202: Type.Object({ statusId: Type.Integer() }), 404: problem('No such document for this client'), ...common },
+      response: {
+        202: Type.Object({ statusId: Type.Integer(), outcome: Type.Literal('accepted') }),
+        200: Type.Object({ statusId: Type.Integer(), outcome: Type.Literal('unchanged') }),
+        404: problem('No such document for this client'),
+        ...common,
+      },
     },
   }, async function reportEdocStatus(request, reply) {
     const result = await edocs.reportStatus(request.params.id, request.body, request.client!.name, agencyMatcher(request.client))
-    reply.code(202)
+    reply.code(result.outcome === 'accepted' ? 202 : 200)
     return result
   })
 }

@@ -6,8 +6,10 @@
  */
 import t from 'tap'
 import { createServer } from 'node:http'
-import { randomBytes } from 'node:crypto'
-import { startTestHub, type TestHub } from '../helpers/hub.js'
+import { randomBytes, randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { startTestHub, TEST_DATABASE_URL, DEMO_KEY, type TestHub } from '../helpers/hub.js'
+import { sha256Hex } from '../../src/plugins/auth.js'
 import { startReceiver, type Receiver } from '../helpers/receiver.js'
 import { waitFor } from '../helpers/dossier.js'
 import { Value } from 'typebox/value'
@@ -47,7 +49,7 @@ t.test('document axis', async (t) => {
   const filesUrl = `http://127.0.0.1:${(files.address() as { port: number }).port}`
 
   const hub: TestHub = await startTestHub('pglite', {
-    edocs: { pollEveryMs: 200, fetch: { maxBytes: 1024, timeoutMs: 2000 }, delivery: { retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 400 } } },
+    edocs: { pollEveryMs: 200, bodyLimitBytes: 64 * 1024, fetch: { maxBytes: 1024, timeoutMs: 2000 }, delivery: { retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 400 } } },
     subscribers: [{ name: 'kontum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
     webhooks: { scheduleMs: [0, 200, 200, 300] },
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
@@ -209,5 +211,257 @@ t.test('document axis', async (t) => {
       return r.body.statuses.find((s: any) => s.direction === 'outgoing' && s.delivery?.state === 'delivered') ? r.body : undefined
     })
     t.match(after.statuses.find((s: any) => s.direction === 'outgoing'), { statusCode: '03', from: SANDBOX_PROVINCE_UNIT })
+  })
+
+  /** A document G22 sends to `to` (default: the province's one-stop unit); resolves with its edoc.received event. */
+  async function deliverFromG22(to: Array<{ organId: string; organName: string }>, attachments: unknown[] = []) {
+    const number = `88${randomBytes(3).toString('hex')}`
+    const delivered = await simJson('/__sim/deliver', {
+      fromSystem: SANDBOX_AXIS.governmentOffice.systemId,
+      edoc: {
+        header: {
+          from: G22, to, code: { number, notation: 'VPCP-KSTT' }, promulgation: { place: 'Hà Nội', date: '2026-11-21' },
+          documentType: { type: '1', typeName: 'Công văn' }, subject: `Văn bản thử ${number}`, signer: { fullName: 'Trần Thị Bình' },
+        },
+        attachments,
+      },
+    })
+    if (delivered.status !== 200) throw new Error(`deliver: ${JSON.stringify(delivered.body)}`)
+    const event = await waitFor(`edoc.received ${number}`, async () => receiver.received.find((d: any) => d.type === 'edoc.received' && d.body.data.code === `${number}/VPCP-KSTT`))
+    return (event as any).body.data
+  }
+  const UNIT = { organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm Phục vụ hành chính công' }
+  const G09 = { organId: SANDBOX_AXIS.ministry.organId, organName: SANDBOX_AXIS.ministry.name }
+
+  await t.test('odd bodies are a 4xx problem, never a 5xx', async (t) => {
+    const cases: Array<[string, unknown, number]> = [
+      ['over edocs.bodyLimitBytes', edocBody({ attachments: [{ name: 'a.bin', contentType: 'application/octet-stream', data: randomBytes(60 * 1024).toString('base64') }] }), 413],
+      ['base64 of a length no encoder makes', edocBody({ attachments: [{ name: 'a', contentType: 'text/plain', data: 'YWJjZ' }] }), 400],
+      ['padding only', edocBody({ attachments: [{ name: 'a', contentType: 'text/plain', data: '==' }] }), 400],
+      ['base64url', edocBody({ attachments: [{ name: 'a', contentType: 'text/plain', data: 'a-_b' }] }), 400],
+      ['a number with "/" makes the document id ambiguous', edocBody({ code: { number: `1/${randomBytes(2).toString('hex')}`, notation: 'UBND' } }), 400],
+      ['NUL in the subject', edocBody({ subject: 'a\u0000b' }), 400],
+      ['a lone surrogate in a file name', edocBody({ attachments: [{ name: 'a\ud800.pdf', contentType: 'application/pdf', data: 'YQ==' }] }), 400],
+      ['an array', [edocBody()], 400],
+      ['not JSON', '{"to": [', 400],
+    ]
+    for (const [what, body, status] of cases) {
+      const r = await hub.call('/v1/edocs', { body })
+      t.equal(r.status, status, `${what}: ${JSON.stringify(r.body).slice(0, 300)}`)
+      t.equal(r.headers.get('content-type'), 'application/problem+json; charset=utf-8', what)
+    }
+    const sent = await hub.call('/v1/edocs', { body: edocBody() })
+    const onSent = await hub.call(`/v1/edocs/${sent.body.id}/status`, { body: { statusCode: '03' } })
+    t.equal(onSent.status, 400, 'a status on a document the province sent')
+    const unknown = await hub.call(`/v1/edocs/${randomUUID()}/status`, { body: { statusCode: '03' } })
+    t.equal(unknown.status, 404)
+    t.equal(unknown.body.code, 'NOT_FOUND')
+  })
+
+  await t.test('files with unicode names, odd content ids and content types download intact', async (t) => {
+    const files = [
+      { contentId: 'tệp/1 ?#%', name: "Tờ trình (số 1) 'mật' \"bản\".pdf", contentType: 'application/pdf', data: randomBytes(40) },
+      { contentId: 'c2', name: 'trang.html', contentType: 'text/html\nx-injected: 1', data: Buffer.from('<script>alert(1)</script>') },
+      { contentId: 'c3', name: 'ghi-chú.txt', contentType: 'text/plain; charset=utf-8; tên=tệp', data: Buffer.from('ghi chú') },
+    ]
+    const data = await deliverFromG22([UNIT], files.map((f) => ({ ...f, data: f.data.toString('base64') })))
+    t.same(data.attachments.map((a: any) => a.contentId), files.map((f) => f.contentId))
+    for (const [i, f] of files.entries()) {
+      const res = await fetch(`${hub.url}${data.attachments[i].url}`, { headers: { authorization: `Bearer ${DEMO_KEY}` } })
+      t.equal(res.status, 200, `${f.contentId.slice(0, 20)}: ${res.status}`)
+      if (res.status !== 200) continue
+      t.ok(Buffer.from(await res.arrayBuffer()).equals(f.data), 'byte for byte')
+      t.equal(res.headers.get('x-content-type-options'), 'nosniff')
+      const disposition = res.headers.get('content-disposition') ?? ''
+      const star = /filename\*=UTF-8''([^;\s]+)/.exec(disposition)?.[1] ?? ''
+      t.notMatch(star, /['()*]/, 'RFC 8187 value: no quote, parenthesis or star left unencoded')
+      t.equal(decodeURIComponent(star), f.name)
+      t.match(disposition, /^attachment; filename="[\x20-\x7e]+"; filename\*=/, 'an ASCII fallback for old clients')
+    }
+    for (const odd of ['%E0%A4%A', '%00', 'x'.repeat(300), '..%2F..%2Fetc%2Fpasswd']) {
+      const res = await fetch(`${hub.url}/v1/edocs/${data.edocId}/attachments/${odd}`, { headers: { authorization: `Bearer ${DEMO_KEY}` } })
+      t.ok(res.status >= 400 && res.status < 500, `content id ${odd.slice(0, 20)}: ${res.status}`)
+    }
+    const html = await fetch(`${hub.url}${data.attachments[1].url}`, { headers: { authorization: `Bearer ${DEMO_KEY}` } })
+    t.equal(html.headers.get('content-type'), 'application/octet-stream', 'a content type that cannot be a header is served as bytes')
+    t.equal(html.headers.get('x-injected'), null)
+  })
+
+  await t.test('a status defaults to a recipient in the province, even when a foreign one comes first', async (t) => {
+    const data = await deliverFromG22([G09, UNIT])
+    const reported = await hub.call(`/v1/edocs/${data.edocId}/status`, { body: { statusCode: '01' } })
+    t.equal(reported.status, 202, JSON.stringify(reported.body))
+    const foreign = await hub.call(`/v1/edocs/${data.edocId}/status`, { body: { statusCode: '01', from: G09.organId } })
+    t.equal(foreign.status, 400, 'a recipient outside the province cannot report through the hub')
+    const view = await hub.call(`/v1/edocs/${data.edocId}`)
+    t.same(view.body.statuses.map((s: any) => [s.direction, s.statusCode, s.from]), [['outgoing', '01', SANDBOX_PROVINCE_UNIT]])
+  })
+
+  await t.test('a status sent again (a client retry) is queued once', async (t) => {
+    const data = await deliverFromG22([UNIT])
+    const body = { statusCode: '03', description: 'Đã tiếp nhận', staff: { staff: 'Nguyễn Thị C' } }
+    const first = await hub.call(`/v1/edocs/${data.edocId}/status`, { body })
+    t.equal(first.status, 202)
+    const again = await hub.call(`/v1/edocs/${data.edocId}/status`, { body })
+    t.equal(again.status, 200)
+    t.same(again.body, { statusId: first.body.statusId, outcome: 'unchanged' })
+    const next = await hub.call(`/v1/edocs/${data.edocId}/status`, { body: { ...body, statusCode: '05', description: 'Đang xử lý' } })
+    t.equal(next.status, 202, 'another status is new')
+    const back = await hub.call(`/v1/edocs/${data.edocId}/status`, { body })
+    t.equal(back.status, 202, 'the earlier status again after another one is a new report')
+    await waitFor('statuses delivered', async () => {
+      const r = await hub.call(`/v1/edocs/${data.edocId}`)
+      return r.body.statuses.every((s: any) => s.delivery?.state === 'delivered') ? r.body : undefined
+    })
+    const onAxis = ((await simJson('/__sim/sent')).body as any[]).filter((s) => s.messageType === 'status' && s.documentId === data.documentId)
+    t.same(onAxis.map((s) => s.statusCode), ['03', '05', '03'], 'each report once, in order')
+  })
+
+  await t.test('a status packet on a document the hub never sent: stored, emitted unlinked, acknowledged', async (t) => {
+    const documentId = `000.00.00.H34,2020/01/02,${randomBytes(3).toString('hex')}/UBND-VP`
+    const injected = await simJson('/__sim/status', {
+      fromSystem: SANDBOX_AXIS.governmentOffice.systemId,
+      status: { responseFor: { organId: '000.00.00.H34', code: 'x/UBND-VP', promulgationDate: '2020-01-02', documentId }, from: G22, statusCode: '03', description: 'Đã tiếp nhận' },
+    })
+    t.equal(injected.status, 200, JSON.stringify(injected.body))
+    const event = await waitFor('edoc.status_changed', async () => receiver.received.find((d: any) => d.type === 'edoc.status_changed' && d.body.data.documentId === documentId))
+    const data = (event as any).body.data
+    t.ok(Value.Check(EdocStatusChangedEvent, data), 'matches its schema')
+    t.equal(data.edocId, null)
+    t.equal(data.agencyCode, '000.00.00.H34')
+    await waitFor('acknowledged', async () => ((await simJson(`/__sim/mailbox/${SANDBOX_AXIS.province.systemId}`)).body.entries as any[]).find((e) => e.docId === injected.body.docId)?.acknowledged)
+  })
+
+  await t.test('no secret and no document content in the logs', async (t) => {
+    const logs = hub.logs.join('')
+    t.notOk(logs.includes(SANDBOX_AXIS.province.secret), 'the axis secret')
+    t.notOk(logs.includes('V/v báo cáo kết quả giải quyết'), 'a subject')
+    t.notOk(logs.includes(Buffer.from('%PDF-1.7 công văn').toString('base64')), 'a file')
+    t.notOk(logs.includes('<edXML:'), 'a package')
+  })
+})
+
+/** A client restricted to some agencies, on PostgreSQL: who may read, download, report and send as whom; concurrent sends; unreadable packages. */
+t.test('agency restrictions, concurrency and unreadable packages (PostgreSQL)', async (t) => {
+  const receiver: Receiver = await startReceiver({ secret: ONE_STOP })
+  t.teardown(() => receiver.close())
+  const UNIT_A = SANDBOX_PROVINCE_UNIT
+  const UNIT_B = '000.02.32.H34'
+  const keyA = `unit-a-${randomBytes(6).toString('hex')}`
+  const keyB = `unit-b-${randomBytes(6).toString('hex')}`
+  const scopes = ['edocs:send', 'edocs:read']
+  const hub: TestHub = await startTestHub('postgres', {
+    clients: [
+      { name: 'unit-a', keySha256: sha256Hex(keyA), scopes, agencies: [UNIT_A] },
+      { name: 'unit-b', keySha256: sha256Hex(keyB), scopes, agencies: ['*.02.32.H34'] },
+    ],
+    connectors: { 'document-axis': { limits: { maxAttachmentBytes: 4096 } } },
+    edocs: { pollEveryMs: 200, pollBatch: 2 },
+    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
+    webhooks: { scheduleMs: [0, 200, 200, 300] },
+    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
+  })
+  t.teardown(() => hub.close())
+  const sim = hub.simulators['document-axis']!.url
+  const as = (key: string) => ({ authorization: `Bearer ${key}` })
+  const deliver = async (to: string, attachment: Buffer, tag: string) => {
+    const res = await fetch(`${sim}/__sim/deliver`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        fromSystem: SANDBOX_AXIS.governmentOffice.systemId,
+        edoc: {
+          header: {
+            from: G22, to: [{ organId: to, organName: 'Đơn vị' }], code: { number: tag, notation: 'VPCP' }, promulgation: { place: 'Hà Nội', date: '2026-11-22' },
+            documentType: { type: '1', typeName: 'Công văn' }, subject: `Văn bản ${tag}`, signer: { fullName: 'Trần Thị Bình' },
+          },
+          attachments: [{ contentId: 'f1', contentType: 'application/octet-stream', name: 'f.bin', data: attachment.toString('base64') }],
+        },
+      }),
+    })
+    t.equal(res.status, 200)
+    return ((await res.json()) as { docId: string }).docId
+  }
+  const receivedEvent = (tag: string, timeoutMs?: number) => waitFor(`edoc.received ${tag}`, async () => receiver.received.find((d: any) => d.type === 'edoc.received' && d.body.data.code === `${tag}/VPCP`), timeoutMs)
+
+  await t.test('unreadable packages at the head of the mailbox do not starve the ones behind them', async (t) => {
+    // Over the hub's maxAttachmentBytes: each is refused by the hub's parser and stays in the mailbox.
+    await deliver(UNIT_A, randomBytes(8192), `big1${randomBytes(2).toString('hex')}`)
+    await deliver(UNIT_A, randomBytes(8192), `big2${randomBytes(2).toString('hex')}`)
+    const tag = `ok${randomBytes(2).toString('hex')}`
+    await deliver(UNIT_A, randomBytes(100), tag)
+    t.ok(await receivedEvent(tag, 10_000), 'the good document arrived although pollBatch is 2')
+  })
+
+  await t.test('a client restricted to one agency sees only that agency\'s documents', async (t) => {
+    const tag = `a${randomBytes(3).toString('hex')}`
+    await deliver(UNIT_A, Buffer.from('tệp của A'), tag)
+    const data = (await receivedEvent(tag) as any).body.data
+    t.equal(data.agencyCode, UNIT_A)
+    const a = await hub.call(`/v1/edocs/${data.edocId}`, { headers: as(keyA) })
+    t.equal(a.status, 200, 'the recipient agency reads it')
+    const b = await hub.call(`/v1/edocs/${data.edocId}`, { headers: as(keyB) })
+    t.equal(b.status, 404, 'another agency does not even learn it exists')
+    t.equal(b.body.code, 'NOT_FOUND')
+    const file = await hub.call(data.attachments[0].url, { headers: as(keyB) })
+    t.equal(file.status, 404, 'nor downloads its files')
+    const fileA = await hub.call(data.attachments[0].url, { headers: as(keyA) })
+    t.equal(fileA.status, 200)
+    const report = await hub.call(`/v1/edocs/${data.edocId}/status`, { headers: as(keyB), body: { statusCode: '03' } })
+    t.equal(report.status, 404, 'nor reports on it')
+    const reportAsA = await hub.call(`/v1/edocs/${data.edocId}/status`, { headers: as(keyB), body: { statusCode: '03', from: UNIT_A } })
+    t.equal(reportAsA.status, 404)
+    const ok = await hub.call(`/v1/edocs/${data.edocId}/status`, { headers: as(keyA), body: { statusCode: '03' } })
+    t.equal(ok.status, 202)
+
+    const asProvince = await hub.call('/v1/edocs', { headers: as(keyB), body: edocBody() })
+    t.equal(asProvince.status, 403, 'B may not send as the province (the default sender)')
+    const asA = await hub.call('/v1/edocs', { headers: as(keyB), body: edocBody({ from: { organId: UNIT_A, organName: 'A' } }) })
+    t.equal(asA.status, 403, 'nor as A')
+    const own = await hub.call('/v1/edocs', { headers: as(keyB), body: edocBody({ from: { organId: UNIT_B, organName: 'B' } }) })
+    t.equal(own.status, 202, JSON.stringify(own.body))
+    t.equal((await hub.call(`/v1/edocs/${own.body.id}`, { headers: as(keyB) })).status, 200)
+    t.equal((await hub.call(`/v1/edocs/${own.body.id}`, { headers: as(keyA) })).status, 404, 'A does not see what B sent')
+    const replay = await hub.call('/v1/edocs', { headers: as(keyA), body: edocBody({ from: { organId: UNIT_B, organName: 'B' } }) })
+    t.equal(replay.status, 403, 'nor learns its id by sending the same body')
+  })
+
+  await t.test('between two agencies of the province: the sender sees the received copy but cannot report on it', async (t) => {
+    const body = edocBody({ from: { organId: UNIT_A, organName: 'A' }, to: [{ organId: UNIT_B, organName: 'B' }] })
+    const sent = await hub.call('/v1/edocs', { headers: as(keyA), body })
+    t.equal(sent.status, 202, JSON.stringify(sent.body))
+    const copy = await waitFor('the received copy', async () => receiver.received.find((d: any) => d.type === 'edoc.received' && d.body.data.documentId === sent.body.documentId))
+    const data = (copy as any).body.data
+    t.equal(data.agencyCode, UNIT_B)
+    t.equal((await hub.call(`/v1/edocs/${data.edocId}`, { headers: as(keyA) })).status, 200, 'the sender reads the copy')
+    const byA = await hub.call(`/v1/edocs/${data.edocId}/status`, { headers: as(keyA), body: { statusCode: '03' } })
+    t.equal(byA.status, 403, 'but acts for none of its recipients')
+    t.equal(byA.body.code, 'FORBIDDEN')
+    const byB = await hub.call(`/v1/edocs/${data.edocId}/status`, { headers: as(keyB), body: { statusCode: '03' } })
+    t.equal(byB.status, 202, JSON.stringify(byB.body))
+    const answered = await waitFor('B\'s status on A\'s document', async () => {
+      const r = await hub.call(`/v1/edocs/${sent.body.id}`, { headers: as(keyA) })
+      return r.body.statuses.find((s: any) => s.direction === 'incoming' && s.statusCode === '03') ? r.body : undefined
+    })
+    t.match(answered.statuses, [{ direction: 'incoming', from: UNIT_B, statusCode: '03' }])
+  })
+
+  await t.test('a file over the axis limits is the caller\'s 400, not a dead letter after a 202', async (t) => {
+    const r = await hub.call('/v1/edocs', { body: edocBody({ attachments: [{ name: 'a.bin', contentType: 'application/octet-stream', data: randomBytes(5000).toString('base64') }] }) })
+    t.equal(r.status, 400, JSON.stringify(r.body))
+    t.match(r.body.errors, [{ path: '/body', message: /maxAttachmentBytes/ }])
+  })
+
+  await t.test('the same document sent concurrently is stored and queued once', async (t) => {
+    const body = edocBody()
+    const answers = await Promise.all(Array.from({ length: 6 }, () => hub.call('/v1/edocs', { body })))
+    t.same(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 202])
+    t.equal(new Set(answers.map((a) => a.body.id)).size, 1, 'one id')
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await client.connect()
+    t.teardown(() => client.end())
+    const rows = await client.query(`SELECT count(*)::int AS n FROM ${hub.schema}.edocs WHERE direction = 'outgoing' AND document_id = $1`, [answers[0]!.body.documentId])
+    t.equal(rows.rows[0].n, 1)
+    const outbox = await client.query(`SELECT count(*)::int AS n FROM ${hub.schema}.outbox WHERE dossier_code = $1`, [`edoc-${answers[0]!.body.id}`])
+    t.equal(outbox.rows[0].n, 1)
   })
 })
