@@ -68,6 +68,8 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     },
     ajv: { customOptions: { removeAdditional: false, allErrors: true } },
     return503OnClosing: true,
+    // Received edoc files are addressed by the sender's content id, which may be long.
+    routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance
 
   app.addHook('onRequest', async function echoRequestId(request, reply) {

@@ -176,7 +176,7 @@ t.test('document axis', async (t) => {
           code: { number: `77${randomBytes(2).toString('hex')}`, notation: 'VPCP-KSTT' }, promulgation: { place: 'Hà Nội', date: '2026-11-20' },
           documentType: { type: '1', typeName: 'Công văn' }, subject: 'Đôn đốc số hóa hồ sơ, kết quả giải quyết TTHC', signer: { fullName: 'Trần Thị Bình' },
         },
-        attachments: [{ contentId: 'f1', contentType: 'application/octet-stream', name: 'phu-luc.bin', data: file.toString('base64') }],
+        attachments: [{ contentId: `phu-luc-${'x'.repeat(150)}@vpcp.gov.vn`, contentType: 'application/octet-stream', name: 'phu-luc.bin', data: file.toString('base64') }],
       },
     })
     t.equal(delivered.status, 200, JSON.stringify(delivered.body))
