@@ -109,6 +109,7 @@ export const HubConfig = Type.Object({
     fetch: Type.Object({
       maxBytes: opt(Type.Integer({ minimum: 1, default: 20971520, description: 'Largest attachment the hub downloads from a URL' })),
       timeoutMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'Deadline of one attachment download' })),
+      allowHosts: opt(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]+$' }), { description: 'Hosts attachments may be fetched from over HTTPS (`*.example.gov.vn` for subdomains); unset = any. Set it in production so the hub cannot be used to reach internal services' })),
     }, { additionalProperties: false, default: {}, description: 'Attachments given by URL (HTTPS, or http on loopback) are fetched before the 202' }),
     delivery: opt(SyncTarget),
   }, { additionalProperties: false, default: {} }),
@@ -140,7 +141,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }
   enterprises: { cacheTtlMs: number }
-  edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number }; delivery: SyncTarget }
+  edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number; allowHosts?: string[] }; delivery: SyncTarget }
   webhooks: {
     nationalPortal: { secrets: string[]; toleranceS: number; allowIps?: string[]; bodyLimitBytes: number }
     scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number

@@ -10,7 +10,12 @@ import { GatewayError } from '../errors.js'
 export interface FetchLimits {
   maxBytes: number
   timeoutMs: number
+  /** Host names (`*.` prefix for subdomains) attachments may come from over HTTPS; unset = any. */
+  allowHosts?: string[]
 }
+
+const hostAllowed = (host: string, patterns: string[]) =>
+  patterns.some((p) => (p.startsWith('*.') ? host.endsWith(p.slice(1)) && host.length > p.length - 1 : host === p.toLowerCase()))
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
@@ -18,7 +23,7 @@ const unfetchable = (path: string, why: string) =>
   new GatewayError(422, 'ATTACHMENT_UNAVAILABLE', `The attachment at ${path} could not be fetched: ${why}.`)
 
 /** Refuses a URL the hub must not fetch; returns the parsed URL otherwise. */
-export function checkAttachmentUrl(raw: string, path: string): URL {
+export function checkAttachmentUrl(raw: string, path: string, allowHosts?: string[]): URL {
   let url: URL
   try {
     url = new URL(raw)
@@ -26,13 +31,16 @@ export function checkAttachmentUrl(raw: string, path: string): URL {
     throw new GatewayError(400, 'VALIDATION_FAILED', `${path} is not a URL.`)
   }
   if (url.username || url.password) throw new GatewayError(400, 'VALIDATION_FAILED', `${path} must not carry credentials.`)
-  if (url.protocol === 'https:') return url
+  if (url.protocol === 'https:') {
+    if (allowHosts && !hostAllowed(url.hostname.toLowerCase(), allowHosts)) throw new GatewayError(400, 'VALIDATION_FAILED', `${path} is on host ${url.hostname}, which is not in edocs.fetch.allowHosts.`)
+    return url
+  }
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return url
   throw new GatewayError(400, 'VALIDATION_FAILED', `${path} must be https://, or http:// on loopback.`)
 }
 
 export async function fetchAttachment(raw: string, path: string, limits: FetchLimits, signal?: AbortSignal): Promise<Buffer> {
-  const url = checkAttachmentUrl(raw, path)
+  const url = checkAttachmentUrl(raw, path, limits.allowHosts)
   const deadline = AbortSignal.timeout(limits.timeoutMs)
   const combined = signal ? AbortSignal.any([signal, deadline]) : deadline
   try {
