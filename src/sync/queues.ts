@@ -29,6 +29,10 @@ export interface SyncQueues {
    * (BullMQ deduplication with keepLastIfActive), so a burst of versions costs one delivery round.
    */
   kick(target: string, code: string, jobId: string, coalesce?: boolean): Promise<boolean>
+  /** A wake-up of a batch target at `at` (one per target and second, whatever asks for it). */
+  kickAt(target: string, at: Date): Promise<boolean>
+  /** Whether a target's jobs drain the target (batch delivery) rather than one dossier. */
+  drains(target: string): boolean
   counts(target: string): Promise<QueueCounts>
   close(): Promise<void>
 }
@@ -38,6 +42,11 @@ export interface SyncQueueOptions {
   /** BullMQ key prefix, e.g. `lgsp:bull`. */
   prefix: string
   targets: string[]
+  /**
+   * Batch targets and their number of wake-up slots: their wake-ups coalesce per slot (a dossier
+   * hashes to one) instead of per dossier, since any job drains the whole target.
+   */
+  drainSlots?: Record<string, number>
   enqueueTimeoutMs: number
   log: Logger
 }
@@ -45,6 +54,13 @@ export interface SyncQueueOptions {
 export const queueNameFor = (target: string) => `sync-${target}`
 
 /** BullMQ job ids must not be integers and must not contain ':' (bullmq job.ts). */
+/** FNV-1a of the code, mod n: which wake-up slot of a batch target a dossier uses. */
+export function slotOf(code: string, n: number): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193)
+  return (h >>> 0) % n
+}
+
 export const jobIdFor = (kind: string, ...parts: Array<string | number>) => [kind, ...parts].join('-').replace(/:/g, '_')
 
 export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
@@ -69,11 +85,20 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     return q
   }
 
-  async function kick(target: string, code: string, jobId: string, coalesce = false): Promise<boolean> {
+  const slots = options.drainSlots ?? {}
+  /** Per dossier, or per slot for batch targets: at most one waiting while one runs. */
+  const dedupId = (target: string, code: string) => {
+    const n = slots[target]
+    return n === undefined ? jobIdFor('d', target, code) : jobIdFor('d', target, `slot${slotOf(code, n)}`)
+  }
+
+  async function kick(target: string, code: string, jobId: string, coalesce = false, delayMs = 0): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        get(target).add('kick', { target, code }, { jobId, ...(coalesce && { deduplication: { id: jobIdFor('d', target, code), keepLastIfActive: true } }) }),
+        get(target).add('kick', { target, code }, {
+          jobId, ...(coalesce && { deduplication: { id: dedupId(target, code), keepLastIfActive: true } }), ...(delayMs > 0 && { delay: delayMs }),
+        }),
         new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer from Redis within ${options.enqueueTimeoutMs} ms`)), options.enqueueTimeoutMs) }),
       ])
       return true
@@ -94,7 +119,13 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     prefix: options.prefix,
     names: () => [...queues.keys()],
     queueName: queueNameFor,
-    kick,
+    kick: (target, code, jobId, coalesce) => kick(target, code, jobId, coalesce),
+    kickAt(target, at) {
+      // Fires at the end of the second `at` falls in, so it is due for every retry sharing its id.
+      const second = Math.ceil(at.getTime() / 1000)
+      return kick(target, '', jobIdFor('t', target, second), false, Math.max(0, second * 1000 + 50 - Date.now()))
+    },
+    drains: (target) => slots[target] !== undefined,
     counts,
     async close() {
       await Promise.allSettled([...queues.values()].map((q) => q.close()))
