@@ -14,7 +14,7 @@ import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
 import { createGroupCommitter } from '../db/group-commit.js'
-import { createSyncQueues, jobIdFor, slotOf, type QueueCounts } from './queues.js'
+import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
 import { createSyncMetrics } from './metrics.js'
@@ -108,29 +108,32 @@ export function createSyncService(deps: SyncDeps): SyncService {
   /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */
   const wake = async (rows: Array<{ id: number; target: string; dossierCode: string }>, replay = false) => {
     // Replays bypass coalescing: they must run even if a stale dedup entry lingers. A batch
-    // target needs one wake-up per slot, not per dossier: any of its jobs drains them all.
-    const slotsWoken = new Set<string>()
+    // target needs one wake-up, not one per dossier: any of its jobs drains them all.
+    const drainsWoken = new Set<string>()
+    const kicks: Array<Promise<boolean>> = []
     for (const r of rows) {
       if (!replay && queues.drains(r.target)) {
-        const slot = `${r.target}\u0000${slotOf(r.dossierCode, drainSlots[r.target]!)}`
-        if (slotsWoken.has(slot)) continue
-        slotsWoken.add(slot)
+        if (drainsWoken.has(r.target)) continue
+        drainsWoken.add(r.target)
       }
-      await queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id), !replay)
+      kicks.push(queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id), !replay))
     }
+    await Promise.all(kicks) // never rejects: a failed kick is logged and left to the reconciler
   }
 
   // PUTs arriving while a batch commits gather into the next one (accept-batch.ts).
   const onSnapshot = deps.documents
     ? (tx: Queryable, c: string, s: DossierSnapshot, client: string) => deps.documents!.indexResults(tx, c, s, client)
     : undefined
-  const snapshots = createGroupCommitter<SnapshotRequest, SnapshotOutcome>({
+  // The wake-ups are not awaited inside the batch (the next one may commit meanwhile), but each
+  // PUT waits for its batch's before answering, as it did alone.
+  const snapshots = createGroupCommitter<SnapshotRequest, { outcome: SnapshotOutcome; woken: Promise<void> }>({
     maxBatch: config.sync.accept.maxBatch,
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
       const outcomes = await acceptSnapshots(db, batch, { targets, ...(onSnapshot && { onSnapshot }) })
-      await wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
-      return outcomes
+      const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
+      return outcomes.map((outcome) => ({ outcome, woken }))
     },
   })
 
@@ -150,7 +153,8 @@ export function createSyncService(deps: SyncDeps): SyncService {
     acceptMessage,
     wakeMessages: (rows) => wake(rows.map((r) => ({ id: r.id, target: r.target, dossierCode: r.key }))),
     async acceptSnapshot(code, snapshot, options) {
-      const outcome = await snapshots.submit({ code, snapshot, client: options.client, mayActFor: options.mayActFor })
+      const { outcome, woken } = await snapshots.submit({ code, snapshot, client: options.client, mayActFor: options.mayActFor })
+      await woken
       if (!outcome.ok) throw outcome.error
       return outcome.result
     },

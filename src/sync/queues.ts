@@ -43,8 +43,9 @@ export interface SyncQueueOptions {
   prefix: string
   targets: string[]
   /**
-   * Batch targets and their number of wake-up slots: their wake-ups coalesce per slot (a dossier
-   * hashes to one) instead of per dossier, since any job drains the whole target.
+   * Batch targets and their number of wake-up slots: any job of theirs drains the whole target,
+   * so their wake-ups coalesce per slot (taken in turn) instead of per dossier: at most one
+   * waiting per slot, and up to `slots` drains at once under load.
    */
   drainSlots?: Record<string, number>
   enqueueTimeoutMs: number
@@ -54,13 +55,6 @@ export interface SyncQueueOptions {
 export const queueNameFor = (target: string) => `sync-${target}`
 
 /** BullMQ job ids must not be integers and must not contain ':' (bullmq job.ts). */
-/** FNV-1a of the code, mod n: which wake-up slot of a batch target a dossier uses. */
-export function slotOf(code: string, n: number): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193)
-  return (h >>> 0) % n
-}
-
 export const jobIdFor = (kind: string, ...parts: Array<string | number>) => [kind, ...parts].join('-').replace(/:/g, '_')
 
 export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
@@ -86,10 +80,11 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
   }
 
   const slots = options.drainSlots ?? {}
+  let turn = 0
   /** Per dossier, or per slot for batch targets: at most one waiting while one runs. */
   const dedupId = (target: string, code: string) => {
     const n = slots[target]
-    return n === undefined ? jobIdFor('d', target, code) : jobIdFor('d', target, `slot${slotOf(code, n)}`)
+    return n === undefined ? jobIdFor('d', target, code) : jobIdFor('d', target, `slot${turn++ % n}`)
   }
 
   async function kick(target: string, code: string, jobId: string, coalesce = false, delayMs = 0): Promise<boolean> {
