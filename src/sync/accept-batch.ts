@@ -109,43 +109,38 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   const last = new Map<string, number>()
   for (const i of accepted) last.set(requests[i]!.code, i)
   const updates = [...last.entries()].filter(([code, i]) => !(inserted.has(code) && firstOf.get(code) === i)).map(([, i]) => i)
-  if (updates.length > 0) {
-    await tx.query(
-      `UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client, accepted_at = now()
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(code, version, agency, status, snapshot, hash, client)
-       WHERE d.code = u.code`,
+  const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
+  if (accepted.length > 0) {
+    // One statement for every write left: the dossier rows, one outbox row per accepted version
+    // and target (in acceptance order), and the sync state per (target, dossier) in key order
+    // (a dossier already retrying stays so).
+    const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
+    const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
+    const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
+      `WITH u AS (
+         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client, accepted_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(code, version, agency, status, snapshot, hash, client)
+         WHERE d.code = u.code RETURNING d.code),
+       s AS (
+         INSERT INTO sync_state (target, dossier_code, state)
+         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
+         ON CONFLICT (target, dossier_code) DO UPDATE
+           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
+         RETURNING target)
+       INSERT INTO outbox (target, dossier_code, kind, version, payload)
+       SELECT target, code, 'snapshot', version, payload::jsonb FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
+       ORDER BY n RETURNING id, target, dossier_code, version`,
       [
         updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => requests[i]!.snapshot.agencyCode),
         updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
-      ],
-    )
-  }
-
-  const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
-  if (accepted.length > 0 && options.targets.length > 0) {
-    const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
-    const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
-      `INSERT INTO outbox (target, dossier_code, kind, version, payload)
-       SELECT target, code, 'snapshot', version, payload::jsonb FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
-       ORDER BY n RETURNING id, target, dossier_code, version`,
-      [
         rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
         rows.map((r) => JSON.stringify({ code: requests[r.i]!.code, ...requests[r.i]!.snapshot })),
+        pairs.map((p) => p[0]), pairs.map((p) => p[1]),
       ],
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
     const byKey = new Map(accepted.map((i) => [`${requests[i]!.code}\u0000${requests[i]!.snapshot.version}`, i]))
     for (const row of ids) results.get(byKey.get(`${row.dossier_code}\u0000${Number(row.version)}`)!)!.outbox.push({ id: Number(row.id), target: row.target })
-
-    // Open sync state per (target, dossier), in key order; a dossier already retrying stays so.
-    const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
-    await tx.query(
-      `INSERT INTO sync_state (target, dossier_code, state)
-       SELECT target, code, 'pending' FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
-       ON CONFLICT (target, dossier_code) DO UPDATE
-         SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
-    )
   }
   for (const i of accepted) await options.onSnapshot?.(tx, requests[i]!.code, requests[i]!.snapshot, requests[i]!.client)
   return outcomes.map((o, i) => o ?? { ok: true, result: results.get(i)! })

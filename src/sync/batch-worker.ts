@@ -164,6 +164,11 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
     if (superseded > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, superseded)
   }
 
+  /**
+   * Rounds until a claim finds nothing. Always one more claim after a settle: a newer change
+   * accepted while this drain held its dossier may be invisible to the settle's snapshot and
+   * its own wake-up may have found the dossier still leased; the next claim sees it.
+   */
   return async function drain(jobId: string): Promise<string> {
     for (let n = 0; n < MAX_ROUNDS; n++) {
       const owner = `${instance}/${jobId}/${randomUUID().slice(0, 8)}`
