@@ -25,16 +25,17 @@ export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scope
 export const SyncTarget = Type.Object({
   snapshotOperation: opt(Type.String({ default: 'syncDossier', description: 'Connector operation that receives a dossier snapshot' })),
   progressOperation: opt(Type.String({ default: 'updateProgress', description: 'Connector operation that receives a processing step' })),
-  concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries (batch calls, with batching) in flight per worker process' })),
+  concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process (one dossier each; batch targets use batchConcurrency)' })),
   batchOperation: opt(Type.String({ default: 'syncDossiers', description: 'Connector operation that takes several snapshots in one call; used when the target\'s connector has it (national-portal does), else one call per dossier' })),
   batchSize: opt(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Most dossiers per batch call; 1 turns batching off (one call per dossier)' })),
+  batchConcurrency: opt(Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'Batch targets: drains (batch calls) in flight per worker process; fewer drains make fuller batches' })),
   retry: Type.Object({
     maxAttempts: opt(Type.Integer({ minimum: 1, default: 20, description: 'Attempts before a change is dead-lettered' })),
     baseDelayMs: opt(Type.Integer({ minimum: 0, default: 2000, description: 'Ceiling of the first retry delay (doubles each retry, jittered)' })),
     maxDelayMs: opt(Type.Integer({ minimum: 0, default: 900000, description: 'Ceiling of any one retry delay (a Retry-After may ask for more)' })),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false, default: {} })
-export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; batchOperation: string; batchSize: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
+export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
 
 export const HubConfig = Type.Object({
   server: Type.Object({

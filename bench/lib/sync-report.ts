@@ -142,7 +142,7 @@ export function syncReport(r: SyncReportInput): string {
     '',
     `Machine: ${machineNote()}. Hub, simulator, Redis, PostgreSQL and the load generator share these cores.`,
     '',
-    `Ledger: ${r.ledger}. Hub: \`src/main.ts start\`, role all, worker concurrency ${r.concurrency}, batch delivery and accept group commit at their defaults (\`syncDossiers\`, up to 50 dossiers per call; up to 128 PUTs per commit, 2 ms wait), connector defaults (10 sockets, 3 attempts, circuit 5 failures / 10 s, open 5 s), retry schedule **baseDelayMs ${rt.baseDelayMs}, maxDelayMs ${rt.maxDelayMs}, maxAttempts ${rt.maxAttempts}** (defaults 2000 / 900000 / 20). Baseline worker concurrency ${r.concurrency}, ${r.connections} concurrent adders.`,
+    `Ledger: ${r.ledger}. Hub: \`src/main.ts start\`, role all, worker concurrency ${r.concurrency}, batch delivery and accept group commit at their defaults (\`syncDossiers\`, up to 50 dossiers per call, 2 calls in flight; up to 128 PUTs per commit, 2 ms wait), connector defaults (10 sockets, 3 attempts, circuit 5 failures / 10 s, open 5 s), retry schedule **baseDelayMs ${rt.baseDelayMs}, maxDelayMs ${rt.maxDelayMs}, maxAttempts ${rt.maxAttempts}** (defaults 2000 / 900000 / 20). Baseline worker concurrency ${r.concurrency}, ${r.connections} concurrent adders.`,
     '',
     burstSection(r),
     '',

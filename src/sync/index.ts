@@ -76,7 +76,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     const c = config.sync.targets[t]!
     return c.batchSize > 1 && deps.registry.has(t) && deps.registry.get(t).operations[c.batchOperation] !== undefined
   })
-  const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.concurrency]))
+  const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.batchConcurrency]))
   const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)

@@ -167,7 +167,8 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const worker = new Worker<KickData, string>(queueNameFor(target), processor, {
     connection,
     prefix: options.prefix,
-    concurrency: config.concurrency,
+    // A batch target's jobs are drains: as many at once as it has wake-up slots.
+    concurrency: drain ? config.batchConcurrency : config.concurrency,
     // A lost lock (worker stalled or Redis flushed) only means another wake-up: the ledger is the truth.
     maxStalledCount: 10,
   })

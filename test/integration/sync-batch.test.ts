@@ -1,6 +1,6 @@
 /**
  * Batch delivery end to end (src/sync/batch-worker.ts): several dossiers per `DongBoHoSoMC` call.
- * One delivery worker (concurrency 1) and a slow portal make the batches predictable: while the
+ * One drain at a time (batchConcurrency 1) and a slow portal make the batches predictable: while the
  * worker waits on one call, the next PUTs pile up and go together in the next one.
  */
 import t from 'tap'
@@ -28,7 +28,7 @@ t.test('batch delivery on postgres', async (t) => {
   const hub = await startTestHub('postgres', {
     sync: {
       reconcileEveryMs: 300, staleAfterMs: 1000,
-      targets: { 'national-portal': { concurrency: 1, batchSize: 20, retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 400 } } },
+      targets: { 'national-portal': { batchConcurrency: 1, batchSize: 20, retry: { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 400 } } },
     },
     connectors: { 'national-portal': { enabled: true, retry: { maxAttempts: 1 }, circuit: { failureThreshold: 1000, windowMs: 10000, openMs: 300 } } },
   })
