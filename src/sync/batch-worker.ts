@@ -76,6 +76,12 @@ const toError = (f: NonNullable<BatchResult['results'][number]['failure']>) =>
 export function createBatchDrain(options: BatchDrainOptions): (jobId: string) => Promise<string> {
   const { target, config, store, registry, metrics, log } = options
   const instance = randomUUID().slice(0, 8)
+  /**
+   * While the target's circuit is open no call can be made: drains do not claim (which would
+   * only fail every dossier again and cost the ledger a scan per wake-up) until it lets a probe
+   * through, when a timed wake-up comes. Per process; an optimisation only.
+   */
+  let pausedUntil = 0
 
   const delivered = (p: Plan, item: OpenItem) => {
     p.delivered.push({ id: item.id, version: item.version })
@@ -99,9 +105,11 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
     p.retry = { id: item.id, attempts, error, nextAttemptAt: new Date(0), ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) }
   }
 
-  async function round(claims: BatchClaim[], owner: string, jobId: string): Promise<void> {
+  /** One round; returns whether every dossier of it now waits for a retry (nothing was delivered). */
+  async function round(claims: BatchClaim[], owner: string, jobId: string): Promise<boolean> {
     const plans = claims.map(plan)
     const requestId = `job-${jobId}`
+    let circuitUntil = 0
     const sending = plans.filter((p) => p.snapshot !== undefined)
     if (sending.length > 0) {
       const input = { dossiers: sending.map((p) => ({ dossier: p.snapshot!.payload, isUpdate: p.deliveredVersion !== null })) }
@@ -115,6 +123,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
       } catch (caught) {
         if (options.signal.aborted) throw caught
         for (const p of sending) failed(p, p.snapshot!, caught, jobId) // the whole call: every dossier of it
+        if (isUpstreamError(caught) && caught.kind === 'circuit_open') circuitUntil = Date.now() + (caught.retryAfterMs ?? 0)
       }
     }
     // Progress steps after their dossier's snapshot, in order; a transient failure stops the dossier there.
@@ -144,10 +153,15 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
     }
     await store.settleBatch(target, owner, plans)
     observe(plans)
-    if (nextAttemptAt) {
-      // A lost timed wake-up is the reconciler's (it looks for retries past their time).
-      await options.wakeAt(nextAttemptAt).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule a retry wake-up; the reconciler will'))
+    // A lost timed wake-up is the reconciler's (it looks for retries past their time).
+    const schedule = (at: Date) => options.wakeAt(at).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule a retry wake-up; the reconciler will'))
+    if (nextAttemptAt) await schedule(nextAttemptAt)
+    if (circuitUntil > pausedUntil) {
+      // Changes accepted meanwhile are first tried when the circuit lets a probe through.
+      pausedUntil = circuitUntil
+      if (nextAttemptAt === undefined || nextAttemptAt.getTime() > circuitUntil) await schedule(new Date(circuitUntil))
     }
+    return plans.every((p) => p.retry !== undefined)
   }
 
   function observe(plans: Plan[]) {
@@ -165,17 +179,20 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
   }
 
   /**
-   * Rounds until a claim finds nothing. Always one more claim after a settle: a newer change
-   * accepted while this drain held its dossier may be invisible to the settle's snapshot and
-   * its own wake-up may have found the dossier still leased; the next claim sees it.
+   * Rounds until a claim finds nothing. One more claim after a settle: a newer change accepted
+   * while this drain held its dossier may be invisible to the settle's snapshot and its own
+   * wake-up may have found the dossier still leased; the next claim sees it. Not after a round
+   * where every dossier failed: each now waits for a timed wake-up, newer changes included
+   * (and while the upstream fails, claims are not wanted).
    */
   return async function drain(jobId: string): Promise<string> {
     for (let n = 0; n < MAX_ROUNDS; n++) {
+      if (Date.now() < pausedUntil) return 'circuit-open' // the round that saw it open scheduled the wake-up
       const owner = `${instance}/${jobId}/${randomUUID().slice(0, 8)}`
       const claims = await store.claimBatch(target, owner, options.leaseMs, config.batchSize)
       if (claims.length === 0) return n === 0 ? 'idle' : 'drained'
       try {
-        await round(claims, owner, jobId)
+        if (await round(claims, owner, jobId)) return 'retrying'
       } catch (err) {
         await store.release(target, claims.map((c) => c.code), owner).catch((e: Error) => log.warn({ err: { message: e.message } }, 'could not release dossier leases; they expire by themselves'))
         throw err
