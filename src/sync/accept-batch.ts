@@ -112,8 +112,8 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
   if (accepted.length > 0) {
     // One statement for every write left: the dossier rows, one outbox row per accepted version
-    // and target (in acceptance order), and the sync state per (target, dossier) in key order
-    // (a dossier already retrying stays so).
+    // and target (in acceptance order; a dossier waiting for a retry gives it its retry time),
+    // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
     const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
@@ -127,9 +127,11 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
          ON CONFLICT (target, dossier_code) DO UPDATE
            SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
          RETURNING target)
-       INSERT INTO outbox (target, dossier_code, kind, version, payload)
-       SELECT target, code, 'snapshot', version, payload::jsonb FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
-       ORDER BY n RETURNING id, target, dossier_code, version`,
+       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
+       SELECT t.target, t.code, 'snapshot', t.version, t.payload::jsonb, w.next_attempt_at
+       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
+       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
+       ORDER BY t.n RETURNING id, target, dossier_code, version`,
       [
         updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => requests[i]!.snapshot.agencyCode),
         updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),

@@ -47,14 +47,18 @@ interface ClaimRow {
 }
 
 /**
- * Candidates come from the open outbox rows (partial index), not from `sync_state.state`, which
- * a settle racing an accept may leave at `delivered` for a moment. SKIP LOCKED: concurrent claims
- * and accepts in flight never wait on each other; a skipped dossier is found by the next round.
+ * Candidates come from the open outbox rows, not from `sync_state.state`, which a settle racing an
+ * accept may leave at `delivered` for a moment: the oldest `$5` rows with no retry time and the
+ * `$5` whose retry time has come (migration 006's indexes), so rows waiting for a retry after an
+ * outage cost nothing. `sync_state` has the last word (lease, retry time). SKIP LOCKED: concurrent
+ * claims and accepts in flight never wait on each other; a skipped dossier is found later.
  */
 const CLAIM = `
-  WITH cand AS (
-    SELECT dossier_code, min(id) AS first_id FROM outbox
-    WHERE target = $1 AND state IN ('pending', 'retrying') GROUP BY dossier_code),
+  WITH rows AS (
+    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NULL ORDER BY id LIMIT $5)
+    UNION ALL
+    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $5)),
+  cand AS (SELECT dossier_code, min(id) AS first_id FROM rows GROUP BY dossier_code),
   picked AS (
     SELECT s.dossier_code FROM sync_state s JOIN cand c ON c.dossier_code = s.dossier_code
     WHERE s.target = $1 AND (s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())
@@ -68,7 +72,11 @@ const CLAIM = `
   FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying')
   ORDER BY o.id NULLS FIRST`
 
-/** As in delivery-store.ts, the CTEs and the final UPDATE see the snapshot from before the statement. */
+/**
+ * As in delivery-store.ts, the CTEs and the final UPDATE see the snapshot from before the
+ * statement. A dossier put back to wait gives its retry time to its other open rows (`waiting`),
+ * so the claim's indexes pass them over until then.
+ */
 const SETTLE = `
   WITH delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) RETURNING id),
   superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) RETURNING id),
@@ -76,7 +84,10 @@ const SETTLE = `
     FROM unnest($5::bigint[], $6::int[], $7::text[], $8::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id RETURNING outbox.id),
   retrying AS (UPDATE outbox SET state = 'retrying', attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = t.at
     FROM unnest($9::bigint[], $10::int[], $11::text[], $12::text[], $13::timestamptz[]) AS t(id, attempts, error, code, at) WHERE outbox.id = t.id RETURNING outbox.id),
-  d AS (SELECT * FROM unnest($14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::int[], $19::timestamptz[]) AS d(code, version, seen, error, attempts, retry_at))
+  d AS (SELECT * FROM unnest($14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::int[], $19::timestamptz[]) AS d(code, version, seen, error, attempts, retry_at)),
+  waiting AS (UPDATE outbox o SET next_attempt_at = d.retry_at FROM d
+    WHERE d.retry_at IS NOT NULL AND o.target = $1 AND o.dossier_code = d.code AND o.state = 'pending'
+      AND NOT (o.id = ANY($3::bigint[]) OR o.id = ANY($4::bigint[]) OR o.id = ANY($5::bigint[]) OR o.id = ANY($9::bigint[])) RETURNING o.id)
   UPDATE sync_state s SET
     delivered_version = CASE WHEN d.version IS NULL THEN s.delivered_version ELSE GREATEST(coalesce(s.delivered_version, 0), d.version) END,
     delivered_at = CASE WHEN d.version IS NULL THEN s.delivered_at ELSE now() END,
@@ -92,7 +103,8 @@ const SETTLE = `
 
 export function createBatchStore(db: Db): BatchStore {
   async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
-    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit])
+    // A window of 20 batches: room for the rows of dossiers other drains hold.
+    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * 20])
     const byCode = new Map<string, BatchClaim>()
     for (const r of rows) {
       let claim = byCode.get(r.dossier_code)

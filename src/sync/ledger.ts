@@ -33,6 +33,9 @@ export const staleVersion = (current: number, given: number) =>
 export const conflict = (what: string) =>
   new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
 
+/** A new row of a dossier waiting for a retry waits with it (see migration 006); $1 target, $2 code. */
+const WAITING = '(SELECT next_attempt_at FROM sync_state WHERE target = $1 AND dossier_code = $2 AND next_attempt_at > now())'
+
 export async function openSyncState(tx: Queryable, code: string, targets: readonly string[]): Promise<void> {
   for (const target of targets) {
     // A dossier already retrying stays so: its retry owner will deliver the newest version.
@@ -62,7 +65,7 @@ export async function acceptProgress(db: Db, code: string, step: ProgressStep, o
     let repeated = 0
     for (const target of options.targets) {
       const inserted = await tx.query<{ id: number }>(
-        `INSERT INTO outbox (target, dossier_code, kind, step_id, payload) VALUES ($1, $2, 'progress', $3, $4)
+        `INSERT INTO outbox (target, dossier_code, kind, step_id, payload, next_attempt_at) VALUES ($1, $2, 'progress', $3, $4, ${WAITING})
          ON CONFLICT (target, dossier_code, step_id) WHERE kind = 'progress' DO NOTHING RETURNING id`,
         [target, code, step.id, JSON.stringify(payload)],
       )
@@ -98,7 +101,7 @@ export interface MessageInput {
  */
 export async function acceptMessage(tx: Queryable, input: MessageInput): Promise<AcceptedRow | null> {
   const { rows } = await tx.query<{ id: number }>(
-    `INSERT INTO outbox (target, dossier_code, kind, step_id, payload) VALUES ($1, $2, 'message', $3, $4)
+    `INSERT INTO outbox (target, dossier_code, kind, step_id, payload, next_attempt_at) VALUES ($1, $2, 'message', $3, $4, ${WAITING})
      ON CONFLICT (target, dossier_code, step_id) WHERE kind = 'message' DO NOTHING RETURNING id`,
     [input.target, input.key, input.messageId, JSON.stringify(input.payload)],
   )
