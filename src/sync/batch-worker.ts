@@ -28,6 +28,8 @@ export interface BatchDrainOptions {
   log: Logger
   leaseMs: number
   signal: AbortSignal
+  /** True once the worker is closing: a drain finishes its round and claims no more. */
+  stopping(): boolean
   /** Delivers one progress step (or message) of a dossier, as the per-dossier path does. */
   sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void>
   /** A wake-up for the target at `at` (retries), and one now (a drain that stopped with work left). */
@@ -187,6 +189,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
    */
   return async function drain(jobId: string): Promise<string> {
     for (let n = 0; n < MAX_ROUNDS; n++) {
+      if (options.stopping()) return 'stopping' // what is left is the next process's (or the reconciler's)
       if (Date.now() < pausedUntil) return 'circuit-open' // the round that saw it open scheduled the wake-up
       const owner = `${instance}/${jobId}/${randomUUID().slice(0, 8)}`
       const claims = await store.claimBatch(target, owner, options.leaseMs, config.batchSize)

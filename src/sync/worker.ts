@@ -57,6 +57,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const { target, config, store, registry, metrics, log } = options
   const instance = randomUUID().slice(0, 8)
   const shutdown = new AbortController()
+  let closing = false
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
 
@@ -159,7 +160,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   }
 
   const drain = options.batch && createBatchDrain({
-    target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, signal: shutdown.signal, sendItem,
+    target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, signal: shutdown.signal, sendItem, stopping: () => closing,
     wakeAt: options.batch.wakeAt, wakeNow: options.batch.wakeNow,
   })
   const processor = drain ? (job: Job<KickData>) => drain(String(job.id)) : processKick
@@ -180,6 +181,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
 
   return {
     async close() {
+      closing = true
       await worker.close() // waits for active jobs
       shutdown.abort()
       await connection.quit().catch(() => connection.disconnect())
