@@ -51,10 +51,10 @@ t.test('FLUSHALL mid-burst: the reconciler restores and everything is delivered'
   // so the workers stop delivering and the only wake-ups left are delayed jobs, which the flush
   // takes. From then on only the ledger knows the work: the reconciler must restore it.
   await fetch(`${simUrl}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503 }) })
-  await waitFor('every open change waiting for a retry', async () => {
+  await waitFor('the open changes waiting on delayed wake-ups only', async () => {
     const c = (await hub.call('/admin/queues')).body.targets['national-portal']
-    return c.pending === 0 && c.retrying > 0
-  }, 30_000, 200)
+    return c.retrying > 0 && c.waiting === 0 && c.active === 0 && c.delayed > 0
+  }, 30_000, 100)
   await flush()
   t.equal(flushed, 2, 'Redis was flushed mid-burst and while retries waited')
   await fetch(`${simUrl}/__sim/faults`, { method: 'DELETE' })
