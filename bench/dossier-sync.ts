@@ -35,7 +35,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --updates N          dossier updates in the burst (default 20000)
   --versions N         versions per dossier, sent in rounds (default 5: 4,000 dossiers)
   --connections N      concurrent HTTP connections, and concurrent adders for the baseline (default 32)
-  --concurrency N      hub delivery worker concurrency, and the baseline worker's (default 16, the hub default)
+  --concurrency N      hub worker concurrency (per-dossier path; batch drains keep their default 2), and the baseline worker's (default 16)
   --db KIND            postgres (default; BENCH_DATABASE_URL, private schema) or pglite (temp dir)
   --outage-seconds S   portal down (503) under load for S s, then measure the drain; 0 skips (default 60)
   --outage-rate N      updates/s of the steady load around the outage (default 200)

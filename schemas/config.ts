@@ -25,14 +25,17 @@ export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scope
 export const SyncTarget = Type.Object({
   snapshotOperation: opt(Type.String({ default: 'syncDossier', description: 'Connector operation that receives a dossier snapshot' })),
   progressOperation: opt(Type.String({ default: 'updateProgress', description: 'Connector operation that receives a processing step' })),
-  concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process' })),
+  concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process (one dossier each; batch targets use batchConcurrency)' })),
+  batchOperation: opt(Type.String({ default: 'syncDossiers', description: 'Connector operation that takes several snapshots in one call; used when the target\'s connector has it (national-portal does), else one call per dossier' })),
+  batchSize: opt(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Most dossiers per batch call; 1 turns batching off (one call per dossier)' })),
+  batchConcurrency: opt(Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'Batch targets: drains (batch calls) in flight per worker process; fewer drains make fuller batches' })),
   retry: Type.Object({
     maxAttempts: opt(Type.Integer({ minimum: 1, default: 20, description: 'Attempts before a change is dead-lettered' })),
     baseDelayMs: opt(Type.Integer({ minimum: 0, default: 2000, description: 'Ceiling of the first retry delay (doubles each retry, jittered)' })),
     maxDelayMs: opt(Type.Integer({ minimum: 0, default: 900000, description: 'Ceiling of any one retry delay (a Retry-After may ask for more)' })),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false, default: {} })
-export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
+export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
 
 export const HubConfig = Type.Object({
   server: Type.Object({
@@ -73,6 +76,10 @@ export const HubConfig = Type.Object({
     reconcileEveryMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'How often the reconciler looks for outbox rows the queue lost' })),
     staleAfterMs: opt(Type.Integer({ minimum: 100, default: 60000, description: 'An open outbox row untouched this long is re-enqueued by the reconciler' })),
     enqueueTimeoutMs: opt(Type.Integer({ minimum: 10, default: 1000, description: 'Longest wait for Redis when enqueuing after a commit; the reconciler covers a miss' })),
+    accept: Type.Object({
+      maxBatch: opt(Type.Integer({ minimum: 1, default: 128, description: 'Dossier PUTs committed together in one transaction (group commit)' })),
+      maxWaitMs: opt(Type.Integer({ minimum: 0, default: 2, description: 'How long a PUT waits for companions before its batch commits' })),
+    }, { additionalProperties: false, default: {} }),
     targets: opt(Type.Record(Type.String(), SyncTarget, {
       default: { 'national-portal': {} },
       description: 'Where dossier changes are delivered: one queue per target, named after its connector',
@@ -147,5 +154,5 @@ export type HubConfig = Static<typeof HubConfig> & {
     scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number
   }
   subscribers: Array<{ name: string; url: string; secrets: string[]; agencies?: string[] }>
-  sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; targets: Record<string, SyncTarget> }
+  sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; accept: { maxBatch: number; maxWaitMs: number }; targets: Record<string, SyncTarget> }
 }

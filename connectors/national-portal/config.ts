@@ -25,7 +25,7 @@ export const DEFAULT_STATUS_CODES: Readonly<Record<DossierStatus, number>> = {
 /** HinhThuc (dossier) and KENH (procedure channel) per channel. */
 export const DEFAULT_CHANNEL_CODES: Readonly<Record<Channel, number>> = { in_person: 1, online: 2, post: 3 }
 export const DEFAULT_TIMEOUTS = {
-  syncDossier: 10_000, updateProgress: 10_000, getDossier: 5000, getProcedure: 5000,
+  syncDossier: 10_000, syncDossiers: 20_000, updateProgress: 10_000, getDossier: 5000, getProcedure: 5000,
   listProcedures: 10_000, listAgencies: 10_000, login: 5000, health: 5000,
 } as const
 /** Catalogue lists can be large; the shared client's 1 MiB default is too small for them. */
@@ -52,6 +52,7 @@ export const NationalPortalConfigSchema = Type.Object({
   channelCodes: Type.Optional(Type.Object(channelCodeProps, { default: {}, additionalProperties: false, description: 'HinhThuc / KENH per channel; each code must be unique.' })),
   timeoutMs: Type.Optional(Type.Object({
     syncDossier: Type.Optional(Ms(DEFAULT_TIMEOUTS.syncDossier, 'Overall deadline of one dossier sync, login and retries included, in ms.')),
+    syncDossiers: Type.Optional(Ms(DEFAULT_TIMEOUTS.syncDossiers, 'Overall deadline of one batch of dossiers (one or two calls, each retried), in ms.')),
     updateProgress: Type.Optional(Ms(DEFAULT_TIMEOUTS.updateProgress, 'Deadline of one progress update in ms.')),
     getDossier: Type.Optional(Ms(DEFAULT_TIMEOUTS.getDossier, 'Deadline of one dossier lookup in ms.')),
     getProcedure: Type.Optional(Ms(DEFAULT_TIMEOUTS.getProcedure, 'Deadline of one procedure lookup in ms.')),

@@ -9,13 +9,13 @@ import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, NationalPortalConfigSchema, resolveConfig, type NationalPortalConfig } from './config.js'
 import {
   Accepted, GetDossierInput, GetDossierOutput, GetProcedureInput, GetProcedureOutput, ListAgenciesInput, ListAgenciesOutput,
-  ListProceduresInput, ListProceduresOutput, ProgressSyncInput, SyncDossierInput,
+  ListProceduresInput, ListProceduresOutput, ProgressSyncInput, SyncDossierInput, SyncDossiersInput, SyncDossiersOutput,
 } from './schemas.js'
 import { createSessionCache } from './session.js'
 import {
-  buildCallBody, buildLoginBody, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
-  parseDossierState, parseProcedure, parseProcedureList, progressParams, readLogin, readReply, SessionRejectedError, syncDossierParams,
-  type ErrorCodeSets, type ReadResult, type ServiceKey, type WireTables,
+  buildCallBody, buildDossierRecord, buildLoginBody, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
+  parseDossierState, parseProcedure, parseProcedureList, progressParams, readBatchReply, readLogin, readReply, SessionRejectedError, syncDossierParams,
+  syncDossiersParams, type ErrorCodeSets, type ReadResult, type RecordOutcome, type ServiceKey, type WireTables,
 } from './wire.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
 
@@ -80,9 +80,11 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
    * A call under the cached session. When the portal refuses the session it did nothing, so one
    * fresh login and one retry are safe even for a non-idempotent call.
    */
-  async function call<T>(service: ServiceKey, params: Record<string, unknown>, op: OperationContext, idempotent: boolean, parse: (data: unknown) => T): Promise<T> {
+  const call = <T>(service: ServiceKey, params: Record<string, unknown>, op: OperationContext, idempotent: boolean, parse: (data: unknown) => T): Promise<T> =>
+    callReading(service, params, op, idempotent, reader(service, parse))
+
+  async function callReading<T>(service: ServiceKey, params: Record<string, unknown>, op: OperationContext, idempotent: boolean, read: (body: Buffer) => ReadResult<T>): Promise<T> {
     const path = CATALOGUE_SERVICES.has(service) ? config.catalogPath : config.syncPath
-    const read = reader(service, parse)
     const send = (session: string) => post(path, buildCallBody(session, config.agencyCode, service, params), idempotent, op.signal, read)
     const session = await sessions.get(op.signal)
     try {
@@ -114,6 +116,77 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
     async run(input, op) {
       await call('syncDossier', syncDossierParams(input, tables), op, true, nothing)
       return { acceptedAt: new Date().toISOString() }
+    },
+  }
+
+  /**
+   * One `DongBoHoSoMC` call for records that share `isUpdating`, read per record. A refusal of
+   * the whole call that names no record (a portal that does not answer per record) is followed by
+   * one call per record, so only the wrong ones end refused.
+   */
+  async function sendRecords(records: Array<Record<string, unknown>>, isUpdate: boolean, op: OperationContext): Promise<RecordOutcome[]> {
+    const codesSent = records.map((r) => String(r['MaHoSo']))
+    try {
+      return await callReading('syncDossier', syncDossiersParams(records, isUpdate), op, true, (body) => readBatchReply(body, codes, codesSent))
+    } catch (err) {
+      if (records.length === 1 || !isUpstreamError(err) || err.kind !== 'rejected') throw err
+      op.log.info({ dossiers: records.length, upstreamCode: err.upstreamCode }, 'national portal refused a batch as a whole; sending its dossiers one by one')
+    }
+    const outcomes: RecordOutcome[] = []
+    for (const record of records) {
+      outcomes.push(await sendRecords([record], isUpdate, op).then((o) => o[0]!, (err: unknown) => {
+        if (!isUpstreamError(err) || op.signal.aborted) throw err
+        return { ok: false as const, error: err }
+      }))
+    }
+    return outcomes
+  }
+
+  const failureOf = (err: UpstreamError) => ({
+    kind: err.kind, message: err.message,
+    ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }),
+    ...(err.upstreamReason !== undefined && { upstreamReason: err.upstreamReason }),
+    ...(err.retryAfterMs !== undefined && { retryAfterMs: err.retryAfterMs }),
+  })
+
+  const syncDossiers: OperationDef<typeof SyncDossiersInput, typeof SyncDossiersOutput> = {
+    description: 'Creates or replaces several dossiers in one call (two when new and known dossiers are mixed), with an outcome per dossier: a refused dossier does not fail the others. A failure of the whole call is thrown, as for syncDossier.',
+    input: SyncDossiersInput,
+    output: SyncDossiersOutput,
+    timeoutMs: config.timeoutMs.syncDossiers,
+    idempotent: true,
+    async run(input, op) {
+      const results: SyncDossiersOutput['results'] = input.dossiers.map((d) => ({ code: d.dossier.code }))
+      const groups = new Map<boolean, Array<{ index: number; record: Record<string, unknown> }>>()
+      input.dossiers.forEach((d, index) => {
+        try {
+          const record = buildDossierRecord(d.dossier, tables)
+          groups.set(d.isUpdate, [...(groups.get(d.isUpdate) ?? []), { index, record }])
+        } catch (err) {
+          if (!isUpstreamError(err)) throw err
+          results[index]!.failure = failureOf(err) // nothing sent for it (e.g. a time that is no date-time)
+        }
+      })
+      let answered = false
+      for (const [isUpdate, items] of groups) {
+        let outcomes: RecordOutcome[]
+        try {
+          outcomes = await sendRecords(items.map((i) => i.record), isUpdate, op)
+        } catch (err) {
+          // Nothing taken yet: the whole call failed (the registry classifies it). Otherwise the
+          // other group's dossiers were taken and only this group's carry the failure.
+          if (!answered || !isUpstreamError(err) || op.signal.aborted) throw err
+          outcomes = items.map(() => ({ ok: false as const, error: err }))
+        }
+        answered = true
+        const acceptedAt = new Date().toISOString()
+        items.forEach((item, k) => {
+          const o = outcomes[k]!
+          if (o.ok) results[item.index]!.acceptedAt = acceptedAt
+          else results[item.index]!.failure = failureOf(o.error)
+        })
+      }
+      return { results }
     },
   }
 
@@ -184,7 +257,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
 
   return {
     id: 'national-portal',
-    operations: { syncDossier, updateProgress, getDossier, getProcedure, listProcedures, listAgencies },
+    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies },
     health,
     close: () => client.close(),
   }

@@ -15,6 +15,29 @@ export const SyncDossierInput = Type.Object({
 }, { additionalProperties: false })
 export type SyncDossierInput = Static<typeof SyncDossierInput>
 
+export const SyncDossiersInput = Type.Object({
+  dossiers: Type.Array(SyncDossierInput, { minItems: 1, maxItems: 500, description: 'Distinct dossiers; sent in one call per isUpdate value' }),
+}, { additionalProperties: false })
+export type SyncDossiersInput = Static<typeof SyncDossiersInput>
+
+/** A failure as the hub's retry logic reads it (an UpstreamError's safe fields). */
+export const RecordFailure = Type.Object({
+  kind: Type.Enum(['timeout', 'unavailable', 'rejected', 'not_found', 'unauthorized', 'bad_response', 'circuit_open', 'aborted']),
+  message: Type.String(),
+  upstreamCode: Type.Optional(Type.String()),
+  upstreamReason: Type.Optional(Type.String()),
+  retryAfterMs: Type.Optional(Type.Number()),
+}, { additionalProperties: false })
+
+export const SyncDossiersOutput = Type.Object({
+  results: Type.Array(Type.Object({
+    code: DossierCode,
+    acceptedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Present when the portal took this dossier' })),
+    failure: Type.Optional(RecordFailure),
+  }, { additionalProperties: false }), { description: 'One per input dossier, in input order' }),
+}, { additionalProperties: false })
+export type SyncDossiersOutput = Static<typeof SyncDossiersOutput>
+
 export type ProgressSyncInput = Static<typeof ProgressSyncInput>
 
 export const Accepted = Type.Object({

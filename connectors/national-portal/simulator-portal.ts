@@ -132,13 +132,23 @@ export function createPortal(options: PortalOptions) {
     if (isUpdating !== 'True' && isUpdating !== 'False') return refuse(PORTAL_CODE.invalid, 'Trường isUpdating phải là "True" hoặc "False"')
     const data = b['data']
     if (!Array.isArray(data) || data.length === 0) return refuse(PORTAL_CODE.invalid, 'Trường data phải là danh sách hồ sơ, không được rỗng')
-    for (let i = 0; i < data.length; i++) {
-      const problem = checkDossier(data[i], (code) => procedures.has(code))
-      if (problem) return refuse(PORTAL_CODE.invalid, data.length > 1 ? `Hồ sơ thứ ${i + 1}: ${problem}` : problem)
-    }
+    const problems = data.map((record) => checkDossier(record, (code) => procedures.has(code)))
+    if (data.length === 1 && problems[0]) return refuse(PORTAL_CODE.invalid, problems[0])
+    // Several dossiers: each is judged on its own; the valid ones are kept, and `data` answers per
+    // record in request order (our choice — the wire's batch semantics are unverified).
     const receivedAt = new Date().toISOString()
-    for (const record of data as Json[]) store(dossiers, String(record['MaHoSo']), { receivedAt, isUpdating: isUpdating === 'True', record })
-    return OK_SYNC
+    data.forEach((record, i) => {
+      if (!problems[i]) store(dossiers, String((record as Json)['MaHoSo']), { receivedAt, isUpdating: isUpdating === 'True', record: record as Json })
+    })
+    if (data.length === 1) return OK_SYNC
+    const outcomes = data.map((record, i) => ({
+      MaHoSo: isObject(record) && typeof record['MaHoSo'] === 'string' ? record['MaHoSo'] : '',
+      ...(problems[i] ? { error_code: PORTAL_CODE.invalid, message: problems[i] } : OK_SYNC),
+    }))
+    const first = problems.findIndex((p) => p !== undefined)
+    if (first < 0) return { ...OK_SYNC, data: outcomes }
+    counters.rejected += problems.filter((p) => p !== undefined).length
+    return { error_code: PORTAL_CODE.invalid, message: `Hồ sơ thứ ${first + 1}: ${problems[first]}`, data: outcomes }
   }
 
   function updateProgress(b: Json): Reply {

@@ -131,6 +131,9 @@ export function buildProgressRecord(p: ProgressSyncInput, tables: WireTables): R
 
 export const syncDossierParams = (input: SyncDossierInput, tables: WireTables) =>
   ({ isUpdating: input.isUpdate ? 'True' : 'False', data: [buildDossierRecord(input.dossier, tables)] })
+/** Several already built records in one `DongBoHoSoMC` call (`isUpdating` is per call). */
+export const syncDossiersParams = (records: Array<Record<string, unknown>>, isUpdate: boolean) =>
+  ({ isUpdating: isUpdate ? 'True' : 'False', data: records })
 export const progressParams = (input: ProgressSyncInput, tables: WireTables) => ({ data: [buildProgressRecord(input, tables)] })
 export const getDossierParams = (code: string) => ({ mahoso: code })
 export const getProcedureParams = (code: string) => ({ maTTHC: code })
@@ -209,6 +212,39 @@ export function readReply(body: Uint8Array | string, codes: ErrorCodeSets, servi
     return { ok: false, error: new UpstreamError('unavailable', `The national portal could not complete ${LABEL[service]} now (error code ${shown}); try again later.`, { upstreamCode: shown }) }
   }
   return { ok: false, error: new UpstreamError('rejected', `The national portal refused ${LABEL[service]} (error code ${shown}).`, { upstreamCode: shown, ...reasonOf(reply) }) }
+}
+
+/** One dossier's fate in a `DongBoHoSoMC` call of several. */
+export type RecordOutcome = { ok: true } | { ok: false; error: UpstreamError }
+
+/**
+ * A reply to a call of several dossiers → one outcome per record, in request order. The portal
+ * may answer per record in `data` (`[{MaHoSo, error_code, message}]`, whatever the overall code):
+ * then each record gets its own code. Without that, success means every record was taken, and
+ * any other answer is the whole call's (`ok: false`): the caller decides (a refusal of the whole
+ * call says nothing about which record was wrong).
+ */
+export function readBatchReply(body: Uint8Array | string, codes: ErrorCodeSets, codesSent: readonly string[]): ReadResult<RecordOutcome[]> {
+  const opened = open(body)
+  if (opened instanceof UpstreamError) return { ok: false, error: opened }
+  const { reply, code } = opened
+  const data = reply['data'] ?? reply['result']
+  const perRecord = Array.isArray(data) && data.length > 0 && data.every((d) => isObject(d) && 'error_code' in d)
+  if (!perRecord || codes.session.has(code)) {
+    const whole = readReply(body, codes, 'syncDossier')
+    return whole.ok ? { ok: true, value: codesSent.map(() => ({ ok: true })) } : whole
+  }
+  const items = data as Json[]
+  if (items.length !== codesSent.length) return { ok: false, error: bad(`${items.length} record outcomes for ${codesSent.length} dossiers`) }
+  const outcomes: RecordOutcome[] = []
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!
+    const echoed = text(item, 'MaHoSo')
+    if (echoed !== undefined && echoed !== codesSent[i]) return { ok: false, error: bad('the record outcomes are not in request order') }
+    const r = readReply(JSON.stringify(item), codes, 'syncDossier')
+    outcomes.push(r.ok ? { ok: true } : { ok: false, error: r.error })
+  }
+  return { ok: true, value: outcomes }
 }
 
 /** `data` as a list of records: absent or null is none, a single object is one. */

@@ -31,7 +31,7 @@ const adminErrors = { 401: problem('No or unknown API key'), 403: problem('The c
 const DateTime = Type.String({ format: 'date-time' })
 
 const DeadLetter = Type.Object({
-  id: Type.Integer(), target: Type.String(), dossierCode: Type.String(), kind: Type.Enum(['snapshot', 'progress']),
+  id: Type.Integer(), target: Type.String(), dossierCode: Type.String(), kind: Type.Enum(['snapshot', 'progress', 'message']),
   version: Type.Union([Type.Integer(), Type.Null()]), stepId: Type.Union([Type.String(), Type.Null()]), attempts: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()], { description: 'Why it died: the upstream\'s reason, or the last failure after the attempts ran out' }),
   upstreamCode: Type.Union([Type.String(), Type.Null()]), acceptedAt: DateTime, deadAt: DateTime,

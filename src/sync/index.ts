@@ -9,8 +9,11 @@ import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
-import { acceptMessage, acceptProgress, acceptSnapshot, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
+import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
+import { createBatchStore } from './batch-store.js'
+import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
+import { createGroupCommitter } from '../db/group-commit.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
@@ -26,7 +29,7 @@ export interface SyncService {
   acceptMessage(tx: Queryable, input: MessageInput): Promise<AcceptedRow | null>
   /** Wakes the workers for rows committed by `acceptMessage` (a lost wake-up is the reconciler's). */
   wakeMessages(rows: Array<AcceptedRow & { key: string }>): Promise<void>
-  acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets' | 'onSnapshot'>): Promise<AcceptResult>
+  acceptSnapshot(code: string, snapshot: DossierSnapshot, options: Omit<AcceptOptions, 'targets'>): Promise<AcceptResult>
   acceptProgress(code: string, step: ProgressStep, options: Omit<AcceptOptions, 'targets'>): Promise<ProgressResult>
   getDossier(code: string): Promise<DossierView | null>
   listDossiers(q: ListQuery): ReturnType<typeof listDossiers>
@@ -68,17 +71,28 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const allTargets = [...targets, ...Object.keys(messageTargets)]
   const prefix = `${config.redis.keyPrefix}bull`
   const metrics = createSyncMetrics(deps.metrics.registry)
-  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
+  // Batch delivery where the target's connector has the batch operation (see batch-worker.ts).
+  const batchTargets = targets.filter((t) => {
+    const c = config.sync.targets[t]!
+    return c.batchSize > 1 && deps.registry.has(t) && deps.registry.get(t).operations[c.batchOperation] !== undefined
+  })
+  const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.batchConcurrency]))
+  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
+  const batchStore = createBatchStore(db)
   const workers: SyncWorker[] = []
   let reconciler: Reconciler | undefined
   if (deps.runWorkers) {
     for (const target of targets) {
+      const batch = batchTargets.includes(target)
+        ? { store: batchStore, wakeAt: (at: Date) => queues.kickAt(target, at), wakeNow: () => queues.kick(target, '', jobIdFor('c', target, Date.now()), true) }
+        : undefined
       workers.push(startSyncWorker({
         target, config: config.sync.targets[target]!, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
-        store, registry: deps.registry, metrics, log,
+        store, registry: deps.registry, metrics, log, ...(batch && { batch }),
       }))
     }
+    if (batchTargets.length > 0) log.info({ targets: batchTargets }, 'batch delivery on')
     for (const [target, m] of Object.entries(messageTargets)) {
       workers.push(startSyncWorker({
         target, config: m.config, messages: m.handler, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
@@ -93,9 +107,35 @@ export function createSyncService(deps: SyncDeps): SyncService {
 
   /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */
   const wake = async (rows: Array<{ id: number; target: string; dossierCode: string }>, replay = false) => {
-    // Replays bypass coalescing: they must run even if a stale dedup entry lingers.
-    for (const r of rows) await queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id), !replay)
+    // Replays bypass coalescing: they must run even if a stale dedup entry lingers. A batch
+    // target needs one wake-up, not one per dossier: any of its jobs drains them all.
+    const drainsWoken = new Set<string>()
+    const kicks: Array<Promise<boolean>> = []
+    for (const r of rows) {
+      if (!replay && queues.drains(r.target)) {
+        if (drainsWoken.has(r.target)) continue
+        drainsWoken.add(r.target)
+      }
+      kicks.push(queues.kick(r.target, r.dossierCode, replay ? jobIdFor('p', r.id, Date.now()) : jobIdFor('o', r.id), !replay))
+    }
+    await Promise.all(kicks) // never rejects: a failed kick is logged and left to the reconciler
   }
+
+  // PUTs arriving while a batch commits gather into the next one (accept-batch.ts).
+  const onSnapshot = deps.documents
+    ? (tx: Queryable, c: string, s: DossierSnapshot, client: string) => deps.documents!.indexResults(tx, c, s, client)
+    : undefined
+  // The wake-ups are not awaited inside the batch (the next one may commit meanwhile), but each
+  // PUT waits for its batch's before answering, as it did alone.
+  const snapshots = createGroupCommitter<SnapshotRequest, { outcome: SnapshotOutcome; woken: Promise<void> }>({
+    maxBatch: config.sync.accept.maxBatch,
+    maxWaitMs: config.sync.accept.maxWaitMs,
+    async commit(batch) {
+      const outcomes = await acceptSnapshots(db, batch, { targets, ...(onSnapshot && { onSnapshot }) })
+      const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
+      return outcomes.map((outcome) => ({ outcome, woken }))
+    },
+  })
 
   async function queueCounts() {
     const ledger = await ledgerCounts(db)
@@ -113,11 +153,10 @@ export function createSyncService(deps: SyncDeps): SyncService {
     acceptMessage,
     wakeMessages: (rows) => wake(rows.map((r) => ({ id: r.id, target: r.target, dossierCode: r.key }))),
     async acceptSnapshot(code, snapshot, options) {
-      const { documents } = deps
-      const onSnapshot = documents ? (tx: Queryable, c: string, s: DossierSnapshot) => documents.indexResults(tx, c, s, options.client) : undefined
-      const result = await acceptSnapshot(db, code, snapshot, { ...options, targets, ...(onSnapshot && { onSnapshot }) })
-      await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
-      return result
+      const { outcome, woken } = await snapshots.submit({ code, snapshot, client: options.client, mayActFor: options.mayActFor })
+      await woken
+      if (!outcome.ok) throw outcome.error
+      return outcome.result
     },
     async acceptProgress(code, step, options) {
       const result = await acceptProgress(db, code, step, { ...options, targets })
@@ -148,6 +187,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     },
     reconcileNow: () => reconciler?.runOnce() ?? Promise.resolve(0),
     async close() {
+      await snapshots.close()
       await reconciler?.close()
       await Promise.allSettled(workers.map((w) => w.close()))
       await queues.close()

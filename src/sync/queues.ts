@@ -29,6 +29,10 @@ export interface SyncQueues {
    * (BullMQ deduplication with keepLastIfActive), so a burst of versions costs one delivery round.
    */
   kick(target: string, code: string, jobId: string, coalesce?: boolean): Promise<boolean>
+  /** A wake-up of a batch target at `at` (one per target and second, whatever asks for it). */
+  kickAt(target: string, at: Date): Promise<boolean>
+  /** Whether a target's jobs drain the target (batch delivery) rather than one dossier. */
+  drains(target: string): boolean
   counts(target: string): Promise<QueueCounts>
   close(): Promise<void>
 }
@@ -38,6 +42,12 @@ export interface SyncQueueOptions {
   /** BullMQ key prefix, e.g. `lgsp:bull`. */
   prefix: string
   targets: string[]
+  /**
+   * Batch targets and their number of wake-up slots: any job of theirs drains the whole target,
+   * so their wake-ups coalesce per slot (taken in turn) instead of per dossier: at most one
+   * waiting per slot, and up to `slots` drains at once under load.
+   */
+  drainSlots?: Record<string, number>
   enqueueTimeoutMs: number
   log: Logger
 }
@@ -69,11 +79,21 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     return q
   }
 
-  async function kick(target: string, code: string, jobId: string, coalesce = false): Promise<boolean> {
+  const slots = options.drainSlots ?? {}
+  let turn = 0
+  /** Per dossier, or per slot for batch targets: at most one waiting while one runs. */
+  const dedupId = (target: string, code: string) => {
+    const n = slots[target]
+    return n === undefined ? jobIdFor('d', target, code) : jobIdFor('d', target, `slot${turn++ % n}`)
+  }
+
+  async function kick(target: string, code: string, jobId: string, coalesce = false, delayMs = 0): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined
     try {
       await Promise.race([
-        get(target).add('kick', { target, code }, { jobId, ...(coalesce && { deduplication: { id: jobIdFor('d', target, code), keepLastIfActive: true } }) }),
+        get(target).add('kick', { target, code }, {
+          jobId, ...(coalesce && { deduplication: { id: dedupId(target, code), keepLastIfActive: true } }), ...(delayMs > 0 && { delay: delayMs }),
+        }),
         new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer from Redis within ${options.enqueueTimeoutMs} ms`)), options.enqueueTimeoutMs) }),
       ])
       return true
@@ -94,7 +114,13 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     prefix: options.prefix,
     names: () => [...queues.keys()],
     queueName: queueNameFor,
-    kick,
+    kick: (target, code, jobId, coalesce) => kick(target, code, jobId, coalesce),
+    kickAt(target, at) {
+      // Fires at the end of the second `at` falls in, so it is due for every retry sharing its id.
+      const second = Math.ceil(at.getTime() / 1000)
+      return kick(target, '', jobIdFor('t', target, second), false, Math.max(0, second * 1000 + 50 - Date.now()))
+    },
+    drains: (target) => slots[target] !== undefined,
     counts,
     async close() {
       await Promise.allSettled([...queues.values()].map((q) => q.close()))

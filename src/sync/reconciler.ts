@@ -23,7 +23,7 @@ export interface ReconcilerOptions {
   sweep: () => Promise<number>
 }
 
-/** The outbox sweep: one wake-up per dossier whose changes waited longer than `staleAfterMs`. */
+/** The outbox sweep: one wake-up per dossier (per batch target) whose changes waited longer than `staleAfterMs`. */
 export function sweepOutbox(options: { db: Db; queues: SyncQueues; staleAfterMs: number; log: Logger; batch?: number }): () => Promise<number> {
   const { db, queues, log } = options
   return async () => {
@@ -36,10 +36,19 @@ export function sweepOutbox(options: { db: Db; queues: SyncQueues; staleAfterMs:
       [options.staleAfterMs, options.batch ?? 5000],
     )
     let kicked = 0
+    const drained = new Set<string>()
     for (const row of rows) {
       if (!queues.names().includes(row.target)) continue
       // A time bucket in the id: a wake-up that failed for good must not block later reconciles.
-      if (await queues.kick(row.target, row.dossier_code, jobIdFor('r', row.dossier_code, Math.floor(Date.now() / options.staleAfterMs)))) kicked++
+      const bucket = Math.floor(Date.now() / options.staleAfterMs)
+      if (queues.drains(row.target)) {
+        // A batch target's job drains every claimable dossier: one wake-up covers them all.
+        if (drained.has(row.target)) continue
+        drained.add(row.target)
+        if (await queues.kick(row.target, row.dossier_code, jobIdFor('rt', row.target, bucket))) kicked++
+        continue
+      }
+      if (await queues.kick(row.target, row.dossier_code, jobIdFor('r', row.dossier_code, bucket))) kicked++
     }
     if (kicked > 0) log.info({ kicked }, 'reconciler re-enqueued dossiers whose changes waited too long')
     return kicked

@@ -16,9 +16,9 @@ import type { DeliveryStore, OpenItem } from './delivery-store.js'
 import type { KickData } from './queues.js'
 import { queueNameFor } from './queues.js'
 import type { SyncMetrics } from './metrics.js'
-
-/** Kinds that say "this request is wrong", not "try later". */
-const REFUSALS = new Set(['rejected', 'not_found'])
+import { createBatchDrain } from './batch-worker.js'
+import type { BatchStore } from './batch-store.js'
+import { describeFailure, REFUSALS, retryDelay } from './retry.js'
 
 /** A message target's own step between the ledger and the connector (e.g. loading a stored package). */
 export interface MessageHandler {
@@ -40,33 +40,33 @@ export interface WorkerOptions {
   registry: ConnectorRegistry
   metrics: SyncMetrics
   log: Logger
+  /**
+   * Batch delivery (batch-worker.ts), for targets whose connector has `config.batchOperation`:
+   * every job drains the target instead of delivering the dossier it names.
+   */
+  batch?: { store: BatchStore; wakeAt(at: Date): Promise<unknown>; wakeNow(): Promise<unknown> }
 }
 
 export interface SyncWorker {
   close(): Promise<void>
 }
 
-/** Equal jitter: half the exponential ceiling plus a random half, so a retry is never immediate. */
-export function retryDelay(attempt: number, retry: SyncTarget['retry'], retryAfterMs?: number, random = Math.random): number {
-  const ceiling = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.min(Math.max(attempt - 1, 0), 30))
-  const delay = Math.floor(ceiling / 2 + random() * (ceiling / 2))
-  return retryAfterMs === undefined ? delay : Math.max(delay, Math.ceil(retryAfterMs))
-}
-
-const describe = (err: UpstreamError) => {
-  const reason = err.upstreamReason ? `: ${err.upstreamReason}` : ''
-  return `${err.kind}${err.upstreamCode ? ` ${err.upstreamCode}` : ''} — ${err.message}${reason}`.slice(0, 1000)
-}
+export { retryDelay } from './retry.js'
 
 export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const { target, config, store, registry, metrics, log } = options
   const instance = randomUUID().slice(0, 8)
   const shutdown = new AbortController()
+  let closing = false
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
 
   async function send(item: OpenItem, deliveredVersion: number | null, job: Job<KickData>): Promise<void> {
-    const ctx = { signal: shutdown.signal, requestId: `job-${job.id}`, log: log.child({ jobId: job.id }) }
+    return sendItem(item, deliveredVersion, `job-${job.id}`)
+  }
+
+  async function sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void> {
+    const ctx = { signal: shutdown.signal, requestId, log: log.child({ jobId: requestId.slice(4) }) }
     if (item.kind === 'message') {
       if (!options.messages) throw new UpstreamError('rejected', `Target ${target} has no message handler; this message cannot be delivered.`)
       const { operation, input } = await options.messages.prepare(item.payload)
@@ -115,7 +115,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
             if (shutdown.signal.aborted) throw caught
             const err = caught as UpstreamError
             const attempts = item.attempts + 1
-            const error = isUpstreamError(err) ? describe(err) : String(caught).slice(0, 1000)
+            const error = isUpstreamError(err) ? describeFailure(err) : String(caught).slice(0, 1000)
             const refused = isUpstreamError(err) && REFUSALS.has(err.kind)
             if (refused || attempts >= config.retry.maxAttempts) {
               dead.push({ id: item.id, attempts, error: refused ? error : `gave up after ${attempts} attempts: ${error}`, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) })
@@ -159,10 +159,17 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
     if (superseded.length > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, superseded.length)
   }
 
-  const worker = new Worker<KickData, string>(queueNameFor(target), processKick, {
+  const drain = options.batch && createBatchDrain({
+    target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, signal: shutdown.signal, sendItem, stopping: () => closing,
+    wakeAt: options.batch.wakeAt, wakeNow: options.batch.wakeNow,
+  })
+  const processor = drain ? (job: Job<KickData>) => drain(String(job.id)) : processKick
+
+  const worker = new Worker<KickData, string>(queueNameFor(target), processor, {
     connection,
     prefix: options.prefix,
-    concurrency: config.concurrency,
+    // A batch target's jobs are drains: as many at once as it has wake-up slots.
+    concurrency: drain ? config.batchConcurrency : config.concurrency,
     // A lost lock (worker stalled or Redis flushed) only means another wake-up: the ledger is the truth.
     maxStalledCount: 10,
   })
@@ -174,6 +181,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
 
   return {
     async close() {
+      closing = true
       await worker.close() // waits for active jobs
       shutdown.abort()
       await connection.quit().catch(() => connection.disconnect())

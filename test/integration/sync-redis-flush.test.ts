@@ -1,6 +1,6 @@
 /**
- * Redis FLUSHALL in the middle of a burst (DESIGN §3.2): every queued wake-up, delayed retry and
- * even the reconciler's schedule vanish; the reconciler (re-registered by its watchdog) finds the
+ * Redis FLUSHALL in the middle of a burst and again while retries wait (DESIGN §3.2): every queued
+ * wake-up, delayed retry and even the reconciler's schedule vanish; the reconciler (re-registered by its watchdog) finds the
  * open outbox rows in the ledger and everything is delivered. Runs on a private redis-server so
  * the flush touches no other test.
  */
@@ -47,9 +47,13 @@ t.test('FLUSHALL mid-burst: the reconciler restores and everything is delivered'
       else t.fail(`unexpected ${res.status} ${JSON.stringify(res.body)}`)
     }
   }))
-  // And once more right after the burst, while wake-ups are still queued: only the ledger knows them now.
+  // And once more after the burst while changes wait for a retry: the portal is down, so the
+  // workers stop delivering and the wake-ups left are mostly delayed jobs, which the flush takes
+  // (with the reconciler's schedule): the reconciler must restore the work from the ledger.
+  await fetch(`${simUrl}/__sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503 }) })
+  await waitFor('changes waiting for a retry', async () => (await hub.call('/admin/queues')).body.targets['national-portal'].retrying > 0, 30_000, 100)
   await flush()
-  t.equal(flushed, 2, 'Redis was flushed mid-burst and after it')
+  t.equal(flushed, 2, 'Redis was flushed mid-burst and while retries waited')
   await fetch(`${simUrl}/__sim/faults`, { method: 'DELETE' })
 
   const received = async (i: number) => ((await (await fetch(`${simUrl}/__sim/dossiers/${code(i)}`)).json()) as any).versions.map((v: any) => versionOf(v.record.TrichYeuHoSo)) as number[]

@@ -5,7 +5,8 @@ import { outboxMigration } from './002-outbox.js'
 import { documentsMigration } from './003-documents.js'
 import { inboxMigration } from './004-inbox.js'
 import { edocsMigration } from './005-edocs.js'
+import { syncBatchMigration } from './006-sync-batch.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration]

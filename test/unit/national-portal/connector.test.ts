@@ -119,6 +119,44 @@ t.test('transient codes are `unavailable`: retried for the upsert, never for a p
   t.equal(sim.received(MINIMAL_DOSSIER.code).length, 2)
 })
 
+t.test('syncDossiers: one call for many dossiers, an outcome each; a refused dossier does not fail the others', async (t) => {
+  const { sim, invoke } = await open(t)
+  const dossier = (n: number, overrides: Record<string, unknown> = {}) => ({ ...MINIMAL_DOSSIER, code: `HS-BATCH-${n}`, ...overrides })
+  const input = { dossiers: [
+    { dossier: dossier(1), isUpdate: false },
+    { dossier: dossier(2, { procedureCode: '1.900009' }), isUpdate: false }, // not in the catalogue: the portal refuses it
+    { dossier: dossier(3, { dueAt: 'soon' }), isUpdate: false }, // no date-time: refused before sending
+    { dossier: dossier(4), isUpdate: true },
+  ] }
+  await invoke('listAgencies', {})
+  const before = sim.stats().requests
+  const out = await invoke<{ results: Array<{ code: string; acceptedAt?: string; failure?: unknown }> }>('syncDossiers', input)
+  t.equal(sim.stats().requests - before, 2, 'one call per isUpdating value')
+  t.strictSame(out.results.map((r) => [r.code, r.acceptedAt !== undefined]), [['HS-BATCH-1', true], ['HS-BATCH-2', false], ['HS-BATCH-3', false], ['HS-BATCH-4', true]])
+  t.strictSame(out.results[1]!.failure, {
+    kind: 'rejected', message: 'The national portal refused the dossier sync (error code 2).', upstreamCode: '2',
+    upstreamReason: 'Mã thủ tục hành chính (MaTTHC) không tồn tại trong danh mục TTHC của Cổng DVCQG',
+  })
+  t.match(out.results[2]!.failure, { kind: 'rejected', message: /dueAt is not an RFC 3339 date-time/ })
+  t.strictSame([1, 2, 3, 4].map((n) => sim.received(`HS-BATCH-${n}`).map((v) => v.isUpdating)), [[false], [], [], [true]])
+})
+
+t.test('syncDossiers: a batch refused as a whole is resent one dossier per call; a transient failure fails the whole call', async (t) => {
+  const { sim, invoke } = await open(t, { agencyCode: '000.00.00.H99' }) // unknown madonvi: every call refused with 4, no per-record answer
+  const dossiers = [1, 2].map((n) => ({ dossier: { ...MINIMAL_DOSSIER, code: `HS-WHOLE-${n}` }, isUpdate: false }))
+  const out = await invoke<{ results: Array<{ failure?: { kind: string; upstreamCode?: string } }> }>('syncDossiers', { dossiers })
+  t.strictSame(out.results.map((r) => [r.failure?.kind, r.failure?.upstreamCode]), [['rejected', '4'], ['rejected', '4']])
+  t.equal(sim.stats().requests, 1 + 3, 'login, the batch, then each dossier alone')
+
+  const ok = await open(t, { retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 0 } })
+  await ok.invoke('listAgencies', {})
+  ok.sim.setFaults({ status: 503 })
+  t.equal(await kindOf(ok.invoke('syncDossiers', { dossiers })), 'unavailable')
+  ok.sim.clearFaults()
+  t.equal(await kindOf(ok.invoke('syncDossiers', { dossiers })), 'ok')
+  t.strictSame(dossiers.map((d) => ok.sim.received(d.dossier.code).length), [1, 1], 'each dossier stored once, by the call that succeeded')
+})
+
 t.test('session expiry: one fresh login and one retry, for idempotent and non-idempotent calls alike', async (t) => {
   const { sim, invoke } = await open(t)
   await invoke('syncDossier', { dossier: MINIMAL_DOSSIER, isUpdate: false })

@@ -83,15 +83,37 @@ t.test('DongBoHoSoMC validation: refused with code 2 and a Vietnamese reason nam
     [[record({ TaiLieuNop: [{ TenTepDinhKem: 'a.pdf' }] })], 'Thiếu thông tin bắt buộc: TaiLieuNop[0].TepDinhKemId'],
     [[record({ DanhSachHoSoBoSung: [{ NoiDungBoSung: 'x', NgayBoSung: '2024' }] })], 'Trường DanhSachHoSoBoSung[0].NgayBoSung không đúng định dạng yyyyMMddHHmmss'],
     [[record({ DanhSachLePhi: {} })], 'Trường DanhSachLePhi phải là danh sách'],
-    [[record(), record({ MaHoSo: 'HS-MIN-2', HinhThuc: '' })], 'Hồ sơ thứ 2: Thiếu thông tin bắt buộc: HinhThuc'],
     [[], 'Trường data phải là danh sách hồ sơ, không được rỗng'],
   ]
   const answers = []
   for (const [data] of cases) answers.push(await sync(sim, session, data))
   t.strictSame(answers, cases.map(([, message]) => ({ error_code: '2', message })))
   t.strictSame(await sync(sim, session, [record()], 'true'), { error_code: '2', message: 'Trường isUpdating phải là "True" hoặc "False"' })
-  t.strictSame(sim.received(MINIMAL_DOSSIER.code), [], 'a refused batch stores nothing, not even its valid dossiers')
+  t.strictSame(sim.received(MINIMAL_DOSSIER.code), [], 'a refused dossier is not stored')
   t.equal(sim.stats().rejected, cases.length + 1)
+})
+
+t.test('DongBoHoSoMC with several dossiers answers per record: the valid ones are kept, each refusal names its record', async (t) => {
+  const sim = await start(t)
+  const session = await login(sim)
+  const a = record({ MaHoSo: 'HS-MANY-1' })
+  const b = record({ MaHoSo: 'HS-MANY-2', HinhThuc: '' })
+  const c = record({ MaHoSo: 'HS-MANY-3' })
+  t.strictSame(await sync(sim, session, [a, b, c]), {
+    error_code: '2', message: 'Hồ sơ thứ 2: Thiếu thông tin bắt buộc: HinhThuc',
+    data: [
+      { MaHoSo: 'HS-MANY-1', error_code: '00', message: 'Thành công' },
+      { MaHoSo: 'HS-MANY-2', error_code: '2', message: 'Thiếu thông tin bắt buộc: HinhThuc' },
+      { MaHoSo: 'HS-MANY-3', error_code: '00', message: 'Thành công' },
+    ],
+  })
+  t.strictSame([a, b, c].map((r) => sim.received(String(r['MaHoSo'])).map((v) => v.record)), [[a], [], [c]], 'only the refused record is left out')
+  t.equal(sim.stats().rejected, 1)
+  t.strictSame(await sync(sim, session, [a, c], 'True'), {
+    error_code: '00', message: 'Thành công',
+    data: [{ MaHoSo: 'HS-MANY-1', error_code: '00', message: 'Thành công' }, { MaHoSo: 'HS-MANY-3', error_code: '00', message: 'Thành công' }],
+  })
+  t.strictSame(sim.received('HS-MANY-3').map((v) => v.isUpdating), [false, true])
 })
 
 t.test('madonvi must be a known agency; a service must be asked at its own endpoint', async (t) => {

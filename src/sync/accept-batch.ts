@@ -1,0 +1,149 @@
+/**
+ * Group-committed accept of dossier snapshots: the PUTs that arrive while one batch commits are
+ * decided and committed together in ONE transaction of a fixed number of statements, instead of
+ * one transaction of ~7 statements each. Each PUT keeps its own answer (accepted, unchanged, or
+ * 403 / 409 STALE_VERSION / 409 IDEMPOTENCY_CONFLICT), decided in arrival order against the rows
+ * as locked in the transaction, so several PUTs of one dossier in a batch behave exactly as if
+ * they had been sent one after the other. Nothing is answered before the commit.
+ */
+import type { Db, Queryable } from '../db/types.js'
+import type { DossierSnapshot } from '../../schemas/dossier.js'
+import { forbidden, type GatewayError } from '../errors.js'
+import { bodyHash } from './canonical-json.js'
+import { conflict, staleVersion, type AcceptResult } from './ledger.js'
+
+export interface SnapshotRequest {
+  code: string
+  snapshot: DossierSnapshot
+  client: string
+  mayActFor(agencyCode: string): boolean
+}
+
+export type SnapshotOutcome = { ok: true; result: AcceptResult } | { ok: false; error: GatewayError }
+
+export interface AcceptBatchOptions {
+  targets: readonly string[]
+  /** Runs inside the transaction for each accepted version (e.g. indexing its results). */
+  onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot, client: string) => Promise<unknown>
+}
+
+interface Current {
+  version: number
+  hash: string
+  agency: string
+}
+
+/** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
+const RETRYABLE = new Set(['40P01', '40001'])
+
+export async function acceptSnapshots(db: Db, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => decide(tx, requests, options))
+    } catch (err) {
+      if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
+    }
+  }
+}
+
+async function decide(tx: Queryable, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
+  const outcomes: Array<SnapshotOutcome | undefined> = requests.map((r) =>
+    r.mayActFor(r.snapshot.agencyCode) ? undefined : { ok: false, error: forbidden(`The client "${r.client}" may not act for agency ${r.snapshot.agencyCode}.`) })
+  const hashes = requests.map((r) => bodyHash(r.snapshot))
+  const json = requests.map((r) => JSON.stringify(r.snapshot))
+
+  // New dossiers: the first eligible PUT of each code inserts the row (locked by us from then on).
+  const firstOf = new Map<string, number>()
+  requests.forEach((r, i) => {
+    if (outcomes[i] === undefined && !firstOf.has(r.code)) firstOf.set(r.code, i)
+  })
+  const firsts = [...firstOf.values()].sort((a, b) => (requests[a]!.code < requests[b]!.code ? -1 : 1))
+  const inserted = new Set((await tx.query<{ code: string }>(
+    `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client)
+     SELECT code, version, agency, status, snapshot::jsonb, hash, client
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(code, version, agency, status, snapshot, hash, client)
+     ON CONFLICT (code) DO NOTHING RETURNING code`,
+    [
+      firsts.map((i) => requests[i]!.code), firsts.map((i) => requests[i]!.snapshot.version), firsts.map((i) => requests[i]!.snapshot.agencyCode),
+      firsts.map((i) => requests[i]!.snapshot.status), firsts.map((i) => json[i]), firsts.map((i) => hashes[i]), firsts.map((i) => requests[i]!.client),
+    ],
+  )).rows.map((r) => r.code))
+
+  // Known dossiers: lock their rows, in code order (no deadlock between batches of several replicas).
+  const state = new Map<string, Current>()
+  const known = [...firstOf.keys()].filter((c) => !inserted.has(c)).sort()
+  if (known.length > 0) {
+    const { rows } = await tx.query<{ code: string; version: number; body_hash: string; agency_code: string }>(
+      'SELECT code, version, body_hash, agency_code FROM dossiers WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE',
+      [known],
+    )
+    for (const r of rows) state.set(r.code, { version: Number(r.version), hash: r.body_hash, agency: r.agency_code })
+  }
+
+  // Each PUT in arrival order against the state the ones before it left: as if sent one by one.
+  const accepted: number[] = []
+  requests.forEach((r, i) => {
+    if (outcomes[i] !== undefined) return
+    const v = r.snapshot.version
+    const current = state.get(r.code)
+    if (current === undefined) {
+      // Only the inserting PUT finds no row: it was accepted by the insert.
+      accepted.push(i)
+      state.set(r.code, { version: v, hash: hashes[i]!, agency: r.snapshot.agencyCode })
+      return
+    }
+    let error: GatewayError | undefined
+    if (!r.mayActFor(current.agency)) error = forbidden(`The client "${r.client}" may not act for agency ${current.agency}.`)
+    else if (v < current.version) error = staleVersion(current.version, v)
+    else if (v === current.version) {
+      if (current.hash === hashes[i]) outcomes[i] = { ok: true, result: { outcome: 'unchanged', version: v, outbox: [] } }
+      else error = conflict(`Version ${v}`)
+    }
+    if (error) outcomes[i] = { ok: false, error }
+    if (outcomes[i] !== undefined) return
+    accepted.push(i)
+    state.set(r.code, { version: v, hash: hashes[i]!, agency: r.snapshot.agencyCode })
+  })
+
+  // The rows' final values: the last accepted PUT of each code, unless it is the insert itself.
+  const last = new Map<string, number>()
+  for (const i of accepted) last.set(requests[i]!.code, i)
+  const updates = [...last.entries()].filter(([code, i]) => !(inserted.has(code) && firstOf.get(code) === i)).map(([, i]) => i)
+  const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
+  if (accepted.length > 0) {
+    // One statement for every write left: the dossier rows, one outbox row per accepted version
+    // and target (in acceptance order; a dossier waiting for a retry gives it its retry time),
+    // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
+    const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
+    const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
+    const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
+      `WITH u AS (
+         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client, accepted_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(code, version, agency, status, snapshot, hash, client)
+         WHERE d.code = u.code RETURNING d.code),
+       s AS (
+         INSERT INTO sync_state (target, dossier_code, state)
+         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
+         ON CONFLICT (target, dossier_code) DO UPDATE
+           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
+         RETURNING target)
+       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
+       SELECT t.target, t.code, 'snapshot', t.version, t.payload::jsonb, w.next_attempt_at
+       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
+       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
+       ORDER BY t.n RETURNING id, target, dossier_code, version`,
+      [
+        updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => requests[i]!.snapshot.agencyCode),
+        updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
+        rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
+        rows.map((r) => JSON.stringify({ code: requests[r.i]!.code, ...requests[r.i]!.snapshot })),
+        pairs.map((p) => p[0]), pairs.map((p) => p[1]),
+      ],
+    )
+    // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
+    const byKey = new Map(accepted.map((i) => [`${requests[i]!.code}\u0000${requests[i]!.snapshot.version}`, i]))
+    for (const row of ids) results.get(byKey.get(`${row.dossier_code}\u0000${Number(row.version)}`)!)!.outbox.push({ id: Number(row.id), target: row.target })
+  }
+  for (const i of accepted) await options.onSnapshot?.(tx, requests[i]!.code, requests[i]!.snapshot, requests[i]!.client)
+  return outcomes.map((o, i) => o ?? { ok: true, result: results.get(i)! })
+}

@@ -1,0 +1,145 @@
+/**
+ * The ledger side of batch delivery: one statement leases up to N dossiers of a target that have
+ * open work (oldest change first, skipping dossiers another worker holds or whose retry time has
+ * not come) and returns their open items; one statement settles a whole round. The per-dossier
+ * rules are those of delivery-store.ts: one lease holder per dossier, newest snapshot only,
+ * nothing at or below the delivered version sent again.
+ */
+import type { Db } from '../db/types.js'
+import type { OpenItem } from './delivery-store.js'
+
+export interface BatchClaim {
+  code: string
+  deliveredVersion: number | null
+  /** Open items in acceptance order (empty when another round settled them meanwhile). */
+  items: OpenItem[]
+}
+
+/** What one round did to one dossier. */
+export interface DossierSettle {
+  code: string
+  /** Largest outbox id looked at: a newer open row leaves the dossier `pending`. */
+  seenUpTo: number
+  delivered: Array<{ id: number; version: number | null }>
+  superseded: number[]
+  dead: Array<{ id: number; error: string; upstreamCode?: string; attempts: number }>
+  /** A transient failure: this item waits until `nextAttemptAt`; the dossier is not claimed before. */
+  retry?: { id: number; attempts: number; error: string; upstreamCode?: string; nextAttemptAt: Date }
+}
+
+export interface BatchStore {
+  claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]>
+  /** Marks the round's items and releases every lease of `owner` among `dossiers`, in one statement. */
+  settleBatch(target: string, owner: string, dossiers: DossierSettle[]): Promise<void>
+  release(target: string, codes: string[], owner: string): Promise<void>
+}
+
+interface ClaimRow {
+  dossier_code: string
+  delivered_version: number | null
+  id: number | null
+  kind: OpenItem['kind']
+  version: number | null
+  step_id: string | null
+  payload: Record<string, unknown>
+  attempts: number
+  created_at: Date
+}
+
+/**
+ * Candidates come from the open outbox rows, not from `sync_state.state`, which a settle racing an
+ * accept may leave at `delivered` for a moment: the oldest `$5` rows with no retry time and the
+ * `$5` whose retry time has come (migration 006's indexes), so rows waiting for a retry after an
+ * outage cost nothing. `sync_state` has the last word (lease, retry time). SKIP LOCKED: concurrent
+ * claims and accepts in flight never wait on each other; a skipped dossier is found later.
+ */
+const CLAIM = `
+  WITH rows AS (
+    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NULL ORDER BY id LIMIT $5)
+    UNION ALL
+    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $5)),
+  cand AS (SELECT dossier_code, min(id) AS first_id FROM rows GROUP BY dossier_code),
+  picked AS (
+    SELECT s.dossier_code FROM sync_state s JOIN cand c ON c.dossier_code = s.dossier_code
+    WHERE s.target = $1 AND (s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())
+    ORDER BY c.first_id LIMIT $4
+    FOR UPDATE OF s SKIP LOCKED),
+  claimed AS (
+    UPDATE sync_state s SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::double precision / 1000)
+    FROM picked p WHERE s.target = $1 AND s.dossier_code = p.dossier_code
+    RETURNING s.dossier_code, s.delivered_version)
+  SELECT c.dossier_code, c.delivered_version, o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at
+  FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying')
+  ORDER BY o.id NULLS FIRST`
+
+/**
+ * As in delivery-store.ts, the CTEs and the final UPDATE see the snapshot from before the
+ * statement. A dossier put back to wait gives its retry time to its other open rows (`waiting`),
+ * so the claim's indexes pass them over until then.
+ */
+const SETTLE = `
+  WITH delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) RETURNING id),
+  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) RETURNING id),
+  dead AS (UPDATE outbox SET state = 'dead', done_at = now(), attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = NULL
+    FROM unnest($5::bigint[], $6::int[], $7::text[], $8::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id RETURNING outbox.id),
+  retrying AS (UPDATE outbox SET state = 'retrying', attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = t.at
+    FROM unnest($9::bigint[], $10::int[], $11::text[], $12::text[], $13::timestamptz[]) AS t(id, attempts, error, code, at) WHERE outbox.id = t.id RETURNING outbox.id),
+  d AS (SELECT * FROM unnest($14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::int[], $19::timestamptz[]) AS d(code, version, seen, error, attempts, retry_at)),
+  waiting AS (UPDATE outbox o SET next_attempt_at = d.retry_at FROM d
+    WHERE d.retry_at IS NOT NULL AND o.target = $1 AND o.dossier_code = d.code AND o.state = 'pending'
+      AND NOT (o.id = ANY($3::bigint[]) OR o.id = ANY($4::bigint[]) OR o.id = ANY($5::bigint[]) OR o.id = ANY($9::bigint[])) RETURNING o.id)
+  UPDATE sync_state s SET
+    delivered_version = CASE WHEN d.version IS NULL THEN s.delivered_version ELSE GREATEST(coalesce(s.delivered_version, 0), d.version) END,
+    delivered_at = CASE WHEN d.version IS NULL THEN s.delivered_at ELSE now() END,
+    state = CASE
+      WHEN d.retry_at IS NOT NULL THEN 'retrying'
+      WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.target = $1 AND o.dossier_code = d.code AND o.state IN ('pending', 'retrying') AND o.id > d.seen) THEN 'pending'
+      WHEN d.error IS NOT NULL THEN 'dead'
+      ELSE 'delivered' END,
+    attempts = CASE WHEN d.error IS NOT NULL THEN d.attempts ELSE 0 END,
+    last_error = coalesce(d.error, s.last_error),
+    next_attempt_at = d.retry_at, retry_job = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
+  FROM d WHERE s.target = $1 AND s.dossier_code = d.code AND s.lease_owner = $2`
+
+export function createBatchStore(db: Db): BatchStore {
+  async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
+    // A window of 20 batches: room for the rows of dossiers other drains hold.
+    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * 20])
+    const byCode = new Map<string, BatchClaim>()
+    for (const r of rows) {
+      let claim = byCode.get(r.dossier_code)
+      if (!claim) byCode.set(r.dossier_code, (claim = { code: r.dossier_code, deliveredVersion: r.delivered_version, items: [] }))
+      if (r.id !== null) {
+        claim.items.push({ id: r.id, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at })
+      }
+    }
+    return [...byCode.values()]
+  }
+
+  async function settleBatch(target: string, owner: string, dossiers: DossierSettle[]): Promise<void> {
+    if (dossiers.length === 0) return
+    const dead = dossiers.flatMap((d) => d.dead)
+    const retries = dossiers.flatMap((d) => (d.retry ? [d.retry] : []))
+    const maxVersion = (d: DossierSettle) => d.delivered.reduce<number | null>((max, x) => (x.version !== null && (max === null || x.version > max) ? x.version : max), null)
+    // The dossier's error for operators: its retry's, else its last dead item's.
+    const errorOf = (d: DossierSettle) => d.retry ?? d.dead.at(-1)
+    await db.query(SETTLE, [
+      target, owner,
+      dossiers.flatMap((d) => d.delivered.map((x) => x.id)),
+      dossiers.flatMap((d) => d.superseded),
+      dead.map((x) => x.id), dead.map((x) => x.attempts), dead.map((x) => x.error), dead.map((x) => x.upstreamCode ?? null),
+      retries.map((x) => x.id), retries.map((x) => x.attempts), retries.map((x) => x.error), retries.map((x) => x.upstreamCode ?? null), retries.map((x) => x.nextAttemptAt.toISOString()),
+      dossiers.map((d) => d.code), dossiers.map(maxVersion), dossiers.map((d) => d.seenUpTo),
+      dossiers.map((d) => errorOf(d)?.error ?? null), dossiers.map((d) => errorOf(d)?.attempts ?? 0), dossiers.map((d) => d.retry?.nextAttemptAt.toISOString() ?? null),
+    ])
+  }
+
+  async function release(target: string, codes: string[], owner: string): Promise<void> {
+    await db.query(
+      'UPDATE sync_state SET lease_owner = NULL, lease_until = NULL WHERE target = $1 AND dossier_code = ANY($2::text[]) AND lease_owner = $3',
+      [target, codes, owner],
+    )
+  }
+
+  return { claimBatch, settleBatch, release }
+}

@@ -1,0 +1,62 @@
+/**
+ * Group-committed accept (src/sync/accept-batch.ts) on both back ends: several PUTs in one batch,
+ * of the same and of different dossiers, get the answers they would get one after the other.
+ */
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { createDb } from '../../../src/db/create-db.js'
+import { migrate } from '../../../src/db/migrate.js'
+import type { Db } from '../../../src/db/types.js'
+import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from '../../../src/sync/accept-batch.js'
+import { snapshot } from '../../helpers/dossier.js'
+
+const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
+const TARGETS = ['portal-a', 'portal-b']
+
+/** What a client sees: the outcome and version, or the error code. */
+const seen = (o: SnapshotOutcome) => (o.ok ? `${o.result.outcome} v${o.result.version} (${o.result.outbox.length} rows)` : `${o.error.status} ${o.error.code}`)
+
+for (const kind of ['pglite', 'postgres'] as const) {
+  t.test(`accept batch on ${kind}`, async (t) => {
+    const schema = `t_${randomBytes(5).toString('hex')}`
+    const db: Db = await createDb(kind === 'postgres' ? { url: PG_URL, schema, poolSize: 2 } : { pgliteDir: 'memory://', schema })
+    t.teardown(async () => {
+      if (kind === 'postgres') await db.query(`DROP SCHEMA ${schema} CASCADE`)
+      await db.close()
+    })
+    await migrate(db)
+    const put = (code: string, version: number, extra: Partial<SnapshotRequest> & { summary?: string; agencyCode?: string } = {}): SnapshotRequest => ({
+      code, client: 'one-stop', mayActFor: extra.mayActFor ?? (() => true),
+      snapshot: snapshot(version, { ...base, ...(extra.agencyCode && { agencyCode: extra.agencyCode }), ...(extra.summary && { summary: extra.summary }) }),
+    })
+
+    const first = await acceptSnapshots(db, [
+      put('HS-1', 1), put('HS-1', 1), put('HS-1', 1, { summary: 'other body' }), put('HS-1', 3), put('HS-1', 2), put('HS-1', 3),
+      put('HS-2', 5, { agencyCode: '000.00.00.H99', mayActFor: (a) => a !== '000.00.00.H99' }), put('HS-2', 4),
+    ], { targets: TARGETS })
+    t.strictSame(first.map(seen), [
+      'accepted v1 (2 rows)', 'unchanged v1 (0 rows)', '409 IDEMPOTENCY_CONFLICT', 'accepted v3 (2 rows)', '409 STALE_VERSION', 'unchanged v3 (0 rows)',
+      '403 FORBIDDEN', 'accepted v4 (2 rows)',
+    ], 'the same answers as one PUT after the other')
+
+    const second = await acceptSnapshots(db, [
+      put('HS-1', 2), put('HS-1', 4), put('HS-2', 4), put('HS-3', 1, { agencyCode: '000.00.00.H99', mayActFor: (a) => a !== '000.00.00.H99' }), put('HS-3', 1),
+    ], { targets: TARGETS })
+    t.strictSame(second.map(seen), ['409 STALE_VERSION', 'accepted v4 (2 rows)', 'unchanged v4 (0 rows)', '403 FORBIDDEN', 'accepted v1 (2 rows)'])
+
+    const { rows: dossiers } = await db.query<{ code: string; version: number; summary: string }>(
+      `SELECT code, version::int AS version, snapshot->>'summary' AS summary FROM dossiers ORDER BY code`)
+    t.strictSame(dossiers, [
+      { code: 'HS-1', version: 4, summary: 'version 4' }, { code: 'HS-2', version: 4, summary: 'version 4' }, { code: 'HS-3', version: 1, summary: 'version 1' },
+    ])
+    const { rows: outbox } = await db.query<{ target: string; dossier_code: string; version: number }>(
+      `SELECT target, dossier_code, version::int AS version FROM outbox ORDER BY id`)
+    t.strictSame(outbox.map((r) => `${r.target} ${r.dossier_code} v${r.version}`), [
+      'portal-a HS-1 v1', 'portal-b HS-1 v1', 'portal-a HS-1 v3', 'portal-b HS-1 v3', 'portal-a HS-2 v4', 'portal-b HS-2 v4',
+      'portal-a HS-1 v4', 'portal-b HS-1 v4', 'portal-a HS-3 v1', 'portal-b HS-3 v1',
+    ], 'one outbox row per accepted version and target, in acceptance order')
+    const { rows: states } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_state WHERE state = 'pending'`)
+    t.equal(states[0]!.n, 6, 'sync state opened for each dossier and target')
+  })
+}
