@@ -11,7 +11,7 @@ const Ms = (def: number, description: string) => Type.Integer({ minimum: 1, defa
 const OptionalInt = (minimum: number, description: string) => Type.Optional(Type.Integer({ minimum, description }))
 const Path = (def: string) => Type.Optional(Type.String({ pattern: '^/[^?#]*$', default: def, description: `Default \`${def}\`.` }))
 
-export const DEFAULT_TIMEOUTS = { send: 60_000, listReceived: 10_000, getMessage: 60_000, acknowledge: 10_000, listAgencies: 10_000, pack: 10_000, health: 5000 } as const
+export const DEFAULT_TIMEOUTS = { send: 30_000, listReceived: 10_000, getMessage: 60_000, acknowledge: 10_000, listAgencies: 10_000, pack: 10_000, health: 5000 } as const
 
 export const AGENCY_CODE_PATTERN = '^[0-9]{3}\\.[0-9]{2}\\.[0-9]{2}\\.[A-Z][0-9]{2}$'
 

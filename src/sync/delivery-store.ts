@@ -33,6 +33,8 @@ export interface DeliveryStore {
   /** A transient failure: the item waits for `nextAttemptAt`, owned by `retryJob`, and the lease is released. */
   retryLater(input: RetryInput): Promise<void>
   release(target: string, code: string, owner: string): Promise<void>
+  /** Extends a lease this owner holds; false when it is no longer held (it expired and was taken). */
+  renew(target: string, code: string, owner: string, leaseMs: number): Promise<boolean>
 }
 
 export interface SettleInput {
@@ -170,5 +172,14 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     )
   }
 
-  return { claim, openItems, settle, retryLater, release }
+  async function renew(target: string, code: string, owner: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `UPDATE sync_state SET lease_until = now() + make_interval(secs => $4::double precision / 1000)
+       WHERE target = $1 AND dossier_code = $2 AND lease_owner = $3`,
+      [target, code, owner, leaseMs],
+    )
+    return rowCount > 0
+  }
+
+  return { claim, openItems, settle, retryLater, release, renew }
 }

@@ -90,6 +90,18 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
         return 'waiting-for-retry' // the retry owner delivers the newest version when its time comes
       }
       let deliveredVersion = claim.deliveredVersion
+      // A round may hold several items (a document and its statuses, progress steps), each up to
+      // its operation deadline: the lease is renewed before an item once a quarter of it is gone,
+      // so it never lapses while this worker is still sending (another would send again).
+      let leasedAt = Date.now()
+      const keepLease = async () => {
+        if (Date.now() - leasedAt < options.leaseMs / 4) return
+        if (!(await store.renew(target, code, owner, options.leaseMs))) {
+          held = false
+          throw new Error(`lease on ${target}/${code} lapsed mid-round; the new holder delivers what is still open`)
+        }
+        leasedAt = Date.now()
+      }
       for (let round = 0; round < 100; round++) {
         const items = round === 0 ? claim.items : await store.openItems(target, code)
         const seenUpTo = items.reduce((max, i) => Math.max(max, i.id), 0)
@@ -106,6 +118,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
         const delivered: Array<{ id: number; version: number | null; createdAt: Date; kind: OpenItem['kind'] }> = []
         const dead: Array<{ id: number; error: string; upstreamCode?: string; attempts: number }> = []
         for (const item of todo) {
+          await keepLease()
           try {
             await send(item, deliveredVersion, job)
             delivered.push({ id: item.id, version: item.version, createdAt: item.createdAt, kind: item.kind })
