@@ -148,7 +148,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => inbox.close())
 
     const edocs = axis
-      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log })
+      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 

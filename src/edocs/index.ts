@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
+import { Counter, type Registry } from 'prom-client'
 import type { Db } from '../db/types.js'
 import type { HubConfig } from '../../schemas/config.js'
 import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
@@ -45,6 +46,8 @@ export interface EdocDeps {
   redisUrl: string
   runWorkers: boolean
   log: Logger
+  /** Where `lgsp_edocs_polled_total` is registered (the hub's metrics registry). */
+  metricsRegistry?: Registry
 }
 
 export { createEdocStore, edocMessageHandler }
@@ -163,11 +166,22 @@ export function createEdocService(deps: EdocDeps): EdocService {
   const poller = createPoller({
     connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, retryBaseMs: config.edocs.pollEveryMs, log,
   })
+  const polled = new Counter({
+    name: 'lgsp_edocs_polled_total',
+    help: 'Packages seen in the document axis mailbox by outcome: stored, acknowledged, failed (left for the next pass), skipped (on a backoff or held behind a failed status)',
+    labelNames: ['outcome'],
+    registers: deps.metricsRegistry ? [deps.metricsRegistry] : [],
+  })
+  const pollOnce = async () => {
+    const r = await poller.pollOnce()
+    for (const outcome of ['stored', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
+    return r
+  }
   let schedule: Reconciler | undefined
   if (deps.runWorkers) {
     schedule = startReconciler({
       name: 'edocs-poll', redisUrl: deps.redisUrl, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.edocs.pollEveryMs, log,
-      sweep: async () => (await poller.pollOnce()).stored,
+      sweep: async () => (await pollOnce()).stored,
     })
   }
 
@@ -183,7 +197,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
       if (!doc || !visible(doc, mayActFor)) return undefined
       return store.attachment(id, contentId)
     },
-    pollNow: () => poller.pollOnce(),
+    pollNow: pollOnce,
     async close() {
       await schedule?.close()
     },

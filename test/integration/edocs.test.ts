@@ -195,6 +195,7 @@ t.test('document axis', async (t) => {
       return m.entries.find((e: any) => e.docId === delivered.body.docId)?.acknowledged ? m : undefined
     })
     t.ok(mailbox)
+    t.match(await (await fetch(`${hub.url}/metrics`)).text(), /lgsp_edocs_polled_total\{outcome="acknowledged"\} [1-9]/, 'polls are counted')
     const view = await hub.call(`/v1/edocs/${data.edocId}`)
     t.match(view.body, { direction: 'incoming', from: G22.organId, to: [SANDBOX_PROVINCE_UNIT] })
     const got = await fetch(`${hub.url}${data.attachments[0].url}`, { headers: { authorization: 'Bearer lgsp-demo-key-0000-not-a-secret' } })
