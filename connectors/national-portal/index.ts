@@ -121,13 +121,17 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
 
   /**
    * One `DongBoHoSoMC` call for records that share `isUpdating`, read per record. A refusal of
-   * the whole call that names no record (a portal that does not answer per record) is followed by
-   * one call per record, so only the wrong ones end refused.
+   * the whole call that names no record (a portal that does not answer per record), or a per-record
+   * answer that cannot be matched to the records sent, is followed by one call per record (an
+   * upsert: safe to repeat), so only the wrong ones end refused.
    */
   async function sendRecords(records: Array<Record<string, unknown>>, isUpdate: boolean, op: OperationContext): Promise<RecordOutcome[]> {
     const codesSent = records.map((r) => String(r['MaHoSo']))
     try {
-      return await callReading('syncDossier', syncDossiersParams(records, isUpdate), op, true, (body) => readBatchReply(body, codes, codesSent))
+      const outcomes = await callReading('syncDossier', syncDossiersParams(records, isUpdate), op, true, (body) => readBatchReply(body, codes, codesSent))
+      if (outcomes !== null) return outcomes
+      if (records.length === 1) throw new UpstreamError('bad_response', 'The national portal answered the dossier sync with an outcome for another dossier.')
+      op.log.warn({ dossiers: records.length }, 'national portal answered a batch per record in a way that matches no record sent; sending its dossiers one by one')
     } catch (err) {
       if (records.length === 1 || !isUpstreamError(err) || err.kind !== 'rejected') throw err
       op.log.info({ dossiers: records.length, upstreamCode: err.upstreamCode }, 'national portal refused a batch as a whole; sending its dossiers one by one')

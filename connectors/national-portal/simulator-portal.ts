@@ -47,6 +47,8 @@ export interface PortalOptions {
   maxStoredDossiers: number
   procedures: Procedure[]
   agencies: Agency[]
+  /** How a call of several dossiers is answered per record (see SimulatorOptions.batchReplies). */
+  batchReplies: 'in-order' | 'reversed' | 'refusals-only'
 }
 
 const KENH = { in_person: '1', online: '2', post: '3' } as const
@@ -141,12 +143,13 @@ export function createPortal(options: PortalOptions) {
       if (!problems[i]) store(dossiers, String((record as Json)['MaHoSo']), { receivedAt, isUpdating: isUpdating === 'True', record: record as Json })
     })
     if (data.length === 1) return OK_SYNC
-    const outcomes = data.map((record, i) => ({
+    const all = data.map((record, i) => ({
       MaHoSo: isObject(record) && typeof record['MaHoSo'] === 'string' ? record['MaHoSo'] : '',
       ...(problems[i] ? { error_code: PORTAL_CODE.invalid, message: problems[i] } : OK_SYNC),
     }))
+    const outcomes = options.batchReplies === 'reversed' ? all.reverse() : options.batchReplies === 'refusals-only' ? all.filter((_, i) => problems[i]) : all
     const first = problems.findIndex((p) => p !== undefined)
-    if (first < 0) return { ...OK_SYNC, data: outcomes }
+    if (first < 0) return { ...OK_SYNC, ...(outcomes.length > 0 && { data: outcomes }) }
     counters.rejected += problems.filter((p) => p !== undefined).length
     return { error_code: PORTAL_CODE.invalid, message: `Hồ sơ thứ ${first + 1}: ${problems[first]}`, data: outcomes }
   }

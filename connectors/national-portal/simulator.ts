@@ -50,6 +50,12 @@ export interface SimulatorOptions {
   maxStoredDossiers?: number
   /** Largest request body accepted, in bytes. Default 4 MiB. */
   maxRequestBytes?: number
+  /**
+   * How a `DongBoHoSoMC` call of several dossiers is answered per record: `in-order` (one outcome
+   * per record, in request order; the default), `reversed` (the same, last record first) or
+   * `refusals-only` (only the refused records listed). The real portal's answer is unverified.
+   */
+  batchReplies?: 'in-order' | 'reversed' | 'refusals-only'
 }
 
 export interface SimulatorStats extends PortalCounters {
@@ -102,6 +108,7 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
     maxStoredDossiers: options.maxStoredDossiers ?? 200_000,
     procedures: options.procedures ?? sandboxProcedures(),
     agencies: options.agencies ?? sandboxAgencies(),
+    batchReplies: options.batchReplies ?? 'in-order',
   })
   const maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024
   const random = createPrng(options.seed ?? 1)

@@ -220,11 +220,14 @@ export type RecordOutcome = { ok: true } | { ok: false; error: UpstreamError }
 /**
  * A reply to a call of several dossiers → one outcome per record, in request order. The portal
  * may answer per record in `data` (`[{MaHoSo, error_code, message}]`, whatever the overall code):
- * then each record gets its own code. Without that, success means every record was taken, and
+ * then each record gets its own code, matched by the `MaHoSo` each outcome echoes (in any order)
+ * or, where none is echoed, by position. Without that, success means every record was taken, and
  * any other answer is the whole call's (`ok: false`): the caller decides (a refusal of the whole
- * call says nothing about which record was wrong).
+ * call says nothing about which record was wrong). `null`: the portal answered per record but the
+ * outcomes cannot be matched to the records sent (a count that differs, a code not sent or twice);
+ * which records it took is unknown, and the caller asks again one record per call.
  */
-export function readBatchReply(body: Uint8Array | string, codes: ErrorCodeSets, codesSent: readonly string[]): ReadResult<RecordOutcome[]> {
+export function readBatchReply(body: Uint8Array | string, codes: ErrorCodeSets, codesSent: readonly string[]): ReadResult<RecordOutcome[] | null> {
   const opened = open(body)
   if (opened instanceof UpstreamError) return { ok: false, error: opened }
   const { reply, code } = opened
@@ -235,16 +238,22 @@ export function readBatchReply(body: Uint8Array | string, codes: ErrorCodeSets, 
     return whole.ok ? { ok: true, value: codesSent.map(() => ({ ok: true })) } : whole
   }
   const items = data as Json[]
-  if (items.length !== codesSent.length) return { ok: false, error: bad(`${items.length} record outcomes for ${codesSent.length} dossiers`) }
-  const outcomes: RecordOutcome[] = []
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!
-    const echoed = text(item, 'MaHoSo')
-    if (echoed !== undefined && echoed !== codesSent[i]) return { ok: false, error: bad('the record outcomes are not in request order') }
-    const r = readReply(JSON.stringify(item), codes, 'syncDossier')
-    outcomes.push(r.ok ? { ok: true } : { ok: false, error: r.error })
+  if (items.length !== codesSent.length) return { ok: true, value: null }
+  const echoed = items.map((item) => text(item, 'MaHoSo'))
+  let order: Json[] = items
+  if (echoed.some((c) => c !== undefined)) {
+    const byCode = new Map(items.map((item, i) => [echoed[i], item]))
+    const distinct = new Set(codesSent)
+    if (echoed.some((c) => c === undefined || !distinct.has(c)) || byCode.size !== items.length || distinct.size !== codesSent.length) return { ok: true, value: null }
+    order = codesSent.map((c) => byCode.get(c)!)
   }
-  return { ok: true, value: outcomes }
+  return {
+    ok: true,
+    value: order.map((item) => {
+      const r = readReply(JSON.stringify(item), codes, 'syncDossier')
+      return r.ok ? { ok: true } : { ok: false, error: r.error }
+    }),
+  }
 }
 
 /** `data` as a list of records: absent or null is none, a single object is one. */

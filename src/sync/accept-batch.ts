@@ -6,9 +6,10 @@
  * as locked in the transaction, so several PUTs of one dossier in a batch behave exactly as if
  * they had been sent one after the other. Nothing is answered before the commit.
  */
+import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
 import type { DossierSnapshot } from '../../schemas/dossier.js'
-import { forbidden, type GatewayError } from '../errors.js'
+import { forbidden, GatewayError } from '../errors.js'
 import { bodyHash } from './canonical-json.js'
 import { conflict, staleVersion, type AcceptResult } from './ledger.js'
 
@@ -19,12 +20,13 @@ export interface SnapshotRequest {
   mayActFor(agencyCode: string): boolean
 }
 
-export type SnapshotOutcome = { ok: true; result: AcceptResult } | { ok: false; error: GatewayError }
+export type SnapshotOutcome = { ok: true; result: AcceptResult } | { ok: false; error: Error }
 
 export interface AcceptBatchOptions {
   targets: readonly string[]
   /** Runs inside the transaction for each accepted version (e.g. indexing its results). */
   onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot, client: string) => Promise<unknown>
+  log?: Logger
 }
 
 interface Current {
@@ -35,13 +37,73 @@ interface Current {
 
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(['40P01', '40001'])
+/** Codes that say "the database cannot serve now" (connection, shutdown, resources, contention, timeouts). */
+const UNAVAILABLE_CODE = /^(08|53|57P0|40P01$|40001$|55P03$|57014$|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$)/
+/** What pg and PGlite say, without a code, when the connection is gone or cannot be had. */
+const UNAVAILABLE_TEXT = /connection terminated|timeout exceeded when trying to connect|not queryable|pglite is closed/i
 
+const sqlState = (err: unknown) => String((err as { code?: unknown } | null)?.code ?? '')
+
+/** The ledger could not be reached or gave up under contention: nothing of the batch was committed. */
+export function isLedgerUnavailable(err: unknown): boolean {
+  const code = sqlState(err)
+  return code !== '' ? UNAVAILABLE_CODE.test(code) : err instanceof Error && UNAVAILABLE_TEXT.test(err.message)
+}
+
+const ledgerUnavailable = (cause: unknown) => {
+  const err = new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The ledger cannot record the change now, so it was not accepted; send it again shortly.', undefined, { 'retry-after': '1' })
+  err.cause = cause
+  return err
+}
+
+/** A value PostgreSQL cannot hold (class 22, data exception: U+0000 in a text, a date out of range). */
+const unstorable = (cause: unknown) => {
+  const err = new GatewayError(400, 'VALIDATION_FAILED', 'The ledger cannot store this snapshot: a text holds U+0000 or a value is out of range; correct it and send it again.')
+  err.cause = cause
+  return err
+}
+
+/**
+ * One transaction for the whole batch (deadlocks retried twice). When it fails for a reason that
+ * is not the database being away, the culprit may be one PUT (a value the ledger cannot store, a
+ * failing hook): each PUT is then committed alone, in arrival order, so it alone gets the error.
+ * A database that cannot serve is a 503 for every PUT not yet committed; nothing is ever answered
+ * as accepted unless its transaction committed.
+ */
 export async function acceptSnapshots(db: Db, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
+  try {
+    return await commitTogether(db, requests, options)
+  } catch (err) {
+    if (isLedgerUnavailable(err)) {
+      options.log?.error({ err }, 'the ledger cannot be written; every PUT of the batch gets 503')
+      throw ledgerUnavailable(err)
+    }
+    if (requests.length === 1) throw sqlState(err).startsWith('22') ? unstorable(err) : err
+    options.log?.warn({ err, puts: requests.length }, 'an accept batch failed; committing its PUTs one by one')
+  }
+  const outcomes: SnapshotOutcome[] = []
+  let away: GatewayError | undefined
+  for (const request of requests) {
+    if (away) {
+      outcomes.push({ ok: false, error: away })
+      continue
+    }
+    try {
+      outcomes.push((await commitTogether(db, [request], options))[0]!)
+    } catch (err) {
+      if (isLedgerUnavailable(err)) away = ledgerUnavailable(err)
+      outcomes.push({ ok: false, error: away ?? (sqlState(err).startsWith('22') ? unstorable(err) : (err as Error)) })
+    }
+  }
+  return outcomes
+}
+
+async function commitTogether(db: Db, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction((tx) => decide(tx, requests, options))
     } catch (err) {
-      if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
+      if (attempt >= 3 || !RETRYABLE.has(sqlState(err))) throw err
     }
   }
 }

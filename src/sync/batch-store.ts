@@ -18,7 +18,7 @@ export interface BatchClaim {
 /** What one round did to one dossier. */
 export interface DossierSettle {
   code: string
-  /** Largest outbox id looked at: a newer open row leaves the dossier `pending`. */
+  /** Largest outbox id looked at (or below the first item left open): a newer open row leaves the dossier `pending`. */
   seenUpTo: number
   delivered: Array<{ id: number; version: number | null }>
   superseded: number[]
@@ -32,6 +32,8 @@ export interface BatchStore {
   /** Marks the round's items and releases every lease of `owner` among `dossiers`, in one statement. */
   settleBatch(target: string, owner: string, dossiers: DossierSettle[]): Promise<void>
   release(target: string, codes: string[], owner: string): Promise<void>
+  /** Extends the leases `owner` still holds among `codes`; returns those (a lapsed one may have been taken). */
+  renew(target: string, codes: string[], owner: string, leaseMs: number): Promise<Set<string>>
 }
 
 interface ClaimRow {
@@ -50,18 +52,24 @@ interface ClaimRow {
  * Candidates come from the open outbox rows, not from `sync_state.state`, which a settle racing an
  * accept may leave at `delivered` for a moment: the oldest `$5` rows with no retry time and the
  * `$5` whose retry time has come (migration 006's indexes), so rows waiting for a retry after an
- * outage cost nothing. `sync_state` has the last word (lease, retry time). SKIP LOCKED: concurrent
- * claims and accepts in flight never wait on each other; a skipped dossier is found later.
+ * outage cost nothing. Only rows of dossiers free to take count towards `$5` (lease free or
+ * expired, retry time come): rows of dossiers other drains hold, or of a dossier whose retry time
+ * a row missed (an accept racing the settle that put the dossier back to wait), can never fill the
+ * window and hide the work behind them. SKIP LOCKED: concurrent claims and accepts in flight never
+ * wait on each other; a skipped dossier is found later.
  */
+const FREE = `(s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())`
 const CLAIM = `
   WITH rows AS (
-    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at IS NULL ORDER BY id LIMIT $5)
+    (SELECT o.dossier_code, o.id FROM outbox o JOIN sync_state s ON s.target = o.target AND s.dossier_code = o.dossier_code
+     WHERE o.target = $1 AND o.state IN ('pending', 'retrying') AND o.next_attempt_at IS NULL AND ${FREE} ORDER BY o.id LIMIT $5)
     UNION ALL
-    (SELECT dossier_code, id FROM outbox WHERE target = $1 AND state IN ('pending', 'retrying') AND next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $5)),
+    (SELECT o.dossier_code, o.id FROM outbox o JOIN sync_state s ON s.target = o.target AND s.dossier_code = o.dossier_code
+     WHERE o.target = $1 AND o.state IN ('pending', 'retrying') AND o.next_attempt_at <= now() AND ${FREE} ORDER BY o.next_attempt_at LIMIT $5)),
   cand AS (SELECT dossier_code, min(id) AS first_id FROM rows GROUP BY dossier_code),
   picked AS (
     SELECT s.dossier_code FROM sync_state s JOIN cand c ON c.dossier_code = s.dossier_code
-    WHERE s.target = $1 AND (s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())
+    WHERE s.target = $1 AND ${FREE}
     ORDER BY c.first_id LIMIT $4
     FOR UPDATE OF s SKIP LOCKED),
   claimed AS (
@@ -74,26 +82,29 @@ const CLAIM = `
 
 /**
  * As in delivery-store.ts, the CTEs and the final UPDATE see the snapshot from before the
- * statement. A dossier put back to wait gives its retry time to its other open rows (`waiting`),
- * so the claim's indexes pass them over until then.
+ * statement. Only rows still open are marked: a holder whose lease lapsed never turns a row its
+ * successor settled back into `retrying` or `dead`. A dossier put back to wait gives its retry
+ * time to all its other open rows (`waiting`, older retrying rows included), so the claim's
+ * indexes pass them over until then and a row's time is always its dossier's.
  */
+const OPEN = `state IN ('pending', 'retrying')`
 const SETTLE = `
-  WITH delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) RETURNING id),
-  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) RETURNING id),
+  WITH delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) AND ${OPEN} RETURNING id),
+  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) AND ${OPEN} RETURNING id),
   dead AS (UPDATE outbox SET state = 'dead', done_at = now(), attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = NULL
-    FROM unnest($5::bigint[], $6::int[], $7::text[], $8::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id RETURNING outbox.id),
+    FROM unnest($5::bigint[], $6::int[], $7::text[], $8::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id AND outbox.${OPEN} RETURNING outbox.id),
   retrying AS (UPDATE outbox SET state = 'retrying', attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = t.at
-    FROM unnest($9::bigint[], $10::int[], $11::text[], $12::text[], $13::timestamptz[]) AS t(id, attempts, error, code, at) WHERE outbox.id = t.id RETURNING outbox.id),
+    FROM unnest($9::bigint[], $10::int[], $11::text[], $12::text[], $13::timestamptz[]) AS t(id, attempts, error, code, at) WHERE outbox.id = t.id AND outbox.${OPEN} RETURNING outbox.id),
   d AS (SELECT * FROM unnest($14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::int[], $19::timestamptz[]) AS d(code, version, seen, error, attempts, retry_at)),
   waiting AS (UPDATE outbox o SET next_attempt_at = d.retry_at FROM d
-    WHERE d.retry_at IS NOT NULL AND o.target = $1 AND o.dossier_code = d.code AND o.state = 'pending'
+    WHERE d.retry_at IS NOT NULL AND o.target = $1 AND o.dossier_code = d.code AND o.${OPEN}
       AND NOT (o.id = ANY($3::bigint[]) OR o.id = ANY($4::bigint[]) OR o.id = ANY($5::bigint[]) OR o.id = ANY($9::bigint[])) RETURNING o.id)
   UPDATE sync_state s SET
     delivered_version = CASE WHEN d.version IS NULL THEN s.delivered_version ELSE GREATEST(coalesce(s.delivered_version, 0), d.version) END,
     delivered_at = CASE WHEN d.version IS NULL THEN s.delivered_at ELSE now() END,
     state = CASE
       WHEN d.retry_at IS NOT NULL THEN 'retrying'
-      WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.target = $1 AND o.dossier_code = d.code AND o.state IN ('pending', 'retrying') AND o.id > d.seen) THEN 'pending'
+      WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.target = $1 AND o.dossier_code = d.code AND o.${OPEN} AND o.id > d.seen) THEN 'pending'
       WHEN d.error IS NOT NULL THEN 'dead'
       ELSE 'delivered' END,
     attempts = CASE WHEN d.error IS NOT NULL THEN d.attempts ELSE 0 END,
@@ -141,5 +152,14 @@ export function createBatchStore(db: Db): BatchStore {
     )
   }
 
-  return { claimBatch, settleBatch, release }
+  async function renew(target: string, codes: string[], owner: string, leaseMs: number): Promise<Set<string>> {
+    const { rows } = await db.query<{ dossier_code: string }>(
+      `UPDATE sync_state SET lease_until = now() + make_interval(secs => $4::double precision / 1000)
+       WHERE target = $1 AND dossier_code = ANY($2::text[]) AND lease_owner = $3 RETURNING dossier_code`,
+      [target, codes, owner, leaseMs],
+    )
+    return new Set(rows.map((r) => r.dossier_code))
+  }
+
+  return { claimBatch, settleBatch, release, renew }
 }

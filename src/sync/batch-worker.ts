@@ -1,10 +1,11 @@
 /**
  * Batch delivery for targets whose connector takes several snapshots in one call (national
  * portal: `syncDossiers`). A wake-up job drains the target: each round leases up to `batchSize`
- * dossiers with open work, sends their newest snapshots in one call, then each dossier's progress
- * steps in order (one call each, as on the per-dossier path), and settles the round in one
- * statement. A refusal of one dossier dead-letters only its change; a failure of the whole call
- * puts every dossier of the round back with the same backoff and a timed wake-up for it.
+ * dossiers with open work, sends their newest snapshots in one call (fewer dossiers per call for
+ * those that failed before), then each dossier's progress steps in order (one call each, as on the
+ * per-dossier path), and settles the round in one statement. A refusal of one dossier
+ * dead-letters only its change; a failure of a whole call puts its dossiers back with the round's
+ * backoff and a timed wake-up for it.
  */
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -13,8 +14,9 @@ import type { ConnectorRegistry } from '../upstream/registry.js'
 import { isUpstreamError, UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js'
 import type { OpenItem } from './delivery-store.js'
 import type { BatchClaim, BatchStore, DossierSettle } from './batch-store.js'
-import type { SyncMetrics } from './metrics.js'
-import { describeFailure, REFUSALS, retryDelay } from './retry.js'
+import { observeRound, type SyncMetrics } from './metrics.js'
+import { judgeFailure, retryDelay, type Judgement } from './retry.js'
+import { leaseKeeper, planRound, type RoundPlan } from './round.js'
 
 /** Rounds one job drains before it hands over to a fresh wake-up (keeps jobs short, lets others in). */
 const MAX_ROUNDS = 50
@@ -28,7 +30,7 @@ export interface BatchDrainOptions {
   log: Logger
   leaseMs: number
   signal: AbortSignal
-  /** True once the worker is closing: a drain finishes its round and claims no more. */
+  /** True once the worker is closing: a drain makes no further call, settles what it did and hands over. */
   stopping(): boolean
   /** Delivers one progress step (or message) of a dossier, as the per-dossier path does. */
   sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void>
@@ -42,30 +44,16 @@ interface BatchResult {
 }
 
 /** One dossier of a round: what it sends and what became of it. */
-interface Plan extends DossierSettle {
+interface Plan extends RoundPlan {
+  code: string
   deliveredVersion: number | null
-  snapshot?: OpenItem
-  rest: OpenItem[]
-  /** Items delivered this round, for metrics. */
-  done: OpenItem[]
-  failed?: { item: OpenItem; err: UpstreamError | Error }
-}
-
-function plan(claim: BatchClaim): Plan {
-  const snapshots = claim.items.filter((i) => i.kind === 'snapshot')
-  const newest = snapshots.reduce<OpenItem | undefined>((best, i) => (best === undefined || i.version! > best.version! ? i : best), undefined)
-  const fresh = newest !== undefined && (claim.deliveredVersion === null || newest.version! > claim.deliveredVersion)
-  return {
-    code: claim.code,
-    deliveredVersion: claim.deliveredVersion,
-    seenUpTo: claim.items.reduce((max, i) => Math.max(max, i.id), 0),
-    ...(fresh && { snapshot: newest }),
-    superseded: snapshots.filter((s) => !fresh || s !== newest).map((s) => s.id),
-    rest: claim.items.filter((i) => i.kind !== 'snapshot'),
-    delivered: [],
-    dead: [],
-    done: [],
-  }
+  delivered: OpenItem[]
+  dead: Array<{ item: OpenItem; judged: Judgement }>
+  retry?: { item: OpenItem; judged: Judgement }
+  /** Items attempted this round (delivered, dead or to retry); the others stay open as they were. */
+  tried: Set<number>
+  /** The lease lapsed and was not renewed: nothing more is sent and nothing settled; its next holder delivers what is open. */
+  lost?: boolean
 }
 
 const toError = (f: NonNullable<BatchResult['results'][number]['failure']>) =>
@@ -74,6 +62,39 @@ const toError = (f: NonNullable<BatchResult['results'][number]['failure']>) =>
     ...(f.upstreamReason !== undefined && { upstreamReason: f.upstreamReason }),
     ...(f.retryAfterMs !== undefined && { retryAfterMs: f.retryAfterMs }),
   })
+
+/**
+ * The snapshot calls of a round. Dossiers that never failed share one call; one whose snapshot
+ * already failed n times goes in calls of at most batchSize / 2^n. A record that makes its whole
+ * call fail (one the portal cannot digest) is thus alone after a few attempts, and the others of
+ * its batch get through instead of retrying with it until they are all dead-lettered.
+ */
+function snapshotCalls(plans: Plan[], batchSize: number): Plan[][] {
+  const bySize = new Map<number, Plan[]>()
+  for (const p of plans) {
+    if (p.snapshot === undefined) continue
+    const size = Math.max(1, Math.floor(batchSize / 2 ** Math.min(p.snapshot.attempts, 30)))
+    bySize.set(size, [...(bySize.get(size) ?? []), p])
+  }
+  return [...bySize.entries()].sort((a, b) => b[0] - a[0])
+    .flatMap(([size, group]) => Array.from({ length: Math.ceil(group.length / size) }, (_, i) => group.slice(i * size, (i + 1) * size)))
+}
+
+/** What the ledger records for a dossier; items left untried keep the dossier `pending`. */
+function toSettle(p: Plan, nextAttemptAt: Date | undefined): DossierSettle {
+  const untried = [...(p.snapshot ? [p.snapshot] : []), ...p.rest].filter((i) => !p.tried.has(i.id))
+  const leftOpen = p.retry === undefined && untried.length > 0
+  return {
+    code: p.code,
+    seenUpTo: leftOpen ? Math.min(...untried.map((i) => i.id)) - 1 : p.seenUpTo,
+    delivered: p.delivered.map((i) => ({ id: i.id, version: i.version })),
+    superseded: p.superseded,
+    dead: p.dead.map(({ judged: j }) => ({ id: j.id, attempts: j.attempts, error: j.error, ...(j.upstreamCode !== undefined && { upstreamCode: j.upstreamCode }) })),
+    ...(p.retry && nextAttemptAt && {
+      retry: { id: p.retry.judged.id, attempts: p.retry.judged.attempts, error: p.retry.judged.error, nextAttemptAt, ...(p.retry.judged.upstreamCode !== undefined && { upstreamCode: p.retry.judged.upstreamCode }) },
+    }),
+  }
+}
 
 export function createBatchDrain(options: BatchDrainOptions): (jobId: string) => Promise<string> {
   const { target, config, store, registry, metrics, log } = options
@@ -85,76 +106,94 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
    */
   let pausedUntil = 0
 
-  const delivered = (p: Plan, item: OpenItem) => {
-    p.delivered.push({ id: item.id, version: item.version })
-    p.done.push(item)
-    if (item.version !== null) p.deliveredVersion = item.version
-  }
-
-  /** Refusals and exhausted items die now; anything else is this dossier's retry (decided per round below). */
-  function failed(p: Plan, item: OpenItem, caught: unknown, jobId: string) {
-    const err = caught as UpstreamError
-    const attempts = item.attempts + 1
-    const error = isUpstreamError(err) ? describeFailure(err) : String(caught).slice(0, 1000)
-    const refused = isUpstreamError(err) && REFUSALS.has(err.kind)
-    if (refused || attempts >= config.retry.maxAttempts) {
-      p.dead.push({ id: item.id, attempts, error: refused ? error : `gave up after ${attempts} attempts: ${error}`, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) })
-      metrics.deliveries.inc({ target, kind: item.kind, outcome: 'dead' })
-      log.warn({ jobId, dossier: p.code, outbox: item.id, kind: err.kind, upstreamCode: err.upstreamCode, attempts }, 'change dead-lettered')
-      return
-    }
-    p.failed = { item, err }
-    p.retry = { id: item.id, attempts, error, nextAttemptAt: new Date(0), ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) }
-  }
-
-  /** One round; returns whether every dossier of it now waits for a retry (nothing was delivered). */
-  async function round(claims: BatchClaim[], owner: string, jobId: string): Promise<boolean> {
-    const plans = claims.map(plan)
+  /**
+   * One round. `retrying`: every dossier of it now waits for a retry (nothing was delivered);
+   * `stopped`: the worker is closing and what was not sent is left open.
+   */
+  async function round(claims: BatchClaim[], owner: string, jobId: string): Promise<'retrying' | 'stopped' | 'more'> {
+    const plans: Plan[] = claims.map((c) => ({ code: c.code, deliveredVersion: c.deliveredVersion, ...planRound(c.items, c.deliveredVersion), delivered: [], dead: [], tried: new Set() }))
     const requestId = `job-${jobId}`
+    const ctx = { signal: options.signal, requestId, log: log.child({ jobId }) }
     let circuitUntil = 0
-    const sending = plans.filter((p) => p.snapshot !== undefined)
-    if (sending.length > 0) {
-      const input = { dossiers: sending.map((p) => ({ dossier: p.snapshot!.payload, isUpdate: p.deliveredVersion !== null })) }
+    let stopped = false
+
+    const keep = leaseKeeper(options.leaseMs, async () => {
+      const held = await store.renew(target, plans.filter((p) => !p.lost).map((p) => p.code), owner, options.leaseMs)
+      for (const p of plans) {
+        if (p.lost || held.has(p.code)) continue
+        p.lost = true
+        log.warn({ jobId, dossier: p.code }, 'dossier lease lapsed mid-round; its new holder delivers what is still open')
+      }
+    })
+    const delivered = (p: Plan, item: OpenItem) => {
+      p.tried.add(item.id)
+      p.delivered.push(item)
+      if (item.version !== null) p.deliveredVersion = item.version
+    }
+    const failed = (p: Plan, item: OpenItem, caught: unknown) => {
+      p.tried.add(item.id)
+      const judged = judgeFailure(item, caught, config.retry.maxAttempts)
+      if (!judged.dead) return void (p.retry = { item, judged })
+      p.dead.push({ item, judged })
+      log.warn({ jobId, dossier: p.code, outbox: item.id, kind: judged.kind, upstreamCode: judged.upstreamCode, attempts: judged.attempts }, 'change dead-lettered')
+    }
+    /** Shutdown: the call in flight was aborted; it stays open (the portal may have it: at least once). */
+    const aborted = () => options.signal.aborted && (stopped = true)
+
+    for (const call of snapshotCalls(plans, config.batchSize)) {
+      if (stopped || (stopped = options.stopping())) break
+      await keep()
+      const live = call.filter((p) => !p.lost)
+      if (live.length === 0) continue
+      const input = { dossiers: live.map((p) => ({ dossier: p.snapshot!.payload, isUpdate: p.deliveredVersion !== null })) }
       try {
-        const out = await registry.invoke<BatchResult>(target, options.config.batchOperation, input, { signal: options.signal, requestId, log: log.child({ jobId }) })
-        sending.forEach((p, i) => {
+        const out = await registry.invoke<BatchResult>(target, config.batchOperation, input, ctx)
+        live.forEach((p, i) => {
           const r = out.results[i]
           if (r !== undefined && r.code === p.code && r.failure === undefined) delivered(p, p.snapshot!)
-          else failed(p, p.snapshot!, r?.failure ? toError(r.failure) : new UpstreamError('bad_response', 'The batch reply did not cover this dossier.'), jobId)
+          else failed(p, p.snapshot!, r?.failure ? toError(r.failure) : new UpstreamError('bad_response', 'The batch reply did not cover this dossier.'))
         })
       } catch (caught) {
-        if (options.signal.aborted) throw caught
-        for (const p of sending) failed(p, p.snapshot!, caught, jobId) // the whole call: every dossier of it
-        if (isUpstreamError(caught) && caught.kind === 'circuit_open') circuitUntil = Date.now() + (caught.retryAfterMs ?? 0)
+        if (aborted()) break
+        for (const p of live) failed(p, p.snapshot!, caught) // the whole call: every dossier of it
+        if (isUpstreamError(caught) && caught.kind === 'circuit_open') circuitUntil = Math.max(circuitUntil, Date.now() + (caught.retryAfterMs ?? 0))
       }
     }
     // Progress steps after their dossier's snapshot, in order; a transient failure stops the dossier there.
     for (const p of plans) {
       for (const item of p.rest) {
-        if (p.retry) break
+        if (p.retry || p.lost || stopped || (stopped = options.stopping())) break
+        await keep()
+        if (p.lost) break
         try {
           await options.sendItem(item, p.deliveredVersion, requestId)
           delivered(p, item)
         } catch (caught) {
-          if (options.signal.aborted) throw caught
-          failed(p, item, caught, jobId)
+          if (aborted()) break
+          failed(p, item, caught)
         }
       }
     }
+    await keep() // a lease lost by now must not be settled
+
     // One backoff for the round's retries (they failed together, they retry together): one wake-up.
-    const retrying = plans.filter((p) => p.retry)
+    const settled = plans.filter((p) => !p.lost)
+    const retrying = settled.filter((p) => p.retry)
     let nextAttemptAt: Date | undefined
     if (retrying.length > 0) {
-      const attempts = Math.max(...retrying.map((p) => p.retry!.attempts))
-      const retryAfter = Math.max(0, ...retrying.map((p) => (isUpstreamError(p.failed!.err) ? p.failed!.err.retryAfterMs ?? 0 : 0)))
+      const attempts = Math.max(...retrying.map((p) => p.retry!.judged.attempts))
+      const retryAfter = Math.max(0, ...retrying.map((p) => p.retry!.judged.retryAfterMs ?? 0))
       const delay = retryDelay(attempts, config.retry, retryAfter > 0 ? retryAfter : undefined)
       nextAttemptAt = new Date(Date.now() + delay)
-      for (const p of retrying) p.retry!.nextAttemptAt = nextAttemptAt
-      const first = retrying[0]!
-      log.info({ jobId, dossiers: retrying.length, kind: (first.failed!.err as UpstreamError).kind, attempts, delayMs: delay }, 'delivery failed; retry scheduled')
+      log.info({ jobId, dossiers: retrying.length, kind: retrying[0]!.retry!.judged.kind, attempts, delayMs: delay }, 'delivery failed; retry scheduled')
     }
-    await store.settleBatch(target, owner, plans)
-    observe(plans)
+    if (settled.length > 0) await store.settleBatch(target, owner, settled.map((p) => toSettle(p, nextAttemptAt)))
+    observeRound(metrics, target, {
+      delivered: settled.flatMap((p) => p.delivered),
+      superseded: settled.reduce((n, p) => n + p.superseded.length, 0),
+      dead: settled.flatMap((p) => p.dead.map((d) => d.item)),
+      retried: retrying.map((p) => p.retry!.item),
+    })
     // A lost timed wake-up is the reconciler's (it looks for retries past their time).
     const schedule = (at: Date) => options.wakeAt(at).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule a retry wake-up; the reconciler will'))
     if (nextAttemptAt) await schedule(nextAttemptAt)
@@ -163,21 +202,14 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
       pausedUntil = circuitUntil
       if (nextAttemptAt === undefined || nextAttemptAt.getTime() > circuitUntil) await schedule(new Date(circuitUntil))
     }
-    return plans.every((p) => p.retry !== undefined)
+    if (stopped) return 'stopped'
+    return settled.length > 0 && retrying.length === settled.length ? 'retrying' : 'more'
   }
 
-  function observe(plans: Plan[]) {
-    const now = Date.now()
-    let superseded = 0
-    for (const p of plans) {
-      superseded += p.superseded.length
-      for (const item of p.done) {
-        metrics.deliveries.inc({ target, kind: item.kind, outcome: 'delivered' })
-        metrics.lag.observe({ target, kind: item.kind }, (now - item.createdAt.getTime()) / 1000)
-      }
-      if (p.retry) metrics.deliveries.inc({ target, kind: p.failed!.item.kind, outcome: 'retry' })
-    }
-    if (superseded > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, superseded)
+  /** A closing worker leaves what is open to another replica (or the next start) at once, not to the reconciler. */
+  async function handOver(): Promise<string> {
+    await options.wakeNow().catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not hand the target over; the reconciler will'))
+    return 'stopping'
   }
 
   /**
@@ -189,17 +221,22 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
    */
   return async function drain(jobId: string): Promise<string> {
     for (let n = 0; n < MAX_ROUNDS; n++) {
-      if (options.stopping()) return 'stopping' // what is left is the next process's (or the reconciler's)
-      if (Date.now() < pausedUntil) return 'circuit-open' // the round that saw it open scheduled the wake-up
+      if (options.stopping()) return handOver()
+      // The round that saw the circuit open scheduled a wake-up for its reopening. That job fires by
+      // the queue's clock, not this process's: a drain woken within a second of the time goes ahead.
+      if (Date.now() < pausedUntil - 1000) return 'circuit-open'
       const owner = `${instance}/${jobId}/${randomUUID().slice(0, 8)}`
       const claims = await store.claimBatch(target, owner, options.leaseMs, config.batchSize)
       if (claims.length === 0) return n === 0 ? 'idle' : 'drained'
+      let outcome: Awaited<ReturnType<typeof round>>
       try {
-        if (await round(claims, owner, jobId)) return 'retrying'
+        outcome = await round(claims, owner, jobId)
       } catch (err) {
         await store.release(target, claims.map((c) => c.code), owner).catch((e: Error) => log.warn({ err: { message: e.message } }, 'could not release dossier leases; they expire by themselves'))
         throw err
       }
+      if (outcome === 'retrying') return 'retrying'
+      if (outcome === 'stopped') return handOver()
     }
     await options.wakeNow()
     return 'more-next-time'

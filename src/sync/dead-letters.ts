@@ -54,7 +54,9 @@ export async function listDeadLetters(db: Db, q: { target?: string; since?: Date
 async function reopen(db: Db, where: string, params: unknown[]): Promise<Array<{ id: number; target: string; dossierCode: string }>> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number; target: string; dossier_code: string }>(
-      `UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL, done_at = NULL
+      // A dossier waiting for a retry takes its replayed rows along (as an accept does, see ledger.ts).
+      `UPDATE outbox SET state = 'pending', attempts = 0, done_at = NULL, next_attempt_at = (
+         SELECT s.next_attempt_at FROM sync_state s WHERE s.target = outbox.target AND s.dossier_code = outbox.dossier_code AND s.next_attempt_at > now())
        WHERE state = 'dead' AND ${where} RETURNING id, target, dossier_code`,
       params,
     )

@@ -58,9 +58,10 @@ export interface RetryInput {
   upstreamCode?: string
   nextAttemptAt: Date
   retryJob: string
-  /** What was delivered before the failure in this round (settled in the same transaction). */
+  /** What was delivered or dead-lettered before the failure in this round (settled in the same statement). */
   delivered: Array<{ id: number; version: number | null }>
   superseded: number[]
+  dead: SettleInput['dead']
 }
 
 const OPEN_ITEM_COLUMNS = 'o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at'
@@ -83,10 +84,16 @@ const toItems = (rows: ItemRow[]): OpenItem[] => rows.filter((r) => r.id !== nul
  * Marks what a round delivered, superseded and dead-lettered, in data-modifying CTEs ahead of the
  * final statement (one round trip, atomic). CTEs see the snapshot from before their own updates,
  * which is fine: every row they touch has an id ≤ `seenUpTo`, and only newer rows are looked for.
+ * Only rows still open are marked: a holder whose lease lapsed cannot undo its successor's work.
+ * $3 delivered ids, $4 superseded ids, and the dead items as four arrays from `$dead`.
  */
-const MARK_DONE_CTES = `
-  delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) RETURNING id),
-  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) RETURNING id)`
+const markDoneCtes = (dead: number) => `
+  delivered AS (UPDATE outbox SET state = 'delivered', done_at = now(), attempts = attempts + 1, next_attempt_at = NULL WHERE id = ANY($3::bigint[]) AND state IN ('pending', 'retrying') RETURNING id),
+  superseded AS (UPDATE outbox SET state = 'superseded', done_at = now(), next_attempt_at = NULL WHERE id = ANY($4::bigint[]) AND state IN ('pending', 'retrying') RETURNING id),
+  dead AS (UPDATE outbox SET state = 'dead', done_at = now(), attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = NULL
+           FROM unnest($${dead}::bigint[], $${dead + 1}::int[], $${dead + 2}::text[], $${dead + 3}::text[]) AS t(id, attempts, error, code)
+           WHERE outbox.id = t.id AND outbox.state IN ('pending', 'retrying') RETURNING outbox.id)`
+const deadParams = (dead: SettleInput['dead']) => [dead.map((d) => d.id), dead.map((d) => d.attempts), dead.map((d) => d.error), dead.map((d) => d.upstreamCode ?? null)]
 
 export function createDeliveryStore(db: Db): DeliveryStore {
   async function claim(target: string, code: string, owner: string, leaseMs: number): Promise<(Claim & { items: OpenItem[] }) | null> {
@@ -125,9 +132,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
     // Newer work accepted meanwhile keeps the lease: this worker goes round again, so no
     // wake-up for it can be lost between our last look and the release.
     const { rows } = await db.query<{ released: boolean }>(
-      `WITH ${MARK_DONE_CTES},
-         dead AS (UPDATE outbox SET state = 'dead', done_at = now(), attempts = t.attempts, last_error = t.error, upstream_code = t.code, next_attempt_at = NULL
-                  FROM unnest($6::bigint[], $7::int[], $8::text[], $9::text[]) AS t(id, attempts, error, code) WHERE outbox.id = t.id RETURNING outbox.id),
+      `WITH ${markDoneCtes(6)},
          n AS (SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = $2 AND state IN ('pending', 'retrying') AND id > $5) AS newer)
        UPDATE sync_state SET
          delivered_version = CASE WHEN $10::bigint IS NULL THEN delivered_version ELSE GREATEST(coalesce(delivered_version, 0), $10::bigint) END,
@@ -141,8 +146,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
        FROM n WHERE target = $1 AND dossier_code = $2 AND lease_owner = $14
        RETURNING NOT n.newer AS released`,
       [
-        input.target, input.code, input.delivered.map((d) => d.id), input.superseded, input.seenUpTo,
-        input.dead.map((d) => d.id), input.dead.map((d) => d.attempts), input.dead.map((d) => d.error), input.dead.map((d) => d.upstreamCode ?? null),
+        input.target, input.code, input.delivered.map((d) => d.id), input.superseded, input.seenUpTo, ...deadParams(input.dead),
         maxVersion(input.delivered), last !== undefined, last?.error ?? null, last?.attempts ?? 0, input.owner,
       ],
     )
@@ -151,8 +155,8 @@ export function createDeliveryStore(db: Db): DeliveryStore {
 
   async function retryLater(input: RetryInput): Promise<void> {
     await db.query(
-      `WITH ${MARK_DONE_CTES},
-         item AS (UPDATE outbox SET state = 'retrying', attempts = $5, last_error = $6, upstream_code = $7, next_attempt_at = $8 WHERE id = $9 RETURNING id)
+      `WITH ${markDoneCtes(13)},
+         item AS (UPDATE outbox SET state = 'retrying', attempts = $5, last_error = $6, upstream_code = $7, next_attempt_at = $8 WHERE id = $9 AND state IN ('pending', 'retrying') RETURNING id)
        UPDATE sync_state SET state = 'retrying', attempts = $5, last_error = $6, next_attempt_at = $8, retry_job = $10,
          lease_owner = NULL, lease_until = NULL, updated_at = now(),
          delivered_version = CASE WHEN $11::bigint IS NULL THEN delivered_version ELSE GREATEST(coalesce(delivered_version, 0), $11::bigint) END,
@@ -160,7 +164,7 @@ export function createDeliveryStore(db: Db): DeliveryStore {
        WHERE target = $1 AND dossier_code = $2 AND lease_owner = $12`,
       [
         input.target, input.code, input.delivered.map((d) => d.id), input.superseded, input.attempts, input.error, input.upstreamCode ?? null,
-        input.nextAttemptAt, input.itemId, input.retryJob, maxVersion(input.delivered), input.owner,
+        input.nextAttemptAt, input.itemId, input.retryJob, maxVersion(input.delivered), input.owner, ...deadParams(input.dead),
       ],
     )
   }

@@ -61,6 +61,27 @@ export interface SyncDeps {
   messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler }>
 }
 
+/**
+ * A call that outlives its dossier's lease can land after the next holder sent a newer version
+ * (the lease is renewed between calls, never during one): each delivery operation's deadline
+ * must stay below `sync.leaseMs`. Warned, not refused: short leases are a test setting.
+ */
+function warnShortLease(deps: SyncDeps, batchTargets: string[], log: Logger): void {
+  const { config, registry } = deps
+  for (const [target, c] of Object.entries(config.sync.targets)) {
+    if (!registry.has(target)) continue
+    const section = config.connectors[target] as { timeoutMs?: number | Record<string, number> } | undefined
+    const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation] : [])]
+    for (const operation of operations) {
+      const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
+      const deadlineMs = configured ?? registry.get(target).operations[operation]?.timeoutMs
+      if (deadlineMs !== undefined && deadlineMs >= config.sync.leaseMs) {
+        log.warn({ target, operation, deadlineMs, leaseMs: config.sync.leaseMs }, 'sync.leaseMs is not above this operation\'s deadline: a slow call can outlive its lease and be overtaken by a newer version; raise sync.leaseMs')
+      }
+    }
+  }
+}
+
 export function createSyncService(deps: SyncDeps): SyncService {
   const { config, db } = deps
   const log = deps.log.child({ component: 'sync' })
@@ -77,6 +98,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     return c.batchSize > 1 && deps.registry.has(t) && deps.registry.get(t).operations[c.batchOperation] !== undefined
   })
   const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.batchConcurrency]))
+  warnShortLease(deps, batchTargets, log)
   const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)
@@ -108,11 +130,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
   /** Accept-time wake-ups are unique per outbox row; replays get a fresh id (an old job may linger as failed). */
   const wake = async (rows: Array<{ id: number; target: string; dossierCode: string }>, replay = false) => {
     // Replays bypass coalescing: they must run even if a stale dedup entry lingers. A batch
-    // target needs one wake-up, not one per dossier: any of its jobs drains them all.
+    // target needs one wake-up, not one per dossier (a replayed window of thousands included):
+    // any of its jobs drains them all.
     const drainsWoken = new Set<string>()
     const kicks: Array<Promise<boolean>> = []
     for (const r of rows) {
-      if (!replay && queues.drains(r.target)) {
+      if (queues.drains(r.target)) {
         if (drainsWoken.has(r.target)) continue
         drainsWoken.add(r.target)
       }
@@ -131,7 +154,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxBatch: config.sync.accept.maxBatch,
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
-      const outcomes = await acceptSnapshots(db, batch, { targets, ...(onSnapshot && { onSnapshot }) })
+      const outcomes = await acceptSnapshots(db, batch, { targets, log, ...(onSnapshot && { onSnapshot }) })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
       return outcomes.map((outcome) => ({ outcome, woken }))
     },

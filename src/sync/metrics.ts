@@ -37,3 +37,22 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     }),
   }
 }
+
+/** What a settled round did, as both delivery paths count it. */
+export interface RoundOutcome {
+  delivered: Array<{ kind: string; createdAt: Date }>
+  superseded: number
+  dead: Array<{ kind: string }>
+  retried: Array<{ kind: string }>
+}
+
+/** Counts a round once it is settled (a round that could not be settled did not happen, as far as the ledger knows). */
+export function observeRound(metrics: SyncMetrics, target: string, round: RoundOutcome, now = Date.now()): void {
+  for (const d of round.delivered) {
+    metrics.deliveries.inc({ target, kind: d.kind, outcome: 'delivered' })
+    metrics.lag.observe({ target, kind: d.kind }, (now - d.createdAt.getTime()) / 1000)
+  }
+  for (const d of round.dead) metrics.deliveries.inc({ target, kind: d.kind, outcome: 'dead' })
+  for (const r of round.retried) metrics.deliveries.inc({ target, kind: r.kind, outcome: 'retry' })
+  if (round.superseded > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, round.superseded)
+}

@@ -11,14 +11,15 @@ import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
-import { isUpstreamError, UpstreamError } from '../upstream/errors.js'
+import { UpstreamError } from '../upstream/errors.js'
 import type { DeliveryStore, OpenItem } from './delivery-store.js'
 import type { KickData } from './queues.js'
 import { queueNameFor } from './queues.js'
-import type { SyncMetrics } from './metrics.js'
+import { observeRound, type SyncMetrics } from './metrics.js'
 import { createBatchDrain } from './batch-worker.js'
 import type { BatchStore } from './batch-store.js'
-import { describeFailure, REFUSALS, retryDelay } from './retry.js'
+import { judgeFailure, retryDelay, type Judgement } from './retry.js'
+import { leaseKeeper, planRound } from './round.js'
 
 /** A message target's own step between the ledger and the connector (e.g. loading a stored package). */
 export interface MessageHandler {
@@ -51,8 +52,6 @@ export interface SyncWorker {
   close(): Promise<void>
 }
 
-export { retryDelay } from './retry.js'
-
 export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const { target, config, store, registry, metrics, log } = options
   const instance = randomUUID().slice(0, 8)
@@ -60,10 +59,6 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   let closing = false
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
-
-  async function send(item: OpenItem, deliveredVersion: number | null, job: Job<KickData>): Promise<void> {
-    return sendItem(item, deliveredVersion, `job-${job.id}`)
-  }
 
   async function sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void> {
     const ctx = { signal: shutdown.signal, requestId, log: log.child({ jobId: requestId.slice(4) }) }
@@ -90,68 +85,61 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
         return 'waiting-for-retry' // the retry owner delivers the newest version when its time comes
       }
       let deliveredVersion = claim.deliveredVersion
-      // A round may hold several items (a document and its statuses, progress steps), each up to
-      // its operation deadline: the lease is renewed before an item once a quarter of it is gone,
-      // so it never lapses while this worker is still sending (another would send again).
-      let leasedAt = Date.now()
-      const keepLease = async () => {
-        if (Date.now() - leasedAt < options.leaseMs / 4) return
-        if (!(await store.renew(target, code, owner, options.leaseMs))) {
-          held = false
-          throw new Error(`lease on ${target}/${code} lapsed mid-round; the new holder delivers what is still open`)
-        }
-        leasedAt = Date.now()
-      }
+      // A round may hold several items (a document and its statuses, progress steps), each up to its deadline.
+      const keep = leaseKeeper(options.leaseMs, async () => {
+        if (await store.renew(target, code, owner, options.leaseMs)) return
+        held = false
+        throw new Error(`lease on ${target}/${code} lapsed mid-round; the new holder delivers what is still open`)
+      })
+      const ref = (i: OpenItem) => ({ id: i.id, version: i.version })
       for (let round = 0; round < 100; round++) {
         const items = round === 0 ? claim.items : await store.openItems(target, code)
-        const seenUpTo = items.reduce((max, i) => Math.max(max, i.id), 0)
-        const snapshots = items.filter((i) => i.kind === 'snapshot')
-        const newest = snapshots.reduce<OpenItem | undefined>((best, i) => (best === undefined || i.version! > best.version! ? i : best), undefined)
-        const todo: OpenItem[] = []
-        const superseded: number[] = []
-        for (const s of snapshots) {
-          if (s === newest && (deliveredVersion === null || s.version! > deliveredVersion)) todo.push(s)
-          else superseded.push(s.id)
-        }
-        todo.push(...items.filter((i) => i.kind !== 'snapshot')) // progress steps and messages: each, in order
-
-        const delivered: Array<{ id: number; version: number | null; createdAt: Date; kind: OpenItem['kind'] }> = []
-        const dead: Array<{ id: number; error: string; upstreamCode?: string; attempts: number }> = []
-        for (const item of todo) {
-          await keepLease()
+        const plan = planRound(items, deliveredVersion)
+        const delivered: OpenItem[] = []
+        const dead: Array<{ item: OpenItem; judged: Judgement }> = []
+        const deadRefs = () => dead.map(({ judged: j }) => ({ id: j.id, attempts: j.attempts, error: j.error, ...(j.upstreamCode !== undefined && { upstreamCode: j.upstreamCode }) }))
+        const outcome = (retried: OpenItem[]) => ({ delivered, superseded: plan.superseded.length, dead: dead.map((d) => d.item), retried })
+        const todo = [...(plan.snapshot ? [plan.snapshot] : []), ...plan.rest]
+        let next = 0
+        for (; next < todo.length && !closing; next++) {
+          const item = todo[next]!
+          await keep()
           try {
-            await send(item, deliveredVersion, job)
-            delivered.push({ id: item.id, version: item.version, createdAt: item.createdAt, kind: item.kind })
+            await sendItem(item, deliveredVersion, `job-${job.id}`)
+            delivered.push(item)
             if (item.version !== null) deliveredVersion = item.version
             continue
           } catch (caught) {
             if (shutdown.signal.aborted) throw caught
-            const err = caught as UpstreamError
-            const attempts = item.attempts + 1
-            const error = isUpstreamError(err) ? describeFailure(err) : String(caught).slice(0, 1000)
-            const refused = isUpstreamError(err) && REFUSALS.has(err.kind)
-            if (refused || attempts >= config.retry.maxAttempts) {
-              dead.push({ id: item.id, attempts, error: refused ? error : `gave up after ${attempts} attempts: ${error}`, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }) })
-              metrics.deliveries.inc({ target, kind: item.kind, outcome: 'dead' })
-              log.warn({ jobId: job.id, dossier: code, outbox: item.id, kind: err.kind, upstreamCode: err.upstreamCode, attempts }, 'change dead-lettered')
+            const judged = judgeFailure(item, caught, config.retry.maxAttempts)
+            if (judged.dead) {
+              dead.push({ item, judged })
+              log.warn({ jobId: job.id, dossier: code, outbox: item.id, kind: judged.kind, upstreamCode: judged.upstreamCode, attempts: judged.attempts }, 'change dead-lettered')
               continue
             }
-            const delay = retryDelay(attempts, config.retry, err.retryAfterMs)
+            const delay = retryDelay(judged.attempts, config.retry, judged.retryAfterMs)
             const nextAttemptAt = new Date(Date.now() + delay)
             await store.retryLater({
-              target, code, owner, itemId: item.id, attempts, error, nextAttemptAt, retryJob: String(job.id),
-              delivered, superseded, ...(err.upstreamCode !== undefined && { upstreamCode: err.upstreamCode }),
+              target, code, owner, itemId: item.id, attempts: judged.attempts, error: judged.error, nextAttemptAt, retryJob: String(job.id),
+              delivered: delivered.map(ref), superseded: plan.superseded, dead: deadRefs(), ...(judged.upstreamCode !== undefined && { upstreamCode: judged.upstreamCode }),
             })
             held = false
-            observeDelivered(delivered, superseded)
-            metrics.deliveries.inc({ target, kind: item.kind, outcome: 'retry' })
-            log.info({ jobId: job.id, dossier: code, outbox: item.id, kind: err.kind, attempts, delayMs: delay }, 'delivery failed; retry scheduled')
+            observeRound(metrics, target, outcome([item]))
+            log.info({ jobId: job.id, dossier: code, outbox: item.id, kind: judged.kind, attempts: judged.attempts, delayMs: delay }, 'delivery failed; retry scheduled')
             await job.moveToDelayed(nextAttemptAt.getTime(), token)
             throw new DelayedError()
           }
         }
-        const { released } = await store.settle({ target, code, owner, delivered, superseded, dead, seenUpTo })
-        observeDelivered(delivered, superseded)
+        // Closing: what was not sent stays open (an id below it counts as newer: the dossier stays
+        // `pending`), and the job goes back to the queue at once for another replica or the next start.
+        const untried = todo.slice(next)
+        const seenUpTo = untried.length > 0 ? Math.min(...untried.map((i) => i.id)) - 1 : plan.seenUpTo
+        const { released } = await store.settle({ target, code, owner, delivered: delivered.map(ref), superseded: plan.superseded, dead: deadRefs(), seenUpTo })
+        observeRound(metrics, target, outcome([]))
+        if (untried.length > 0) {
+          await job.moveToDelayed(Date.now(), token)
+          throw new DelayedError()
+        }
         if (released) {
           held = false
           return 'done'
@@ -161,15 +149,6 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
     } finally {
       if (held) await store.release(target, code, owner).catch((err) => log.warn({ err }, 'could not release a dossier lease; it expires by itself'))
     }
-  }
-
-  function observeDelivered(delivered: Array<{ createdAt: Date; kind: OpenItem['kind'] }>, superseded: number[]) {
-    const now = Date.now()
-    for (const d of delivered) {
-      metrics.deliveries.inc({ target, kind: d.kind, outcome: 'delivered' })
-      metrics.lag.observe({ target, kind: d.kind }, (now - d.createdAt.getTime()) / 1000)
-    }
-    if (superseded.length > 0) metrics.deliveries.inc({ target, kind: 'snapshot', outcome: 'superseded' }, superseded.length)
   }
 
   const drain = options.batch && createBatchDrain({

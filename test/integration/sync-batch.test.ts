@@ -62,6 +62,20 @@ t.test('batch delivery on postgres', async (t) => {
     t.match(letters[0], { dossierCode: codes[2], kind: 'snapshot', version: 1, attempts: 1, upstreamCode: '2', lastError: /rejected 2 .*MaTTHC/ })
   })
 
+  await t.test('a PUT the ledger cannot store fails alone: the PUTs committed with it are accepted', async (t) => {
+    const codes = Array.from({ length: 8 }, () => newCode('accept'))
+    const bad = newCode('nul')
+    const answers = await Promise.all([
+      ...codes.map((c) => put(hub, c, snapshot(1, base))),
+      put(hub, bad, snapshot(1, { ...base, summary: 'a NUL \u0000 inside' })),
+      ...codes.map((c) => put(hub, c, snapshot(2, base))),
+    ])
+    t.strictSame(answers.map((a) => a.status), [...codes.map(() => 202), 400, ...codes.map(() => 202)])
+    t.match(answers[codes.length]!.body, { code: 'VALIDATION_FAILED', detail: /U\+0000/ })
+    t.equal((await hub.call(`/v1/dossiers/${bad}`)).status, 404, 'nothing of it was kept')
+    await waitFor('the others delivered', async () => (await Promise.all(codes.map((c) => syncState(hub, c)))).every((s) => s?.deliveredVersion === 2))
+  })
+
   await t.test('the portal down under a batch: every dossier is retried and delivered once when it returns', async (t) => {
     const codes = [1, 2, 3, 4, 5, 6].map(() => newCode('outage'))
     await sim(hub, 'POST', '/__sim/faults', { status: 503 })

@@ -7,6 +7,7 @@ import t from 'tap'
 import { createDb } from '../../../src/db/create-db.js'
 import { migrate } from '../../../src/db/migrate.js'
 import type { Db } from '../../../src/db/types.js'
+import { GatewayError } from '../../../src/errors.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from '../../../src/sync/accept-batch.js'
 import { snapshot } from '../../helpers/dossier.js'
 
@@ -15,7 +16,7 @@ const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
 const TARGETS = ['portal-a', 'portal-b']
 
 /** What a client sees: the outcome and version, or the error code. */
-const seen = (o: SnapshotOutcome) => (o.ok ? `${o.result.outcome} v${o.result.version} (${o.result.outbox.length} rows)` : `${o.error.status} ${o.error.code}`)
+const seen = (o: SnapshotOutcome) => (o.ok ? `${o.result.outcome} v${o.result.version} (${o.result.outbox.length} rows)` : o.error instanceof GatewayError ? `${o.error.status} ${o.error.code}` : `crash: ${o.error.message}`)
 
 for (const kind of ['pglite', 'postgres'] as const) {
   t.test(`accept batch on ${kind}`, async (t) => {
@@ -58,5 +59,34 @@ for (const kind of ['pglite', 'postgres'] as const) {
     ], 'one outbox row per accepted version and target, in acceptance order')
     const { rows: states } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sync_state WHERE state = 'pending'`)
     t.equal(states[0]!.n, 6, 'sync state opened for each dossier and target')
+
+    await t.test('a PUT the ledger cannot store fails alone; the others of its batch are accepted', async (t) => {
+      // U+0000 passes the API schema but neither jsonb nor text can hold it: the batch's statement fails.
+      const batch = [put('HS-4', 1), put('HS-5', 1, { summary: 'nul \u0000 inside' }), put('HS-4', 2), put('HS-6', 1)]
+      const outcomes = await acceptSnapshots(db, batch, { targets: TARGETS })
+      t.strictSame(outcomes.map(seen), ['accepted v1 (2 rows)', '400 VALIDATION_FAILED', 'accepted v2 (2 rows)', 'accepted v1 (2 rows)'])
+      const { rows } = await db.query<{ code: string; version: number }>(`SELECT code, version::int AS version FROM dossiers WHERE code IN ('HS-4', 'HS-5', 'HS-6') ORDER BY code`)
+      t.strictSame(rows, [{ code: 'HS-4', version: 2 }, { code: 'HS-6', version: 1 }], 'nothing of the bad PUT was kept')
+    })
+
+    await t.test('the database away: every PUT of the batch gets 503, never an acceptance', async (t) => {
+      const down = Object.assign(Object.create(db) as Db, {
+        transaction: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+      })
+      const err = await acceptSnapshots(down, [put('HS-7', 1), put('HS-8', 1)], { targets: TARGETS }).catch((e: unknown) => e)
+      t.ok(err instanceof GatewayError, 'a gateway error, not the driver\'s')
+      t.match(err, { status: 503, code: 'SERVICE_UNAVAILABLE', headers: { 'retry-after': '1' } })
+    })
+
+    await t.test('a deadlock is retried; one that keeps happening is a 503', async (t) => {
+      let failures = 1
+      const flaky = Object.assign(Object.create(db) as Db, {
+        transaction: <T>(fn: (tx: never) => Promise<T>) => (failures-- > 0 ? Promise.reject(Object.assign(new Error('deadlock detected'), { code: '40P01' })) : db.transaction(fn as never)),
+      })
+      t.strictSame((await acceptSnapshots(flaky, [put('HS-9', 1)], { targets: TARGETS })).map(seen), ['accepted v1 (2 rows)'])
+      failures = 10
+      t.match(await acceptSnapshots(flaky, [put('HS-9', 2)], { targets: TARGETS }).catch((e: unknown) => e), { status: 503, code: 'SERVICE_UNAVAILABLE' })
+      t.equal(failures, 7, 'three attempts')
+    })
   })
 }

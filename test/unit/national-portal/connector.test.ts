@@ -157,6 +157,24 @@ t.test('syncDossiers: a batch refused as a whole is resent one dossier per call;
   t.strictSame(dossiers.map((d) => ok.sim.received(d.dossier.code).length), [1, 1], 'each dossier stored once, by the call that succeeded')
 })
 
+t.test('syncDossiers: a per-record answer in another order, or listing only the refusals, still gives each dossier its own outcome', async (t) => {
+  const dossiers = [1, 2, 3].map((n) => ({ dossier: { ...MINIMAL_DOSSIER, code: `HS-ORDER-${n}`, ...(n === 2 && { procedureCode: '1.900009' }) }, isUpdate: false }))
+  const outcomes = (out: { results: Array<{ code: string; acceptedAt?: string; failure?: { kind: string; upstreamCode?: string } }> }) =>
+    out.results.map((r) => [r.code, r.acceptedAt !== undefined ? 'ok' : `${r.failure?.kind} ${r.failure?.upstreamCode}`])
+  const expected = [['HS-ORDER-1', 'ok'], ['HS-ORDER-2', 'rejected 2'], ['HS-ORDER-3', 'ok']]
+
+  const reversed = await open(t, {}, { batchReplies: 'reversed' })
+  await reversed.invoke('listAgencies', {})
+  t.strictSame(outcomes(await reversed.invoke('syncDossiers', { dossiers })), expected, 'matched by the codes echoed')
+  t.equal(reversed.sim.stats().requests, 1 + 1 + 1, 'login, catalogue, one batch call')
+
+  const refusalsOnly = await open(t, {}, { batchReplies: 'refusals-only' })
+  await refusalsOnly.invoke('listAgencies', {})
+  t.strictSame(outcomes(await refusalsOnly.invoke('syncDossiers', { dossiers })), expected, 'unmatched: asked again one dossier per call')
+  t.equal(refusalsOnly.sim.stats().requests, 1 + 1 + 1 + 3, 'login, catalogue, the batch, then each dossier alone')
+  t.strictSame(dossiers.map((d) => refusalsOnly.sim.received(d.dossier.code).length), [2, 0, 2], 'the valid ones stored again (an upsert), the refused one never')
+})
+
 t.test('session expiry: one fresh login and one retry, for idempotent and non-idempotent calls alike', async (t) => {
   const { sim, invoke } = await open(t)
   await invoke('syncDossier', { dossier: MINIMAL_DOSSIER, isUpdate: false })

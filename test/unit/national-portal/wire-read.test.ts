@@ -1,7 +1,7 @@
 import t from 'tap'
 import { DEFAULT_CHANNEL_CODES, DEFAULT_STATUS_CODES } from '../../../connectors/national-portal/config.js'
 import {
-  parseAgencyList, parseDossierState, parseProcedure, parseProcedureList, readLogin, readReply, SessionRejectedError, type ErrorCodeSets, type WireTables,
+  parseAgencyList, parseDossierState, parseProcedure, parseProcedureList, readBatchReply, readLogin, readReply, SessionRejectedError, type ErrorCodeSets, type WireTables,
 } from '../../../connectors/national-portal/wire.js'
 import { renderProcedure } from '../../../connectors/national-portal/simulator-portal.js'
 import { sandboxProcedures, SANDBOX_PROCEDURES } from '../../../connectors/national-portal/sandbox-catalogue.js'
@@ -108,4 +108,19 @@ t.test('lists: procedure summaries and agencies with their parent', async (t) =>
     [{ code: '000.00.00.H34', name: 'UBND tỉnh' }, { code: '000.00.05.H34', name: 'Sở Tư pháp', parentCode: '000.00.00.H34' }])
   t.throws(() => parseAgencyList([{ MACOQUAN: 'x' }]), { kind: 'bad_response', message: /agency\.TENCOQUAN is missing/ })
   t.throws(() => parseProcedureList([1, 2]), { kind: 'bad_response', message: /not a record list/ })
+})
+
+t.test('a per-record answer to a call of several dossiers is matched by the code each outcome echoes, else by position', async (t) => {
+  const sent = ['HS-1', 'HS-2', 'HS-3']
+  const per = (r: ReturnType<typeof readBatchReply>) => (r.ok ? r.value?.map((o) => (o.ok ? 'ok' : `${o.error.kind} ${o.error.upstreamCode}`)) ?? null : `whole: ${r.error.kind}`)
+  const refused = { error_code: '2', message: 'sai' }
+  t.strictSame(per(readBatchReply(json({ error_code: 2, data: [{ MaHoSo: 'HS-1', error_code: 0 }, { MaHoSo: 'HS-2', ...refused }, { MaHoSo: 'HS-3', error_code: '00' }] }), codes, sent)), ['ok', 'rejected 2', 'ok'])
+  t.strictSame(per(readBatchReply(json({ error_code: 2, data: [{ MaHoSo: 'HS-3', error_code: 0 }, { MaHoSo: 'HS-1', ...refused }, { MaHoSo: 'HS-2', error_code: '-9' }] }), codes, sent)),
+    ['rejected 2', 'unavailable -9', 'ok'], 'another order: each outcome goes to the dossier it names')
+  t.strictSame(per(readBatchReply(json({ error_code: 2, data: [{ error_code: 0 }, refused, { error_code: 0 }] }), codes, sent)), ['ok', 'rejected 2', 'ok'], 'no code echoed: by position')
+  t.equal(per(readBatchReply(json({ error_code: 2, data: [{ MaHoSo: 'HS-2', ...refused }] }), codes, sent)), null, 'fewer outcomes than records: unmatched')
+  t.equal(per(readBatchReply(json({ error_code: 2, data: [{ MaHoSo: 'HS-1', error_code: 0 }, { MaHoSo: 'HS-1', error_code: 0 }, { MaHoSo: 'HS-3', error_code: 0 }] }), codes, sent)), null, 'a code twice: unmatched')
+  t.equal(per(readBatchReply(json({ error_code: 0, data: [{ MaHoSo: 'HS-1', error_code: 0 }, { MaHoSo: 'HS-9', error_code: 0 }, { MaHoSo: 'HS-3', error_code: 0 }] }), codes, sent)), null, 'a code not sent: unmatched')
+  t.strictSame(per(readBatchReply(json({ error_code: 0 }), codes, sent)), ['ok', 'ok', 'ok'], 'plain success: every record taken')
+  t.equal(per(readBatchReply(json({ error_code: '-9' }), codes, sent)), 'whole: unavailable', 'a failure that names no record is the whole call\'s')
 })
