@@ -25,6 +25,7 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
         { name: 'documents', description: 'Digitized papers and results the state already holds' },
         { name: 'webhooks', description: 'Signed pushes from the national portal' },
         { name: 'events', description: 'Inbound events for one-stop systems that pull' },
+        { name: 'edocs', description: 'Official documents over the national document exchange axis (edXML), with processing statuses' },
         { name: 'admin', description: 'Operators: connectors, queues, dead letters, audit search' },
         { name: 'operations', description: 'Health and readiness' },
       ],

@@ -102,6 +102,14 @@ t.test('document axis', async (t) => {
     t.equal(new Set(fed.map((e: any) => e.id)).size, 4)
   })
 
+  await t.test('the routes are in the OpenAPI document under their tag', async (t) => {
+    const doc = (await hub.call('/openapi.json')).body
+    t.same(doc.paths['/v1/edocs'].post.tags, ['edocs'])
+    t.ok(doc.paths['/v1/edocs/{id}'].get)
+    t.ok(doc.paths['/v1/edocs/{id}/status'].post)
+    t.ok(doc.tags.some((tag: any) => tag.name === 'edocs'))
+  })
+
   await t.test('the same document again is 200 with the same id; another body under its number is 409', async (t) => {
     const body = edocBody()
     const first = await hub.call('/v1/edocs', { body })
