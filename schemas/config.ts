@@ -75,6 +75,7 @@ export const HubConfig = Type.Object({
     leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000, description: 'How long one worker may hold a dossier while delivering it; longer than any delivery can take' })),
     reconcileEveryMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'How often the reconciler looks for outbox rows the queue lost' })),
     staleAfterMs: opt(Type.Integer({ minimum: 100, default: 60000, description: 'An open outbox row untouched this long is re-enqueued by the reconciler' })),
+    keepFinishedMs: opt(Type.Integer({ minimum: 0, default: 2592000000, description: 'How long delivered and superseded dossier rows stay in the outbox (they carry the snapshot, personal data included); 0 = forever. A progress step id resent after this counts as a new step' })),
     enqueueTimeoutMs: opt(Type.Integer({ minimum: 10, default: 1000, description: 'Longest wait for Redis when enqueuing after a commit; the reconciler covers a miss' })),
     accept: Type.Object({
       maxBatch: opt(Type.Integer({ minimum: 1, default: 128, description: 'Dossier PUTs committed together in one transaction (group commit)' })),
@@ -154,5 +155,5 @@ export type HubConfig = Static<typeof HubConfig> & {
     scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number
   }
   subscribers: Array<{ name: string; url: string; secrets: string[]; agencies?: string[] }>
-  sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; enqueueTimeoutMs: number; accept: { maxBatch: number; maxWaitMs: number }; targets: Record<string, SyncTarget> }
+  sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; keepFinishedMs: number; enqueueTimeoutMs: number; accept: { maxBatch: number; maxWaitMs: number }; targets: Record<string, SyncTarget> }
 }

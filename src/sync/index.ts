@@ -17,6 +17,7 @@ import { createGroupCommitter } from '../db/group-commit.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
+import { pruneFinished } from './retention.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
@@ -121,9 +122,18 @@ export function createSyncService(deps: SyncDeps): SyncService {
         store, registry: deps.registry, metrics, log,
       }))
     }
+    const sweep = sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log })
     reconciler = startReconciler({
       name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
-      sweep: sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log }),
+      sweep: async () => {
+        const kicked = await sweep()
+        const pruned = await pruneFinished(db, config.sync.keepFinishedMs).catch((err: Error) => {
+          log.warn({ err: { message: err.message } }, 'could not prune finished outbox rows; the next pass tries again')
+          return 0
+        })
+        if (pruned > 0) log.info({ pruned }, 'pruned finished outbox rows past their retention')
+        return kicked
+      },
     })
   }
 

@@ -102,18 +102,40 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     const section = options.connectors[id]
     const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
     const timeoutMs = configured ?? op.timeoutMs
-    const deadline = AbortSignal.timeout(timeoutMs)
-    const signal = AbortSignal.any([ctx.signal, deadline])
-    const opCtx: OperationContext = { ...ctx, signal, log: ctx.log.child({ connector: id, operation }) }
+    // One controller for both the caller's signal and the deadline, and a timer cleared when the
+    // call settles: AbortSignal.any + AbortSignal.timeout cost an extra signal per call and a
+    // timer that still fires (and aborts) long after the call is over.
+    const deadline = { passed: false }
+    const controller = new AbortController()
+    const caller = ctx.signal
+    const onCallerAbort = () => controller.abort(caller.reason)
+    if (caller.aborted) onCallerAbort()
+    else caller.addEventListener('abort', onCallerAbort, { once: true })
+    const timer = setTimeout(function deadlinePassed() {
+      deadline.passed = true
+      controller.abort(new DOMException(`The ${id} ${operation} deadline of ${timeoutMs} ms passed.`, 'TimeoutError'))
+    }, timeoutMs)
+    timer.unref()
+    // The child logger is made only if the operation logs: most calls never do.
+    let opLog: Logger | undefined
+    const opCtx: OperationContext = {
+      ...ctx,
+      signal: controller.signal,
+      get log() {
+        return (opLog ??= ctx.log.child({ connector: id, operation }))
+      },
+    }
     const started = performance.now()
     let outcome = 'ok'
     try {
       return (await op.run(input, opCtx)) as T
     } catch (err) {
-      const failure = normalise(err, deadline, ctx.signal, id, timeoutMs)
+      const failure = normalise(err, deadline.passed, caller, id, timeoutMs)
       outcome = failure.kind
       throw failure
     } finally {
+      clearTimeout(timer)
+      caller.removeEventListener('abort', onCallerAbort)
       options.metrics.upstreamDuration.observe({ connector: id, operation, outcome }, (performance.now() - started) / 1000)
     }
   }
@@ -143,8 +165,8 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
 }
 
 /** Whatever an operation threw becomes an UpstreamError; our own deadline wins over the kind it reported. */
-function normalise(err: unknown, deadline: AbortSignal, caller: AbortSignal, id: string, timeoutMs: number): UpstreamError {
-  if (deadline.aborted && !caller.aborted) {
+function normalise(err: unknown, deadlinePassed: boolean, caller: AbortSignal, id: string, timeoutMs: number): UpstreamError {
+  if (deadlinePassed && !caller.aborted) {
     return isUpstreamError(err) && err.kind === 'timeout'
       ? err
       : new UpstreamError('timeout', `The ${id} system did not answer within ${timeoutMs} ms.`, { cause: err })
