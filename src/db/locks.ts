@@ -15,3 +15,12 @@ export const LockPurpose = {
  */
 export const ADVISORY_XACT_LOCK_SQL =
   "SELECT pg_advisory_xact_lock($1::int4, hashtext(coalesce(current_schema(), ''))) AS locked"
+
+/**
+ * The same lock, waited for at most $1 (a `lock_timeout` value such as `'5000ms'`, for this
+ * transaction) and $2 = a LockPurpose: one round trip instead of two. The MATERIALIZED CTE is
+ * what orders them: its row, and so the setting, exists before the lock call that consumes it.
+ */
+export const ADVISORY_XACT_LOCK_WITH_TIMEOUT_SQL =
+  "WITH timeout AS MATERIALIZED (SELECT set_config('lock_timeout', $1, true)) " +
+  "SELECT pg_advisory_xact_lock($2::int4, hashtext(coalesce(current_schema(), ''))) AS locked FROM timeout"
