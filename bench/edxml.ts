@@ -13,6 +13,7 @@ import { buildEdoc, parseEdoc } from '../connectors/document-axis/edxml.js'
 import type { Edoc } from '../connectors/document-axis/model.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { machineNote, markdownTable, mean, ms, num, writeReadmeSection } from './lib/report.js'
+import { seededBytes } from '../src/sim/prng.js'
 
 const NAME = 'edxml'
 const MiB = 1024 * 1024
@@ -29,18 +30,6 @@ function positive(name: string, value: string | undefined, fallback: number): nu
   return n
 }
 
-/** Deterministic bytes (xorshift32): the same package on every run. */
-function seededBytes(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
-}
 
 /** A realistic header (Vietnamese text, two recipients, a reply) and two attachments totalling ~780 KB (~1 MiB as base64). */
 function benchEdoc(): Edoc {

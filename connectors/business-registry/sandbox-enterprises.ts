@@ -8,6 +8,7 @@
  */
 import { enterpriseCheckDigit, type Enterprise, type EnterpriseStatus, type EnterpriseType, type Representative } from '../../schemas/enterprise.js'
 import { DEFAULT_HEALTH_CODE } from './config.js'
+import { createPrng } from '../../src/sim/prng.js'
 
 export const SANDBOX_SEED = 2_004_2021
 export const GENERATED_COUNT = 560
@@ -25,18 +26,6 @@ export const SANDBOX_ENTERPRISES = Object.freeze({
   /** The first nine digits admit no check digit (Σ mod 11 = 0): invalid whatever the 10th digit. */
   noCheckDigit: '0110000010',
 })
-
-/** mulberry32: tiny, fast, good enough for fake data; same seed → same sequence everywhere. */
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Province { prefix: string; name: string; upper: string; areas: ReadonlyArray<readonly [district: string, ward: string]>; streets: readonly string[] }
 const PROVINCES: readonly Province[] = [

@@ -9,9 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
 import type { Logger } from 'pino'
 import type { Enterprise } from '../../schemas/enterprise.js'
-import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { decideFault, faultsFromHeaders, FaultState, faultsControl, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 import { DEFAULT_PATHS } from './config.js'
-import { createPrng, sandboxEnterprises } from './sandbox-enterprises.js'
+import { sandboxEnterprises } from './sandbox-enterprises.js'
+import { createPrng } from '../../src/sim/prng.js'
 import { createSimulatedRegistry, type RegistryCounters, type Reply } from './simulator-registry.js'
 
 export { GENERATED_COUNT, SANDBOX_ENTERPRISES, SANDBOX_SEED, sandboxEnterprises } from './sandbox-enterprises.js'
@@ -129,25 +130,8 @@ export async function startBusinessRegistrySimulator(options: SimulatorOptions =
     const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value))
     const method = req.method
     const target = route === '/__sim/faults' ? faults.lookup : route === '/__sim/token-faults' ? faults.token : undefined
-    if (target !== undefined) {
-      if (method === 'GET') return json(200, { faults: target.current() })
-      if (method === 'DELETE') {
-        target.clear()
-        return json(200, { faults: target.current() })
-      }
-      if (method === 'POST') {
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(body || '{}')
-        } catch {
-          return json(400, { error: 'body must be JSON' })
-        }
-        const settings = parseFaultSettings(parsed)
-        if (typeof settings === 'string') return json(400, { error: settings })
-        target.set(settings)
-        return json(200, { faults: target.current() })
-      }
-    }
+    const faultReply = target !== undefined ? faultsControl(target, method, body) : undefined
+    if (faultReply) return json(faultReply.status, faultReply.body)
     if (route === '/__sim/stats' && method === 'GET') return json(200, stats())
     if (route === '/__sim/stats' && method === 'DELETE') {
       registry.resetCounters()

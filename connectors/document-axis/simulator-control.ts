@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { send } from '../../src/sim/http-server.js'
-import { parseFaultSettings, type FaultState } from '../../src/sim/faults.js'
+import { faultsControl, type FaultState } from '../../src/sim/faults.js'
 import { documentIdOf, type Attachment, type Edoc, type EdocHeader, type StatusPacket } from './model.js'
 import { parseAutoReply, vnTimestamp, type Axis, type Outcome } from './simulator-axis.js'
 
@@ -89,21 +89,8 @@ export function handleControl(ctx: ControlContext, req: IncomingMessage, res: Se
   }
   const { axis, faults } = ctx
   const method = req.method
-  if (route === '/__sim/faults') {
-    if (method === 'GET') return json(200, { faults: faults.current() })
-    if (method === 'DELETE') {
-      faults.clear()
-      return json(200, { faults: faults.current() })
-    }
-    if (method === 'POST') {
-      const p = parseJson()
-      if (!p.ok) return
-      const settings = parseFaultSettings(p.value)
-      if (typeof settings === 'string') return json(400, { error: settings })
-      faults.set(settings)
-      return json(200, { faults: faults.current() })
-    }
-  }
+  const faultReply = route === '/__sim/faults' ? faultsControl(faults, method, body) : undefined
+  if (faultReply) return json(faultReply.status, faultReply.body)
   if (route === '/__sim/stats' && method === 'GET') return json(200, ctx.stats())
   if (route === '/__sim/stats' && method === 'DELETE') {
     ctx.resetStats()

@@ -15,6 +15,7 @@ import { checkSignature, DEFAULT_PATHS, ERROR_CODES, failReply, HEADERS, type Ax
 import { createAxis, parseAutoReply, type AutoReplySettings, type AxisCounters, type MailboxView, type Outcome, type SentRecord } from './simulator-axis.js'
 import { createDirectory, sandboxSystems, type AxisSystem } from './simulator-sandbox.js'
 import { handleControl } from './simulator-control.js'
+import { createPrng } from '../../src/sim/prng.js'
 
 export { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, sandboxSystems, type AxisAgency, type AxisSystem } from './simulator-sandbox.js'
 export { DEFAULT_AUTO_REPLY, type AutoReplySettings, type MailboxEntry, type MailboxView, type SentRecord } from './simulator-axis.js'
@@ -68,18 +69,6 @@ export interface DocumentAxisSimulator {
   sent(): SentRecord[]
   /** Changes the auto-responder for documents arriving from now on; throws on invalid settings. */
   setAutoReply(settings: Partial<AutoReplySettings> | false): void
-}
-
-/** mulberry32: a seeded PRNG so error rates repeat run to run. */
-function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 type Endpoint = keyof AxisPaths

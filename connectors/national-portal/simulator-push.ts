@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { EVENT_TYPES, type EventDataMap, type EventType } from '../../schemas/events.js'
 import { signWebhook } from '../../src/webhooks/signature.js'
 import { SANDBOX_PROCEDURES } from './sandbox-catalogue.js'
+import { createPrng } from '../../src/sim/prng.js'
 
 export interface PushEvent {
   /** The `webhook-id`. Default `msg_<random>`. */
@@ -47,18 +48,6 @@ export interface PushResult {
   body: string
   /** True for the second sending of an id. */
   duplicate: boolean
-}
-
-/** mulberry32, as in simulator.ts: the same seed gives the same order run to run. */
-function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function shuffleInPlace<T>(items: T[], random: () => number): T[] {

@@ -11,12 +11,13 @@ import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../
 import type { Logger } from 'pino'
 import { Value } from 'typebox/value'
 import { Procedure } from '../../schemas/procedure.js'
-import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { decideFault, faultsFromHeaders, FaultState, faultsControl, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 import { DEFAULT_PATHS } from './config.js'
 import type { Agency } from './schemas.js'
 import { SANDBOX_PROVINCE_CODE, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
 import { createPortal, PORTAL_CODE, type PortalCounters, type ProgressEntry, type ReceivedVersion, type Reply } from './simulator-portal.js'
 import { handlePushRoute } from './simulator-push.js'
+import { createPrng } from '../../src/sim/prng.js'
 
 export { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE, SHARED_PAPERS, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
 export { PORTAL_CODE, type ProgressEntry, type ReceivedVersion } from './simulator-portal.js'
@@ -81,18 +82,6 @@ export interface NationalPortalSimulator {
   expireSessions(): void
   /** Adds (or replaces) a catalogue procedure. */
   addProcedure(procedure: Procedure): void
-}
-
-/** mulberry32: a seeded PRNG so error rates repeat run to run. */
-function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const emptyFaults = (): SimulatorStats['faults'] => ({ hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 })
@@ -170,21 +159,8 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       }
     }
     const method = req.method
-    if (route === '/__sim/faults') {
-      if (method === 'GET') return json(200, { faults: faults.current() })
-      if (method === 'DELETE') {
-        faults.clear()
-        return json(200, { faults: faults.current() })
-      }
-      if (method === 'POST') {
-        const p = parse()
-        if (!p.ok) return
-        const settings = parseFaultSettings(p.value)
-        if (typeof settings === 'string') return json(400, { error: settings })
-        faults.set(settings)
-        return json(200, { faults: faults.current() })
-      }
-    }
+    const faultReply = route === '/__sim/faults' ? faultsControl(faults, method, body) : undefined
+    if (faultReply) return json(faultReply.status, faultReply.body)
     if (route === '/__sim/stats' && method === 'GET') return json(200, stats())
     if (route === '/__sim/stats' && method === 'DELETE') {
       portal.resetCounters()

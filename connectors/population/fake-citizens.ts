@@ -6,6 +6,7 @@
  */
 import type { Citizen } from '../../schemas/citizen.js'
 import { PROVINCE_CODES } from '../../schemas/province-codes.js'
+import { createPrng } from '../../src/sim/prng.js'
 
 export const SANDBOX_SEED = 1613_2021
 export const GENERATED_COUNT = 1200
@@ -14,18 +15,6 @@ const REFERENCE_YEAR = 2025
 
 type Person = Citizen
 type Related = NonNullable<Citizen['father']>
-
-/** mulberry32: tiny, fast, good enough for fake data; same seed → same sequence everywhere. */
-export function createPrng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** `PPP G YY NNNNNN`: G is 0/1 (male/female) for the 1900s, 2/3 for the 2000s. */
 export function makePersonalId(provinceCode: string, gender: 'male' | 'female', birthYear: number, sequence: number): string {

@@ -10,10 +10,11 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Citizen } from '../../schemas/citizen.js'
 import { xroadSignature } from '../../src/upstream/auth/index.js'
-import { sandboxCitizens, createPrng } from './fake-citizens.js'
+import { sandboxCitizens } from './fake-citizens.js'
+import { createPrng } from '../../src/sim/prng.js'
 import { DEFAULT_INTEGRATION_CODE, EL, ERROR_CODE } from './wire.js'
 import { parseSimRequest, renderErrorCode, renderFault, renderLookup, renderMalformed, renderVerify, SimRequestError, type SimRequest } from './simulator-wire.js'
-import { decideFault, faultsFromHeaders, FaultState, parseFaultSettings, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { decideFault, faultsFromHeaders, FaultState, faultsControl, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 
 /** Obviously fake credentials the sandbox config uses. */
 export const SANDBOX_CREDENTIALS = Object.freeze({ username: 'sandbox-user', secretKey: 'sandbox-secret-not-real' })
@@ -191,23 +192,8 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
 
   function handleControl(req: IncomingMessage, res: ServerResponse, body: string, route: string) {
     const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json')
-    if (route === '/__sim/faults' && req.method === 'POST') {
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(body || '{}')
-      } catch {
-        return json(400, { error: 'body must be JSON' })
-      }
-      const settings = parseFaultSettings(parsed)
-      if (typeof settings === 'string') return json(400, { error: settings })
-      faults.set(settings)
-      return json(200, { faults: faults.current() })
-    }
-    if (route === '/__sim/faults' && req.method === 'DELETE') {
-      faults.clear()
-      return json(200, { faults: faults.current() })
-    }
-    if (route === '/__sim/faults' && req.method === 'GET') return json(200, { faults: faults.current() })
+    const faultReply = route === '/__sim/faults' ? faultsControl(faults, req.method, body) : undefined
+    if (faultReply) return json(faultReply.status, faultReply.body)
     if (route === '/__sim/stats' && req.method === 'GET') return json(200, snapshot())
     if (route === '/__sim/stats' && req.method === 'DELETE') {
       stats = { ...emptyStats(), inFlight: stats.inFlight }

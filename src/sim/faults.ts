@@ -136,3 +136,28 @@ export function decideFault(settings: FaultSettings, random: () => number): { la
   if (settings.errorRate !== undefined && settings.errorRate > 0 && random() < settings.errorRate) return { latencyMs, action: { kind: 'error' } }
   return { latencyMs, action: { kind: 'none' } }
 }
+
+/**
+ * The `/__sim/faults` control route every simulator serves: GET shows the settings, POST sets
+ * them (a JSON body checked by parseFaultSettings), DELETE clears them. Returns the reply, or
+ * undefined for another method (the simulator goes on to its other routes).
+ */
+export function faultsControl(state: FaultState, method: string | undefined, body: string): { status: number; body: unknown } | undefined {
+  const current = () => ({ status: 200, body: { faults: state.current() } })
+  if (method === 'GET') return current()
+  if (method === 'DELETE') {
+    state.clear()
+    return current()
+  }
+  if (method !== 'POST') return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body || '{}')
+  } catch {
+    return { status: 400, body: { error: 'body must be JSON' } }
+  }
+  const settings = parseFaultSettings(parsed)
+  if (typeof settings === 'string') return { status: 400, body: { error: settings } }
+  state.set(settings)
+  return current()
+}

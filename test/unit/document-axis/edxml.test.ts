@@ -1,22 +1,11 @@
 import t from 'tap'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from '../../../connectors/document-axis/edxml.js'
 import { EdxmlError, STATUS_CODES, type Edoc, type EdxmlLimits, type StatusCode, type StatusPacket } from '../../../connectors/document-axis/model.js'
+import { seededBytes as bytes } from '../../../src/sim/prng.js'
 
 const NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016'
 const MH = 'edXMLEnvelope/edXMLHeader/MessageHeader'
 
-/** Deterministic bytes (xorshift32), so a failure reproduces. */
-function bytes(n: number, seed: number): Buffer {
-  const out = Buffer.allocUnsafe(n)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5; x >>>= 0
-    out[i] = x & 0xff
-  }
-  return out
-}
 const ALL_BYTE_VALUES = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256))
 
 /** A small but complete document, as the builder's input. */
