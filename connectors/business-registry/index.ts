@@ -11,6 +11,7 @@ import { checkEnterpriseCode, GetEnterpriseInput, GetEnterpriseOutput, type Ente
 import { BusinessRegistryConfigSchema, resolveConfig, type BusinessRegistryConfig } from './config.js'
 import { lookupPath, readEnterpriseReply } from './wire.js'
 import { DEFAULT_TOKEN_PATH, SANDBOX_CREDENTIALS, startBusinessRegistrySimulator } from './simulator.js'
+import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { BusinessRegistryConfigSchema, type BusinessRegistryConfig }
 
@@ -24,13 +25,8 @@ function create(ctx: ConnectorContext<BusinessRegistryConfig>): Connector {
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
     auth: createAuthStrategy(config.auth, { log: ctx.log }),
-    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
-    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
-    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
     ...(config.maxResponseBytes !== undefined && { maxResponseBytes: config.maxResponseBytes }),
-    ...(config.connections !== undefined && { connections: config.connections }),
-    ...(config.retry !== undefined && { retry: config.retry }),
-    ...(config.circuit !== undefined && { circuit: config.circuit }),
+    ...clientOverrides(config),
   })
   const readOptions = { bare404IsNotFound: config.bare404IsNotFound }
 

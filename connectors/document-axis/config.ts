@@ -6,6 +6,7 @@
 import { Type, type Static } from 'typebox'
 import { DEFAULT_EDXML_LIMITS, type EdxmlLimits } from './model.js'
 import { DEFAULT_PATHS, type AxisPaths } from './wire.js'
+import { upstreamClientFields } from '../../src/upstream/client-config.js'
 
 const Ms = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description: `${description} Default ${def}.` })
 const OptionalInt = (minimum: number, description: string) => Type.Optional(Type.Integer({ minimum, description }))
@@ -42,21 +43,7 @@ export const DocumentAxisConfigSchema = Type.Object({
     listAgencies: Type.Optional(Ms(DEFAULT_TIMEOUTS.listAgencies, 'Deadline of the agency list in ms.')),
     health: Type.Optional(Ms(DEFAULT_TIMEOUTS.health, 'Deadline of the health probe in ms.')),
   }, { default: {}, additionalProperties: false, description: 'Deadlines per operation.' })),
-  connectTimeoutMs: OptionalInt(1, 'TCP/TLS connect timeout in ms. Default 5000 (upstream client).'),
-  headersTimeoutMs: OptionalInt(1, 'Wait for response headers in ms. Default 10000 (upstream client).'),
-  bodyTimeoutMs: OptionalInt(1, 'Longest silence between body chunks in ms. Default 10000 (upstream client).'),
-  connections: OptionalInt(1, 'Sockets in the pool. Default 10 (upstream client).'),
-  retry: Type.Optional(Type.Object({
-    maxAttempts: OptionalInt(1, 'Attempts including the first (idempotent calls only: lists, fetches, acknowledgements). Default 3.'),
-    baseDelayMs: OptionalInt(0, 'First backoff in ms. Default 100.'),
-    maxDelayMs: OptionalInt(0, 'Cap of one backoff in ms. Default 2000.'),
-    maxRetryAfterMs: OptionalInt(0, 'Longest Retry-After waited out in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Retry overrides inside one call; sends are retried by the outbox, not here.' })),
-  circuit: Type.Optional(Type.Object({
-    failureThreshold: OptionalInt(1, 'Failures within windowMs that open the circuit. Default 5.'),
-    windowMs: OptionalInt(1, 'Rolling failure window in ms. Default 10000.'),
-    openMs: OptionalInt(1, 'Time open before one probe in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Circuit-breaker overrides.' })),
+  ...upstreamClientFields('Retry overrides inside one call; sends are retried by the outbox, not here.'),
 }, { additionalProperties: false })
 
 export type DocumentAxisConfig = Static<typeof DocumentAxisConfigSchema>

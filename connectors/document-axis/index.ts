@@ -15,6 +15,7 @@ import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
 import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
 import { HEADERS, readReceivedItem, readReply, signRequest, ACK_STATUS, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
+import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { DocumentAxisConfigSchema, type DocumentAxisConfig }
 export type { Edoc, StatusPacket, Organ } from './model.js'
@@ -33,12 +34,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
     maxResponseBytes: config.limits.maxPackageBytes,
-    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
-    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
-    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
-    ...(config.connections !== undefined && { connections: config.connections }),
-    ...(config.retry !== undefined && { retry: config.retry }),
-    ...(config.circuit !== undefined && { circuit: config.circuit }),
+    ...clientOverrides(config),
   })
   const province: Organ = { organId: config.organId, organName: config.organName }
   const isOurs = (organId: string) => levelOne(organId) === levelOne(config.organId)

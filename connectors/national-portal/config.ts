@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox'
 import { DOSSIER_STATUSES, type DossierStatus } from '../../schemas/dossier.js'
+import { upstreamClientFields } from '../../src/upstream/client-config.js'
 
 export type Channel = 'in_person' | 'online' | 'post'
 
@@ -61,22 +62,8 @@ export const NationalPortalConfigSchema = Type.Object({
     login: Type.Optional(Ms(DEFAULT_TIMEOUTS.login, 'Deadline of one login, shared by every caller waiting for it, in ms.')),
     health: Type.Optional(Ms(DEFAULT_TIMEOUTS.health, 'Deadline of the health probe in ms.')),
   }, { default: {}, additionalProperties: false, description: 'Deadlines per operation.' })),
-  connectTimeoutMs: OptionalInt(1, 'TCP/TLS connect timeout in ms. Default 5000 (upstream client).'),
-  headersTimeoutMs: OptionalInt(1, 'Wait for response headers in ms. Default 10000 (upstream client).'),
-  bodyTimeoutMs: OptionalInt(1, 'Longest silence between body chunks in ms. Default 10000 (upstream client).'),
   maxResponseBytes: OptionalInt(1024, `Largest reply accepted in bytes. Default ${DEFAULT_MAX_RESPONSE_BYTES} (8 MiB, for catalogue lists).`),
-  connections: OptionalInt(1, 'Sockets in the pool. Default 10 (upstream client).'),
-  retry: Type.Optional(Type.Object({
-    maxAttempts: OptionalInt(1, 'Attempts including the first. Default 3.'),
-    baseDelayMs: OptionalInt(0, 'First backoff in ms. Default 100.'),
-    maxDelayMs: OptionalInt(0, 'Cap of one backoff in ms. Default 2000.'),
-    maxRetryAfterMs: OptionalInt(0, 'Longest Retry-After waited out in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Retry overrides for idempotent calls.' })),
-  circuit: Type.Optional(Type.Object({
-    failureThreshold: OptionalInt(1, 'Failures within windowMs that open the circuit. Default 5.'),
-    windowMs: OptionalInt(1, 'Rolling failure window in ms. Default 10000.'),
-    openMs: OptionalInt(1, 'Time open before one probe in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Circuit-breaker overrides.' })),
+  ...upstreamClientFields('Retry overrides for idempotent calls.'),
 }, { additionalProperties: false })
 
 export type NationalPortalConfig = Static<typeof NationalPortalConfigSchema>

@@ -18,6 +18,7 @@ import {
   syncDossiersParams, type ErrorCodeSets, type ReadResult, type RecordOutcome, type ServiceKey, type WireTables,
 } from './wire.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
+import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { NationalPortalConfigSchema, type NationalPortalConfig }
 
@@ -32,12 +33,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
     maxResponseBytes: config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
-    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
-    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
-    ...(config.connections !== undefined && { connections: config.connections }),
-    ...(config.retry !== undefined && { retry: config.retry }),
-    ...(config.circuit !== undefined && { circuit: config.circuit }),
+    ...clientOverrides(config),
   })
   const headers = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', [DSTCODE_HEADER]: config.dstcode }
 

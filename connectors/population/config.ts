@@ -6,6 +6,7 @@
 import { Type, type Static } from 'typebox'
 import { AuthConfigSchema } from '../../src/upstream/auth/index.js'
 import { DEFAULT_INTEGRATION_CODE } from './wire.js'
+import { upstreamClientFields } from '../../src/upstream/client-config.js'
 
 const Ms = (def: number, description: string) => Type.Integer({ minimum: 1, default: def, description: `${description} Default ${def}.` })
 const OptionalInt = (minimum: number, description: string) => Type.Optional(Type.Integer({ minimum, description }))
@@ -24,22 +25,8 @@ export const PopulationConfigSchema = Type.Object({
     verify: Type.Optional(Ms(DEFAULT_TIMEOUTS.verify, 'Overall deadline of one verify, retries included, in ms.')),
     health: Type.Optional(Ms(DEFAULT_TIMEOUTS.health, 'Deadline of the health probe in ms.')),
   }, { default: {}, additionalProperties: false, description: 'Deadlines per operation.' })),
-  connectTimeoutMs: OptionalInt(1, 'TCP/TLS connect timeout in ms. Default 5000 (upstream client).'),
-  headersTimeoutMs: OptionalInt(1, 'Wait for response headers in ms. Default 10000 (upstream client).'),
-  bodyTimeoutMs: OptionalInt(1, 'Longest silence between body chunks in ms. Default 10000 (upstream client).'),
   maxResponseBytes: OptionalInt(1024, 'Largest reply accepted in bytes. Default 1 MiB (upstream client).'),
-  connections: OptionalInt(1, 'Sockets in the pool. Default 10 (upstream client).'),
-  retry: Type.Optional(Type.Object({
-    maxAttempts: OptionalInt(1, 'Attempts including the first. Default 3.'),
-    baseDelayMs: OptionalInt(0, 'First backoff in ms. Default 100.'),
-    maxDelayMs: OptionalInt(0, 'Cap of one backoff in ms. Default 2000.'),
-    maxRetryAfterMs: OptionalInt(0, 'Longest Retry-After waited out in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Retry overrides for idempotent calls.' })),
-  circuit: Type.Optional(Type.Object({
-    failureThreshold: OptionalInt(1, 'Failures within windowMs that open the circuit. Default 5.'),
-    windowMs: OptionalInt(1, 'Rolling failure window in ms. Default 10000.'),
-    openMs: OptionalInt(1, 'Time open before one probe in ms. Default 5000.'),
-  }, { additionalProperties: false, description: 'Circuit-breaker overrides.' })),
+  ...upstreamClientFields('Retry overrides for idempotent calls.'),
   auth: AuthConfigSchema,
   health: Type.Optional(Type.Object({
     personalId: Type.Optional(Type.String({ pattern: '^[0-9]{12}$', description: `ID the health probe looks up; should not exist. Default ${DEFAULT_HEALTH_PROBE.personalId}.` })),

@@ -11,6 +11,7 @@ import { LookupInput, LookupOutput, VerifyInput, VerifyOutput } from '../../sche
 import { PopulationConfigSchema, resolveConfig, type PopulationConfig } from './config.js'
 import { buildLookupRequest, buildVerifyRequest, parseLookupResponse, parseVerifyResponse, type RequestHeader } from './wire.js'
 import { SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE, startPopulationSimulator } from './simulator.js'
+import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { PopulationConfigSchema, type PopulationConfig }
 
@@ -24,13 +25,8 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
     auth: createAuthStrategy(config.auth, { log: ctx.log }),
-    ...(config.connectTimeoutMs !== undefined && { connectTimeoutMs: config.connectTimeoutMs }),
-    ...(config.headersTimeoutMs !== undefined && { headersTimeoutMs: config.headersTimeoutMs }),
-    ...(config.bodyTimeoutMs !== undefined && { bodyTimeoutMs: config.bodyTimeoutMs }),
     ...(config.maxResponseBytes !== undefined && { maxResponseBytes: config.maxResponseBytes }),
-    ...(config.connections !== undefined && { connections: config.connections }),
-    ...(config.retry !== undefined && { retry: config.retry }),
-    ...(config.circuit !== undefined && { circuit: config.circuit }),
+    ...clientOverrides(config),
   })
 
   const header = (requestId: string, officerId: string | undefined): RequestHeader => {
