@@ -6,7 +6,7 @@
  * nothing at or below the delivered version sent again.
  */
 import type { Db } from '../db/types.js'
-import type { OpenItem } from './delivery-store.js'
+import { OPEN_ITEM_COLUMNS, toItem, type ItemRow, type OpenItem } from './delivery-store.js'
 
 export interface BatchClaim {
   code: string
@@ -36,16 +36,9 @@ export interface BatchStore {
   renew(target: string, codes: string[], owner: string, leaseMs: number): Promise<Set<string>>
 }
 
-interface ClaimRow {
+interface ClaimRow extends ItemRow {
   dossier_code: string
   delivered_version: number | null
-  id: number | null
-  kind: OpenItem['kind']
-  version: number | null
-  step_id: string | null
-  payload: Record<string, unknown>
-  attempts: number
-  created_at: Date
 }
 
 /**
@@ -76,7 +69,7 @@ const CLAIM = `
     UPDATE sync_state s SET lease_owner = $2, lease_until = now() + make_interval(secs => $3::double precision / 1000)
     FROM picked p WHERE s.target = $1 AND s.dossier_code = p.dossier_code
     RETURNING s.dossier_code, s.delivered_version)
-  SELECT c.dossier_code, c.delivered_version, o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at
+  SELECT c.dossier_code, c.delivered_version, ${OPEN_ITEM_COLUMNS}
   FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying')
   ORDER BY o.id NULLS FIRST`
 
@@ -120,9 +113,7 @@ export function createBatchStore(db: Db): BatchStore {
     for (const r of rows) {
       let claim = byCode.get(r.dossier_code)
       if (!claim) byCode.set(r.dossier_code, (claim = { code: r.dossier_code, deliveredVersion: r.delivered_version, items: [] }))
-      if (r.id !== null) {
-        claim.items.push({ id: r.id, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at })
-      }
+      if (r.id !== null) claim.items.push(toItem(r as ClaimRow & { id: number }))
     }
     return [...byCode.values()]
   }

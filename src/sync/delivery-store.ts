@@ -64,9 +64,11 @@ export interface RetryInput {
   dead: SettleInput['dead']
 }
 
-const OPEN_ITEM_COLUMNS = 'o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at'
+/** The outbox columns of an open item (alias `o`), as read by both claim paths. */
+export const OPEN_ITEM_COLUMNS = 'o.id, o.kind, o.version, o.step_id, o.payload, o.attempts, o.created_at'
 
-interface ItemRow {
+/** A row selecting OPEN_ITEM_COLUMNS; `id` is null on the claimed side of a LEFT JOIN with no open item. */
+export interface ItemRow {
   id: number | null
   kind: OpenItem['kind']
   version: number | null
@@ -76,9 +78,11 @@ interface ItemRow {
   created_at: Date
 }
 
-const toItems = (rows: ItemRow[]): OpenItem[] => rows.filter((r) => r.id !== null).map((r) => ({
-  id: r.id!, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at,
-}))
+export const toItem = (r: ItemRow & { id: number }): OpenItem => ({
+  id: r.id, kind: r.kind, version: r.version, stepId: r.step_id, payload: r.payload, attempts: r.attempts, createdAt: r.created_at,
+})
+
+const toItems = (rows: ItemRow[]): OpenItem[] => rows.filter((r): r is ItemRow & { id: number } => r.id !== null).map(toItem)
 
 /**
  * Marks what a round delivered, superseded and dead-lettered, in data-modifying CTEs ahead of the
