@@ -1,7 +1,14 @@
 /** Child processes for crash tests: a private redis-server, and the hub as its own process. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
 import { Redis } from 'ioredis'
+import { merge } from '../../src/config/load.js'
+import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteRedisPrefix } from './hub.js'
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -83,6 +90,57 @@ export function spawnHub(configPath: string, env: Record<string, string> = {}): 
       const exited = new Promise((r) => proc.once('exit', r))
       proc.kill(signal)
       await exited
+    },
+  }
+}
+
+export interface ChildHub {
+  prefix: string
+  schema: string
+  port: number
+  url: string
+  /** The running process (a new one after each restart). */
+  readonly hub: HubProcess
+  /** Starts the hub again with the same config and waits until it listens. */
+  restart(): Promise<void>
+}
+
+/**
+ * A hub in its own process on a private Redis prefix, PostgreSQL schema and port, with `extra`
+ * merged into its config, started and ready. Teardown kills it and removes the prefix, the
+ * schema and the config file. What the test starts besides (simulators, receivers) it stops itself.
+ */
+export async function startChildHub(t: { teardown(fn: () => unknown): void }, extra: (ctx: { port: number; prefix: string; schema: string }) => Record<string, unknown>): Promise<ChildHub> {
+  const suffix = randomBytes(4).toString('hex')
+  const prefix = `test:${suffix}:`
+  const schema = `t_${suffix}`
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'lgsp-child-hub-'))
+  const configPath = join(dir, 'config.json')
+  writeFileSync(configPath, JSON.stringify(merge({
+    server: { host: '127.0.0.1', port },
+    log: { level: process.env.CRASH_LOG ?? 'warn' },
+    redis: { url: TEST_REDIS_URL, keyPrefix: prefix },
+    database: { url: TEST_DATABASE_URL, schema },
+    audit: { hashKey: 'crash-test-audit-key-not-a-secret' },
+  }, extra({ port, prefix, schema }))))
+  let hub = spawnHub(configPath)
+  t.teardown(async () => {
+    await hub.kill()
+    rmSync(dir, { recursive: true, force: true })
+    await deleteRedisPrefix(prefix)
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await client.end()
+  })
+  await hub.ready
+  return {
+    prefix, schema, port, url: `http://127.0.0.1:${port}`,
+    get hub() { return hub },
+    async restart() {
+      hub = spawnHub(configPath)
+      await hub.ready
     },
   }
 }

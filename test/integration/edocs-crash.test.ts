@@ -5,13 +5,10 @@
  * documents are listed again: each is stored once, emitted once, and acknowledged.
  */
 import t from 'tap'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteRedisPrefix } from '../helpers/hub.js'
-import { freePort, spawnHub } from '../helpers/processes.js'
+import { TEST_DATABASE_URL } from '../helpers/hub.js'
+import { startChildHub } from '../helpers/processes.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { waitFor } from '../helpers/dossier.js'
 import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
@@ -41,22 +38,15 @@ function document(n: number, tag: string): Edoc {
 }
 
 t.test('SIGKILL between fetch and acknowledgement: no loss, no duplicate event', async (t) => {
-  const suffix = randomBytes(4).toString('hex')
-  const prefix = `test:${suffix}:`
-  const schema = `t_${suffix}`
   const receiver = await startReceiver({ secret: ONE_STOP })
   const axis = await startDocumentAxisSimulator({ autoReply: false })
+  t.teardown(async () => {
+    await receiver.close()
+    await axis.close()
+  })
   axis.setFaults({ hang: true, paths: [DEFAULT_PATHS.updateStatus] })
-  const dir = mkdtempSync(join(tmpdir(), 'lgsp-edoc-crash-'))
-  const port = await freePort()
-  const configPath = join(dir, 'config.json')
   const own = SANDBOX_AXIS.province
-  writeFileSync(configPath, JSON.stringify({
-    server: { host: '127.0.0.1', port },
-    log: { level: process.env.CRASH_LOG ?? 'warn' },
-    redis: { url: TEST_REDIS_URL, keyPrefix: prefix },
-    database: { url: TEST_DATABASE_URL, schema },
-    audit: { hashKey: 'crash-test-audit-key-not-a-secret' },
+  const child = await startChildHub(t, () => ({
     sandbox: { enabled: 'auto' },
     connectors: {
       'document-axis': { enabled: true, baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name, timeoutMs: { acknowledge: 60_000 } },
@@ -66,19 +56,6 @@ t.test('SIGKILL between fetch and acknowledgement: no loss, no duplicate event',
     subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
   }))
-  let hub = spawnHub(configPath)
-  t.teardown(async () => {
-    await hub.kill()
-    await receiver.close()
-    await axis.close()
-    rmSync(dir, { recursive: true, force: true })
-    await deleteRedisPrefix(prefix)
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await client.end()
-  })
-  await hub.ready
 
   const tag = randomBytes(2).toString('hex')
   const docIds = Array.from({ length: DOCUMENTS }, (_, n) => axis.deliver(document(n, tag), SANDBOX_AXIS.governmentOffice.systemId).docId)
@@ -86,11 +63,10 @@ t.test('SIGKILL between fetch and acknowledgement: no loss, no duplicate event',
   await waitFor('an acknowledgement in flight', async () => axis.stats().inFlight > 0 && receiver.received.length >= 1, 20_000)
   const before = receiver.received.length
   t.ok(axis.mailbox(own.systemId).entries.every((e) => !e.acknowledged), 'nothing acknowledged before the kill')
-  await hub.kill('SIGKILL')
+  await child.hub.kill('SIGKILL')
   axis.clearFaults()
 
-  hub = spawnHub(configPath)
-  await hub.ready
+  await child.restart()
   await waitFor('every document acknowledged', async () => axis.mailbox(own.systemId).entries.filter((e) => docIds.includes(e.docId)).every((e) => e.acknowledged), 30_000)
   await receiver.waitFor(DOCUMENTS, 30_000)
   await new Promise((r) => setTimeout(r, 800)) // room for a duplicate to show up
@@ -102,8 +78,8 @@ t.test('SIGKILL between fetch and acknowledgement: no loss, no duplicate event',
   t.same(new Set(received.map((d) => (d.body as any).data.documentId)), new Set(Array.from({ length: DOCUMENTS }, (_, n) => `${SANDBOX_AXIS.governmentOffice.organId},2026/11/26,${tag}${n}/VPCP-KSTT`)))
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
   await client.connect()
-  const rows = (await client.query(`SELECT axis_doc_id, count(*)::int AS n FROM ${schema}.edocs WHERE direction = 'incoming' GROUP BY axis_doc_id`)).rows
-  const events = (await client.query(`SELECT count(*)::int AS n FROM ${schema}.inbox WHERE type = 'edoc.received'`)).rows[0].n
+  const rows = (await client.query(`SELECT axis_doc_id, count(*)::int AS n FROM ${child.schema}.edocs WHERE direction = 'incoming' GROUP BY axis_doc_id`)).rows
+  const events = (await client.query(`SELECT count(*)::int AS n FROM ${child.schema}.inbox WHERE type = 'edoc.received'`)).rows[0].n
   await client.end()
   t.equal(rows.length, DOCUMENTS, 'each document stored')
   t.ok(rows.every((r) => r.n === 1), 'and stored once')

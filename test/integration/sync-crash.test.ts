@@ -5,18 +5,13 @@
  * received a version after a newer one.
  */
 import t from 'tap'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { pino } from 'pino'
 import { sha256Hex } from '../../src/plugins/auth.js'
 import {
   SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_PROCEDURES, startNationalPortalSimulator,
 } from '../../connectors/national-portal/simulator.js'
-import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteRedisPrefix } from '../helpers/hub.js'
-import { freePort, spawnHub } from '../helpers/processes.js'
+import { startChildHub } from '../helpers/processes.js'
 import { snapshot, versionOf, waitFor } from '../helpers/dossier.js'
 
 const KEY = 'crash-test-key-not-a-secret'
@@ -24,19 +19,10 @@ const DOSSIERS = 100
 const VERSIONS = 10
 
 t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted version', async (t) => {
-  const suffix = randomBytes(4).toString('hex')
-  const prefix = `test:${suffix}:`
-  const schema = `t_${suffix}`
   const sim = await startNationalPortalSimulator({ log: pino({ level: 'silent' }) })
-  const dir = mkdtempSync(join(tmpdir(), 'lgsp-crash-'))
-  const port = await freePort()
-  const configPath = join(dir, 'config.json')
-  writeFileSync(configPath, JSON.stringify({
-    server: { host: '127.0.0.1', port, shutdownGraceMs: 1000 },
-    log: { level: 'warn' },
-    redis: { url: TEST_REDIS_URL, keyPrefix: prefix },
-    database: { url: TEST_DATABASE_URL, schema },
-    audit: { hashKey: 'crash-test-audit-key-not-a-secret' },
+  t.teardown(() => sim.close())
+  const child = await startChildHub(t, () => ({
+    server: { shutdownGraceMs: 1000 },
     sandbox: { enabled: false },
     clients: [{ name: 'crash-test', keySha256: sha256Hex(KEY), scopes: ['dossiers:write', 'dossiers:read', 'admin'], rateLimitPerMinute: 1_000_000 }],
     connectors: {
@@ -47,19 +33,8 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
     },
     sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000 },
   }))
-  let hub = spawnHub(configPath)
-  t.teardown(async () => {
-    await hub.kill()
-    await sim.close()
-    rmSync(dir, { recursive: true, force: true })
-    await deleteRedisPrefix(prefix)
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await client.end()
-  })
-  await hub.ready
-  const url = `http://127.0.0.1:${port}`
+  const url = child.url
+  const suffix = randomBytes(4).toString('hex')
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-officer-id': 'CB-1', 'x-purpose': 'crash-test' }
   const base = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }
   const code = (i: number) => `HS-CRASH-${suffix}-${i}`
@@ -95,9 +70,8 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
       if (killedAt < 0 && answered >= 400) {
         killedAt = answered
         restarting = (async () => {
-          await hub.kill('SIGKILL')
-          hub = spawnHub(configPath)
-          await hub.ready
+          await child.hub.kill('SIGKILL')
+          await child.restart()
         })()
         restarting.then(() => { restarting = undefined }, () => undefined)
       }

@@ -4,13 +4,10 @@
  * the hub restarts — and every event is delivered, once, in order per dossier.
  */
 import t from 'tap'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { TEST_DATABASE_URL, TEST_REDIS_URL, deleteRedisPrefix } from '../helpers/hub.js'
-import { freePort, spawnHub } from '../helpers/processes.js'
+import { TEST_DATABASE_URL } from '../helpers/hub.js'
+import { startChildHub } from '../helpers/processes.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { pushEvents, sampleEvent } from '../../connectors/national-portal/simulator-push.js'
 
@@ -21,56 +18,34 @@ const STEPS = ['registered', 'received', 'processing', 'processed', 'returned'] 
 
 t.test('SIGKILL between inbox commit and delivery: delivered after restart, once, in order', async (t) => {
   const suffix = randomBytes(4).toString('hex')
-  const prefix = `test:${suffix}:`
-  const schema = `t_${suffix}`
   const receiver = await startReceiver({ secret: ONE_STOP })
+  t.teardown(() => receiver.close())
   receiver.mode({ fail: 503 })
-  const dir = mkdtempSync(join(tmpdir(), 'lgsp-wh-crash-'))
-  const port = await freePort()
-  const configPath = join(dir, 'config.json')
-  writeFileSync(configPath, JSON.stringify({
-    server: { host: '127.0.0.1', port },
-    log: { level: process.env.CRASH_LOG ?? 'warn' },
-    redis: { url: TEST_REDIS_URL, keyPrefix: prefix },
-    database: { url: TEST_DATABASE_URL, schema },
-    audit: { hashKey: 'crash-test-audit-key-not-a-secret' },
+  const child = await startChildHub(t, () => ({
     sandbox: { enabled: 'auto' },
     webhooks: { nationalPortal: { secrets: [PORTAL] }, scheduleMs: [0, ...Array(40).fill(500)], leaseMs: 2000 },
     subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
   }))
-  let hub = spawnHub(configPath)
-  t.teardown(async () => {
-    await hub.kill()
-    await receiver.close()
-    rmSync(dir, { recursive: true, force: true })
-    await deleteRedisPrefix(prefix)
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL })
-    await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await client.end()
-  })
-  await hub.ready
   const events = STEPS.flatMap((status, step) => Array.from({ length: DOSSIERS }, (_, d) => ({
     id: `msg_${suffix}_${d}_${step}`, ...sampleEvent('dossier.status_changed', { dossierCode: `H34-CRASH-${d}`, status }),
   })))
-  const results = await pushEvents({ url: `http://127.0.0.1:${port}/v1/webhooks/national-portal`, secret: PORTAL, events })
+  const results = await pushEvents({ url: `${child.url}/v1/webhooks/national-portal`, secret: PORTAL, events })
   t.ok(results.every((r) => r.status === 202), 'every event committed (202)')
   // Deliveries are failing and retrying now (the schedule allows ~20 s of failures before a dead letter).
   await new Promise((r) => setTimeout(r, 300))
-  await hub.kill('SIGKILL')
+  await child.hub.kill('SIGKILL')
   receiver.mode('ok')
-  hub = spawnHub(configPath)
-  await hub.ready
+  await child.restart()
   await receiver.waitFor(events.length, 60_000).catch(async (err) => {
     const tally: Record<string, number> = {}
     for (const a of receiver.attempts) tally[String(a.outcome) + (a.refused ?? '')] = (tally[String(a.outcome) + (a.refused ?? '')] ?? 0) + 1
     t.comment(JSON.stringify(tally))
-    for (const line of hub.output().split('\n').filter((l) => /"level":(40|50)/.test(l) && !l.includes('re-enqueued')).slice(-15)) t.comment(line.slice(0, 500))
+    for (const line of child.hub.output().split('\n').filter((l) => /"level":(40|50)/.test(l) && !l.includes('re-enqueued')).slice(-15)) t.comment(line.slice(0, 500))
     const c = new pg.Client({ connectionString: TEST_DATABASE_URL })
     await c.connect()
-    t.comment(JSON.stringify((await c.query(`SELECT subscriber, seq, ordering_key, state, attempts, next_attempt_at, last_error FROM ${schema}.deliveries WHERE state <> 'delivered' ORDER BY seq`)).rows))
-    t.comment(JSON.stringify((await c.query(`SELECT * FROM ${schema}.delivery_leases WHERE lease_owner IS NOT NULL`)).rows))
+    t.comment(JSON.stringify((await c.query(`SELECT subscriber, seq, ordering_key, state, attempts, next_attempt_at, last_error FROM ${child.schema}.deliveries WHERE state <> 'delivered' ORDER BY seq`)).rows))
+    t.comment(JSON.stringify((await c.query(`SELECT * FROM ${child.schema}.delivery_leases WHERE lease_owner IS NOT NULL`)).rows))
     await c.end()
     throw err
   })
