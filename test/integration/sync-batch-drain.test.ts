@@ -4,13 +4,9 @@
  * its whole call, a round longer than its lease, a holder whose lease lapsed, a claim window full
  * of dossiers that cannot be taken, a worker closing mid-round.
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
-import { createDb } from '../../src/db/create-db.js'
-import { migrate } from '../../src/db/migrate.js'
-import type { Db } from '../../src/db/types.js'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../../src/upstream/registry.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
@@ -22,19 +18,13 @@ import type { OpenItem } from '../../src/sync/delivery-store.js'
 import { createSyncMetrics } from '../../src/sync/metrics.js'
 import { replaySince } from '../../src/sync/dead-letters.js'
 import { snapshot } from '../helpers/dossier.js'
-import { TEST_DATABASE_URL } from '../helpers/hub.js'
+import { openTestDb } from '../helpers/db.js'
 
 const TARGET = 'portal'
 const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const schema = `t_${randomBytes(5).toString('hex')}`
-const db: Db = await createDb({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
-t.teardown(async () => {
-  await db.query(`DROP SCHEMA ${schema} CASCADE`)
-  await db.close()
-})
-await migrate(db)
+const { db } = await openTestDb(t, 'postgres', 4)
 const store = createBatchStore(db)
 let seq = 0
 const newCode = (kind: string) => `HS-${kind}-${++seq}`

@@ -2,16 +2,13 @@
  * Group-committed accept (src/sync/accept-batch.ts) on both back ends: several PUTs in one batch,
  * of the same and of different dossiers, get the answers they would get one after the other.
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { createDb } from '../../../src/db/create-db.js'
-import { migrate } from '../../../src/db/migrate.js'
 import type { Db } from '../../../src/db/types.js'
 import { GatewayError } from '../../../src/errors.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from '../../../src/sync/accept-batch.js'
 import { snapshot } from '../../helpers/dossier.js'
+import { openTestDb } from '../../helpers/db.js'
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
 const TARGETS = ['portal-a', 'portal-b']
 
@@ -20,13 +17,7 @@ const seen = (o: SnapshotOutcome) => (o.ok ? `${o.result.outcome} v${o.result.ve
 
 for (const kind of ['pglite', 'postgres'] as const) {
   t.test(`accept batch on ${kind}`, async (t) => {
-    const schema = `t_${randomBytes(5).toString('hex')}`
-    const db: Db = await createDb(kind === 'postgres' ? { url: PG_URL, schema, poolSize: 2 } : { pgliteDir: 'memory://', schema })
-    t.teardown(async () => {
-      if (kind === 'postgres') await db.query(`DROP SCHEMA ${schema} CASCADE`)
-      await db.close()
-    })
-    await migrate(db)
+    const { db } = await openTestDb(t, kind)
     const put = (code: string, version: number, extra: Partial<SnapshotRequest> & { summary?: string; agencyCode?: string } = {}): SnapshotRequest => ({
       code, client: 'one-stop', mayActFor: extra.mayActFor ?? (() => true),
       snapshot: snapshot(version, { ...base, ...(extra.agencyCode && { agencyCode: extra.agencyCode }), ...(extra.summary && { summary: extra.summary }) }),

@@ -2,25 +2,15 @@
  * Outbox retention (src/sync/retention.ts) on both back ends: only finished snapshot and progress
  * rows past their age go; dead, open, recent and `message` rows stay; batches are bounded.
  */
-import { randomBytes } from 'node:crypto'
 import t from 'tap'
-import { createDb } from '../../../src/db/create-db.js'
-import { migrate } from '../../../src/db/migrate.js'
-import type { Db } from '../../../src/db/types.js'
 import { pruneFinished } from '../../../src/sync/retention.js'
+import { openTestDb } from '../../helpers/db.js'
 
-const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const DAY = 86_400_000
 
 for (const kind of ['pglite', 'postgres'] as const) {
   t.test(`retention on ${kind}`, async (t) => {
-    const schema = `t_${randomBytes(5).toString('hex')}`
-    const db: Db = await createDb(kind === 'postgres' ? { url: PG_URL, schema, poolSize: 2 } : { pgliteDir: 'memory://', schema })
-    t.teardown(async () => {
-      if (kind === 'postgres') await db.query(`DROP SCHEMA ${schema} CASCADE`)
-      await db.close()
-    })
-    await migrate(db)
+    const { db } = await openTestDb(t, kind)
     const row = async (label: string, kindOf: string, state: string, ageDays: number) => {
       const version = kindOf === 'snapshot' ? 1 : null
       const step = kindOf === 'snapshot' ? null : label
