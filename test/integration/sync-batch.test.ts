@@ -5,24 +5,11 @@
  */
 import t from 'tap'
 import { startTestHub, type TestHub } from '../helpers/hub.js'
-import { snapshot, versionOf, waitFor } from '../helpers/dossier.js'
+import { newCode, portalSim, putDossier, receivedVersions, snapshot, syncState, waitFor } from '../helpers/dossier.js'
 import { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE } from '../../connectors/national-portal/simulator.js'
 
 const base = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_PROVINCE_CODE }
-let seq = 0
-const newCode = (kind: string) => `HS-${kind}-${process.pid}-${Date.now().toString(36)}-${++seq}`
-
-async function sim(hub: TestHub, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${hub.simulators['national-portal']!.url}${path}`, {
-    method, ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  })
-  return res.json() as Promise<any>
-}
-const received = async (hub: TestHub, code: string): Promise<number[]> =>
-  (await sim(hub, 'GET', `/__sim/dossiers/${encodeURIComponent(code)}`)).versions.map((v: any) => versionOf(v.record.TrichYeuHoSo))
-const put = (hub: TestHub, code: string, body: unknown) => hub.call(`/v1/dossiers/${code}`, { method: 'PUT', body })
-const syncState = async (hub: TestHub, code: string) => (await hub.call(`/v1/dossiers/${code}`)).body?.sync?.['national-portal']
-const batchCalls = async (hub: TestHub) => ((await sim(hub, 'GET', '/__sim/stats')).services.DongBoHoSoMC ?? 0) as number
+const batchCalls = async (hub: TestHub) => ((await portalSim(hub, 'GET', '/__sim/stats')).services.DongBoHoSoMC ?? 0) as number
 
 t.test('batch delivery on postgres', async (t) => {
   const hub = await startTestHub('postgres', {
@@ -37,12 +24,12 @@ t.test('batch delivery on postgres', async (t) => {
 
   /** PUTs `codes` while the worker is busy with a slow call for another dossier, so they share the next call. */
   async function behindBlocker(codes: Array<[string, unknown]>) {
-    await sim(hub, 'POST', '/__sim/faults', { latencyMs: 400 })
+    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 400 })
     const blocker = newCode('blocker')
-    t.equal((await put(hub, blocker, snapshot(1, base))).status, 202)
-    await waitFor('the blocker in flight', async () => (await sim(hub, 'GET', '/__sim/stats')).inFlight > 0)
-    for (const [code, body] of codes) t.equal((await put(hub, code, body)).status, 202)
-    await sim(hub, 'DELETE', '/__sim/faults')
+    t.equal((await putDossier(hub, blocker, snapshot(1, base))).status, 202)
+    await waitFor('the blocker in flight', async () => (await portalSim(hub, 'GET', '/__sim/stats')).inFlight > 0)
+    for (const [code, body] of codes) t.equal((await putDossier(hub, code, body)).status, 202)
+    await portalSim(hub, 'DELETE', '/__sim/faults')
   }
 
   await t.test('one refused dossier in a batch: only its change is dead-lettered, the others are delivered', async (t) => {
@@ -55,7 +42,7 @@ t.test('batch delivery on postgres', async (t) => {
       return states.every((s) => s?.state === 'delivered' || s?.state === 'dead')
     })
     t.equal(await batchCalls(hub) - before, 2, 'the blocker, then the five dossiers in one call')
-    t.strictSame(await Promise.all(codes.map((c) => received(hub, c))), [[1], [1], [], [1], [1]])
+    t.strictSame(await Promise.all(codes.map((c) => receivedVersions(hub, c))), [[1], [1], [], [1], [1]])
     t.strictSame((await Promise.all(codes.map((c) => syncState(hub, c)))).map((s) => s.state), ['delivered', 'delivered', 'dead', 'delivered', 'delivered'])
     const letters = (await hub.call('/admin/dead-letters?target=national-portal')).body.items.filter((d: any) => codes.includes(d.dossierCode))
     t.equal(letters.length, 1, 'one dead letter')
@@ -66,9 +53,9 @@ t.test('batch delivery on postgres', async (t) => {
     const codes = Array.from({ length: 8 }, () => newCode('accept'))
     const bad = newCode('nul')
     const answers = await Promise.all([
-      ...codes.map((c) => put(hub, c, snapshot(1, base))),
-      put(hub, bad, snapshot(1, { ...base, summary: 'a NUL \u0000 inside' })),
-      ...codes.map((c) => put(hub, c, snapshot(2, base))),
+      ...codes.map((c) => putDossier(hub, c, snapshot(1, base))),
+      putDossier(hub, bad, snapshot(1, { ...base, summary: 'a NUL \u0000 inside' })),
+      ...codes.map((c) => putDossier(hub, c, snapshot(2, base))),
     ])
     t.strictSame(answers.map((a) => a.status), [...codes.map(() => 202), 400, ...codes.map(() => 202)])
     t.match(answers[codes.length]!.body, { code: 'VALIDATION_FAILED', detail: /U\+0000/ })
@@ -78,27 +65,27 @@ t.test('batch delivery on postgres', async (t) => {
 
   await t.test('the portal down under a batch: every dossier is retried and delivered once when it returns', async (t) => {
     const codes = [1, 2, 3, 4, 5, 6].map(() => newCode('outage'))
-    await sim(hub, 'POST', '/__sim/faults', { status: 503 })
-    for (const code of codes) t.equal((await put(hub, code, snapshot(1, base))).status, 202)
+    await portalSim(hub, 'POST', '/__sim/faults', { status: 503 })
+    for (const code of codes) t.equal((await putDossier(hub, code, snapshot(1, base))).status, 202)
     await waitFor('all retrying', async () => (await Promise.all(codes.map((c) => syncState(hub, c)))).every((s) => s?.state === 'retrying' && s.attempts >= 1))
-    t.strictSame(await Promise.all(codes.map((c) => received(hub, c))), codes.map(() => []), 'nothing reached the portal')
-    await sim(hub, 'DELETE', '/__sim/faults')
+    t.strictSame(await Promise.all(codes.map((c) => receivedVersions(hub, c))), codes.map(() => []), 'nothing reached the portal')
+    await portalSim(hub, 'DELETE', '/__sim/faults')
     await waitFor('all delivered', async () => (await Promise.all(codes.map((c) => syncState(hub, c)))).every((s) => s?.state === 'delivered'), 20_000)
-    t.strictSame(await Promise.all(codes.map((c) => received(hub, c))), codes.map(() => [1]), 'each delivered exactly once')
+    t.strictSame(await Promise.all(codes.map((c) => receivedVersions(hub, c))), codes.map(() => [1]), 'each delivered exactly once')
   })
 
   await t.test('latest wins across batches: versions keep arriving while batches go out; each dossier ends with its highest', async (t) => {
-    await sim(hub, 'POST', '/__sim/faults', { latencyMs: 30 })
+    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 30 })
     const before = await batchCalls(hub)
     const codes = Array.from({ length: 20 }, () => newCode('rounds'))
     for (let v = 1; v <= 6; v++) {
-      const answers = await Promise.all(codes.map((c) => put(hub, c, snapshot(v, { ...base, summary: `version ${v}` }))))
+      const answers = await Promise.all(codes.map((c) => putDossier(hub, c, snapshot(v, { ...base, summary: `version ${v}` }))))
       t.ok(answers.every((a) => a.status === 202), `round ${v} accepted`)
       await new Promise((r) => setTimeout(r, 20))
     }
-    await sim(hub, 'DELETE', '/__sim/faults')
+    await portalSim(hub, 'DELETE', '/__sim/faults')
     await waitFor('every v6 delivered', async () => (await Promise.all(codes.map((c) => syncState(hub, c)))).every((s) => s?.deliveredVersion === 6), 20_000)
-    const all = await Promise.all(codes.map((c) => received(hub, c)))
+    const all = await Promise.all(codes.map((c) => receivedVersions(hub, c)))
     t.ok(all.every((v) => v.at(-1) === 6), 'the last version each dossier received is its highest')
     t.ok(all.every((v) => v.every((x, i) => i === 0 || x > v[i - 1]!)), 'no version after a newer one, none twice')
     const deliveries = all.reduce((n, v) => n + v.length, 0)
