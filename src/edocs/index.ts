@@ -168,13 +168,13 @@ export function createEdocService(deps: EdocDeps): EdocService {
   })
   const polled = new Counter({
     name: 'lgsp_edocs_polled_total',
-    help: 'Packages seen in the document axis mailbox by outcome: stored, acknowledged, failed (left for the next pass), skipped (on a backoff or held behind a failed status)',
+    help: 'Packages seen in the document axis mailbox by outcome: stored, resent (of the stored: a copy the sender sent again, matched to the first), acknowledged, failed (left for the next pass), skipped (on a backoff or held behind a failed status)',
     labelNames: ['outcome'],
     registers: deps.metricsRegistry ? [deps.metricsRegistry] : [],
   })
   const pollOnce = async () => {
     const r = await poller.pollOnce()
-    for (const outcome of ['stored', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
+    for (const outcome of ['stored', 'resent', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
     return r
   }
   let schedule: Reconciler | undefined

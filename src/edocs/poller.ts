@@ -1,8 +1,9 @@
 /**
  * Receiving from the document axis (DESIGN §5): one poll lists the province's mailbox, fetches
- * each package, stores it (idempotent by the axis's id), turns it into events through the inbox
- * (event ids derived from the axis's id, so a second pass is a duplicate, not a new event) and
- * only then acknowledges it upstream. A crash anywhere before the acknowledgement means the
+ * each package, stores it (idempotent by the axis's id, and by its content: a copy the sender sent
+ * again maps to the first, see content-key.ts), turns it into events through the inbox (event ids
+ * derived from the stored copy's axis id, so a second pass or a second copy is a duplicate, not a
+ * new event) and only then acknowledges it upstream. A crash anywhere before the acknowledgement means the
  * package is listed again and the next pass finds it already stored: no loss, no duplicate event.
  * Two passes at once (two replicas, a pass longer than the interval) store and emit nothing twice
  * for the same reason; they only fetch twice.
@@ -21,6 +22,7 @@ import type { InboxService } from '../inbox/index.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import type { EdocStore } from './store.js'
 import { statusName } from './store.js'
+import { edocContentKey, statusContentKey } from './content-key.js'
 import type { ReceivedMessage } from '../../connectors/document-axis/index.js'
 import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
 
@@ -44,6 +46,8 @@ export interface PollerDeps {
 export interface PollResult {
   listed: number
   stored: number
+  /** Of the stored: copies a sender sent again, matched to the first one (content-key.ts). */
+  resent: number
   acknowledged: number
   failed: number
   /** Left for a later pass: packages on their backoff, status packets held behind a failed one. */
@@ -63,13 +67,21 @@ export function createPoller(deps: PollerDeps) {
   const ctx = (signal: AbortSignal) => ({ signal, requestId: `edocs-poll-${randomUUID().slice(0, 8)}`, log })
   const attachmentUrl = (id: string, contentId: string) => `/v1/edocs/${id}/attachments/${encodeURIComponent(contentId)}`
 
-  async function storeEdoc(m: Extract<ReceivedMessage, { kind: 'edoc' }>): Promise<void> {
+  /** A copy the sender sent again (stored under another axis id): logged; its events are the first copy's. */
+  const resent = (kind: string, m: ReceivedMessage, stored: { axisDocId: string }) => {
+    if (stored.axisDocId === m.docId) return false
+    log.info({ docId: m.docId, firstDocId: stored.axisDocId, messageType: kind }, 'a package the sender sent again: matched to the first copy, nothing new stored or emitted')
+    return true
+  }
+
+  async function storeEdoc(m: Extract<ReceivedMessage, { kind: 'edoc' }>): Promise<boolean> {
     const h = m.edoc.header
     const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data: a.data }))
-    const { id } = await deps.db.transaction((tx) => store.insertEdoc(tx, {
+    const stored = await deps.db.transaction((tx) => store.insertEdoc(tx, {
       id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
-      subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package,
+      subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
     }))
+    const { id } = stored
     const recipients = m.ours.length > 0 ? m.ours : [deps.provinceOrgan()].filter((o): o is string => o !== undefined)
     for (const agencyCode of recipients) {
       const data = {
@@ -82,24 +94,26 @@ export function createPoller(deps: PollerDeps) {
         })),
       }
       await deps.inbox.ingest({
-        eventId: eventIdOf('edoc-received', m.docId, agencyCode), source: 'document-axis', type: 'edoc.received', agencyCode, dossierCode: null,
+        // From the stored copy's axis id: a fetch again or a copy sent again is the same event (the inbox keeps one).
+        eventId: eventIdOf('edoc-received', stored.axisDocId, agencyCode), source: 'document-axis', type: 'edoc.received', agencyCode, dossierCode: null,
         orderingKey: `edoc:${id}`, body: { type: 'edoc.received', timestamp: new Date().toISOString(), data },
       })
     }
+    return resent('edoc', m, stored)
   }
 
-  async function storeStatus(m: Extract<ReceivedMessage, { kind: 'status' }>): Promise<void> {
+  async function storeStatus(m: Extract<ReceivedMessage, { kind: 'status' }>): Promise<boolean> {
     const p = m.status
     const ours = await store.outgoingByDocumentId(p.responseFor.documentId)
     if (!ours) log.warn({ documentId: p.responseFor.documentId, docId: m.docId }, 'a status packet answers a document this hub did not send; stored without a link')
-    await deps.db.transaction((tx) => store.insertStatus(tx, {
+    const stored = await deps.db.transaction((tx) => store.insertStatus(tx, {
       edocId: ours?.id ?? null, direction: 'incoming', documentId: p.responseFor.documentId, axisDocId: m.docId, from: p.from.organId,
       statusCode: p.statusCode, ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
-      packet: p as unknown as Record<string, unknown>,
+      packet: p as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
     }))
     const agencyCode = ours?.from ?? p.responseFor.organId
     await deps.inbox.ingest({
-      eventId: eventIdOf('edoc-status', m.docId), source: 'document-axis', type: 'edoc.status_changed', agencyCode, dossierCode: null,
+      eventId: eventIdOf('edoc-status', stored.axisDocId), source: 'document-axis', type: 'edoc.status_changed', agencyCode, dossierCode: null,
       orderingKey: ours ? `edoc:${ours.id}` : `edoc-doc:${p.responseFor.documentId}`,
       body: {
         type: 'edoc.status_changed', timestamp: p.timestamp,
@@ -109,6 +123,7 @@ export function createPoller(deps: PollerDeps) {
         },
       },
     })
+    return resent('status', m, stored)
   }
 
   /** Packages that failed, by the axis's id: how many times in a row, and not before when again. */
@@ -125,7 +140,7 @@ export function createPoller(deps: PollerDeps) {
 
   /** One pass over the mailbox. A package that fails is left unacknowledged (listed again next pass); the others go on. */
   async function pollOnce(signal: AbortSignal = new AbortController().signal): Promise<PollResult> {
-    const result: PollResult = { listed: 0, stored: 0, acknowledged: 0, failed: 0, skipped: 0 }
+    const result: PollResult = { listed: 0, stored: 0, resent: 0, acknowledged: 0, failed: 0, skipped: 0 }
     const now = Date.now()
     let waiting = 0
     for (const f of failures.values()) if (f.retryAt > now) waiting++
@@ -144,9 +159,9 @@ export function createPoller(deps: PollerDeps) {
       taken++
       try {
         const message = await registry.invoke<ReceivedMessage>(deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType }, ctx(signal))
-        if (message.kind === 'edoc') await storeEdoc(message)
-        else await storeStatus(message)
+        const again = message.kind === 'edoc' ? await storeEdoc(message) : await storeStatus(message)
         result.stored++
+        if (again) result.resent++
         await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
         result.acknowledged++
         failures.delete(item.docId)

@@ -30,6 +30,15 @@ export interface EdocRow {
   pkg: Buffer
   bodyHash?: string
   client?: string
+  /** Received only: what the sender said (content-key.ts); a resend under another axis id maps to the first row. */
+  contentKey?: string
+}
+
+/** Where a received package was stored: `axisDocId` is the first copy's (a resend maps to it), the key its events derive from. */
+export interface StoredReceived<Id> {
+  id: Id
+  created: boolean
+  axisDocId: string
 }
 
 export interface StatusRow {
@@ -44,6 +53,8 @@ export interface StatusRow {
   packet: Record<string, unknown>
   pkg?: Buffer
   client?: string
+  /** Received only, as on EdocRow. */
+  contentKey?: string
 }
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
@@ -61,22 +72,28 @@ const STATUS_NAMES: Record<string, string> = {
 export const statusName = (code: string) => STATUS_NAMES[code] ?? 'unknown'
 
 export function createEdocStore(db: Db, target: string) {
-  async function insertEdoc(tx: Queryable, row: EdocRow): Promise<{ id: string; created: boolean }> {
+  async function insertEdoc(tx: Queryable, row: EdocRow): Promise<StoredReceived<string>> {
+    // No conflict target: a received copy conflicts on its axis id (fetched again) or on its
+    // content (sent again); either way the row that is there wins.
     const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO edocs (id, direction, document_id, axis_doc_id, from_organ, to_organs, subject, header, attachments, package, body_hash, client)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-       ON CONFLICT (axis_doc_id) WHERE direction = 'incoming' DO NOTHING RETURNING id`,
+      `INSERT INTO edocs (id, direction, document_id, axis_doc_id, from_organ, to_organs, subject, header, attachments, package, body_hash, client, content_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+       ON CONFLICT DO NOTHING RETURNING id`,
       [
         row.id, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.to, row.subject, JSON.stringify(row.header),
         JSON.stringify(row.files.map((f) => ({
           contentId: f.contentId, name: f.name, contentType: f.contentType, ...(f.description !== undefined && { description: f.description }), size: f.data.length, sha256: sha256(f.data),
         }))),
-        row.pkg, row.bodyHash ?? null, row.client ?? null,
+        row.pkg, row.bodyHash ?? null, row.client ?? null, row.contentKey ?? null,
       ],
     )
     if (inserted.rows.length === 0) {
-      const { rows } = await tx.query<{ id: string }>(`SELECT id FROM edocs WHERE direction = 'incoming' AND axis_doc_id = $1`, [row.axisDocId])
-      return { id: rows[0]!.id, created: false }
+      const { rows } = await tx.query<{ id: string; axis_doc_id: string }>(
+        `SELECT id, axis_doc_id FROM edocs WHERE direction = 'incoming' AND (axis_doc_id = $1 OR content_key = $2) ORDER BY created_at, id LIMIT 1`,
+        [row.axisDocId, row.contentKey ?? null],
+      )
+      if (!rows[0]) throw new Error(`document ${row.id} was neither stored nor found (only received documents may conflict)`)
+      return { id: rows[0].id, created: false, axisDocId: rows[0].axis_doc_id }
     }
     for (const [position, f] of row.files.entries()) {
       await tx.query(
@@ -84,19 +101,23 @@ export function createEdocStore(db: Db, target: string) {
         [row.id, f.contentId, position, f.name, f.contentType, f.data.length, sha256(f.data), f.data],
       )
     }
-    return { id: row.id, created: true }
+    return { id: row.id, created: true, axisDocId: row.axisDocId ?? '' }
   }
 
-  async function insertStatus(tx: Queryable, row: StatusRow): Promise<{ id: number; created: boolean }> {
+  async function insertStatus(tx: Queryable, row: StatusRow): Promise<StoredReceived<number>> {
     const inserted = await tx.query<{ id: number }>(
-      `INSERT INTO edoc_statuses (edoc_id, direction, document_id, axis_doc_id, from_organ, status_code, description, status_at, packet, package, client)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (axis_doc_id) WHERE direction = 'incoming' DO NOTHING RETURNING id`,
-      [row.edocId, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.statusCode, row.description ?? null, row.at, JSON.stringify(row.packet), row.pkg ?? null, row.client ?? null],
+      `INSERT INTO edoc_statuses (edoc_id, direction, document_id, axis_doc_id, from_organ, status_code, description, status_at, packet, package, client, content_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [row.edocId, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.statusCode, row.description ?? null, row.at, JSON.stringify(row.packet), row.pkg ?? null, row.client ?? null, row.contentKey ?? null],
     )
-    if (inserted.rows.length > 0) return { id: inserted.rows[0]!.id, created: true }
-    const { rows } = await tx.query<{ id: number }>(`SELECT id FROM edoc_statuses WHERE direction = 'incoming' AND axis_doc_id = $1`, [row.axisDocId])
-    return { id: rows[0]!.id, created: false }
+    if (inserted.rows.length > 0) return { id: inserted.rows[0]!.id, created: true, axisDocId: row.axisDocId ?? '' }
+    const { rows } = await tx.query<{ id: number; axis_doc_id: string }>(
+      `SELECT id, axis_doc_id FROM edoc_statuses WHERE direction = 'incoming' AND (axis_doc_id = $1 OR content_key = $2) ORDER BY id LIMIT 1`,
+      [row.axisDocId, row.contentKey ?? null],
+    )
+    if (!rows[0]) throw new Error(`a status of ${row.documentId} was neither stored nor found (only received statuses may conflict)`)
+    return { id: rows[0].id, created: false, axisDocId: rows[0].axis_doc_id }
   }
 
   /**

@@ -6,7 +6,8 @@ import { documentsMigration } from './003-documents.js'
 import { inboxMigration } from './004-inbox.js'
 import { edocsMigration } from './005-edocs.js'
 import { syncBatchMigration } from './006-sync-batch.js'
+import { edocResendsMigration } from './007-edoc-resends.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocResendsMigration]
