@@ -1,5 +1,6 @@
 # Multi-stage build: compile TypeScript with the dev dependencies, ship only the output and the
-# production dependencies, run as the unprivileged `node` user.
+# production dependencies, run as the unprivileged `node` user. test/integration/build.test.ts
+# checks the same build and start without Docker.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -58,9 +58,12 @@ export interface HubProcess {
   kill(signal?: NodeJS.Signals): Promise<void>
 }
 
-/** `src/main.ts start` in a child process with `LGSP_CONFIG` = configPath. */
-export function spawnHub(configPath: string, env: Record<string, string> = {}): HubProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'start'], {
+/** The hub's entry from source; a compiled build runs `[<outDir>/src/main.js]` instead. */
+export const SOURCE_ENTRY = ['--import', 'tsx', 'src/main.ts']
+
+/** `src/main.ts start` (or another entry) in a child process with `LGSP_CONFIG` = configPath. */
+export function spawnHub(configPath: string, env: Record<string, string> = {}, entry: string[] = SOURCE_ENTRY): HubProcess {
+  const proc = spawn(process.execPath, [...entry, 'start'], {
     env: { ...process.env, LGSP_CONFIG: configPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -110,7 +113,11 @@ export interface ChildHub {
  * merged into its config, started and ready. Teardown kills it and removes the prefix, the
  * schema and the config file. What the test starts besides (simulators, receivers) it stops itself.
  */
-export async function startChildHub(t: { teardown(fn: () => unknown): void }, extra: (ctx: { port: number; prefix: string; schema: string }) => Record<string, unknown>): Promise<ChildHub> {
+export async function startChildHub(
+  t: { teardown(fn: () => unknown): void },
+  extra: (ctx: { port: number; prefix: string; schema: string }) => Record<string, unknown>,
+  options: { entry?: string[] } = {},
+): Promise<ChildHub> {
   const suffix = randomBytes(4).toString('hex')
   const prefix = `test:${suffix}:`
   const schema = `t_${suffix}`
@@ -124,7 +131,8 @@ export async function startChildHub(t: { teardown(fn: () => unknown): void }, ex
     database: { url: TEST_DATABASE_URL, schema },
     audit: { hashKey: 'crash-test-audit-key-not-a-secret' },
   }, extra({ port, prefix, schema }))))
-  let hub = spawnHub(configPath)
+  const start = () => spawnHub(configPath, {}, options.entry)
+  let hub = start()
   t.teardown(async () => {
     await hub.kill()
     rmSync(dir, { recursive: true, force: true })
@@ -139,7 +147,7 @@ export async function startChildHub(t: { teardown(fn: () => unknown): void }, ex
     prefix, schema, port, url: `http://127.0.0.1:${port}`,
     get hub() { return hub },
     async restart() {
-      hub = spawnHub(configPath)
+      hub = start()
       await hub.ready
     },
   }
