@@ -5,33 +5,30 @@
  * noise hits both. Goal (issue): hub throughput ≥ 0.7× baseline, hub p99 ≤ 2× baseline.
  * Report and goal: lib/lookup-report.ts.
  */
-import { randomBytes } from 'node:crypto'
 import { deepStrictEqual } from 'node:assert'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Redis } from 'ioredis'
 import { sandboxCitizens } from '../connectors/population/fake-citizens.js'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
 import { assertClean, BenchmarkFailure, runLoad, type LoadResult } from './lib/load.js'
-import { ms, num, writeReadmeSection } from './lib/report.js'
-import { cpuDelta, cpuSnapshot, processCpuMs } from './lib/cpu-usage.js'
+import { log, ms, num, writeLatestResults } from './lib/report.js'
+import { cpuDelta, cpuSnapshot } from './lib/cpu-usage.js'
 import { lookupReport, profileReport, type Run } from './lib/lookup-report.js'
-import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
+import { tryDeleteRedisPrefix, tryDropSchema } from './lib/cleanup.js'
+import { dbKind, LOAD_OPTIONS, LOAD_USAGE, loadSettings, positiveInt, RUN_OPTIONS, writesReadme, type DbKind } from './lib/flags.js'
+import { guardRun } from './lib/run-guard.js'
+import { DATABASE_URL, REDIS_URL, redisPid, runNames } from './lib/services.js'
 import type { HubChildParams } from './lib/hub-child.js'
 import type { SimulatorStats } from '../connectors/population/simulator.js'
 
 const NAME = 'citizens-lookup'
 const PATH = '/v1/citizens/lookup'
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const USAGE = `npm run bench -- ${NAME} [options]
-  --connections N   concurrent connections (default 50)
-  --duration S      measured seconds per run (default 10)
-  --warmup S        unmeasured seconds before each run (default 3)
+${LOAD_USAGE}
   --rounds N        A/B rounds, at least 2 (default 2)
   --citizens N      rotate over the first N sandbox citizens (default all)
   --db KIND         pglite (in-memory, default) or postgres (BENCH_DATABASE_URL, private schema)
@@ -45,38 +42,21 @@ interface Settings {
   warmupS: number
   rounds: number
   citizens: number | undefined
-  db: 'pglite' | 'postgres'
+  db: DbKind
   cpuProf: boolean
   writeReadme: boolean
 }
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new BenchmarkFailure(`--${name} must be a positive integer, got "${value}"`)
-  return n
-}
-
 function parseSettings(args: string[]): Settings | undefined {
-  const { values: v } = parseArgs({
-    args,
-    options: {
-      connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' },
-      rounds: { type: 'string' }, citizens: { type: 'string' }, db: { type: 'string' },
-      quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
-    },
-  })
+  const { values: v } = parseArgs({ args, options: { ...LOAD_OPTIONS, citizens: { type: 'string' }, db: { type: 'string' }, ...RUN_OPTIONS } })
   if (v.help) return undefined
-  if (v.db !== undefined && v.db !== 'pglite' && v.db !== 'postgres') throw new BenchmarkFailure(`--db must be pglite or postgres, got "${v.db}"`)
+  const db = dbKind(v.db, 'pglite')
   const settings: Settings = {
-    connections: positive('connections', v.connections, 50),
-    durationS: positive('duration', v.duration, v.quick ? 3 : 10),
-    warmupS: positive('warmup', v.warmup, v.quick ? 1 : 3),
-    rounds: positive('rounds', v.rounds, 2),
-    citizens: v.citizens === undefined ? undefined : positive('citizens', v.citizens, 0),
-    db: (v.db ?? 'pglite') as Settings['db'],
+    ...loadSettings(v, 2),
+    citizens: v.citizens === undefined ? undefined : positiveInt('citizens', v.citizens, 0),
+    db,
     cpuProf: v['cpu-prof'] === true,
-    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'],
+    writeReadme: writesReadme(v),
   }
   if (settings.rounds < 2) throw new BenchmarkFailure('--rounds must be at least 2 (A/B/A/B)')
   return settings
@@ -122,50 +102,25 @@ async function auditNote(hubUrl: string): Promise<string> {
   return `Hub audit log: ${num(records)} records in ${num(batches)} group commits, ${num(records / batches, 1)} records and ${num(commitMs, 1)} ms per commit on average.`
 }
 
-/** Redis's pid when it runs on this machine (for CPU accounting), else undefined. */
-async function redisPid(): Promise<number | undefined> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
-  try {
-    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1])
-    return Number.isInteger(pid) && processCpuMs(pid) !== undefined ? pid : undefined
-  } finally {
-    redis.disconnect()
-  }
-}
-
 export async function run(args: string[]): Promise<void> {
   const settings = parseSettings(args)
   if (!settings) return void process.stdout.write(`${USAGE}\n`)
-  const suffix = randomBytes(4).toString('hex')
-  const redisPrefix = `bench:${suffix}:`
-  const schema = `bench_${suffix}`
-  const key = `bench-${randomBytes(16).toString('hex')}`
+  const { redisPrefix, schema, key } = runNames()
   const profDir = settings.cpuProf ? mkdtempSync(join(tmpdir(), 'lgsp-bench-prof-')) : undefined
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-officer-id': 'CB-0001', 'x-purpose': 'HS-BENCH-0001' }
   const citizens = sandboxCitizens().slice(0, settings.citizens)
   const bodies = citizens.map((c) => JSON.stringify({ personalId: c.personalId, fullName: c.fullName, dateOfBirth: c.dateOfBirth }))
-  const log = (line: string) => process.stderr.write(`${line}\n`)
 
-  let cleaning: Promise<void> | undefined
-  /** Children first (they hold the keys and the schema), then what they leave behind. Runs once. */
-  const cleanup = (graceMs?: number) => (cleaning ??= (async () => {
-    await stopAllChildren(graceMs)
-    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
-    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} left to delete (the hub deletes its own when it closes)`)
-    if (settings.db === 'postgres') await dropSchema(DATABASE_URL, schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
-  })())
-  let interrupted: string | undefined
-  // `on`, not `once`: Ctrl-C reaches this process twice (from the terminal and relayed by tsx),
-  // and a second SIGINT without a listener would kill it before the cleanup has run.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return
-    interrupted = signal
-    process.exitCode = 130
-    log(`\n${signal}: stopping the benchmark`)
-    void cleanup(3000).finally(() => process.exit(130))
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const guard = guardRun({
+    log, note: 'stopping the benchmark', signalGraceMs: 3000,
+    // Children first (they hold the keys and the schema), then what they leave behind.
+    cleanup: async (graceMs) => {
+      await stopAllChildren(graceMs)
+      const deleted = await tryDeleteRedisPrefix(REDIS_URL, redisPrefix, log)
+      log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} left to delete (the hub deletes its own when it closes)`)
+      if (settings.db === 'postgres') await tryDropSchema(DATABASE_URL, schema, log)
+    },
+  })
   try {
     const sim = await spawnChild('population simulator', new URL('./lib/simulator-child.ts', import.meta.url), {})
     const hubParams: HubChildParams = {
@@ -194,7 +149,7 @@ export async function run(args: string[]): Promise<void> {
         }
         const load = { url: `${side.child.url}${PATH}`, connections: settings.connections, headers, bodies }
         const check = (r: LoadResult) => {
-          if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
+          if (guard.interrupted) throw new BenchmarkFailure(`interrupted by ${guard.interrupted}`)
           try {
             assertClean(r)
           } catch (err) {
@@ -228,14 +183,10 @@ export async function run(args: string[]): Promise<void> {
       runs, simulator: simStats, sent: bodies.length * 2 + served.hub + served.baseline, notes: [audit],
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
-    if (settings.writeReadme) {
-      writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
-      log('\nresults written to bench/README.md')
-    }
+    if (settings.writeReadme) writeLatestResults(NAME, markdown, log)
     if (profDir) process.stdout.write(`\n${profileReport(profDir, served)}\n`)
   } finally {
-    await cleanup()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    await guard.cleanup()
+    guard.release()
   }
 }

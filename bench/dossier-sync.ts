@@ -7,18 +7,18 @@
  * backlog drain is measured. Goal (issue): ≥ 1,000 deliveries/s, zero lost, zero stale.
  * Processes: simulator and baseline worker via lib/child.ts, the hub via lib/sync-hub.ts.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Redis } from 'ioredis'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { spawnChild, stopAllChildren } from './lib/child.js'
-import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
+import { tryDeleteRedisPrefix, tryDropSchema } from './lib/cleanup.js'
+import { dbKind, intAtLeast, RUN_OPTIONS, writesReadme, type DbKind } from './lib/flags.js'
+import { guardRun } from './lib/run-guard.js'
+import { DATABASE_URL, REDIS_URL, redisPid, runNames } from './lib/services.js'
 import { BenchmarkFailure } from './lib/load.js'
-import { writeReadmeSection } from './lib/report.js'
-import { processCpuMs } from './lib/cpu-usage.js'
+import { log, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
 import { startSyncHub, type LedgerOption, type SyncHub } from './lib/sync-hub.js'
 import { baselinePhase, burstPhase, outagePhase, type PhaseContext } from './lib/sync-phases.js'
@@ -26,8 +26,6 @@ import { deliveredPerS, problems, syncReport } from './lib/sync-report.js'
 import type { BaselineChildParams } from './lib/sync-baseline-child.js'
 
 const NAME = 'dossier-sync'
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 /** Short enough that a drain after the outage is measured, not the backoff; attempts raised to keep the patience. */
 const RETRY = { baseDelayMs: 500, maxDelayMs: 5000, maxAttempts: 200 }
 
@@ -48,7 +46,7 @@ interface Settings {
   versions: number
   connections: number
   concurrency: number
-  db: 'postgres' | 'pglite'
+  db: DbKind
   outageS: number
   outageRate: number
   quick: boolean
@@ -56,84 +54,48 @@ interface Settings {
   writeReadme: boolean
 }
 
-function int(name: string, value: string | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new BenchmarkFailure(`--${name} must be an integer ≥ ${min}, got "${value}"`)
-  return n
-}
-
 function parseSettings(args: string[]): Settings | undefined {
   const s = { type: 'string' } as const
-  const b = { type: 'boolean' } as const
   const { values: v } = parseArgs({
     args,
-    options: {
-      updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s,
-      quick: b, 'cpu-prof': b, 'no-readme': b, help: b,
-    },
+    options: { updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s, ...RUN_OPTIONS },
   })
   if (v.help) return undefined
-  if (v.db !== undefined && v.db !== 'pglite' && v.db !== 'postgres') throw new BenchmarkFailure(`--db must be postgres or pglite, got "${v.db}"`)
+  const db = dbKind(v.db, 'postgres')
   return {
-    updates: int('updates', v.updates, v.quick ? 5000 : 20_000),
-    versions: int('versions', v.versions, 5),
-    connections: int('connections', v.connections, 32),
-    concurrency: int('concurrency', v.concurrency, 16),
-    db: (v.db ?? 'postgres') as Settings['db'],
-    outageS: int('outage-seconds', v['outage-seconds'], v.quick ? 10 : 60, 0),
-    outageRate: int('outage-rate', v['outage-rate'], 200),
+    updates: intAtLeast('updates', v.updates, v.quick ? 5000 : 20_000),
+    versions: intAtLeast('versions', v.versions, 5),
+    connections: intAtLeast('connections', v.connections, 32),
+    concurrency: intAtLeast('concurrency', v.concurrency, 16),
+    db,
+    outageS: intAtLeast('outage-seconds', v['outage-seconds'], v.quick ? 10 : 60, 0),
+    outageRate: intAtLeast('outage-rate', v['outage-rate'], 200),
     quick: v.quick === true,
     cpuProf: v['cpu-prof'] === true,
-    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'],
-  }
-}
-
-async function redisPid(): Promise<number | undefined> {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
-  try {
-    const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1])
-    return Number.isInteger(pid) && processCpuMs(pid) !== undefined ? pid : undefined
-  } finally {
-    redis.disconnect()
+    writeReadme: writesReadme(v),
   }
 }
 
 export async function run(args: string[]): Promise<void> {
   const settings = parseSettings(args)
   if (!settings) return void process.stdout.write(`${USAGE}\n`)
-  const suffix = randomBytes(4).toString('hex')
-  const redisPrefix = `bench:${suffix}:`
-  const schema = `bench_${suffix}`
-  const key = `bench-${randomBytes(16).toString('hex')}`
+  const { suffix, redisPrefix, schema, key } = runNames()
   const workDir = mkdtempSync(join(tmpdir(), 'lgsp-bench-sync-'))
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' }
   const ledger: LedgerOption = settings.db === 'postgres' ? { kind: 'postgres', url: DATABASE_URL, schema } : { kind: 'pglite', dir: join(workDir, 'pglite') }
-  const log = (line: string) => process.stderr.write(`${line}\n`)
   let hub: SyncHub | undefined
-  const interrupted = new AbortController()
 
-  let cleaning: Promise<void> | undefined
-  const cleanup = () => (cleaning ??= (async () => {
-    await hub?.stop().catch(() => undefined)
-    await stopAllChildren(5000)
-    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
-    if (settings.db === 'postgres') await dropSchema(DATABASE_URL, schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
-    rmSync(workDir, { recursive: true, force: true })
-    log(`cleaned up: hub and children stopped, ${deleted} Redis keys under ${redisPrefix} deleted${settings.db === 'postgres' ? `, schema ${schema} dropped` : ''}, ${workDir} removed`)
-  })())
-  // `on`, not `once`: under `npm run`/tsx a Ctrl-C arrives twice (from the terminal and relayed by
-  // tsx), and a second signal without a listener would kill the process halfway through cleaning up.
-  let signalled = false
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) return
-    signalled = true
-    log(`\n${signal}: stopping and cleaning up`)
-    interrupted.abort()
-    void cleanup().finally(() => process.exit(130))
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const guard = guardRun({
+    log, note: 'stopping and cleaning up',
+    cleanup: async () => {
+      await hub?.stop().catch(() => undefined)
+      await stopAllChildren(5000)
+      const deleted = await tryDeleteRedisPrefix(REDIS_URL, redisPrefix, log)
+      if (settings.db === 'postgres') await tryDropSchema(DATABASE_URL, schema, log)
+      rmSync(workDir, { recursive: true, force: true })
+      log(`cleaned up: hub and children stopped, ${deleted} Redis keys under ${redisPrefix} deleted${settings.db === 'postgres' ? `, schema ${schema} dropped` : ''}, ${workDir} removed`)
+    },
+  })
   try {
     const sim = await spawnChild('national-portal simulator', new URL('./lib/sync-simulator-child.ts', import.meta.url), {})
     const bullPrefix = `${redisPrefix}baseline`
@@ -151,7 +113,7 @@ export async function run(args: string[]): Promise<void> {
     const theHub = hub
     const ctx: PhaseContext = {
       suffix, hub, simUrl: sim.url, baselineUrl: baseline.url, redisUrl: REDIS_URL, bullPrefix, headers,
-      connections: settings.connections, concurrency: settings.concurrency, log, signal: interrupted.signal,
+      connections: settings.connections, concurrency: settings.concurrency, log, signal: guard.signal,
       pids: { hub: hub.pid, simulator: sim.pid, baseline: baseline.pid, redis: await redisPid(), self: process.pid },
       ...(profFile && { around: { start: () => theHub.startProfile(), stop: () => theHub.stopProfile(profFile) } }),
     }
@@ -178,13 +140,9 @@ export async function run(args: string[]): Promise<void> {
     if (profFile) process.stdout.write(`\n### Hub CPU profile (burst phase only)\n\n${formatProfile(summariseProfile(profFile, 25))}\n`)
     const found = [...problems('burst', burst.check, burst.ledger.dead), ...(outage ? problems('outage', outage.check, outage.ledger.dead) : [])]
     if (found.length > 0) throw new BenchmarkFailure(`correctness violated (the README was not updated):\n  ${found.join('\n  ')}`)
-    if (settings.writeReadme) {
-      writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
-      log('\nresults written to bench/README.md')
-    }
+    if (settings.writeReadme) writeLatestResults(NAME, markdown, log)
   } finally {
-    await cleanup()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    await guard.cleanup()
+    guard.release()
   }
 }

@@ -12,7 +12,8 @@ import { XMLParser } from 'fast-xml-parser'
 import { buildEdoc, parseEdoc } from '../connectors/document-axis/edxml.js'
 import type { Edoc } from '../connectors/document-axis/model.js'
 import { BenchmarkFailure } from './lib/load.js'
-import { machineNote, markdownTable, mean, ms, num, writeReadmeSection } from './lib/report.js'
+import { positiveNumber } from './lib/flags.js'
+import { log, machineNote, markdownTable, mean, ms, num, writeLatestResults } from './lib/report.js'
 import { seededBytes } from '../src/sim/prng.js'
 
 const NAME = 'edxml'
@@ -22,14 +23,6 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --rounds N     rounds; each measures every variant once, in rotating order (default 5)
   --seconds S    measured seconds per variant per round (default 2)
   --no-readme    do not write the results into bench/README.md`
-
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new BenchmarkFailure(`--${name} must be a positive number, got "${value}"`)
-  return n
-}
-
 
 /** A realistic header (Vietnamese text, two recipients, a reply) and two attachments totalling ~780 KB (~1 MiB as base64). */
 function benchEdoc(): Edoc {
@@ -85,9 +78,8 @@ const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 export async function run(args: string[]): Promise<void> {
   const { values: v } = parseArgs({ args, options: { rounds: { type: 'string' }, seconds: { type: 'string' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' } } })
   if (v.help) return void process.stdout.write(`${USAGE}\n`)
-  const rounds = Math.round(positive('rounds', v.rounds, 5))
-  const seconds = positive('seconds', v.seconds, 2)
-  const log = (line: string) => process.stderr.write(`${line}\n`)
+  const rounds = Math.round(positiveNumber('rounds', v.rounds, 5))
+  const seconds = positiveNumber('seconds', v.seconds, 2)
 
   const edoc = benchEdoc()
   const pkg = buildEdoc(edoc)
@@ -150,8 +142,5 @@ export async function run(args: string[]): Promise<void> {
       `Machine: ${machineNote()}; load average at the end ${loadavg().map((x) => num(x, 2)).join(' / ')}.`,
   ].join('\n')
   process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
-  if (!v['no-readme']) {
-    writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
-    log('\nresults written to bench/README.md')
-  }
+  if (!v['no-readme']) writeLatestResults(NAME, markdown, log)
 }

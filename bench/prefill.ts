@@ -6,21 +6,24 @@
  * in parallel, from a bare Fastify route: the difference is the fan-out's own overhead.
  * Processes, design and findings: bench/README.md § prefill. Report: lib/prefill-report.ts.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { SANDBOX_CREDENTIALS as POP_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../connectors/population/simulator.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS as PORTAL_CREDENTIALS, SANDBOX_DSTCODE } from '../connectors/national-portal/simulator.js'
-import { spawnChild, stopAllChildren, type ChildHandle } from './lib/child.js'
+import { spawnChild, type ChildHandle } from './lib/child.js'
 import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
 import { cpuWindow, runDynamicLoad } from './lib/prefill-load.js'
-import { num, ms, writeReadmeSection } from './lib/report.js'
+import { log, ms, num, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
-import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
-import { BENCH_AUDIT_KEY, benchHubConfig, startHubProcess, type HubProcess } from './lib/prefill-hub.js'
+import { cleanUpHubRun } from './lib/cleanup.js'
+import { LOAD_OPTIONS, LOAD_USAGE, loadSettings, positiveInt, RUN_OPTIONS, writesReadme } from './lib/flags.js'
+import { BENCH_AUDIT_KEY, benchClient, benchHubConfig } from './lib/hub-config.js'
+import { guardRun } from './lib/run-guard.js'
+import { DATABASE_URL, REDIS_URL, runNames } from './lib/services.js'
+import { startHubProcess, type HubProcess } from './lib/spawn-hub.js'
 import { internals, scrape } from './lib/prefill-metrics.js'
 import { preflight, prefillData, registerDocuments, sampler } from './lib/prefill-setup.js'
 import { emptySamples, prefillReport, type PrefillRun, type Scenario } from './lib/prefill-report.js'
@@ -28,8 +31,6 @@ import type { PrefillSimulatorParams } from './lib/prefill-simulator-child.js'
 import type { PrefillBaselineParams } from './lib/prefill-baseline-child.js'
 
 const NAME = 'prefill'
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 /** Slowest upstream 50, 80, 120 ms; each simulator is the slowest source in at least one. */
 const SCENARIOS: Scenario[] = [
   { slowestMs: 50, populationMs: 50, portalMs: 50 },
@@ -38,9 +39,7 @@ const SCENARIOS: Scenario[] = [
 ]
 
 const USAGE = `npm run bench -- ${NAME} [options]
-  --connections N   concurrent connections (default 50)
-  --duration S      measured seconds per run (default 10)
-  --warmup S        unmeasured seconds before each run (default 3)
+${LOAD_USAGE}
   --rounds N        A/B rounds per scenario (default 2)
   --citizens N      rotate over the first N sandbox citizens (default all 1,205)
   --light N         also one A/B round per scenario at N connections (CPU not the limit); 0 = none (default 5)
@@ -50,36 +49,20 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --cpu-prof        profile the hub during its runs, print hot spots; does not touch bench/README.md
   --no-readme       do not write the results into bench/README.md`
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new BenchmarkFailure(`--${name} must be a positive integer, got "${value}"`)
-  return n
-}
-
 function parseSettings(args: string[]) {
-  const { values: v } = parseArgs({
-    args,
-    options: {
-      connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' },
-      citizens: { type: 'string' }, sockets: { type: 'string' }, light: { type: 'string' }, only: { type: 'string' },
-      quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
-    },
-  })
+  const text = { type: 'string' } as const
+  const { values: v } = parseArgs({ args, options: { ...LOAD_OPTIONS, citizens: text, sockets: text, light: text, only: text, ...RUN_OPTIONS } })
   if (v.help) return undefined
-  const connections = positive('connections', v.connections, 50)
+  const load = loadSettings(v, v.quick ? 1 : 2)
   const scenarios = v.only === undefined ? SCENARIOS : SCENARIOS.filter((s) => String(s.slowestMs) === v.only)
   if (scenarios.length === 0) throw new BenchmarkFailure(`--only must be one of ${SCENARIOS.map((s) => s.slowestMs).join(', ')}`)
   return {
-    connections, scenarios,
-    durationS: positive('duration', v.duration, v.quick ? 3 : 10),
-    warmupS: positive('warmup', v.warmup, v.quick ? 1 : 3),
-    rounds: positive('rounds', v.rounds, v.quick ? 1 : 2),
-    citizens: v.citizens === undefined ? undefined : positive('citizens', v.citizens, 0),
-    sockets: positive('sockets', v.sockets, connections),
-    light: v.light === '0' ? 0 : positive('light', v.light, 5),
+    ...load, scenarios,
+    citizens: v.citizens === undefined ? undefined : positiveInt('citizens', v.citizens, 0),
+    sockets: positiveInt('sockets', v.sockets, load.connections),
+    light: v.light === '0' ? 0 : positiveInt('light', v.light, 5),
     cpuProf: v['cpu-prof'] === true,
-    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'] && v.only === undefined,
+    writeReadme: writesReadme(v) && v.only === undefined,
   }
 }
 
@@ -93,40 +76,23 @@ async function setLatency(url: string, latencyMs: number): Promise<void> {
 export async function run(args: string[]): Promise<void> {
   const settings = parseSettings(args)
   if (!settings) return void process.stdout.write(`${USAGE}\n`)
-  const suffix = randomBytes(4).toString('hex')
-  const redisPrefix = `bench:${suffix}:`
-  const schema = `bench_${suffix}`
-  const key = `bench-${randomBytes(16).toString('hex')}`
+  const { redisPrefix, schema, key } = runNames()
   const workDir = mkdtempSync(join(tmpdir(), 'lgsp-bench-prefill-'))
+  const ledger = { kind: 'postgres', url: DATABASE_URL, schema } as const
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-officer-id': 'CB-0001', 'x-purpose': 'HS-BENCH-0001' }
   const data = prefillData(settings.citizens)
-  const log = (line: string) => process.stderr.write(`${line}\n`)
   let hub: HubProcess | undefined
 
-  let cleaning: Promise<void> | undefined
-  const cleanup = (graceMs?: number) => (cleaning ??= (async () => {
-    await Promise.all([hub?.stop(graceMs), stopAllChildren(graceMs)])
-    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
-    await dropSchema(DATABASE_URL, schema).catch((err: Error) => log(`could not drop schema ${schema}: ${err.message}`))
-    rmSync(workDir, { recursive: true, force: true })
-    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} deleted, schema ${schema} dropped`)
-  })())
-  let interrupted: string | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return
-    interrupted = signal
-    process.exitCode = 130
-    log(`\n${signal}: stopping the benchmark`)
-    void cleanup(3000).finally(() => process.exit(130))
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const guard = guardRun({
+    log, note: 'stopping the benchmark', signalGraceMs: 3000,
+    cleanup: (graceMs) => cleanUpHubRun({ hub, graceMs, redisUrl: REDIS_URL, redisPrefix, ledger, workDir, log }),
+  })
   try {
     const simChild = (kind: PrefillSimulatorParams['kind']) => spawnChild(`${kind} simulator`, new URL('./lib/prefill-simulator-child.ts', import.meta.url), { kind, latencyMs: 0 } satisfies PrefillSimulatorParams)
     const [population, portal] = await Promise.all([simChild('population'), simChild('national-portal')])
     hub = await startHubProcess(benchHubConfig({
-      redisUrl: REDIS_URL, redisPrefix, ledger: { kind: 'postgres', url: DATABASE_URL, schema },
-      clients: [{ name: 'bench', keySha256: sha256Hex(key), scopes: ['documents:read', 'citizens:read', 'dossiers:write'], rateLimitPerMinute: 1_000_000_000 }],
+      redisUrl: REDIS_URL, redisPrefix, ledger,
+      clients: [benchClient(sha256Hex(key), ['documents:read', 'citizens:read', 'dossiers:write'])],
       connectors: {
         population: {
           enabled: true, baseUrl: population.url, path: '/', serviceCode: SANDBOX_SERVICE_CODE, connections: settings.sockets,
@@ -169,7 +135,7 @@ export async function run(args: string[]): Promise<void> {
             next: () => ({ body: data.bodies[next++ % data.bodies.length]! }), onResponse: sampler(side.label, data, samples),
           })
           const check = (r: LoadResult) => {
-            if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
+            if (guard.interrupted) throw new BenchmarkFailure(`interrupted by ${guard.interrupted}`)
             assertClean(r)
           }
           await Promise.all([resetStats(population.url), resetStats(portal.url)])
@@ -206,13 +172,9 @@ export async function run(args: string[]): Promise<void> {
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
     if (profileText) process.stdout.write(`\n### Hub CPU profile (all scenarios, hub runs only; idle excluded)\n\n${profileText}\n`)
-    if (settings.writeReadme) {
-      writeReadmeSection(NAME, `### Latest results\n\n${markdown}`)
-      log('\nresults written to bench/README.md')
-    }
+    if (settings.writeReadme) writeLatestResults(NAME, markdown, log)
   } finally {
-    await cleanup()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    await guard.cleanup()
+    guard.release()
   }
 }

@@ -5,66 +5,44 @@
  * valid signature per request. Goal (issue): hub throughput ≥ 0.6× baseline. Afterwards every id
  * the hub acknowledged must be in the inbox. Design: bench/README.md § webhook-ingest.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { EVENT_TYPES } from '../schemas/events.js'
 import { sampleEvent } from '../connectors/national-portal/simulator-push.js'
 import { generateSecret, signWebhook } from '../src/webhooks/signature.js'
-import { spawnChild, stopAllChildren } from './lib/child.js'
+import { spawnChild } from './lib/child.js'
 import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
 import { cpuWindow, runDynamicLoad } from './lib/prefill-load.js'
-import { ms, num, writeReadmeSection } from './lib/report.js'
+import { log, ms, num, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
-import { deleteRedisPrefix, dropSchema } from './lib/cleanup.js'
-import { benchHubConfig, startHubProcess, type HubProcess, type Ledger } from './lib/prefill-hub.js'
+import { cleanUpHubRun } from './lib/cleanup.js'
+import { dbKind, LOAD_OPTIONS, LOAD_USAGE, loadSettings, RUN_OPTIONS, writesReadme } from './lib/flags.js'
+import { benchHubConfig, type Ledger } from './lib/hub-config.js'
+import { guardRun } from './lib/run-guard.js'
+import { DATABASE_URL, REDIS_URL, runNames } from './lib/services.js'
+import { startHubProcess, type HubProcess } from './lib/spawn-hub.js'
 import { checkInbox } from './lib/webhook-verify.js'
 import { webhookReport, type WebhookRun } from './lib/webhook-report.js'
 import type { WebhookBaselineParams } from './lib/webhook-baseline-child.js'
 
 const NAME = 'webhook-ingest'
 const PATH = '/v1/webhooks/national-portal'
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 const USAGE = `npm run bench -- ${NAME} [options]
-  --connections N   concurrent connections (default 50)
-  --duration S      measured seconds per run (default 10)
-  --warmup S        unmeasured seconds before each run (default 3)
+${LOAD_USAGE}
   --rounds N        A/B rounds, at least 2 (default 3)
   --db KIND         postgres (default; BENCH_DATABASE_URL, private schema) or pglite (temp dir, inside the hub process)
   --quick           3 s runs after 1 s warm-up, 2 rounds; does not touch bench/README.md
   --cpu-prof        profile the hub during its runs, print hot spots; does not touch bench/README.md
   --no-readme       do not write the results into bench/README.md`
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new BenchmarkFailure(`--${name} must be a positive integer, got "${value}"`)
-  return n
-}
-
 function parseSettings(args: string[]) {
-  const { values: v } = parseArgs({
-    args,
-    options: {
-      connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' }, db: { type: 'string' },
-      quick: { type: 'boolean' }, 'cpu-prof': { type: 'boolean' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' },
-    },
-  })
+  const { values: v } = parseArgs({ args, options: { ...LOAD_OPTIONS, db: { type: 'string' }, ...RUN_OPTIONS } })
   if (v.help) return undefined
-  if (v.db !== undefined && v.db !== 'pglite' && v.db !== 'postgres') throw new BenchmarkFailure(`--db must be postgres or pglite, got "${v.db}"`)
-  const s = {
-    connections: positive('connections', v.connections, 50),
-    durationS: positive('duration', v.duration, v.quick ? 3 : 10),
-    warmupS: positive('warmup', v.warmup, v.quick ? 1 : 3),
-    rounds: positive('rounds', v.rounds, v.quick ? 2 : 3),
-    db: (v.db ?? 'postgres') as 'postgres' | 'pglite',
-    cpuProf: v['cpu-prof'] === true,
-    writeReadme: !v.quick && !v['cpu-prof'] && !v['no-readme'],
-  }
+  const db = dbKind(v.db, 'postgres')
+  const s = { ...loadSettings(v, v.quick ? 2 : 3), db, cpuProf: v['cpu-prof'] === true, writeReadme: writesReadme(v) }
   if (s.rounds < 2) throw new BenchmarkFailure('--rounds must be at least 2 (A/B/A/B)')
   return s
 }
@@ -72,10 +50,9 @@ function parseSettings(args: string[]) {
 export async function run(args: string[]): Promise<void> {
   const settings = parseSettings(args)
   if (!settings) return void process.stdout.write(`${USAGE}\n`)
-  const suffix = randomBytes(4).toString('hex')
-  const redisPrefix = `bench:${suffix}:`
+  const { suffix, redisPrefix, schema } = runNames()
   const workDir = mkdtempSync(join(tmpdir(), 'lgsp-bench-webhook-'))
-  const ledger: Ledger = settings.db === 'postgres' ? { kind: 'postgres', url: DATABASE_URL, schema: `bench_${suffix}` } : { kind: 'pglite', dir: join(workDir, 'pglite') }
+  const ledger: Ledger = settings.db === 'postgres' ? { kind: 'postgres', url: DATABASE_URL, schema } : { kind: 'pglite', dir: join(workDir, 'pglite') }
   const secret = generateSecret()
   const bodies = EVENT_TYPES.map((type, i) => JSON.stringify({ type, timestamp: new Date().toISOString(), data: sampleEvent(type, { dossierCode: `H34.BENCH-${suffix}-${i}` }).data }))
   let sent = 0
@@ -85,27 +62,12 @@ export async function run(args: string[]): Promise<void> {
     const id = `msg_${suffix}_${++sent}`
     return { body, headers: signWebhook({ id, timestamp: Math.floor(Date.now() / 1000), body, secrets: [secret] }) }
   }
-  const log = (line: string) => process.stderr.write(`${line}\n`)
   let hub: HubProcess | undefined
 
-  let cleaning: Promise<void> | undefined
-  const cleanup = (graceMs?: number) => (cleaning ??= (async () => {
-    await Promise.all([hub?.stop(graceMs), stopAllChildren(graceMs)])
-    const deleted = await deleteRedisPrefix(REDIS_URL, redisPrefix).catch((err: Error) => (log(`could not delete Redis keys ${redisPrefix}*: ${err.message}`), 0))
-    if (ledger.kind === 'postgres') await dropSchema(ledger.url, ledger.schema).catch((err: Error) => log(`could not drop schema ${ledger.schema}: ${err.message}`))
-    rmSync(workDir, { recursive: true, force: true })
-    log(`cleaned up: children stopped, ${deleted} Redis keys under ${redisPrefix} deleted, ${ledger.kind === 'postgres' ? `schema ${ledger.schema} dropped` : `${workDir} removed`}`)
-  })())
-  let interrupted: string | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return
-    interrupted = signal
-    process.exitCode = 130
-    log(`\n${signal}: stopping the benchmark`)
-    void cleanup(3000).finally(() => process.exit(130))
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  const guard = guardRun({
+    log, note: 'stopping the benchmark', signalGraceMs: 3000,
+    cleanup: (graceMs) => cleanUpHubRun({ hub, graceMs, redisUrl: REDIS_URL, redisPrefix, ledger, workDir, log }),
+  })
   try {
     hub = await startHubProcess(benchHubConfig({
       redisUrl: REDIS_URL, redisPrefix, ledger, clients: [],
@@ -155,7 +117,7 @@ export async function run(args: string[]): Promise<void> {
           next: nextWebhook, ...(side.label === 'hub' && { onResponse: onHubAnswer }),
         })
         const check = (r: LoadResult) => {
-          if (interrupted) throw new BenchmarkFailure(`interrupted by ${interrupted}`)
+          if (guard.interrupted) throw new BenchmarkFailure(`interrupted by ${guard.interrupted}`)
           assertClean(r)
         }
         check(await load(`${side.label} warm-up ${round}`, settings.warmupS))
@@ -189,12 +151,11 @@ export async function run(args: string[]): Promise<void> {
     if (profileText) process.stdout.write(`\n### Hub CPU profile (hub runs only; idle excluded)\n\n${profileText}\n`)
     if (inbox.lost.length > 0 || inbox.maxSeq !== inbox.rows) throw new BenchmarkFailure(`${inbox.lost.length} acknowledged events are not in the inbox (or seq has holes); README left alone`)
     if (settings.writeReadme) {
-      writeReadmeSection(settings.db === 'postgres' ? NAME : `${NAME}-pglite`, `### Latest results${settings.db === 'pglite' ? ' (`--db pglite`)' : ''}\n\n${markdown}`)
-      log('\nresults written to bench/README.md')
+      if (settings.db === 'postgres') writeLatestResults(NAME, markdown, log)
+      else writeLatestResults(`${NAME}-pglite`, markdown, log, ' (`--db pglite`)')
     }
   } finally {
-    await cleanup()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    await guard.cleanup()
+    guard.release()
   }
 }

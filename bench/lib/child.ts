@@ -4,11 +4,12 @@
  * side (`childMain`) starts a server, reports `{type: 'ready', url}` and shuts down cleanly on
  * SIGTERM, SIGINT or when the IPC channel closes (the parent died), so no child outlives a run.
  * The parent can also switch a CPU profiler on and off in the child over the same channel.
+ * `stopProcess`, `watchChild` and `ipcCaller` are the parent-side pieces spawn-hub.ts reuses for
+ * the hub, which it starts differently (spawn, ready on its log line, the preload's commands).
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
 import { fileURLToPath } from 'node:url'
+import { cpuProfiler } from './profiler.js'
 
 export interface ChildHandle {
   name: string
@@ -32,10 +33,14 @@ export interface SpawnOptions {
 }
 
 const PARAMS_ENV = 'BENCH_CHILD_PARAMS'
+/** The `spawnChild` children, for `stopAllChildren` (hub processes from spawn-hub.ts are stopped by their owner). */
 const live = new Set<ChildProcess>()
+/** Every child of this process, spawnChild's and spawn-hub.ts's: SIGKILLed if this process exits first. */
+const orphans = new Set<ChildProcess>()
 let exitHookInstalled = false
 
-function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+export function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
@@ -47,26 +52,53 @@ function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
   })
 }
 
-/** Forks `script` (a .ts file run under tsx) with `params` and resolves once it is listening. */
-export async function spawnChild(name: string, script: URL, params: unknown, options: SpawnOptions = {}): Promise<ChildHandle> {
+/** Registers a freshly started child: killed on this process's exit; returns how it exited, once it has. */
+export function watchChild(child: ChildProcess): () => string | undefined {
   if (!exitHookInstalled) {
     exitHookInstalled = true
     // Last resort for any exit path that skipped the orderly stop: never leave a child behind.
     process.on('exit', () => {
-      for (const child of live) child.kill('SIGKILL')
+      for (const c of orphans) c.kill('SIGKILL')
     })
   }
+  orphans.add(child)
+  let exitNote: string | undefined
+  child.once('exit', (code, signal) => {
+    orphans.delete(child)
+    exitNote = signal ? `killed by ${signal}` : `exit code ${code}`
+  })
+  return () => exitNote
+}
+
+/**
+ * Request/reply over the IPC channel: sends `{type, id, ...fields}` and settles on the child's
+ * `{type: 'reply', id, error?, data?}` (childMain's commands below, or the hub preload's).
+ */
+export function ipcCaller(child: ChildProcess, name: string): <T = void>(type: string, fields?: Record<string, unknown>) => Promise<T> {
+  let nextId = 0
+  return <T>(type: string, fields?: Record<string, unknown>) => new Promise<T>((resolve, reject) => {
+    const id = ++nextId
+    const onReply = (msg: { type?: string; id?: number; error?: string; data?: unknown }) => {
+      if (msg?.type !== 'reply' || msg.id !== id) return
+      child.off('message', onReply)
+      if (msg.error) reject(new Error(`${name}: ${type} failed: ${msg.error}`))
+      else resolve(msg.data as T)
+    }
+    child.on('message', onReply)
+    child.send({ type, id, ...fields })
+  })
+}
+
+/** Forks `script` (a .ts file run under tsx) with `params` and resolves once it is listening. */
+export async function spawnChild(name: string, script: URL, params: unknown, options: SpawnOptions = {}): Promise<ChildHandle> {
   const child = fork(fileURLToPath(script), [], {
     execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
     env: { ...process.env, [PARAMS_ENV]: JSON.stringify(params) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
+  const exited = watchChild(child)
   live.add(child)
-  let exitNote: string | undefined
-  child.once('exit', (code, signal) => {
-    live.delete(child)
-    exitNote = signal ? `killed by ${signal}` : `exit code ${code}`
-  })
+  child.once('exit', () => live.delete(child))
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -85,24 +117,12 @@ export async function spawnChild(name: string, script: URL, params: unknown, opt
         reject(err)
       })
     })
-    let nextId = 0
-    const call = (type: string, payload?: unknown) => new Promise<void>((resolve, reject) => {
-      const id = ++nextId
-      const onReply = (msg: { type?: string; id?: number; error?: string }) => {
-        if (msg?.type !== 'reply' || msg.id !== id) return
-        child.off('message', onReply)
-        if (msg.error) reject(new Error(`${name}: ${type} failed: ${msg.error}`))
-        else resolve()
-      }
-      child.on('message', onReply)
-      child.send({ type, id, payload })
-    })
+    const call = ipcCaller(child, name)
     return {
-      name, url, pid: child.pid!,
-      exited: () => exitNote,
+      name, url, pid: child.pid!, exited,
       stop: (graceMs) => stopProcess(child, graceMs),
       startProfile: () => call('profile:start'),
-      stopProfile: (file) => call('profile:stop', file),
+      stopProfile: (file) => call('profile:stop', { payload: file }),
     }
   } catch (err) {
     await stopProcess(child, 2000)
@@ -145,21 +165,10 @@ export function childMain<P>(name: string, start: (params: P) => Promise<ChildSe
   process.on('SIGTERM', () => void stop())
   process.on('SIGINT', () => void stop())
   process.on('disconnect', () => void stop())
-  let profiler: Session | undefined
+  const profiler = cpuProfiler()
   const commands: Record<string, (payload: unknown) => Promise<void>> = {
-    'profile:start': async () => {
-      profiler = new Session()
-      profiler.connect()
-      await profiler.post('Profiler.enable')
-      await profiler.post('Profiler.start')
-    },
-    'profile:stop': async (file) => {
-      if (!profiler) throw new Error('the profiler was not started')
-      const { profile } = await profiler.post('Profiler.stop')
-      writeFileSync(String(file), JSON.stringify(profile))
-      profiler.disconnect()
-      profiler = undefined
-    },
+    'profile:start': () => profiler.start(),
+    'profile:stop': (file) => profiler.stop(String(file)),
   }
   process.on('message', (msg: { type?: string; id?: number; payload?: unknown }) => {
     const command = msg?.type === undefined ? undefined : commands[msg.type]

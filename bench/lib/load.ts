@@ -45,10 +45,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     ...(options.headers && { headers: options.headers }),
     ...(options.bodies && { requests: options.bodies.map((body) => ({ body })) }),
   })
+  return summarise(options.title, result)
+}
+
+/** autocannon's result reduced to the numbers the reports use (runLoad's and prefill-load.ts's runDynamicLoad). */
+export function summarise(title: string, result: autocannon.Result): LoadResult {
   const statusCodes: Record<string, number> = {}
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0
   return {
-    title: options.title,
+    title,
     connections: result.connections,
     durationS: result.duration,
     rps: result.requests.average,

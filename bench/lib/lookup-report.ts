@@ -7,7 +7,7 @@ import type { SimulatorStats } from '../../connectors/population/simulator.js'
 import type { CpuDelta } from './cpu-usage.js'
 import type { LoadResult } from './load.js'
 import { formatProfile, summariseProfile } from './cpu-profile.js'
-import { machineNote, markdownTable, mean, ms, num, ratio, spread } from './report.js'
+import { abSummary, cores, machineNote, markdownTable, num, ratio, runCells, usPerRequest, verdict } from './report.js'
 
 export const GOAL = { throughputRatio: 0.7, p99Ratio: 2 }
 
@@ -34,45 +34,16 @@ export interface ReportInput {
   notes?: string[]
 }
 
-/** CPU µs per completed request of one process in one run. */
-const usPerRequest = (run: Run, process: string): number => {
-  const cpuMs = run.cpu.processes[process]
-  return cpuMs === undefined ? NaN : (cpuMs * 1000) / run.result.total
-}
-const otherCores = (run: Run): number => (run.cpu.otherMs === undefined ? NaN : run.cpu.otherMs / run.cpu.wallMs)
-
 export function lookupReport(input: ReportInput): string {
-  const hub = input.runs.filter((r) => r.side === 'hub')
-  const base = input.runs.filter((r) => r.side === 'baseline')
-  const avg = (rs: Run[], f: (r: Run) => number) => mean(rs.map(f))
-  const throughputRatio = avg(hub, (r) => r.result.rps) / avg(base, (r) => r.result.rps)
-  const p99Ratio = avg(hub, (r) => r.result.p99) / avg(base, (r) => r.result.p99)
-  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
-  const sideRow = (label: string, rs: Run[]) => [
-    label,
-    spread(rs.map((r) => r.result.rps), num),
-    spread(rs.map((r) => r.result.p50), ms),
-    spread(rs.map((r) => r.result.p99), ms),
-    num(rs.reduce((n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts, 0)),
-    num(avg(rs, (r) => usPerRequest(r, r.side))),
-  ]
-  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
-    sideRow('A: hub', hub),
-    sideRow('B: baseline', base),
-    [
-      '**hub / baseline**',
-      `**${num(throughputRatio, 2)}** (goal ≥ ${GOAL.throughputRatio}: ${verdict(throughputRatio >= GOAL.throughputRatio)})`,
-      ratio(avg(hub, (r) => r.result.p50) / avg(base, (r) => r.result.p50)),
-      `**${ratio(p99Ratio)}** (goal ≤ ${GOAL.p99Ratio}×: ${verdict(p99Ratio <= GOAL.p99Ratio)})`,
-      '',
-      ratio(avg(hub, (r) => usPerRequest(r, 'hub')) / avg(base, (r) => usPerRequest(r, 'baseline'))),
-    ],
-  ])
+  const summary = abSummary(input.runs, { hub: 'A: hub', baseline: 'B: baseline' }, {
+    throughput: (x) => `**${num(x, 2)}** (goal ≥ ${GOAL.throughputRatio}: ${verdict(x >= GOAL.throughputRatio)})`,
+    p99: (x) => `**${ratio(x)}** (goal ≤ ${GOAL.p99Ratio}×: ${verdict(x <= GOAL.p99Ratio)})`,
+  })
   const perRun = markdownTable(
     ['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'simulator µs/req', 'Redis µs/req', 'other cores'],
     input.runs.map((r) => [
-      String(r.round), r.side, num(r.result.rps), ms(r.result.p50), ms(r.result.p90), ms(r.result.p99), ms(r.result.max),
-      num(r.result.total), num(usPerRequest(r, r.side)), num(usPerRequest(r, 'simulator')), num(usPerRequest(r, 'redis')), num(otherCores(r), 2),
+      String(r.round), r.side, ...runCells(r.result),
+      num(usPerRequest(r, r.side)), num(usPerRequest(r, 'simulator')), num(usPerRequest(r, 'redis')), cores(r, r.cpu.otherMs),
     ]),
   )
   const sim = input.simulator

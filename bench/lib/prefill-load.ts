@@ -7,7 +7,7 @@
  * shape of load.ts's, so `assertClean` applies.
  */
 import autocannon from 'autocannon'
-import type { LoadResult } from './load.js'
+import { summarise, type LoadResult } from './load.js'
 import { cpuDelta, cpuSnapshot, type CpuDelta } from './cpu-usage.js'
 import { runQueueWaitMs } from './sync-cpu.js'
 
@@ -40,24 +40,7 @@ export async function runDynamicLoad(o: DynamicLoadOptions): Promise<LoadResult>
       ...(o.onResponse && { onResponse: (status: number, body: string) => o.onResponse!(status, body) }),
     }],
   })
-  const statusCodes: Record<string, number> = {}
-  for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0
-  return {
-    title: o.title,
-    connections: result.connections,
-    durationS: result.duration,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    max: result.latency.max,
-    total: result.requests.total,
-    ok2xx: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes,
-  }
+  return summarise(o.title, result)
 }
 
 /**

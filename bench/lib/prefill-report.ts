@@ -7,7 +7,7 @@
 import type { CpuWindow } from './prefill-load.js'
 import type { LoadResult } from './load.js'
 import type { HubInternals } from './prefill-metrics.js'
-import { machineNote, markdownTable, mean, median, ms, num, spread } from './report.js'
+import { cores, failedCell, machineNote, markdownTable, mean, median, ms, num, runCells, spreadCells, usPerRequest, verdict } from './report.js'
 
 export const GOAL = { p50OverMs: 15, p99OverMs: 40 }
 
@@ -56,10 +56,6 @@ export interface PrefillReportInput {
 
 export const emptySamples = (): Samples => ({ checked: 0, ok: 0, problems: [], sourceMs: { identity: [], documents: [], procedure: [] } })
 
-const usPerRequest = (r: PrefillRun, process: string) => {
-  const cpu = r.cpu.processes[process]
-  return cpu === undefined ? NaN : (cpu * 1000) / r.result.total
-}
 const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${ms(Math.abs(x))}` : 'n/a')
 
 function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): string {
@@ -71,15 +67,12 @@ function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): s
   const avg = (rs: PrefillRun[], f: (r: PrefillRun) => number) => mean(rs.map(f))
   const p50 = avg(hub, (r) => r.result.p50)
   const p99 = avg(hub, (r) => r.result.p99)
-  const verdict = (ok: boolean) => (ok ? 'met' : '**missed**')
   const row = (label: string, rs: PrefillRun[]) => [
     label,
-    spread(rs.map((r) => r.result.rps), num),
-    spread(rs.map((r) => r.result.p50), ms),
-    spread(rs.map((r) => r.result.p99), ms),
+    ...spreadCells(rs),
     signed(avg(rs, (r) => r.result.p50) - s.slowestMs),
     signed(avg(rs, (r) => r.result.p99) - s.slowestMs),
-    num(rs.reduce((n, r) => n + r.result.non2xx + r.result.errors + r.result.timeouts, 0)),
+    failedCell(rs),
     num(avg(rs, (r) => usPerRequest(r, r.side))),
     rs[0]?.side === 'hub' ? (['identity', 'documents', 'procedure'] as const).map((k) => ms(median(rs.flatMap((r) => r.samples.sourceMs[k])))).join(' / ') : '',
   ]
@@ -122,16 +115,14 @@ function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): s
   ].join('\n')
 }
 
-const share = (x: PrefillRun, v: number | undefined) => (v === undefined ? 'n/a' : num(v / x.cpu.wallMs, 2))
-
 export function prefillReport(r: PrefillReportInput): string {
   const scenarios = [...new Map(r.runs.map((x) => [x.scenario.slowestMs, x.scenario])).values()]
   const perRun = markdownTable(
     ['slowest', 'conn', 'round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'sims µs/req', 'server waiting for a core', 'other cores'],
     r.runs.map((x) => [
-      `${x.scenario.slowestMs} ms`, String(x.connections), String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max),
-      num(x.result.total), num(usPerRequest(x, x.side)), num(usPerRequest(x, 'population') + usPerRequest(x, 'portal')),
-      share(x, x.cpu.waitMs[x.side]), share(x, x.cpu.otherMs),
+      `${x.scenario.slowestMs} ms`, String(x.connections), String(x.round), x.side, ...runCells(x.result),
+      num(usPerRequest(x, x.side)), num(usPerRequest(x, 'population') + usPerRequest(x, 'portal')),
+      cores(x, x.cpu.waitMs[x.side]), cores(x, x.cpu.otherMs),
     ]),
   )
   return [

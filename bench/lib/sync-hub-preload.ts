@@ -1,15 +1,14 @@
 /**
- * Loaded with `--import` into the hub child that `sync-hub.ts` spawns (`src/main.ts start`), so the
+ * Loaded with `--import` into the hub child that `spawn-hub.ts` spawns (`src/main.ts start`), so the
  * hub itself stays untouched: when the benchmark's IPC channel closes (the parent died) the hub
  * gets SIGTERM and shuts down as in production, and the parent can switch the V8 CPU profiler on
  * and off over the same channel, so only the measured window is profiled. It also counts the
  * hub's PostgreSQL statements (by leading keyword) and Redis commands (by name): one counter
  * increment per call, wrapped around pg's `Client.query` and ioredis's `sendCommand`.
  */
-import { writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
 import pg from 'pg'
 import { Redis } from 'ioredis'
+import { cpuProfiler } from './profiler.js'
 
 export interface CallCounts {
   pg: Record<string, number>
@@ -43,22 +42,11 @@ if (process.send) {
   process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'))
   // The channel alone must not keep the hub alive; main.ts decides when it exits.
   process.channel?.unref()
-  let session: Session | undefined
+  const profiler = cpuProfiler()
   const commands: Record<string, (msg: Command) => Promise<unknown>> = {
     counts: async () => structuredClone(counts),
-    'profile:start': async () => {
-      session = new Session()
-      session.connect()
-      await session.post('Profiler.enable')
-      await session.post('Profiler.start')
-    },
-    'profile:stop': async (msg) => {
-      if (!session) throw new Error('the profiler was not started')
-      const { profile } = await session.post('Profiler.stop')
-      writeFileSync(String(msg.file), JSON.stringify(profile))
-      session.disconnect()
-      session = undefined
-    },
+    'profile:start': () => profiler.start(),
+    'profile:stop': (msg) => profiler.stop(String(msg.file)),
   }
   process.on('message', (msg: Command) => {
     const command = msg?.type === undefined ? undefined : commands[msg.type]

@@ -1,20 +1,14 @@
 /**
- * The hub for the dossier-sync benchmark, exactly as it is deployed: `node --import tsx
- * src/main.ts start` with `LGSP_CONFIG` pointing at a JSON file (the shape of
- * test/integration/sync-crash.test.ts). Sandbox off, every other connector off, the national-portal
- * connector pointed at the benchmark's simulator. A preload (sync-hub-preload.ts) stops the hub
- * when the parent dies and lets the parent profile it. Warn/error log lines are counted and the
- * first ones echoed, since they may be the only sign of trouble.
+ * The hub for the dossier-sync benchmark, exactly as it is deployed (spawn-hub.ts: `src/main.ts
+ * start` with `LGSP_CONFIG`). Sandbox off, every other connector off, the national-portal
+ * connector pointed at the benchmark's simulator, one delivery target with the benchmark's
+ * concurrency and retry schedule.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { loadConfig } from '../../src/config/load.js'
-import type { CallCounts } from './sync-hub-preload.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE } from '../../connectors/national-portal/simulator.js'
+import { benchClient, benchHubConfig, type Ledger } from './hub-config.js'
+import { startHubProcess, type HubProcess } from './spawn-hub.js'
 
-export type LedgerOption = { kind: 'postgres'; url: string; schema: string } | { kind: 'pglite'; dir: string }
+export type LedgerOption = Ledger
 
 export interface SyncHubOptions {
   simulatorUrl: string
@@ -29,152 +23,20 @@ export interface SyncHubOptions {
   workDir: string
 }
 
-export interface SyncHub {
-  url: string
-  pid: number
-  configPath: string
-  exited(): string | undefined
-  /** Log lines at warn level or above, and the first few of them. */
-  logSummary(): { warn: number; error: number; samples: string[] }
-  /** PostgreSQL statements and Redis commands the hub issued so far (counted by the preload). */
-  counts(): Promise<CallCounts>
-  startProfile(): Promise<void>
-  stopProfile(file: string): Promise<void>
-  /** SIGTERM (graceful shutdown), SIGKILL after `graceMs`. */
-  stop(graceMs?: number): Promise<void>
-}
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const PRELOAD = new URL('./sync-hub-preload.ts', import.meta.url).href
-/** Variables the hub reads as config overrides: none may leak in from the caller's shell. */
-const CONFIG_ENV = /^(LGSP_|AUDIT_HASH_KEY|DATABASE_URL$|REDIS_URL$|PORT$|HOST$|LOG_LEVEL$)/
-const live = new Set<ChildProcess>()
-let exitHook = false
+export type SyncHub = HubProcess
 
 export function hubConfig(o: SyncHubOptions): Record<string, unknown> {
-  // Every connector in config/default.json but the national portal is switched off: no other upstream is needed.
-  const others = Object.keys(loadConfig({ env: {} }).connectors).filter((id) => id !== 'national-portal')
-  return {
-    server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 2000 },
-    log: { level: 'warn' },
-    redis: { url: o.redisUrl, keyPrefix: o.redisPrefix },
-    database: o.ledger.kind === 'postgres' ? { url: o.ledger.url, schema: o.ledger.schema } : { pgliteDir: o.ledger.dir },
-    audit: { hashKey: 'bench-audit-key-not-a-secret' },
-    sandbox: { enabled: false },
-    // The limit is far above any rate reached here: checked in Redis on every request, never tripped.
-    clients: [{ name: 'bench', keySha256: o.keySha256, scopes: ['dossiers:write', 'dossiers:read', 'admin'], rateLimitPerMinute: 1_000_000_000 }],
+  return benchHubConfig({
+    redisUrl: o.redisUrl, redisPrefix: o.redisPrefix, ledger: o.ledger,
+    clients: [benchClient(o.keySha256, ['dossiers:write', 'dossiers:read', 'admin'])],
     connectors: {
-      ...Object.fromEntries(others.map((id) => [id, { enabled: false }])),
       'national-portal': {
         enabled: true, baseUrl: o.simulatorUrl, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password,
         dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
       },
     },
-    sync: { targets: { 'national-portal': { concurrency: o.concurrency, retry: o.retry } } },
-  }
-}
-
-function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
+    extra: { sync: { targets: { 'national-portal': { concurrency: o.concurrency, retry: o.retry } } } },
   })
 }
 
-export async function startSyncHub(o: SyncHubOptions, readyTimeoutMs = 90_000): Promise<SyncHub> {
-  if (!exitHook) {
-    exitHook = true
-    process.on('exit', () => {
-      for (const child of live) child.kill('SIGKILL')
-    })
-  }
-  const configPath = join(o.workDir, 'hub-config.json')
-  writeFileSync(configPath, JSON.stringify(hubConfig(o), null, 2))
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CONFIG_ENV.test(k)))
-  env.LGSP_CONFIG = configPath
-  const child = spawn(process.execPath, ['--import', 'tsx', '--import', PRELOAD, 'src/main.ts', 'start'], {
-    cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
-  live.add(child)
-  let exitNote: string | undefined
-  child.once('exit', (code, signal) => {
-    live.delete(child)
-    exitNote = signal ? `killed by ${signal}` : `exit code ${code}`
-  })
-
-  let output = ''
-  const logs = { warn: 0, error: 0, samples: [] as string[] }
-  const onLine = (line: string) => {
-    if (line.trim() === '') return
-    let level = 0
-    try {
-      level = Number((JSON.parse(line) as { level?: number }).level ?? 0)
-    } catch {
-      level = /listening on|^Console|^OpenAPI/.test(line) ? 0 : 50 // not JSON and not the banner: treat as an error
-    }
-    if (level >= 50) logs.error++
-    else if (level >= 40) logs.warn++
-    else return
-    if (logs.samples.length < 10) {
-      logs.samples.push(line.slice(0, 500))
-      process.stderr.write(`hub| ${line.slice(0, 500)}\n`)
-    }
-  }
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let rest = ''
-    stream.on('data', (chunk: Buffer) => {
-      const text = rest + chunk.toString('utf8')
-      if (output.length < 20_000) output += chunk.toString('utf8')
-      const lines = text.split('\n')
-      rest = lines.pop() ?? ''
-      for (const line of lines) onLine(line)
-    })
-  }
-
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`hub not ready after ${readyTimeoutMs} ms:\n${output.slice(-2000)}`)), readyTimeoutMs)
-      const check = () => {
-        const m = /listening on (http:\/\/\S+)/.exec(output)
-        if (!m) return
-        clearTimeout(timer)
-        child.stdout!.off('data', check)
-        resolve(m[1]!)
-      }
-      child.stdout!.on('data', check)
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer)
-        reject(new Error(`hub exited before it was ready (${signal ?? `code ${code}`}):\n${output.slice(-2000)}`))
-      })
-    })
-    let nextId = 0
-    const call = <T = void>(type: string, file?: string) => new Promise<T>((resolve, reject) => {
-      const id = ++nextId
-      const onReply = (msg: { type?: string; id?: number; error?: string; data?: unknown }) => {
-        if (msg?.type !== 'reply' || msg.id !== id) return
-        child.off('message', onReply)
-        if (msg.error) reject(new Error(`hub: ${type} failed: ${msg.error}`))
-        else resolve(msg.data as T)
-      }
-      child.on('message', onReply)
-      child.send({ type, id, file })
-    })
-    return {
-      url, pid: child.pid!, configPath,
-      exited: () => exitNote,
-      logSummary: () => ({ warn: logs.warn, error: logs.error, samples: [...logs.samples] }),
-      counts: () => call<CallCounts>('counts'),
-      startProfile: () => call('profile:start'),
-      stopProfile: (file) => call('profile:stop', file),
-      stop: (graceMs = 15_000) => stopProcess(child, graceMs),
-    }
-  } catch (err) {
-    await stopProcess(child, 2000)
-    throw err
-  }
-}
+export const startSyncHub = (o: SyncHubOptions, readyTimeoutMs = 90_000): Promise<SyncHub> => startHubProcess(hubConfig(o), o.workDir, readyTimeoutMs)

@@ -6,7 +6,7 @@
 import type { CpuWindow } from './prefill-load.js'
 import type { LoadResult } from './load.js'
 import type { InboxCheck } from './webhook-verify.js'
-import { machineNote, markdownTable, mean, ms, num, ratio, spread } from './report.js'
+import { abSummary, cores, machineNote, markdownTable, num, ratio, runCells, usPerRequest, verdict } from './report.js'
 
 export const GOAL_RATIO = 0.6
 
@@ -32,42 +32,16 @@ export interface WebhookReportInput {
   notes: string[]
 }
 
-const usPerRequest = (r: WebhookRun, process: string) => {
-  const cpu = r.cpu.processes[process]
-  return cpu === undefined ? NaN : (cpu * 1000) / r.result.total
-}
-
 export function webhookReport(r: WebhookReportInput): string {
-  const hub = r.runs.filter((x) => x.side === 'hub')
-  const base = r.runs.filter((x) => x.side === 'baseline')
-  const avg = (rs: WebhookRun[], f: (x: WebhookRun) => number) => mean(rs.map(f))
-  const throughput = avg(hub, (x) => x.result.rps) / avg(base, (x) => x.result.rps)
-  const row = (label: string, rs: WebhookRun[]) => [
-    label,
-    spread(rs.map((x) => x.result.rps), num),
-    spread(rs.map((x) => x.result.p50), ms),
-    spread(rs.map((x) => x.result.p99), ms),
-    num(rs.reduce((n, x) => n + x.result.non2xx + x.result.errors + x.result.timeouts, 0)),
-    num(avg(rs, (x) => usPerRequest(x, x.side))),
-  ]
-  const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
-    row('A: hub (verify + dedupe + commit)', hub),
-    row('B: baseline (verify only)', base),
-    [
-      '**hub / baseline**',
-      `**${num(throughput, 2)}** (goal ≥ ${GOAL_RATIO}: ${throughput >= GOAL_RATIO ? 'met' : '**missed**'})`,
-      ratio(avg(hub, (x) => x.result.p50) / avg(base, (x) => x.result.p50)),
-      ratio(avg(hub, (x) => x.result.p99) / avg(base, (x) => x.result.p99)),
-      '',
-      ratio(avg(hub, (x) => usPerRequest(x, 'hub')) / avg(base, (x) => usPerRequest(x, 'baseline'))),
-    ],
-  ])
-  const share = (x: WebhookRun, v: number | undefined) => (v === undefined ? 'n/a' : num(v / x.cpu.wallMs, 2))
+  const summary = abSummary(r.runs, { hub: 'A: hub (verify + dedupe + commit)', baseline: 'B: baseline (verify only)' }, {
+    throughput: (x) => `**${num(x, 2)}** (goal ≥ ${GOAL_RATIO}: ${verdict(x >= GOAL_RATIO)})`,
+    p99: ratio,
+  })
   const perRun = markdownTable(['round', 'side', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'requests', 'server CPU µs/req', 'bench (load) µs/req', 'server cores', 'server waiting for a core', 'other cores'],
     r.runs.map((x) => [
-      String(x.round), x.side, num(x.result.rps), ms(x.result.p50), ms(x.result.p90), ms(x.result.p99), ms(x.result.max), num(x.result.total),
+      String(x.round), x.side, ...runCells(x.result),
       num(usPerRequest(x, x.side)), num(usPerRequest(x, 'self')),
-      share(x, x.cpu.processes[x.side]), share(x, x.cpu.waitMs[x.side]), share(x, x.cpu.otherMs),
+      cores(x, x.cpu.processes[x.side]), cores(x, x.cpu.waitMs[x.side]), cores(x, x.cpu.otherMs),
     ]))
   const i = r.inbox
   const zeroLost = i.lost.length === 0 && i.maxSeq === i.rows

@@ -7,7 +7,7 @@
  */
 import pg from 'pg'
 import { createDb } from '../../src/db/index.js'
-import type { Ledger } from './prefill-hub.js'
+import type { Ledger } from './hub-config.js'
 
 export interface InboxCheck {
   rows: number
