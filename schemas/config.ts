@@ -102,6 +102,7 @@ export const HubConfig = Type.Object({
     timeoutMs: opt(Type.Integer({ minimum: 100, default: 15000, description: 'A delivery succeeds on a 2xx within this time' })),
     leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000 })),
     concurrency: opt(Type.Integer({ minimum: 1, default: 16 })),
+    keepDeliveredMs: opt(Type.Integer({ minimum: 0, default: 2592000000, description: 'How long after receipt an inbound event that every subscriber has received stays in the inbox and the pull feed (it carries the event, personal data included); 0 = forever. Events with an open or dead delivery, and unrouted events, stay. A webhook-id resent after this counts as a new event' })),
   }, { additionalProperties: false, default: {} }),
   subscribers: opt(Type.Array(Type.Object({
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Names its delivery queue' }),
@@ -152,7 +153,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number; allowHosts?: string[] }; delivery: SyncTarget }
   webhooks: {
     nationalPortal: { secrets: string[]; toleranceS: number; allowIps?: string[]; bodyLimitBytes: number }
-    scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number
+    scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number; keepDeliveredMs: number
   }
   subscribers: Array<{ name: string; url: string; secrets: string[]; agencies?: string[] }>
   sync: { leaseMs: number; reconcileEveryMs: number; staleAfterMs: number; keepFinishedMs: number; enqueueTimeoutMs: number; accept: { maxBatch: number; maxWaitMs: number }; targets: Record<string, SyncTarget> }

@@ -1,6 +1,6 @@
 /**
  * Inbound events, wired together: the inbox ledger (group commit), one delivery queue and worker
- * per subscribing one-stop system, a reconciler for lost wake-ups, and the admin views.
+ * per subscribing one-stop system, a reconciler for lost wake-ups and retention, and the admin views.
  */
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
@@ -10,6 +10,7 @@ import type { Db } from '../db/types.js'
 import { createInboxStore, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
 import { createDeliveryLedger } from './delivery-store.js'
 import { createDispatcher } from './dispatch.js'
+import { prunedThrough, pruneDeliveredEvents, pruneIdleLeases } from './retention.js'
 import { startDeliverer, type SubscriberConfig } from './deliverer.js'
 import { startReconciler, type Reconciler } from '../sync/reconciler.js'
 import { jobIdFor } from '../sync/queues.js'
@@ -23,6 +24,8 @@ export interface InboxConfig {
   concurrency: number
   reconcileEveryMs: number
   staleAfterMs: number
+  /** Delivered events received longer ago than this are pruned (0 = kept forever); see retention.ts. */
+  keepDeliveredMs: number
 }
 
 export interface DeadDelivery {
@@ -39,6 +42,8 @@ export interface DeadDelivery {
 export interface InboxService {
   ingest(event: IncomingEvent): Promise<IngestResult>
   feed: ReturnType<typeof createInboxStore>['feed']
+  /** The highest seq retention has pruned (0 = none): the feed may have holes at or below it. */
+  prunedThrough(): Promise<number>
   subscribers(): Promise<Array<{ name: string; url: string; agencies: string[] | null; disabledAt: string | null; disabledReason: string | null; open: number; dead: number }>>
   enable(name: string): Promise<boolean>
   deadDeliveries(q: { subscriber?: string; limit: number }): Promise<DeadDelivery[]>
@@ -83,24 +88,50 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
       }))
     : []
 
+  async function kickStale(): Promise<number> {
+    const { rows } = await db.query<{ subscriber: string; ordering_key: string }>(
+      `SELECT DISTINCT d.subscriber, d.ordering_key FROM deliveries d
+       LEFT JOIN subscriber_state s ON s.subscriber = d.subscriber
+       WHERE d.state IN ('pending', 'retrying') AND s.disabled_at IS NULL
+         AND d.created_at < now() - make_interval(secs => $1::double precision / 1000)
+         AND (d.next_attempt_at IS NULL OR d.next_attempt_at < now() - make_interval(secs => $1::double precision / 1000))
+       LIMIT 5000`,
+      [config.staleAfterMs],
+    )
+    // A time bucket in the id: a wake-up that failed for good must not block later reconciles.
+    for (const r of rows) await kick(r.subscriber, r.ordering_key, jobIdFor('r', r.ordering_key, Math.floor(Date.now() / config.staleAfterMs)))
+    if (rows.length > 0) log.info({ kicked: rows.length }, 'reconciler re-enqueued event deliveries that waited too long')
+    return rows.length
+  }
+
+  // Where the next retention pass resumes its walk of the inbox (retention.ts); per process, as
+  // any replica may run a pass and each walk covers the whole ledger in its rounds.
+  let pruneFrom = 0
+  async function prune(): Promise<void> {
+    const events = await pruneDeliveredEvents(db, config.keepDeliveredMs, { after: pruneFrom }).catch((err: Error) => {
+      log.warn({ err: { message: err.message } }, 'could not prune delivered inbound events; the next pass tries again')
+      return { pruned: 0, next: pruneFrom }
+    })
+    pruneFrom = events.next
+    const leases = await pruneIdleLeases(db).catch((err: Error) => {
+      log.warn({ err: { message: err.message } }, 'could not prune idle delivery leases; the next pass tries again')
+      return 0
+    })
+    if (events.pruned > 0 || leases > 0) log.info({ pruned: events.pruned, leases }, 'pruned delivered inbound events past their retention and idle delivery leases')
+  }
+
+  // Retention runs even with no subscriber configured: events routed while there were some still
+  // carry personal data.
   let reconciler: Reconciler | undefined
-  if (deps.runWorkers && config.subscribers.length > 0) {
+  if (deps.runWorkers && (config.subscribers.length > 0 || config.keepDeliveredMs > 0)) {
     reconciler = startReconciler({
       name: 'inbox', redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, log,
       sweep: async () => {
-        const { rows } = await db.query<{ subscriber: string; ordering_key: string }>(
-          `SELECT DISTINCT d.subscriber, d.ordering_key FROM deliveries d
-           LEFT JOIN subscriber_state s ON s.subscriber = d.subscriber
-           WHERE d.state IN ('pending', 'retrying') AND s.disabled_at IS NULL
-             AND d.created_at < now() - make_interval(secs => $1::double precision / 1000)
-             AND (d.next_attempt_at IS NULL OR d.next_attempt_at < now() - make_interval(secs => $1::double precision / 1000))
-           LIMIT 5000`,
-          [config.staleAfterMs],
-        )
-        // A time bucket in the id: a wake-up that failed for good must not block later reconciles.
-        for (const r of rows) await kick(r.subscriber, r.ordering_key, jobIdFor('r', r.ordering_key, Math.floor(Date.now() / config.staleAfterMs)))
-        if (rows.length > 0) log.info({ kicked: rows.length }, 'reconciler re-enqueued event deliveries that waited too long')
-        return rows.length
+        try {
+          return await kickStale()
+        } finally {
+          await prune()
+        }
       },
     })
   }
@@ -118,6 +149,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
       return result
     },
     feed: (q) => store.feed(q),
+    prunedThrough: () => prunedThrough(db),
     async subscribers() {
       const { rows } = await db.query<{ subscriber: string; disabled_at: Date | null; disabled_reason: string | null; open: number; dead: number }>(
         `SELECT s.name AS subscriber, st.disabled_at, st.disabled_reason,

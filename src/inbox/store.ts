@@ -2,7 +2,9 @@
  * The inbox ledger. Events are committed in groups (src/db/group-commit.ts) under an advisory
  * lock held to commit: inside it each batch drops ids already stored (redeliveries), numbers the
  * new events last + 1, … and creates one delivery row per subscriber whose agencies match. Sequence
- * order is therefore commit order without holes, which makes `seq` a safe feed cursor.
+ * order is therefore commit order without holes, which makes `seq` a safe feed cursor. Retention
+ * (retention.ts) later deletes old delivered events; numbering continues above the highest seq
+ * it ever pruned, so no seq is handed out twice.
  */
 import type { Db } from '../db/types.js'
 import { ADVISORY_XACT_LOCK_SQL, LockPurpose } from '../db/locks.js'
@@ -65,7 +67,11 @@ export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute
       await tx.query(ADVISORY_XACT_LOCK_SQL, [LockPurpose.inboxSeq])
       const known = await tx.query<{ event_id: string; seq: number }>('SELECT event_id, seq FROM inbox WHERE event_id = ANY($1::text[])', [batch.map((e) => e.eventId)])
       const seen = new Map(known.rows.map((r) => [r.event_id, r.seq]))
-      let head = (await tx.query<{ seq: number }>('SELECT coalesce(max(seq), 0)::bigint AS seq FROM inbox')).rows[0]!.seq
+      // Above the highest pruned seq too (retention.ts): when the newest events were pruned, their
+      // seqs may still be clients' feed cursors and must never number another event.
+      let head = (await tx.query<{ seq: number }>(
+        'SELECT greatest(coalesce(max(seq), 0), (SELECT coalesce(max(pruned_through), 0) FROM inbox_retention))::bigint AS seq FROM inbox',
+      )).rows[0]!.seq
       const inboxParams: unknown[] = []
       const inboxRows: string[] = []
       const deliveryParams: unknown[] = []

@@ -19,6 +19,12 @@ const FeedEvent = Type.Object({
   body: Type.Unknown({ description: 'The event as received: `{type, timestamp, data}`' }),
 })
 const errors = { 401: problem('No or unknown API key'), 403: problem('The client lacks the scope') }
+const FeedPage = Type.Object({
+  events: Type.Array(FeedEvent),
+  next: Type.Integer({ description: 'Pass it as `after` for the next page' }),
+  prunedThrough: Type.Integer({ description: 'Retention (`webhooks.keepDeliveredMs`) has deleted delivered events up to this seq (0 = none yet); events at or below it may be missing from the feed' }),
+  gap: Type.Boolean({ description: 'true when `after` is below `prunedThrough`: events past your cursor may have been deleted before you read them. Resynchronize what you track (e.g. `GET /v1/dossiers/{code}`); `next` moves past the pruned range once the retained events before it are read' }),
+})
 
 const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify, { inbox }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
@@ -28,18 +34,26 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify
     schema: {
       tags: ['events'],
       summary: 'Inbound events after a cursor, for systems that pull',
-      description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back.',
+      description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back. Delivered events are deleted some time after receipt (default 30 days); a cursor that fell behind that is answered with `gap: true`, never with a silent hole.',
       querystring: Type.Object({
         after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ events: Type.Array(FeedEvent), next: Type.Integer() }), ...errors },
+      response: { 200: FeedPage, ...errors },
     },
   }, async function eventFeed(request) {
     const after = request.query.after ?? 0
+    const limit = request.query.limit ?? 100
     const agencies = agencyLikePatterns(request.client)
-    const events = await inbox.feed({ after, limit: request.query.limit ?? 100, ...(agencies !== undefined && { agencies }) })
-    return { events, next: events.at(-1)?.seq ?? after }
+    // Read before the page: every event at or below it committed earlier, so a short page read
+    // afterwards holds every retained match up to it.
+    const prunedThrough = await inbox.prunedThrough()
+    const events = await inbox.feed({ after, limit, ...(agencies !== undefined && { agencies }) })
+    const last = events.at(-1)?.seq ?? after
+    // A short page holds every match left, so the cursor may skip the pruned range (new events
+    // are numbered above it): a reader that fell behind is told of the gap once, not forever.
+    const next = events.length < limit ? Math.max(last, prunedThrough) : last
+    return { events, next, prunedThrough, gap: after < prunedThrough }
   })
 
   const admin = { scope: 'admin' as const }
