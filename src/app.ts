@@ -33,6 +33,7 @@ import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
+import adminEdocsRoutes from './routes/admin-edocs.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -94,7 +95,10 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     const np = deps.config.webhooks.nationalPortal
     await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
     await app.register(eventsRoutes, { inbox: deps.inbox })
-    if (deps.edocs) await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
+    if (deps.edocs) {
+      await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
+      await app.register(adminEdocsRoutes, { edocs: deps.edocs })
+    }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
   }
 

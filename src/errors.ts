@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'STALE_VERSION'
   | 'IDEMPOTENCY_CONFLICT'
   | 'ATTACHMENT_UNAVAILABLE'
+  | 'PACKAGE_UNREADABLE'
   | 'RATE_LIMITED'
   | 'AUDIT_UNAVAILABLE'
   | 'SERVICE_UNAVAILABLE'
@@ -60,6 +61,7 @@ export const TITLES: Record<ErrorCode, string> = {
   STALE_VERSION: 'Stale version',
   IDEMPOTENCY_CONFLICT: 'Idempotency conflict',
   ATTACHMENT_UNAVAILABLE: 'Attachment could not be fetched',
+  PACKAGE_UNREADABLE: 'Received package is not acceptable edXML',
   RATE_LIMITED: 'Too many requests',
   AUDIT_UNAVAILABLE: 'Audit log unavailable',
   SERVICE_UNAVAILABLE: 'Service unavailable',

@@ -4,7 +4,8 @@
  * domain objects (model.ts) and opaque package bytes it stores and hands back for sending.
  *
  * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
- * `listReceived`, `getMessage` (fetch + hardened parse), `acknowledge`, `listAgencies`.
+ * `listReceived`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
+ * `acknowledge`, `listAgencies`.
  */
 import { Type } from 'typebox'
 import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationDef } from '../../src/upstream/types.js'
@@ -26,6 +27,9 @@ const levelOne = (organId: string) => organId.slice(organId.lastIndexOf('.') + 1
 export type ReceivedMessage =
   | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[] }
   | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer }
+
+/** A package fetched whole that is not acceptable edXML: the parser's reason (element paths, limits; never content). */
+export type UnreadablePackage = { kind: 'unreadable'; docId: string; messageType: MessageType; package: Buffer; reason: string }
 
 const Any = <T>(description: string) => Type.Unsafe<T>({ description })
 
@@ -152,23 +156,43 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   }
 
+  /** The hardened parse of one received package (no I/O): a refusal is an answer, not a failure of the axis. */
+  function read(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage | UnreadablePackage {
+    try {
+      if (messageType === 'status') return { kind: 'status', docId, status: parseStatus(body, config.limits), package: body }
+      const edoc = parseEdoc(body, config.limits)
+      return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
+    } catch (err) {
+      if (err instanceof EdxmlError) return { kind: 'unreadable', docId, messageType, package: body, reason: err.message }
+      throw err
+    }
+  }
+
   const getMessage: OperationDef = {
-    description: 'Fetches one received package and reads it under the configured limits; a package that is not acceptable edXML is `bad_response` naming the element.',
-    input: Any<{ docId: string; messageType: MessageType }>('{ docId, messageType }'),
-    output: Any<ReceivedMessage>('a received document or status packet'),
+    description: 'Fetches one received package and reads it under the configured limits. A package that is not acceptable edXML is `bad_response` naming the element, or with `keepUnreadable` an `unreadable` answer carrying the bytes and the reason (the axis did its part; the content is the problem).',
+    input: Any<{ docId: string; messageType: MessageType; keepUnreadable?: boolean }>('{ docId, messageType, keepUnreadable? }'),
+    output: Any<ReceivedMessage | UnreadablePackage>('a received document or status packet (or, with keepUnreadable, an unreadable package)'),
     timeoutMs: config.timeoutMs.getMessage,
     idempotent: true,
-    async run(input: { docId: string; messageType: MessageType }, op): Promise<ReceivedMessage> {
+    async run(input: { docId: string; messageType: MessageType; keepUnreadable?: boolean }, op): Promise<ReceivedMessage | UnreadablePackage> {
       const { body, reply } = await call(config.paths.get, json({ docId: input.docId }), op.signal, { idempotent: true, raw: true })
       if (reply !== undefined) throw new UpstreamError('bad_response', 'The document axis answered JSON instead of the package.')
-      try {
-        if (input.messageType === 'status') return { kind: 'status', docId: input.docId, status: parseStatus(body, config.limits), package: body }
-        const edoc = parseEdoc(body, config.limits)
-        return { kind: 'edoc', docId: input.docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
-      } catch (err) {
-        if (err instanceof EdxmlError) throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: err.message })
-        throw err
+      const message = read(input.docId, input.messageType, body)
+      if (message.kind === 'unreadable' && input.keepUnreadable !== true) {
+        throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: message.reason })
       }
+      return message
+    },
+  }
+
+  const readPackage: OperationDef = {
+    description: 'Reads a package fetched earlier (kept because it was unreadable) under the limits configured now; no I/O.',
+    input: Any<{ docId: string; messageType: MessageType; package: Buffer }>('{ docId, messageType, package }'),
+    output: Any<ReceivedMessage | UnreadablePackage>('the document or status packet, or why it is still unreadable'),
+    timeoutMs: config.timeoutMs.pack,
+    idempotent: true,
+    async run(input: { docId: string; messageType: MessageType; package: Buffer }) {
+      return read(input.docId, input.messageType, input.package)
     },
   }
 
@@ -214,7 +238,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
 
   return {
     id: 'document-axis',
-    operations: { packEdoc, packStatus, send, listReceived, getMessage, acknowledge, listAgencies },
+    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, acknowledge, listAgencies },
     health,
     close: () => client.close(),
   }

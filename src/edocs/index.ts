@@ -25,6 +25,8 @@ import { createEdocStore, outboxKey, SEND_MESSAGE_ID, statusMessageId, type Edoc
 import { readFiles } from './files.js'
 import { edocMessageHandler } from './message-handler.js'
 import { createPoller, type PollResult } from './poller.js'
+import { createReceiveFailures, type ReceiveFailure } from './receive-failures.js'
+import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
 import { documentIdOf, type Edoc, type Organ, type StatusPacket } from '../../connectors/document-axis/model.js'
 
 export interface EdocService {
@@ -33,6 +35,12 @@ export interface EdocService {
   view(id: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['view']>
   attachment(id: string, contentId: string, mayActFor: (agency: string) => boolean): ReturnType<EdocStore['attachment']>
   pollNow(): Promise<PollResult>
+  /** Packages the poller could not take in: retrying (still in the mailbox) or quarantined (kept, acknowledged). */
+  receiveFailures(q: { state?: 'retrying' | 'quarantined'; limit: number; after?: string }): Promise<ReceiveFailure[]>
+  /** Quarantined: read again under today's limits and taken in if readable. Retrying: fetched on the next pass. */
+  retryReceiveFailure(docId: string): Promise<{ outcome: 'stored' | 'scheduled' | 'not_found' } | { outcome: 'unreadable'; reason: string }>
+  /** Forgets a failure (a quarantined package's bytes included); a package still in the mailbox is tried afresh. */
+  discardReceiveFailure(docId: string): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -163,18 +171,19 @@ export function createEdocService(deps: EdocDeps): EdocService {
     return { statusId: result.statusId, outcome: result.outcome }
   }
 
+  const failures = createReceiveFailures(db, config.edocs.pollEveryMs)
   const poller = createPoller({
-    connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, retryBaseMs: config.edocs.pollEveryMs, log,
+    connector, db, store, registry, inbox: deps.inbox, provinceOrgan, batch: config.edocs.pollBatch, failures, log,
   })
   const polled = new Counter({
     name: 'lgsp_edocs_polled_total',
-    help: 'Packages seen in the document axis mailbox by outcome: stored, resent (of the stored: a copy the sender sent again, matched to the first), acknowledged, failed (left for the next pass), skipped (on a backoff or held behind a failed status)',
+    help: 'Packages seen in the document axis mailbox by outcome: stored, resent (of the stored: a copy the sender sent again, matched to the first), quarantined (unreadable, kept with its bytes), acknowledged, failed (left for the next pass), skipped (on a backoff or held behind a failed status)',
     labelNames: ['outcome'],
     registers: deps.metricsRegistry ? [deps.metricsRegistry] : [],
   })
   const pollOnce = async () => {
     const r = await poller.pollOnce()
-    for (const outcome of ['stored', 'resent', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
+    for (const outcome of ['stored', 'resent', 'quarantined', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
     return r
   }
   let schedule: Reconciler | undefined
@@ -198,6 +207,34 @@ export function createEdocService(deps: EdocDeps): EdocService {
       return store.attachment(id, contentId)
     },
     pollNow: pollOnce,
+    receiveFailures: (q) => failures.list(q),
+    async retryReceiveFailure(docId) {
+      const row = await failures.get(docId)
+      if (!row) return { outcome: 'not_found' }
+      if (row.state === 'retrying') {
+        // Still in the mailbox: the next pass fetches it instead of waiting out its backoff.
+        await failures.retrySoon(docId)
+        return { outcome: 'scheduled' }
+      }
+      const message = await registry.invoke<ReceivedMessage | UnreadablePackage>(
+        connector, 'readPackage', { docId, messageType: row.messageType, package: row.package }, ctx(log),
+      )
+      if (message.kind === 'unreadable') {
+        await failures.stillUnreadable(docId, message.reason)
+        return { outcome: 'unreadable', reason: message.reason }
+      }
+      await poller.take(message)
+      await failures.clear(docId)
+      log.info({ docId, messageType: row.messageType }, 'a quarantined package was read again and taken in')
+      return { outcome: 'stored' }
+    },
+    async discardReceiveFailure(docId) {
+      const row = await failures.get(docId)
+      if (!row) return false
+      await failures.clear(docId)
+      log.warn({ docId, messageType: row.messageType, state: row.state, from: row.from }, 'an operator discarded a package the hub could not take in')
+      return true
+    },
     async close() {
       await schedule?.close()
     },

@@ -8,11 +8,13 @@
  * Two passes at once (two replicas, a pass longer than the interval) store and emit nothing twice
  * for the same reason; they only fetch twice.
  *
- * A package that keeps failing (unreadable, over our limits) stays in the mailbox, where the axis
- * keeps listing it first. After `HOLD_FAILURES` failures in a row it is retried on a backoff and
- * the list is asked for that many more entries, so such packages never starve the ones behind
- * them. Until then, a status packet that failed holds back the later packets of the same sender to
- * the same agency for that pass, so a passing fetch error does not let 03 overtake 01.
+ * A package that fails (a fetch error, over our limits, unreadable) stays in the mailbox, where the
+ * axis keeps listing it first; its failures are counted in the ledger (receive-failures.ts). After
+ * `HOLD_FAILURES` failures in a row it is retried on a backoff and the list is asked for that many
+ * more entries, so such packages never starve the ones behind them — except a package fetched
+ * whole that the parser still refuses: that one is kept in quarantine with its bytes and
+ * acknowledged. Until then, a status packet that failed holds back the later packets of the same
+ * sender to the same agency for that pass, so a passing fetch error does not let 03 overtake 01.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
@@ -23,7 +25,8 @@ import { isUpstreamError } from '../upstream/errors.js'
 import type { EdocStore } from './store.js'
 import { statusName } from './store.js'
 import { edocContentKey, statusContentKey } from './content-key.js'
-import type { ReceivedMessage } from '../../connectors/document-axis/index.js'
+import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
+import { HOLD_FAILURES, type FailureState, type ReceiveFailures } from './receive-failures.js'
 import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
 
 /** Event ids derived from the axis's ids (so a second pass is a duplicate), in the webhook-id alphabet. */
@@ -38,8 +41,8 @@ export interface PollerDeps {
   /** The province's own agency code: the routing key when no recipient in the province is named. */
   provinceOrgan: () => string | undefined
   batch: number
-  /** First backoff of a package that keeps failing (then doubling, at most an hour): the poll interval. */
-  retryBaseMs: number
+  /** Packages that failed, and those kept in quarantine (receive-failures.ts). */
+  failures: ReceiveFailures
   log: Logger
 }
 
@@ -48,19 +51,28 @@ export interface PollResult {
   stored: number
   /** Of the stored: copies a sender sent again, matched to the first one (content-key.ts). */
   resent: number
+  /** Unreadable after HOLD_FAILURES reads: kept with their bytes and acknowledged (receive-failures.ts). */
+  quarantined: number
   acknowledged: number
   failed: number
   /** Left for a later pass: packages on their backoff, status packets held behind a failed one. */
   skipped: number
 }
 
-/** Failures in a row after which a package stops holding others back and waits out a backoff. */
-export const HOLD_FAILURES = 3
-const MAX_BACKOFF_MS = 3_600_000
 /** Most entries asked of the received list in one call (the simulator's own cap, simulator-axis.ts). */
 const MAX_LIST = 1000
-/** Failing packages remembered per process; the oldest is forgotten first. */
-const MAX_TRACKED = 10_000
+
+/** A package read but refused by the parser, not yet given up on (it goes to quarantine at HOLD_FAILURES). */
+class UnreadableError extends Error {
+  constructor(readonly reason: string) {
+    super(`not acceptable edXML: ${reason}`)
+  }
+}
+
+/** What is kept of a failure: kinds, codes and reasons, never a package or its text. */
+const errorText = (err: unknown) => isUpstreamError(err)
+  ? [err.kind, err.upstreamCode, err.message, err.upstreamReason].filter((x) => x !== undefined).join(': ')
+  : (err as Error).message
 
 export function createPoller(deps: PollerDeps) {
   const { registry, store, log } = deps
@@ -126,53 +138,72 @@ export function createPoller(deps: PollerDeps) {
     return resent('status', m, stored)
   }
 
-  /** Packages that failed, by the axis's id: how many times in a row, and not before when again. */
-  const failures = new Map<string, { count: number; retryAt: number }>()
-
-  function failed(item: ReceivedItem, now: number): { count: number; retryAt: number } {
-    const count = (failures.get(item.docId)?.count ?? 0) + 1
-    const retryAt = count < HOLD_FAILURES ? 0 : now + Math.min(deps.retryBaseMs * 2 ** (count - HOLD_FAILURES), MAX_BACKOFF_MS)
-    failures.delete(item.docId) // re-inserted last: the map forgets the oldest first
-    failures.set(item.docId, { count, retryAt })
-    if (failures.size > MAX_TRACKED) failures.delete(failures.keys().next().value!)
-    return { count, retryAt }
+  /** One item: fetched and read; stored and announced, or kept in quarantine; then acknowledged. */
+  async function takeIn(item: ReceivedItem, state: FailureState | undefined, result: PollResult, signal: AbortSignal): Promise<void> {
+    const message = await registry.invoke<ReceivedMessage | UnreadablePackage>(
+      deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType, keepUnreadable: true }, ctx(signal),
+    )
+    if (message.kind === 'unreadable') {
+      if ((state?.failures ?? 0) + 1 < HOLD_FAILURES) throw new UnreadableError(message.reason)
+      await deps.failures.quarantine(item, message.reason, message.package)
+      result.quarantined++
+      log.error(
+        { docId: item.docId, messageType: item.messageType, from: item.from, reason: message.reason, size: message.package.length },
+        'a received package is still not acceptable edXML: kept in quarantine and acknowledged; see GET /admin/edocs/receive-failures',
+      )
+    } else {
+      if (await take(message)) result.resent++
+      result.stored++
+    }
+    await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
+    result.acknowledged++
+    if (state && message.kind !== 'unreadable') await deps.failures.clear(item.docId)
   }
+
+  /** Stores and announces a message read from the axis; answers whether it was a copy the sender sent again. */
+  const take = (message: ReceivedMessage) => (message.kind === 'edoc' ? storeEdoc(message) : storeStatus(message))
 
   /** One pass over the mailbox. A package that fails is left unacknowledged (listed again next pass); the others go on. */
   async function pollOnce(signal: AbortSignal = new AbortController().signal): Promise<PollResult> {
-    const result: PollResult = { listed: 0, stored: 0, resent: 0, acknowledged: 0, failed: 0, skipped: 0 }
+    const result: PollResult = { listed: 0, stored: 0, resent: 0, quarantined: 0, acknowledged: 0, failed: 0, skipped: 0 }
     const now = Date.now()
-    let waiting = 0
-    for (const f of failures.values()) if (f.retryAt > now) waiting++
+    const waiting = await deps.failures.waiting(MAX_LIST)
     const { items } = await registry.invoke<{ items: ReceivedItem[] }>(deps.connector, 'listReceived', { limit: Math.min(deps.batch + waiting, MAX_LIST) }, ctx(signal))
     result.listed = items.length
+    const states = await deps.failures.states(items.map((i) => i.docId))
     /** Sender → agency pairs whose status packet failed this pass: their later packets wait (order). */
     const held = new Set<string>()
     const pair = (item: ReceivedItem) => `${item.from}\n${item.to}`
     let taken = 0
     for (const item of items) {
       if (signal.aborted || taken >= deps.batch) break
-      if ((failures.get(item.docId)?.retryAt ?? 0) > now || (item.messageType === 'status' && held.has(pair(item)))) {
+      const state = states.get(item.docId)
+      if ((state?.retryAt ?? 0) > now || (item.messageType === 'status' && held.has(pair(item)))) {
         result.skipped++
         continue
       }
       taken++
       try {
-        const message = await registry.invoke<ReceivedMessage>(deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType }, ctx(signal))
-        const again = message.kind === 'edoc' ? await storeEdoc(message) : await storeStatus(message)
-        result.stored++
-        if (again) result.resent++
-        await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
-        result.acknowledged++
-        failures.delete(item.docId)
+        if (state?.quarantined) {
+          // Kept before a crash or a failed acknowledgement: only the acknowledgement is missing.
+          await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
+          result.acknowledged++
+        } else {
+          await takeIn(item, state, result, signal)
+        }
       } catch (err) {
         result.failed++
-        const { count, retryAt } = failed(item, now)
-        if (item.messageType === 'status' && count < HOLD_FAILURES) held.add(pair(item))
         // Kinds, codes and the parser's reason (element paths, bounded); never the package or its text.
-        const detail = isUpstreamError(err) ? { kind: err.kind, upstreamCode: err.upstreamCode, reason: err.upstreamReason } : { message: (err as Error).message }
+        const detail = err instanceof UnreadableError
+          ? { reason: err.reason }
+          : isUpstreamError(err) ? { kind: err.kind, upstreamCode: err.upstreamCode, reason: err.upstreamReason } : { message: (err as Error).message }
+        const recorded = await deps.failures.record(item, err instanceof UnreadableError ? err.reason : errorText(err)).catch((e: Error) => {
+          log.warn({ docId: item.docId, err: { message: e.message } }, 'could not record a receive failure; the package is tried again next pass')
+          return { failures: (state?.failures ?? 0) + 1, retryAt: null }
+        })
+        if (item.messageType === 'status' && recorded.failures < HOLD_FAILURES) held.add(pair(item))
         log.warn(
-          { docId: item.docId, messageType: item.messageType, failures: count, ...(retryAt > 0 && { retryAt: new Date(retryAt).toISOString() }), ...detail },
+          { docId: item.docId, messageType: item.messageType, failures: recorded.failures, ...(recorded.retryAt !== null && { retryAt: new Date(recorded.retryAt).toISOString() }), ...detail },
           'a received package was not taken in; it stays unacknowledged and is tried again later',
         )
       }
@@ -181,5 +212,5 @@ export function createPoller(deps: PollerDeps) {
     return result
   }
 
-  return { pollOnce }
+  return { pollOnce, take }
 }

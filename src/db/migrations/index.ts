@@ -6,9 +6,9 @@ import { documentsMigration } from './003-documents.js'
 import { inboxMigration } from './004-inbox.js'
 import { edocsMigration } from './005-edocs.js'
 import { syncBatchMigration } from './006-sync-batch.js'
-import { edocResendsMigration } from './007-edoc-resends.js'
+import { edocReceivingMigration } from './007-edoc-receiving.js'
 import { inboxRetentionMigration } from './008-inbox-retention.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocResendsMigration, inboxRetentionMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration]

@@ -1,0 +1,103 @@
+/**
+ * A received package the hub cannot read (DESIGN §5): here a file over the hub's attachment limit.
+ * After three reads it is kept in quarantine with its bytes and acknowledged, so the mailbox moves
+ * on; operators see it with the parser's reason under /admin/edocs/receive-failures. Once the limit
+ * is raised (a new hub on the same ledger), reading it again takes it in like any other document:
+ * stored, announced to the one-stop, readable on /v1/edocs.
+ */
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { startTestHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
+import { startReceiver } from '../helpers/receiver.js'
+import { waitFor } from '../helpers/dossier.js'
+import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
+import type { Edoc } from '../../connectors/document-axis/model.js'
+
+const ONE_STOP = `whsec_${Buffer.from(`quarantine-${randomBytes(6).toString('hex')}`).toString('base64')}`
+const g22 = SANDBOX_AXIS.governmentOffice
+
+function document(tag: string, fileBytes: number): Edoc {
+  return {
+    header: {
+      from: { organId: g22.organId, organName: g22.name },
+      to: [{ organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm Phục vụ hành chính công' }],
+      documentId: `${g22.organId},2026/11/26,${tag}/VPCP-KSTT`,
+      code: { number: tag, notation: 'VPCP-KSTT' },
+      promulgation: { place: 'Hà Nội', date: '2026-11-26' },
+      documentType: { type: '1', typeName: 'Công văn' },
+      subject: `Văn bản ${tag}`,
+      signer: { fullName: 'Lê Văn Cường' },
+      trace: [],
+      business: { docType: 'new' },
+    },
+    attachments: [{ contentId: 'scan', contentType: 'application/pdf', name: 'bản quét.pdf', data: randomBytes(fileBytes) }],
+  }
+}
+
+t.test('an unreadable package: quarantined, acknowledged, read again once the cause is fixed', async (t) => {
+  const receiver = await startReceiver({ secret: ONE_STOP })
+  const axis = await startDocumentAxisSimulator({ autoReply: false })
+  const schema = `t_${randomBytes(4).toString('hex')}`
+  t.teardown(async () => {
+    await receiver.close()
+    await axis.close()
+    const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
+    await db.connect()
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await db.end()
+  })
+  const own = SANDBOX_AXIS.province
+  const start = (maxAttachmentBytes: number) => startTestHub('postgres', {
+    database: { url: TEST_DATABASE_URL, schema },
+    connectors: { 'document-axis': { baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name, limits: { maxAttachmentBytes } } },
+    edocs: { pollEveryMs: 200 },
+    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
+    webhooks: { scheduleMs: [0, 200, 200, 300] },
+    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
+  })
+  const tag = `Q${randomBytes(3).toString('hex')}`
+  const big = document(tag, 8192)
+  const small = document(`${tag}S`, 100)
+
+  let hub: TestHub = await start(4096)
+  const bigId = axis.deliver(big, g22.systemId).docId
+  const smallId = axis.deliver(small, g22.systemId).docId
+  const entry = (docId: string) => axis.mailbox(own.systemId).entries.find((e) => e.docId === docId)
+  await waitFor('the unreadable package acknowledged', async () => entry(bigId)?.acknowledged, 20_000)
+  await waitFor('the one behind it taken in', async () => receiver.received.find((d: any) => d.body.data?.documentId === small.header.documentId), 20_000)
+
+  const list = await hub.call('/admin/edocs/receive-failures?state=quarantined')
+  t.equal(list.status, 200)
+  const failure = list.body.failures.find((f: any) => f.docId === bigId)
+  t.match(failure, { messageType: 'edoc', state: 'quarantined', failures: 3, from: g22.organId, lastError: /attachment|8192|4096/i, retryAt: null })
+  t.ok(failure.size > 8192, `its ${failure.size} bytes are kept`)
+  t.equal((await hub.call('/admin/edocs/receive-failures?state=retrying')).body.failures.length, 0, 'nothing else is failing')
+  t.match(await (await fetch(`${hub.url}/metrics`)).text(), /lgsp_edocs_polled_total\{outcome="quarantined"\} 1/, 'counted')
+  t.ok(hub.logs.some((l) => l.includes('quarantine') && l.includes(bigId)), 'logged with its axis id')
+  t.notOk(receiver.received.some((d: any) => d.body.data?.documentId === big.header.documentId), 'nothing announced for it')
+
+  const still = await hub.call(`/admin/edocs/receive-failures/${encodeURIComponent(bigId)}/retry`, { method: 'POST' })
+  t.equal(still.status, 422, 'read again under the same limit: still refused')
+  t.match(still.body, { code: 'PACKAGE_UNREADABLE', detail: /not acceptable edXML/ })
+  t.equal((await hub.call('/admin/edocs/receive-failures/no-such-id/retry', { method: 'POST' })).status, 404)
+  t.equal((await hub.call('/admin/edocs/receive-failures/has%20space/retry', { method: 'POST' })).status, 400)
+  t.equal((await hub.call('/admin/edocs/receive-failures?state=lost')).status, 400)
+  await hub.close()
+
+  // The operator raises the limit; the new hub reads the kept bytes again.
+  hub = await start(64 * 1024)
+  t.teardown(() => hub.close())
+  const again = await hub.call(`/admin/edocs/receive-failures/${encodeURIComponent(bigId)}/retry`, { method: 'POST' })
+  t.equal(again.status, 200, JSON.stringify(again.body))
+  t.strictSame(again.body, { outcome: 'stored' })
+  const event = await waitFor('announced', async () => receiver.received.find((d: any) => d.body.data?.documentId === big.header.documentId), 10_000) as any
+  t.equal(event.body.data.attachments[0].size, 8192)
+  const view = await hub.call(`/v1/edocs/${event.body.data.edocId}`)
+  t.equal(view.status, 200)
+  t.equal(view.body.documentId, big.header.documentId)
+  const file = await fetch(`${hub.url}${event.body.data.attachments[0].url}`, { headers: { authorization: `Bearer ${'lgsp-demo-key-0000-not-a-secret'}` } })
+  t.ok(Buffer.from(await file.arrayBuffer()).equals(big.attachments[0]!.data), 'the file is intact')
+  t.equal((await hub.call('/admin/edocs/receive-failures')).body.failures.length, 0, 'the failure is gone')
+  t.equal((await hub.call(`/admin/edocs/receive-failures/${encodeURIComponent(bigId)}`, { method: 'DELETE' })).status, 404, 'nothing left to discard')
+})
