@@ -49,7 +49,10 @@ interface ClaimRow extends ItemRow {
  * expired, retry time come): rows of dossiers other drains hold, or of a dossier whose retry time
  * a row missed (an accept racing the settle that put the dossier back to wait), can never fill the
  * window and hide the work behind them. SKIP LOCKED: concurrent claims and accepts in flight never
- * wait on each other; a skipped dossier is found later.
+ * wait on each other; a skipped dossier is found later. `picked` takes the candidates already in
+ * `first_id` order, so the plan locks them one by one in that order and stops at `$4` (about 50
+ * primary-key probes of sync_state) instead of re-reading the whole window (up to 2 × `$5` probes)
+ * and sorting it (scripts/sync-scale-check.ts).
  */
 const FREE = `(s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())`
 const CLAIM = `
@@ -61,7 +64,7 @@ const CLAIM = `
      WHERE o.target = $1 AND o.state IN ('pending', 'retrying') AND o.next_attempt_at <= now() AND ${FREE} ORDER BY o.next_attempt_at LIMIT $5)),
   cand AS (SELECT dossier_code, min(id) AS first_id FROM rows GROUP BY dossier_code),
   picked AS (
-    SELECT s.dossier_code FROM sync_state s JOIN cand c ON c.dossier_code = s.dossier_code
+    SELECT s.dossier_code FROM (SELECT dossier_code, first_id FROM cand ORDER BY first_id) c JOIN sync_state s ON s.dossier_code = c.dossier_code
     WHERE s.target = $1 AND ${FREE}
     ORDER BY c.first_id LIMIT $4
     FOR UPDATE OF s SKIP LOCKED),
