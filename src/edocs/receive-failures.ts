@@ -60,9 +60,14 @@ const toFailure = (r: Row): ReceiveFailure => ({
   size: r.size, firstFailedAt: r.first_failed_at.toISOString(), lastFailedAt: r.last_failed_at.toISOString(),
 })
 
-/** `retry_at` for the n-th failure in a row ($n): none before HOLD_FAILURES, then the base doubling, at most an hour. */
+/**
+ * `retry_at` for the n-th failure in a row ($n): none before HOLD_FAILURES, then the base doubling,
+ * at most an hour. The exponent is capped (2^40 ms is far past the hour): uncapped, 2 ^ (n - 3)
+ * overflows double precision after about a thousand failures (six weeks at one try an hour) and
+ * the failure could no longer be recorded, so the package would be fetched on every pass.
+ */
 const retryAtSql = (n: string) =>
-  `CASE WHEN ${n} < ${HOLD_FAILURES} THEN NULL ELSE now() + make_interval(secs => least($6::double precision * 2 ^ (${n} - ${HOLD_FAILURES}), ${MAX_BACKOFF_MS}) / 1000) END`
+  `CASE WHEN ${n} < ${HOLD_FAILURES} THEN NULL ELSE now() + make_interval(secs => least($6::double precision * 2 ^ least(${n} - ${HOLD_FAILURES}, 40), ${MAX_BACKOFF_MS}) / 1000) END`
 
 export function createReceiveFailures(db: Db, retryBaseMs: number) {
   return {

@@ -171,3 +171,21 @@ t.test('failure counts are in the ledger: a new poller (a restart, another repli
   t.ok(Date.parse(failure!.retryAt!) > Date.now(), 'waits out a backoff')
   t.strictSame(await h.failures.states(['bad-1', 'good']), new Map([['bad-1', { failures: HOLD_FAILURES, retryAt: Date.parse(failure!.retryAt!), quarantined: false }]]))
 })
+
+t.test('a package failing for weeks keeps its backoff of an hour (the doubling does not overflow)', async (t) => {
+  // Over maxPackageBytes a package stays in the mailbox on the backoff until the limit is raised:
+  // at most one try an hour, so a thousand failures is six weeks, not a bug in the sender.
+  const h = await harness([item('huge', 'edoc')], {}, () => true, 10)
+  const db = await ledger()
+  await db.query(
+    `INSERT INTO edoc_receive_failures (axis_doc_id, message_type, from_organ, to_organs, failures, last_error, retry_at)
+     VALUES ('huge', 'edoc', $1, '000.00.00.H34', 1100, 'over maxPackageBytes', now() - interval '1 second')`, [G22.organId],
+  )
+  const before = Date.now()
+  t.strictSame(await h.poller.pollOnce(), { listed: 1, stored: 0, resent: 0, quarantined: 0, acknowledged: 0, failed: 1, skipped: 0 })
+  const failure = await h.failures.get('huge')
+  t.equal(failure!.failures, 1101, 'the failure is counted')
+  const wait = Date.parse(failure!.retryAt!) - before
+  t.ok(wait > 3_500_000 && wait <= 3_700_000, `the next try is an hour away (${wait} ms)`)
+  t.match(await h.poller.pollOnce(), { skipped: 1, failed: 0 }, 'and the next pass leaves it alone')
+})
