@@ -13,6 +13,7 @@ import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
+import { ROOT } from './edxml-common.js'
 import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
 import { HEADERS, readReceivedItem, readReply, signRequest, ACK_STATUS, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
@@ -156,20 +157,19 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   }
 
-  /** The hardened parse of one received package (no I/O): a refusal is an answer, not a failure of the axis. */
-  function read(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage | UnreadablePackage {
-    try {
-      if (messageType === 'status') return { kind: 'status', docId, status: parseStatus(body, config.limits), package: body }
-      const edoc = parseEdoc(body, config.limits)
-      return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
-    } catch (err) {
-      if (err instanceof EdxmlError) return { kind: 'unreadable', docId, messageType, package: body, reason: err.message }
-      throw err
-    }
+  /** The hardened parse of one received package (no I/O); a refusal is an EdxmlError naming the element or limit. */
+  function parseReceived(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage {
+    if (messageType === 'status') return { kind: 'status', docId, status: parseStatus(body, config.limits), package: body }
+    const edoc = parseEdoc(body, config.limits)
+    return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
   }
 
+  /** A refusal of a package (no I/O): an answer, not a failure of the axis. */
+  const unreadable = (docId: string, messageType: MessageType, body: Buffer, err: EdxmlError): UnreadablePackage =>
+    ({ kind: 'unreadable', docId, messageType, package: body, reason: err.message })
+
   const getMessage: OperationDef = {
-    description: 'Fetches one received package and reads it under the configured limits. A package that is not acceptable edXML is `bad_response` naming the element, or with `keepUnreadable` an `unreadable` answer carrying the bytes and the reason (the axis did its part; the content is the problem).',
+    description: 'Fetches one received package and reads it under the configured limits. A package that is not acceptable edXML is `bad_response` naming the element, or with `keepUnreadable` an `unreadable` answer carrying the bytes and the reason (the axis did its part; the content is the problem) when the refusal lies inside a well-formed edXML envelope; a reply that is not one (cut, foreign) stays `bad_response`.',
     input: Any<{ docId: string; messageType: MessageType; keepUnreadable?: boolean }>('{ docId, messageType, keepUnreadable? }'),
     output: Any<ReceivedMessage | UnreadablePackage>('a received document or status packet (or, with keepUnreadable, an unreadable package)'),
     timeoutMs: config.timeoutMs.getMessage,
@@ -177,11 +177,17 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     async run(input: { docId: string; messageType: MessageType; keepUnreadable?: boolean }, op): Promise<ReceivedMessage | UnreadablePackage> {
       const { body, reply } = await call(config.paths.get, json({ docId: input.docId }), op.signal, { idempotent: true, raw: true })
       if (reply !== undefined) throw new UpstreamError('bad_response', 'The document axis answered JSON instead of the package.')
-      const message = read(input.docId, input.messageType, body)
-      if (message.kind === 'unreadable' && input.keepUnreadable !== true) {
-        throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: message.reason })
+      try {
+        return parseReceived(input.docId, input.messageType, body)
+      } catch (err) {
+        if (!(err instanceof EdxmlError)) throw err
+        // Only a refusal inside a well-formed edXML envelope is surely about the sender's package.
+        // Short of one (not UTF-8, not well-formed, a DTD, another root) the reply may not be the
+        // package at all — cut, or a proxy's page — so it is a failed fetch, never kept as the package.
+        const envelope = err.element !== undefined && err.element !== ROOT
+        if (input.keepUnreadable === true && envelope) return unreadable(input.docId, input.messageType, body, err)
+        throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: err.message })
       }
-      return message
     },
   }
 
@@ -192,7 +198,12 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     timeoutMs: config.timeoutMs.pack,
     idempotent: true,
     async run(input: { docId: string; messageType: MessageType; package: Buffer }) {
-      return read(input.docId, input.messageType, input.package)
+      try {
+        return parseReceived(input.docId, input.messageType, input.package)
+      } catch (err) {
+        if (err instanceof EdxmlError) return unreadable(input.docId, input.messageType, input.package, err)
+        throw err
+      }
     },
   }
 

@@ -101,3 +101,31 @@ t.test('an unreadable package: quarantined, acknowledged, read again once the ca
   t.equal((await hub.call('/admin/edocs/receive-failures')).body.failures.length, 0, 'the failure is gone')
   t.equal((await hub.call(`/admin/edocs/receive-failures/${encodeURIComponent(bigId)}`, { method: 'DELETE' })).status, 404, 'nothing left to discard')
 })
+
+t.test('a malformed reply of the axis is not taken for the package: nothing is quarantined or acknowledged on its strength', async (t) => {
+  // The axis (or a proxy before it) answering 200 with a cut or foreign body is a failed fetch,
+  // like a 503: keeping that body and acknowledging would drop the real package from the mailbox.
+  const receiver = await startReceiver({ secret: ONE_STOP })
+  const axis = await startDocumentAxisSimulator({ autoReply: false })
+  t.teardown(async () => {
+    await receiver.close()
+    await axis.close()
+  })
+  const own = SANDBOX_AXIS.province
+  const hub = await startTestHub('postgres', {
+    connectors: { 'document-axis': { baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name } },
+    edocs: { pollEveryMs: 200 },
+    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
+    webhooks: { scheduleMs: [0, 200, 200, 300] },
+    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
+  })
+  t.teardown(() => hub.close())
+  const doc = document(`M${randomBytes(3).toString('hex')}`, 100)
+  axis.setFaults({ malformed: true, paths: ['/getEdoc'], count: 3 })
+  const docId = axis.deliver(doc, g22.systemId).docId
+  await waitFor('the document acknowledged', async () => axis.mailbox(own.systemId).entries.find((e) => e.docId === docId)?.acknowledged, 20_000)
+  t.equal(axis.stats().faults.malformed, 3, 'three malformed replies were given')
+  t.strictSame((await hub.call('/admin/edocs/receive-failures?state=quarantined')).body.failures, [], 'nothing quarantined')
+  const event = await waitFor('announced', async () => receiver.received.find((d: any) => d.body.data?.documentId === doc.header.documentId), 10_000) as any
+  t.equal(event.body.data.attachments[0].size, 100, 'the document itself was taken in')
+})
