@@ -5,31 +5,25 @@
  * `keepMs` are deleted in bounded batches by the reconciler's pass. Dead rows stay for operators;
  * open rows stay; `message` rows stay (the document axis views show their sending state).
  *
- * The batch walks the primary key from the oldest row (no extra index to maintain on every
- * settle): pruned rows are gone, so the head of the key is mostly prunable rows. The walk also
- * takes the rows created within `keepMs` and stops at `batch` rows in all: none of those can be
- * due (a row is finished after it is created, and ids follow creation), so once the due rows are
- * gone a pass reads the head and then at most `batch` young rows. Without them, a pass that found
- * fewer than `batch` due rows (every pass once retention has caught up) read the whole table: 0.4 s
- * at 3M rows, every reconciler pass (scripts/sync-scale-check.ts). What the head still holds is
- * rows that never go here: dead and open rows (bounded by what operators have not yet handled) and
- * `message` rows. Ids follow creation only as closely as transactions are short: a due row whose
- * accept took longer than the accepts that got the ids before it may wait behind them for as long
- * as that accept took, a pass or two.
+ * A batch walks the finished snapshot and progress rows in id order (`outbox_finished_idx`,
+ * migration 009) and deletes those of the first `batch` that finished before the cutoff. Ids follow
+ * creation, so the due rows come first and a pass reads at most `batch` index entries, whatever
+ * the ledger holds besides (messages, dead and open rows are not in the index). A row accepted
+ * before the cutoff but finished after it (a long retry) is not due yet and holds its place in the
+ * walk until it is: if more than `batch` such rows lead the index, passes prune nothing until the
+ * first of them come due (at most `keepMs` later).
  */
 import type { Db } from '../db/types.js'
-
-const DUE = `state IN ('delivered', 'superseded') AND kind IN ('snapshot', 'progress') AND done_at < now() - make_interval(secs => $1::double precision / 1000)`
 
 export async function pruneFinished(db: Db, keepMs: number, batch = 5000): Promise<number> {
   if (keepMs <= 0) return 0
   const { rowCount } = await db.query(
     `DELETE FROM outbox WHERE id IN (
        SELECT id FROM (
-         SELECT id, ${DUE} AS due FROM outbox
-         WHERE (${DUE}) OR created_at >= now() - make_interval(secs => $1::double precision / 1000)
+         SELECT id, done_at FROM outbox
+         WHERE state IN ('delivered', 'superseded') AND kind IN ('snapshot', 'progress')
          ORDER BY id LIMIT $2) walked
-       WHERE due)`,
+       WHERE done_at < now() - make_interval(secs => $1::double precision / 1000))`,
     [keepMs, batch],
   )
   return rowCount

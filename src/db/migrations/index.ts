@@ -8,7 +8,8 @@ import { edocsMigration } from './005-edocs.js'
 import { syncBatchMigration } from './006-sync-batch.js'
 import { edocReceivingMigration } from './007-edoc-receiving.js'
 import { inboxRetentionMigration } from './008-inbox-retention.js'
+import { outboxFinishedMigration } from './009-outbox-finished.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration]
