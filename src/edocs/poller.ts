@@ -93,6 +93,10 @@ export function createPoller(deps: PollerDeps) {
       id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
       subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
     }))
+    // A copy sent again: announced by the first copy, whose own mailbox entry stays until it has
+    // been. Not ingested again here: the inbox forgets delivered events (webhooks.keepDeliveredMs),
+    // so a copy arriving after that would be announced a second time.
+    if (resent('edoc', m, stored)) return true
     const { id } = stored
     const recipients = m.ours.length > 0 ? m.ours : [deps.provinceOrgan()].filter((o): o is string => o !== undefined)
     for (const agencyCode of recipients) {
@@ -111,7 +115,7 @@ export function createPoller(deps: PollerDeps) {
         orderingKey: `edoc:${id}`, body: { type: 'edoc.received', timestamp: new Date().toISOString(), data },
       })
     }
-    return resent('edoc', m, stored)
+    return false
   }
 
   async function storeStatus(m: Extract<ReceivedMessage, { kind: 'status' }>): Promise<boolean> {
@@ -123,6 +127,7 @@ export function createPoller(deps: PollerDeps) {
       statusCode: p.statusCode, ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
       packet: p as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
     }))
+    if (resent('status', m, stored)) return true // announced by the first copy, as for a document
     const agencyCode = ours?.from ?? p.responseFor.organId
     await deps.inbox.ingest({
       eventId: eventIdOf('edoc-status', stored.axisDocId), source: 'document-axis', type: 'edoc.status_changed', agencyCode, dossierCode: null,
@@ -135,7 +140,7 @@ export function createPoller(deps: PollerDeps) {
         },
       },
     })
-    return resent('status', m, stored)
+    return false
   }
 
   /** One item: fetched and read; stored and announced, or kept in quarantine; then acknowledged. */

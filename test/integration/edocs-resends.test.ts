@@ -10,6 +10,8 @@ import pg from 'pg'
 import { startTestHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { waitFor } from '../helpers/dossier.js'
+import { createDb } from '../../src/db/create-db.js'
+import { pruneDeliveredEvents } from '../../src/inbox/retention.js'
 import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
 import { buildEdoc, buildStatus } from '../../connectors/document-axis/edxml.js'
 import type { Edoc, StatusPacket } from '../../connectors/document-axis/model.js'
@@ -102,5 +104,33 @@ t.test('copies a sender sent again are stored and emitted once', async (t) => {
     await acknowledged([axis.injectStatus({ ...packet, timestamp: '2026-11-26T10:00:00.000Z' }, g22.systemId).docId])
     await waitFor('the later report emitted', async () => events('edoc.status_changed', (d) => d.documentId === documentId).length === 2, 10_000)
     t.equal(await count(`edoc_statuses WHERE direction = 'incoming' AND document_id = $1`, [documentId]), 2)
+  })
+
+  await t.test('a copy sent again after the first copy\'s event left the inbox (retention) is not announced again', async (t) => {
+    // The inbox forgets delivered events after webhooks.keepDeliveredMs (30 days); a sender may
+    // send again later than that (an operator replaying a dead letter). The stored first copy, not
+    // the inbox, is what says the document was announced.
+    const ledger = await createDb({ url: TEST_DATABASE_URL, schema: hub.schema, poolSize: 1 })
+    t.teardown(() => ledger.close())
+    const doc = document(`P${randomBytes(3).toString('hex')}`)
+    const status: StatusPacket = {
+      responseFor: { organId: '000.00.00.H34', code: 'y/UBND-VP', promulgationDate: '2026-11-20', documentId: `000.00.00.H34,2026/11/20,${randomBytes(3).toString('hex')}/UBND-VP` },
+      from: G22, statusCode: '03', timestamp: '2026-11-26T11:00:00.000Z',
+    }
+    const documentId = doc.header.documentId
+    const statusFor = status.responseFor.documentId
+    await acknowledged([axis.deliver(doc, g22.systemId).docId, axis.injectStatus(status, g22.systemId).docId])
+    await waitFor('both announced', async () => events('edoc.received', (d) => d.documentId === documentId).length === 1 && events('edoc.status_changed', (d) => d.documentId === statusFor).length === 1, 10_000)
+    await waitFor('both delivered', async () => await count(`deliveries d JOIN ${hub.schema}.inbox i ON i.seq = d.seq WHERE d.state = 'delivered' AND (i.body->'data'->>'documentId') IN ($1, $2)`, [documentId, statusFor]) === 2, 10_000)
+    await waitFor('both pruned', async () => {
+      await pruneDeliveredEvents(ledger, 1)
+      return await count(`inbox WHERE (body->'data'->>'documentId') IN ($1, $2)`, [documentId, statusFor]) === 0
+    }, 10_000)
+
+    await acknowledged([axis.deliver(doc, g22.systemId).docId, axis.injectStatus(status, g22.systemId).docId])
+    await settle()
+    t.equal(events('edoc.received', (d) => d.documentId === documentId).length, 1, 'the document is announced once')
+    t.equal(events('edoc.status_changed', (d) => d.documentId === statusFor).length, 1, 'the status is announced once')
+    t.equal(await count(`inbox WHERE (body->'data'->>'documentId') IN ($1, $2)`, [documentId, statusFor]), 0, 'nothing new in the feed')
   })
 })
