@@ -7,7 +7,7 @@
  * it ever pruned, so no seq is handed out twice.
  */
 import type { Db } from '../db/types.js'
-import { ADVISORY_XACT_LOCK_SQL, LockPurpose } from '../db/locks.js'
+import { LockPurpose } from '../db/locks.js'
 import { createGroupCommitter } from '../db/group-commit.js'
 import { agencyMatcher } from '../agencies.js'
 
@@ -56,6 +56,10 @@ export interface InboxStore {
 export const orderingKey = (e: Pick<IncomingEvent, 'dossierCode' | 'eventId' | 'orderingKey'>) =>
   e.orderingKey ?? (e.dossierCode ? `dossier:${e.dossierCode}` : `event:${e.eventId}`)
 
+/** The inbox's numbering lock (src/db/locks.ts's key space), waiting at most the lock_timeout set first (the volatile subquery runs before the lock). */
+const LOCK_SQL = `SELECT pg_advisory_xact_lock($2::int4, hashtext(coalesce(current_schema(), '')))
+  FROM (SELECT set_config('lock_timeout', $1, true)) timeout`
+
 export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute[]; maxBatch?: number; maxWaitMs?: number; lockTimeoutMs?: number }): InboxStore {
   const { db } = options
   const routes = options.subscribers.map((s) => ({ name: s.name, matches: agencyMatcher(s.agencies ? { agencies: s.agencies } : null) }))
@@ -63,15 +67,23 @@ export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute
 
   async function commit(batch: IncomingEvent[]): Promise<IngestResult[]> {
     return db.transaction(async (tx) => {
-      await tx.query("SELECT set_config('lock_timeout', $1, true)", [lockTimeout])
-      await tx.query(ADVISORY_XACT_LOCK_SQL, [LockPurpose.inboxSeq])
-      const known = await tx.query<{ event_id: string; seq: number }>('SELECT event_id, seq FROM inbox WHERE event_id = ANY($1::text[])', [batch.map((e) => e.eventId)])
-      const seen = new Map(known.rows.map((r) => [r.event_id, r.seq]))
+      // Round trips are what bounds ingest (one commit in flight at a time): the lock with its
+      // timeout in one statement, the known ids and the head in one, the rows in one.
+      await tx.query(LOCK_SQL, [lockTimeout, LockPurpose.inboxSeq])
       // Above the highest pruned seq too (retention.ts): when the newest events were pruned, their
       // seqs may still be clients' feed cursors and must never number another event.
-      let head = (await tx.query<{ seq: number }>(
-        'SELECT greatest(coalesce(max(seq), 0), (SELECT coalesce(max(pruned_through), 0) FROM inbox_retention))::bigint AS seq FROM inbox',
-      )).rows[0]!.seq
+      const known = await tx.query<{ event_id: string | null; seq: number }>(
+        `SELECT event_id, seq FROM inbox WHERE event_id = ANY($1::text[])
+         UNION ALL
+         SELECT NULL, greatest(coalesce((SELECT max(seq) FROM inbox), 0), (SELECT coalesce(max(pruned_through), 0) FROM inbox_retention))::bigint`,
+        [batch.map((e) => e.eventId)],
+      )
+      const seen = new Map<string, number>()
+      let head = 0
+      for (const r of known.rows) {
+        if (r.event_id === null) head = Number(r.seq)
+        else seen.set(r.event_id, r.seq)
+      }
       const inboxParams: unknown[] = []
       const inboxRows: string[] = []
       const deliveryParams: unknown[] = []
@@ -93,10 +105,18 @@ export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute
         return { seq, duplicate: false, routedTo }
       })
       if (inboxRows.length > 0) {
-        await tx.query(`INSERT INTO inbox (seq, event_id, source, type, agency_code, dossier_code, body, routed) VALUES ${inboxRows.join(', ')}`, inboxParams)
-      }
-      if (deliveryRows.length > 0) {
-        await tx.query(`INSERT INTO deliveries (subscriber, seq, ordering_key) VALUES ${deliveryRows.join(', ')}`, deliveryParams)
+        const inbox = `INSERT INTO inbox (seq, event_id, source, type, agency_code, dossier_code, body, routed) VALUES ${inboxRows.join(', ')}`
+        if (deliveryRows.length === 0) await tx.query(inbox, inboxParams)
+        else {
+          // One statement: the delivery rows' parameters follow the events'. The foreign key is
+          // checked at the end of the statement, when the events are in.
+          const shift = inboxParams.length
+          const deliveries = deliveryRows.map((r) => r.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + shift}`))
+          await tx.query(
+            `WITH events AS (${inbox}) INSERT INTO deliveries (subscriber, seq, ordering_key) VALUES ${deliveries.join(', ')}`,
+            [...inboxParams, ...deliveryParams],
+          )
+        }
       }
       return results
     })
