@@ -62,8 +62,9 @@ both('migrations apply once, even from two replicas booting together', async (t,
   t.strictSame(
     (await db.query(`SELECT table_schema, table_name FROM information_schema.tables
       WHERE table_name IN ('audit_log', 'schema_migrations')
-        -- tests and benchmarks running in parallel own their t_* / bench_* schemas; anything else would be a leak
-        AND (table_schema = $1 OR (table_schema NOT LIKE 't\\_%' AND table_schema NOT LIKE 'bench\\_%'))
+        -- tests, benchmarks and scripts/sync-scale-check.ts running in parallel own their t_* / bench_* / scale_*
+        -- schemas; anything else would be a leak
+        AND (table_schema = $1 OR (table_schema NOT LIKE 't\\_%' AND table_schema NOT LIKE 'bench\\_%' AND table_schema NOT LIKE 'scale\\_%'))
       ORDER BY table_schema, table_name`, [schema])).rows,
     [{ table_schema: schema, table_name: 'audit_log' }, { table_schema: schema, table_name: 'schema_migrations' }],
     'tables live in the configured schema only',
