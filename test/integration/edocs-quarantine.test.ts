@@ -8,14 +8,13 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startTestHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
-import { startReceiver } from '../helpers/receiver.js'
+import { TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
 import { waitFor } from '../helpers/dossier.js'
+import { startAxisHub } from '../helpers/edocs.js'
 import { maskIdsInText } from '../../src/logger.js'
-import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
+import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT } from '../../connectors/document-axis/simulator.js'
 import type { Edoc } from '../../connectors/document-axis/model.js'
 
-const ONE_STOP = `whsec_${Buffer.from(`quarantine-${randomBytes(6).toString('hex')}`).toString('base64')}`
 const g22 = SANDBOX_AXIS.governmentOffice
 
 function document(tag: string, fileBytes: number): Edoc {
@@ -37,26 +36,16 @@ function document(tag: string, fileBytes: number): Edoc {
 }
 
 t.test('an unreadable package: quarantined, acknowledged, read again once the cause is fixed', async (t) => {
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  const axis = await startDocumentAxisSimulator({ autoReply: false })
+  // Both hubs on one schema of the test's own (a hub's teardown drops only the schema it made).
   const schema = `t_${randomBytes(4).toString('hex')}`
   t.teardown(async () => {
-    await receiver.close()
-    await axis.close()
     const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
     await db.connect()
     await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await db.end()
   })
-  const own = SANDBOX_AXIS.province
-  const start = (maxAttachmentBytes: number) => startTestHub('postgres', {
-    database: { url: TEST_DATABASE_URL, schema },
-    connectors: { 'document-axis': { baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name, limits: { maxAttachmentBytes } } },
-    edocs: { pollEveryMs: 200 },
-    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    webhooks: { scheduleMs: [0, 200, 200, 300] },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
-  })
+  const { receiver, axis, own, start: startHub } = await startAxisHub(t, { database: { url: TEST_DATABASE_URL, schema } })
+  const start = (maxAttachmentBytes: number) => startHub({ maxAttachmentBytes })
   const tag = `Q${randomBytes(3).toString('hex')}`
   const big = document(tag, 8192)
   const small = document(`${tag}S`, 100)
@@ -107,20 +96,8 @@ t.test('an unreadable package: quarantined, acknowledged, read again once the ca
 t.test('a malformed reply of the axis is not taken for the package: nothing is quarantined or acknowledged on its strength', async (t) => {
   // The axis (or a proxy before it) answering 200 with a cut or foreign body is a failed fetch,
   // like a 503: keeping that body and acknowledging would drop the real package from the mailbox.
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  const axis = await startDocumentAxisSimulator({ autoReply: false })
-  t.teardown(async () => {
-    await receiver.close()
-    await axis.close()
-  })
-  const own = SANDBOX_AXIS.province
-  const hub = await startTestHub('postgres', {
-    connectors: { 'document-axis': { baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name } },
-    edocs: { pollEveryMs: 200 },
-    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    webhooks: { scheduleMs: [0, 200, 200, 300] },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
-  })
+  const { receiver, axis, own, start } = await startAxisHub(t)
+  const hub = await start()
   t.teardown(() => hub.close())
   const doc = document(`M${randomBytes(3).toString('hex')}`, 100)
   axis.setFaults({ malformed: true, paths: ['/getEdoc'], count: 3 })

@@ -7,17 +7,16 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
-import { startTestHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
-import { startReceiver } from '../helpers/receiver.js'
+import { TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
 import { waitFor } from '../helpers/dossier.js'
+import { startAxisHub } from '../helpers/edocs.js'
 import { maskIdsInText } from '../../src/logger.js'
 import { createDb } from '../../src/db/create-db.js'
 import { pruneDeliveredEvents } from '../../src/inbox/retention.js'
-import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
+import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT } from '../../connectors/document-axis/simulator.js'
 import { buildEdoc, buildStatus } from '../../connectors/document-axis/edxml.js'
 import type { Edoc, StatusPacket } from '../../connectors/document-axis/model.js'
 
-const ONE_STOP = `whsec_${Buffer.from(`resends-${randomBytes(6).toString('hex')}`).toString('base64')}`
 const g22 = SANDBOX_AXIS.governmentOffice
 const G22 = { organId: g22.organId, organName: g22.name }
 
@@ -40,20 +39,8 @@ function document(tag: string): Edoc {
 }
 
 t.test('copies a sender sent again are stored and emitted once', async (t) => {
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  const axis = await startDocumentAxisSimulator({ autoReply: false })
-  t.teardown(async () => {
-    await receiver.close()
-    await axis.close()
-  })
-  const own = SANDBOX_AXIS.province
-  const hub: TestHub = await startTestHub('postgres', {
-    connectors: { 'document-axis': { baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name } },
-    edocs: { pollEveryMs: 200 },
-    subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    webhooks: { scheduleMs: [0, 200, 200, 300] },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
-  })
+  const { receiver, axis, own, start } = await startAxisHub(t)
+  const hub: TestHub = await start()
   t.teardown(() => hub.close())
   const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
   await db.connect()
