@@ -7,27 +7,15 @@ import t from 'tap'
 import { pino } from 'pino'
 import businessRegistry from '../../connectors/business-registry/index.js'
 import { DEFAULT_TOKEN_PATH, SANDBOX_CREDENTIALS, SANDBOX_ENTERPRISES, startBusinessRegistrySimulator } from '../../connectors/business-registry/simulator.js'
-import { runConformance } from './harness.js'
+import { conformanceSimulator, runConformance } from './harness.js'
 
 const silent = pino({ level: 'silent' })
 
 runConformance(t, {
   id: 'business-registry',
   module: businessRegistry,
-  async startSimulator() {
-    const sim = await startBusinessRegistrySimulator({ log: silent })
-    return {
-      url: sim.url,
-      setFaults: (faults) => sim.setFaults(faults),
-      clearFaults: () => sim.clearFaults(),
-      // `requests` counts lookups only: token requests are extra requests the harness does not expect.
-      stats: () => {
-        const s = sim.stats()
-        return { requests: s.requests, inFlight: s.inFlight }
-      },
-      close: () => sim.close(),
-    }
-  },
+  // `requests` counts lookups only: token requests are extra requests the harness does not expect.
+  startSimulator: async () => conformanceSimulator(await startBusinessRegistrySimulator({ log: silent })),
   configFor: (simUrl) => ({
     baseUrl: simUrl,
     auth: { type: 'oauth2', tokenUrl: `${simUrl}${DEFAULT_TOKEN_PATH}`, clientId: SANDBOX_CREDENTIALS.consumerKey, clientSecret: SANDBOX_CREDENTIALS.consumerSecret },

@@ -7,7 +7,7 @@ import t from 'tap'
 import { pino } from 'pino'
 import documentAxis from '../../connectors/document-axis/index.js'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from '../../connectors/document-axis/simulator.js'
-import { runConformance } from './harness.js'
+import { conformanceSimulator, runConformance } from './harness.js'
 
 const silent = pino({ level: 'silent' })
 const own = SANDBOX_AXIS.province
@@ -15,19 +15,7 @@ const own = SANDBOX_AXIS.province
 runConformance(t, {
   id: 'document-axis',
   module: documentAxis,
-  async startSimulator() {
-    const sim = await startDocumentAxisSimulator({ log: silent, autoReply: false })
-    return {
-      url: sim.url,
-      setFaults: (faults) => sim.setFaults(faults),
-      clearFaults: () => sim.clearFaults(),
-      stats: () => {
-        const s = sim.stats()
-        return { requests: s.requests, inFlight: s.inFlight }
-      },
-      close: () => sim.close(),
-    }
-  },
+  startSimulator: async () => conformanceSimulator(await startDocumentAxisSimulator({ log: silent, autoReply: false })),
   configFor: (simUrl) => ({ baseUrl: simUrl, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name }),
   sampleCall: { operation: 'listAgencies', input: {} },
   rejectedCall: { operation: 'send', input: { messageType: 'edoc', package: Buffer.from('<not-edxml/>') } },

@@ -45,6 +45,27 @@ export interface ConformanceSimulator {
   close(): Promise<void>
 }
 
+/**
+ * A target's simulator as the harness sees it: its own faults (the generic vocabulary is a subset
+ * of each simulator's), and `requests` counting only calls of the operation under test
+ * (`upstreamCalls` leaves out logins or token requests where the simulator counts them too).
+ */
+export function conformanceSimulator<S extends { requests: number; inFlight: number }>(
+  sim: { url: string; setFaults(faults: ConformanceFaults): void; clearFaults(): void; stats(): S; close(): Promise<void> },
+  upstreamCalls: (stats: S) => number = (s) => s.requests,
+): ConformanceSimulator {
+  return {
+    url: sim.url,
+    setFaults: (faults) => sim.setFaults(faults),
+    clearFaults: () => sim.clearFaults(),
+    stats: () => {
+      const s = sim.stats()
+      return { requests: upstreamCalls(s), inFlight: s.inFlight }
+    },
+    close: () => sim.close(),
+  }
+}
+
 export interface ConformanceCall {
   operation: string
   input: unknown

@@ -9,7 +9,7 @@ import {
   SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_PROCEDURES, startNationalPortalSimulator,
 } from '../../connectors/national-portal/simulator.js'
 import { snapshot } from '../helpers/dossier.js'
-import { runConformance } from './harness.js'
+import { conformanceSimulator, runConformance } from './harness.js'
 
 const silent = pino({ level: 'silent' })
 const dossier = { code: 'HS-CONFORMANCE-0001', ...snapshot(1, { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }) }
@@ -17,20 +17,8 @@ const dossier = { code: 'HS-CONFORMANCE-0001', ...snapshot(1, { procedureCode: S
 runConformance(t, {
   id: 'national-portal',
   module: nationalPortal,
-  async startSimulator() {
-    const sim = await startNationalPortalSimulator({ log: silent })
-    return {
-      url: sim.url,
-      setFaults: (faults) => sim.setFaults(faults),
-      clearFaults: () => sim.clearFaults(),
-      // Logins are requests too; the harness counts calls of the operation under test.
-      stats: () => {
-        const s = sim.stats()
-        return { requests: s.requests - s.logins, inFlight: s.inFlight }
-      },
-      close: () => sim.close(),
-    }
-  },
+  // Logins are requests too; the harness counts calls of the operation under test.
+  startSimulator: async () => conformanceSimulator(await startNationalPortalSimulator({ log: silent }), (s) => s.requests - s.logins),
   configFor: (simUrl) => ({
     baseUrl: simUrl,
     username: SANDBOX_CREDENTIALS.username,

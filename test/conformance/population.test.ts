@@ -8,7 +8,7 @@ import population from '../../connectors/population/index.js'
 import {
   BLOCKED_OFFICER_PREFIX, SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE, startPopulationSimulator,
 } from '../../connectors/population/simulator.js'
-import { runConformance } from './harness.js'
+import { conformanceSimulator, runConformance } from './harness.js'
 
 const silent = pino({ level: 'silent' })
 /** A demo citizen the simulator holds (connectors/population/README.md). */
@@ -17,20 +17,7 @@ const AN = { personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBir
 runConformance(t, {
   id: 'population',
   module: population,
-  async startSimulator() {
-    const sim = await startPopulationSimulator({ log: silent })
-    return {
-      url: sim.url,
-      // The generic vocabulary {latencyMs, hang, malformed, status} is a subset of the simulator's own.
-      setFaults: (faults) => sim.setFaults(faults),
-      clearFaults: () => sim.clearFaults(),
-      stats: () => {
-        const s = sim.stats()
-        return { requests: s.requests, inFlight: s.inFlight }
-      },
-      close: () => sim.close(),
-    }
-  },
+  startSimulator: async () => conformanceSimulator(await startPopulationSimulator({ log: silent })),
   configFor: (simUrl) => ({
     baseUrl: simUrl,
     path: '/',
