@@ -229,9 +229,8 @@ export function createEdocService(deps: EdocDeps): EdocService {
       return { outcome: 'stored' }
     },
     async discardReceiveFailure(docId) {
-      const row = await failures.get(docId)
+      const row = await failures.clear(docId)
       if (!row) return false
-      await failures.clear(docId)
       log.warn({ docId, messageType: row.messageType, state: row.state, from: row.from }, 'an operator discarded a package the hub could not take in')
       return true
     },

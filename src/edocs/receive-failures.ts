@@ -114,9 +114,13 @@ export function createReceiveFailures(db: Db, retryBaseMs: number) {
       )
     },
 
-    async clear(docId: string): Promise<boolean> {
-      const { rowCount } = await db.query('DELETE FROM edoc_receive_failures WHERE axis_doc_id = $1', [docId])
-      return rowCount > 0
+    /** Deletes a failure; answers what it was (for the log), or undefined when there was none. */
+    async clear(docId: string): Promise<Pick<ReceiveFailure, 'messageType' | 'state' | 'from'> | undefined> {
+      const { rows } = await db.query<{ message_type: ReceiveFailure['messageType']; quarantined: boolean; from_organ: string }>(
+        'DELETE FROM edoc_receive_failures WHERE axis_doc_id = $1 RETURNING message_type, quarantined_at IS NOT NULL AS quarantined, from_organ', [docId],
+      )
+      const r = rows[0]
+      return r && { messageType: r.message_type, state: r.quarantined ? 'quarantined' : 'retrying', from: r.from_organ }
     },
 
     async list(q: { state?: 'retrying' | 'quarantined'; limit: number; after?: string }): Promise<ReceiveFailure[]> {

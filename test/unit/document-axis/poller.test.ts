@@ -160,6 +160,8 @@ t.test('quarantined but the acknowledgement failed: the next pass only acknowled
   t.strictSame(await h.poller.pollOnce(), { listed: 1, stored: 0, resent: 0, quarantined: 0, acknowledged: 1, failed: 0, skipped: 0 })
   t.equal(h.fetched.length, fetches, 'not fetched again')
   t.equal((await h.failures.get('unreadable-2'))?.state, 'quarantined', 'still kept for an operator')
+  t.strictSame(await h.failures.clear('unreadable-2'), { messageType: 'edoc', state: 'quarantined', from: G22.organId }, 'an operator discards it')
+  t.equal(await h.failures.clear('unreadable-2'), undefined, 'then there is nothing to discard')
 })
 
 t.test('failure counts are in the ledger: a new poller (a restart, another replica) keeps the backoff', async (t) => {
