@@ -19,6 +19,12 @@ export interface PostgresDbOptions {
   connectTimeoutMs?: number
 }
 
+/**
+ * The `application_name` of every connection: names the hub and its schema in pg_stat_activity,
+ * so an operator (or a fault test) can tell this hub's sessions from other clients'.
+ */
+export const applicationName = (schema: string) => `lgsp-hub ${schema}`.slice(0, 63)
+
 const customTypes = {
   getTypeParser(oid: number, format?: string) {
     const parser = typeParsers[oid]
@@ -36,11 +42,20 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     // Without a bound a dead database makes callers (and the audit log) hang instead of failing.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     options: `-c search_path=${quoted}`,
+    application_name: applicationName(schema),
     types: customTypes,
   })
   // An idle client losing its connection emits here; unhandled it would crash the process.
   pool.on('error', function onIdleClientError(err) {
     options.log?.error({ err }, 'idle PostgreSQL connection failed; the pool will replace it')
+  })
+  // A checked-out client (inside a transaction, between two statements) emits on itself, where
+  // the pool listens no more: without this listener a database restart killed the process. The
+  // transaction's next statement fails and its connection is destroyed, not pooled.
+  pool.on('connect', function listenForClientErrors(client) {
+    client.on('error', function onClientError(err) {
+      options.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'PostgreSQL connection lost while in use')
+    })
   })
 
   try {
