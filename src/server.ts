@@ -8,6 +8,7 @@ import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
+import { assertPortFree } from './config/port.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { findRedis, type RedisHandle } from './redis.js'
@@ -89,6 +90,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     for (const fn of cleanups.reverse()) await fn().catch((err) => log.warn({ err }, 'cleanup step failed'))
   }
   try {
+    if (options.listen !== false) await assertPortFree(config.server.host, config.server.port)
     const simulators = await startSandbox(config, log)
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
