@@ -19,6 +19,7 @@ export const ClientConfig = Type.Object({
   scopes: Type.Array(Type.Enum([...SCOPES]), { description: 'What the client may call' }),
   agencies: opt(Type.Array(Type.String({ pattern: '^[0-9A-Za-z.*]+$' }), { description: 'Agency codes the client acts for; `*` matches any characters (`*.H44` = a whole province); omitted = all' })),
   rateLimitPerMinute: opt(Type.Integer({ minimum: 1, default: 1200, description: 'Requests per minute, shared across replicas' })),
+  expiresAt: opt(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2}))?$', description: 'When the key stops working (ISO 8601; a bare date means its first instant, UTC); omitted = never. Rotate by adding the new key as a second client before this' })),
 }, { additionalProperties: false })
 export type ClientConfig = Omit<Static<typeof ClientConfig>, 'scopes'> & { scopes: Scope[] }
 

@@ -22,7 +22,7 @@ import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
-import { sha256Hex } from './plugins/auth.js'
+import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
 const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
@@ -96,9 +96,12 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
     const problems = await validateConnectorConfigs(config.connectors)
+    problems.push(...clientKeyProblems(config.clients))
     if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
     if (problems.length > 0) throw new ConfigError(problems)
 
+    const soon = Date.now() + 14 * 86_400_000
+    for (const c of config.clients) if (keyExpiry(c) < soon) log.warn({ client: c.name, expiresAt: c.expiresAt }, 'API key expires within 14 days (or has expired); issue a new one')
     const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
     cleanups.push(() => redisHandle.stop())
     const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true })

@@ -1,0 +1,32 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import problemPlugin from '../../../src/plugins/problem.js'
+import authPlugin, { clientKeyProblems, sha256Hex } from '../../../src/plugins/auth.js'
+import { createMetrics } from '../../../src/metrics.js'
+import type { ClientConfig } from '../../../schemas/config.js'
+
+async function appWith(clients: ClientConfig[]) {
+  const app = Fastify()
+  await app.register(problemPlugin, { metrics: createMetrics({ defaultMetrics: false }) })
+  await app.register(authPlugin, { clients })
+  app.get('/secret', { config: { scope: 'admin' } }, async (request) => ({ client: request.client?.name }))
+  return app
+}
+
+const client = (name: string, key: string, expiresAt?: string): ClientConfig => ({ name, keySha256: sha256Hex(key), scopes: ['admin'], ...(expiresAt && { expiresAt }) })
+
+t.test('finding 12: a key past its expiresAt is refused with 401 and says so; others work', async (t) => {
+  const app = await appWith([client('old', 'key-old', '2020-01-01'), client('current', 'key-new', '2999-01-01T00:00:00Z'), client('forever', 'key-forever')])
+  t.teardown(() => app.close())
+  const as = (key: string) => app.inject({ url: '/secret', headers: { authorization: `Bearer ${key}` } })
+  const expired = await as('key-old')
+  t.equal(expired.statusCode, 401)
+  t.equal(expired.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.strictSame(expired.json().detail, 'The API key of "old" expired at 2020-01-01; ask the hub operator for a new one.')
+  t.strictSame((await as('key-new')).json(), { client: 'current' })
+  t.strictSame((await as('key-forever')).json(), { client: 'forever' })
+})
+
+t.test('an unreadable expiry is a startup problem', async (t) => {
+  t.strictSame(clientKeyProblems([client('a', 'k'), client('b', 'k2', '2026-13-45')]), ['config /clients/1/expiresAt: "2026-13-45" is not a date'])
+})
