@@ -45,6 +45,7 @@ export const HubConfig = Type.Object({
     bodyLimitBytes: opt(Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest request body accepted' })),
     trustProxy: opt(Type.Boolean({ default: false, description: 'Trust X-Forwarded-* from a reverse proxy' })),
     shutdownGraceMs: opt(Type.Integer({ minimum: 0, default: 10000, description: 'How long in-flight work may finish on shutdown' })),
+    authFailuresPerMinute: opt(Type.Integer({ minimum: 1, default: 60, description: 'Failed authentications (no, unknown or expired key) one address may make per minute before it is answered 429' })),
   }, { additionalProperties: false, default: {} }),
   log: Type.Object({
     level: opt(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })),

@@ -14,6 +14,7 @@ import type { ConnectorRegistry } from './upstream/registry.js'
 import type { Metrics } from './metrics.js'
 import problemPlugin from './plugins/problem.js'
 import authPlugin from './plugins/auth.js'
+import { createAuthFailureLimiter } from './plugins/auth-failures.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
 import metricsPlugin from './plugins/metrics.js'
 import openapiPlugin from './plugins/openapi.js'
@@ -78,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   })
   app.addSchema(Problem)
   await app.register(problemPlugin, { metrics: deps.metrics })
-  await app.register(authPlugin, { clients: deps.config.clients })
+  await app.register(authPlugin, { clients: deps.config.clients, failures: createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute) })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
   await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })

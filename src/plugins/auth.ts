@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { ClientConfig, Scope } from '../../schemas/config.js'
-import { forbidden, unauthorized } from '../errors.js'
+import { GatewayError, forbidden, unauthorized } from '../errors.js'
+import type { AuthFailureLimiter } from './auth-failures.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -27,7 +28,7 @@ export function clientKeyProblems(clients: ClientConfig[]): string[] {
   return clients.flatMap((c, i) => Number.isNaN(keyExpiry(c)) ? [`config /clients/${i}/expiresAt: "${c.expiresAt}" is not a date`] : [])
 }
 
-export default fp(async function authPlugin(app, opts: { clients: ClientConfig[] }) {
+export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]; failures?: AuthFailureLimiter }) {
   const byHash = new Map(opts.clients.map((c) => [c.keySha256, { client: c, expiresAt: keyExpiry(c) }]))
   app.decorateRequest('client', null)
   app.addHook('onRequest', async function authenticate(request) {
@@ -35,11 +36,17 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
     if (!scope) return
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
-    if (!match) throw unauthorized()
-    const known = byHash.get(sha256Hex(match[1]!))
-    if (!known) throw unauthorized('The API key is not known to this hub.')
+    const known = match ? byHash.get(sha256Hex(match[1]!)) : undefined
     // NaN (unreadable) compares false: such a key never works.
-    if (!(Date.now() < known.expiresAt)) throw unauthorized(`The API key of "${known.client.name}" expired at ${known.client.expiresAt}; ask the hub operator for a new one.`)
+    if (!known || !(Date.now() < known.expiresAt)) {
+      const retryAfter = await opts.failures?.fail(request.ip)
+      if (retryAfter !== undefined) {
+        throw new GatewayError(429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, undefined, { 'retry-after': String(retryAfter) })
+      }
+      if (!match) throw unauthorized()
+      if (!known) throw unauthorized('The API key is not known to this hub.')
+      throw unauthorized(`The API key of "${known.client.name}" expired at ${known.client.expiresAt}; ask the hub operator for a new one.`)
+    }
     const client = known.client
     request.client = client
     if (scope !== 'authenticated' && !client.scopes.includes(scope)) throw forbidden(`The client "${client.name}" lacks the scope ${scope}.`)
