@@ -13,7 +13,13 @@ COPY config config
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+# The image listens on every address, so it starts with the sandbox OFF: no simulators, no demo key.
+# It needs, as environment or *_FILE secrets (docs/security.md, README "Configuration"):
+#   DATABASE_URL, REDIS_URL, AUDIT_HASH_KEY, AUDIT_CHAIN_KEY, LGSP_CONFIG (clients with key hashes),
+#   LGSP_CONNECTORS__<ID>__BASE_URL and the credentials of every enabled connector,
+#   LGSP_WEBHOOKS__NATIONAL_PORTAL__SECRETS.
+# A demo container must say so: LGSP_SANDBOX__ENABLED=true.
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 LGSP_SANDBOX__ENABLED=false
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules node_modules
 COPY --from=build --chown=node:node /app/dist dist

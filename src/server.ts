@@ -9,6 +9,7 @@ import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
 import { assertPortFree } from './config/port.js'
+import { decideSandbox } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { findRedis, type RedisHandle } from './redis.js'
@@ -44,16 +45,11 @@ export interface StartOptions {
   listen?: boolean
 }
 
-/** Starts a simulator for each enabled connector without a baseUrl, unless the sandbox is off. */
+/** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts). */
 async function startSandbox(config: HubConfig, log: Logger): Promise<Record<string, SimulatorHandle>> {
-  const problems: string[] = []
+  const { simulate, problems } = decideSandbox(config)
   const simulators: Record<string, SimulatorHandle> = {}
-  for (const [id, section] of Object.entries(config.connectors)) {
-    if (!section.enabled || section.baseUrl) continue
-    if (config.sandbox.enabled === false) {
-      problems.push(`config /connectors/${id}/baseUrl: required when the sandbox is off (set LGSP_CONNECTORS__${id.toUpperCase().replace(/-/g, '_')}__BASE_URL)`)
-      continue
-    }
+  for (const id of problems.length > 0 ? [] : simulate) {
     const mod = await loadConnectorModule(id)
     if (!mod.startSimulator) {
       problems.push(`config /connectors/${id}/baseUrl: required, the ${id} connector has no simulator`)
@@ -61,7 +57,7 @@ async function startSandbox(config: HubConfig, log: Logger): Promise<Record<stri
     }
     const sim = await mod.startSimulator({ port: 0, log: log.child({ simulator: id }) })
     simulators[id] = sim
-    Object.assign(section, sim.config)
+    Object.assign(config.connectors[id]!, sim.config)
   }
   if (problems.length > 0) {
     await Promise.allSettled(Object.values(simulators).map((s) => s.close()))

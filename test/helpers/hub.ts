@@ -38,6 +38,8 @@ export async function startTestHub(kind: DbKind, overrides: Record<string, unkno
   })
   const base = {
     server: { port: 0, host: '127.0.0.1', shutdownGraceMs: 2000 },
+    // Some tests point one connector at a simulator of their own: a deliberate partial sandbox.
+    sandbox: { enabled: true },
     log: { level: 'info' },
     redis: { url: TEST_REDIS_URL, keyPrefix: prefix },
     database: kind === 'postgres' ? { url: TEST_DATABASE_URL, schema } : { pgliteDir: 'memory://' },

@@ -47,7 +47,7 @@ t.test('SIGKILL between fetch and acknowledgement: no loss, no duplicate event',
   axis.setFaults({ hang: true, paths: [DEFAULT_PATHS.updateStatus] })
   const own = SANDBOX_AXIS.province
   const child = await startChildHub(t, () => ({
-    sandbox: { enabled: 'auto' },
+    sandbox: { enabled: true },
     connectors: {
       'document-axis': { enabled: true, baseUrl: axis.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name, timeoutMs: { acknowledge: 60_000 } },
     },
