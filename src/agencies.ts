@@ -18,3 +18,16 @@ export function agencyMatcher(client: Pick<ClientConfig, 'agencies'> | null): (a
 export function agencyLikePatterns(client: Pick<ClientConfig, 'agencies'> | null): string[] | undefined {
   return client?.agencies?.map((a) => a.replace(/[\\%_]/g, '\\$&').replace(/\*/g, '%'))
 }
+
+/** A well-formed QCVN 102:2016 agency code: numeric lower levels, a lettered level 1. */
+const AGENCY_CODE = /^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$/
+
+/**
+ * For writes: a restricted client acts only for well-formed agency codes its patterns match, so
+ * `*.H34` cannot stretch over another province's level-1 code (`H44.H34`).
+ */
+export function writeAgencyMatcher(client: Pick<ClientConfig, 'agencies'> | null): (agencyCode: string) => boolean {
+  const matches = agencyMatcher(client)
+  if (!client?.agencies) return matches
+  return (code) => AGENCY_CODE.test(code) && matches(code)
+}

@@ -10,9 +10,9 @@ import type { Logger } from 'pino'
 import { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import { PersonalDataHeaders } from '../../schemas/api/common.js'
 import { Accepted, DossierListQuery, DossierParams, DossierSummary, DossierView } from '../../schemas/api/dossiers.js'
-import { forbidden, notFound } from '../errors.js'
+import { GatewayError, notFound } from '../errors.js'
 import { recordAccess } from '../audited-call.js'
-import { agencyLikePatterns, agencyMatcher } from '../agencies.js'
+import { agencyLikePatterns, agencyMatcher, writeAgencyMatcher } from '../agencies.js'
 import type { SyncService } from '../sync/index.js'
 import type { AuditLog } from '../audit/types.js'
 
@@ -47,7 +47,7 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     },
   }, async function putDossier(request, reply) {
     const { code } = request.params
-    const result = await sync.acceptSnapshot(code, request.body, { client: request.client!.name, mayActFor: agencyMatcher(request.client) })
+    const result = await sync.acceptSnapshot(code, request.body, { client: request.client!.name, mayActFor: writeAgencyMatcher(request.client) })
     reply.header('location', `/v1/dossiers/${encodeURIComponent(code)}`)
     reply.code(result.outcome === 'accepted' ? 202 : 200)
     return { code, version: result.version, outcome: result.outcome, targets: sync.targets() }
@@ -65,7 +65,9 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     },
   }, async function postProgress(request, reply) {
     const { code } = request.params
-    const result = await sync.acceptProgress(code, request.body, { client: request.client!.name, mayActFor: agencyMatcher(request.client) })
+    // Another agency's dossier answers as a missing one: a 403 would tell that it exists.
+    const result = await sync.acceptProgress(code, request.body, { client: request.client!.name, mayActFor: writeAgencyMatcher(request.client) })
+      .catch((err: unknown) => { throw err instanceof GatewayError && err.code === 'FORBIDDEN' ? notFound(`No dossier ${code} has been accepted; PUT /v1/dossiers/${code} first.`) : err })
     reply.code(result.outcome === 'accepted' ? 202 : 200)
     return { code, stepId: request.body.id, outcome: result.outcome, targets: sync.targets() }
   })
@@ -83,15 +85,17 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
   }, async function getDossier(request) {
     const started = performance.now()
     const view = await sync.getDossier(request.params.code)
-    if (view && !agencyMatcher(request.client)(view.agencyCode)) throw forbidden(`The client "${request.client!.name}" may not read dossiers of agency ${view.agencyCode}.`)
+    // Another agency's dossier answers exactly as a missing one (no existence oracle); the
+    // refused read is audited as such.
+    const refused = view !== null && view !== undefined && !agencyMatcher(request.client)(view.agencyCode)
     const headers = request.headers as Record<string, string>
     const applicant = (view?.snapshot as { applicant?: { id?: string } } | undefined)?.applicant
     await recordAccess(deps.audit, {
       at: new Date(), requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
-      connector: 'ledger', operation: 'dossier.read', subject: applicant?.id ?? null, outcome: view ? 'ok' : 'not_found',
+      connector: 'ledger', operation: 'dossier.read', subject: applicant?.id ?? null, outcome: refused ? 'refused_agency' : view ? 'ok' : 'not_found',
       latencyMs: Math.round(performance.now() - started),
     }, request.log as Logger)
-    if (!view) throw notFound(`No dossier ${request.params.code} has been accepted.`)
+    if (!view || refused) throw notFound(`No dossier ${request.params.code} has been accepted.`)
     return view
   })
 
