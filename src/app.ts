@@ -7,12 +7,13 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
-import { Problem } from '../schemas/api/common.js'
+import { Problem, formatsPlugin } from '../schemas/api/common.js'
 import type { Db } from './db/types.js'
 import type { AuditLog } from './audit/types.js'
 import type { ConnectorRegistry } from './upstream/registry.js'
 import type { Metrics } from './metrics.js'
 import problemPlugin from './plugins/problem.js'
+import inputGuardPlugin from './plugins/input-guard.js'
 import authPlugin from './plugins/auth.js'
 import { createAuthFailureLimiter } from './plugins/auth-failures.js'
 import rateLimitPlugin from './plugins/rate-limit.js'
@@ -68,7 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
     },
-    ajv: { customOptions: { removeAdditional: false, allErrors: true } },
+    ajv: { customOptions: { removeAdditional: false, allErrors: true }, plugins: [formatsPlugin] },
     return503OnClosing: true,
     // Received edoc files are addressed by the sender's content id, which may be long.
     routerOptions: { maxParamLength: 1024 },
@@ -79,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   })
   app.addSchema(Problem)
   await app.register(problemPlugin, { metrics: deps.metrics })
+  await app.register(inputGuardPlugin)
   await app.register(authPlugin, { clients: deps.config.clients, failures: createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute) })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
   await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })

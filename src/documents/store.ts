@@ -36,6 +36,22 @@ const INSERT = `INSERT INTO documents (owner_hash, owner_masked, owner_kind, typ
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (owner_hash, type_code, sha256) DO NOTHING RETURNING id`
 
+const LAST_INSTANT = '9999-12-31T23:59:59.999Z'
+const FIRST_INSTANT = '0001-01-01T00:00:00.000Z'
+
+/**
+ * A stored instant as RFC 3339. Rows written before the API refused leap seconds and year 0000
+ * can hold year 10000 (`9999-12-31T23:59:60Z` rolled over) or 1 BC, which toISOString renders as
+ * `+010000-…`/`0000-…` and the response schema refused — every later search of that owner was a
+ * 500. Such an instant is clamped to the nearest one the API can carry.
+ */
+export function storedInstant(d: Date): string {
+  const year = d.getUTCFullYear()
+  if (Number.isNaN(year) || year > 9999) return LAST_INSTANT
+  if (year < 1) return FIRST_INSTANT
+  return d.toISOString()
+}
+
 export function createDocumentStore(db: Db, hashKey: string): DocumentStore {
   const owner = (id: string) => [subjectHash(hashKey, id), maskId(id), ownerKind(id)] as const
 
@@ -76,13 +92,13 @@ export function createDocumentStore(db: Db, hashKey: string): DocumentStore {
         typeCode: r.type_code,
         title: r.title,
         issuingAgency: r.issuing_agency,
-        issuedAt: r.issued_at?.toISOString() ?? null,
-        validUntil: r.valid_until?.toISOString() ?? null,
+        issuedAt: r.issued_at ? storedInstant(r.issued_at) : null,
+        validUntil: r.valid_until ? storedInstant(r.valid_until) : null,
         expired: r.valid_until !== null && r.valid_until.getTime() <= now.getTime(),
         url: r.url,
         sha256: r.sha256,
         source: { kind: r.source, dossierCode: r.dossier_code, client: r.client },
-        registeredAt: r.registered_at.toISOString(),
+        registeredAt: storedInstant(r.registered_at),
       }))
     },
 

@@ -12,6 +12,7 @@ import { Compile } from 'typebox/compile'
 import { EVENT_DATA_SCHEMAS, EVENT_TYPES, EventEnvelope, type EventType } from '../../schemas/events.js'
 import { verifyWebhook } from '../webhooks/signature.js'
 import { GatewayError, forbidden, unauthorized, validationFailed } from '../errors.js'
+import { unstorableAt } from '../plugins/input-guard.js'
 import type { InboxService } from '../inbox/index.js'
 
 /** Compiled once: interpreting the schemas per request cost about a fifth of ingest CPU (bench/README.md). */
@@ -92,6 +93,11 @@ const webhooksRoutes: FastifyPluginAsync<WebhookRouteDeps> = async (app, deps) =
     } catch {
       counted('refused_not_json')
       throw validationFailed([{ path: '/body', message: 'is not valid JSON' }])
+    }
+    const unstorable = unstorableAt(parsed, '/body')
+    if (unstorable) {
+      counted('refused_envelope')
+      throw validationFailed([unstorable])
     }
     if (!envelopeValidator.Check(parsed)) {
       counted('refused_envelope')
