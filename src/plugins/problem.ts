@@ -6,6 +6,7 @@ import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError, TITLES, type ErrorCode, type FieldError } from '../errors.js'
 import type { Metrics } from '../metrics.js'
+import { isConnectionFailure } from '../db/errors.js'
 
 interface AjvIssue {
   instancePath: string
@@ -48,6 +49,9 @@ export function toGatewayError(err: FastifyError | GatewayError | Error): Gatewa
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new GatewayError(fe.statusCode, 'VALIDATION_FAILED', fe.message)
   }
+  if (isConnectionFailure(err)) {
+    return new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The hub cannot reach its database or queue right now; retry shortly.', undefined, { 'retry-after': '5' })
+  }
   return new GatewayError(500, 'INTERNAL', 'An internal error occurred; the request id identifies it in the logs.')
 }
 
@@ -71,6 +75,7 @@ export default fp(async function problemPlugin(app, opts: { metrics: Metrics }) 
   app.setErrorHandler(function handleError(err, request, reply) {
     const error = toGatewayError(err as FastifyError)
     if (error.status >= 500 && error.code === 'INTERNAL') request.log.error({ err }, 'request failed')
+    else if (error.code === 'SERVICE_UNAVAILABLE' && !(err instanceof GatewayError)) request.log.warn({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, 'database or Redis unreachable; answered 503')
     opts.metrics.rejected.inc({ code: error.code })
     return sendProblem(reply, request, error)
   })
