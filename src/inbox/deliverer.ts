@@ -50,14 +50,29 @@ export function startDeliverer(options: DelivererOptions): { close(): Promise<vo
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'deliverer connection error'))
 
+  let closing = false
+
   async function process(job: Job<DeliverKick>, token?: string): Promise<string> {
     const { key } = job.data
     const owner = `${instance}/${job.id}/${randomUUID().slice(0, 8)}`
     if (await ledger.disabled(subscriber.name)) return 'subscriber-disabled'
     if (!(await ledger.claim(subscriber.name, key, owner, options.leaseMs))) return 'busy'
     let held = true
+    // The lease is renewed while the round runs (a slow subscriber made a round outlast it, and a
+    // second worker sent the same events again); a renewal that finds it taken ends the round.
+    let lost = false
+    const keepAlive = setInterval(() => {
+      ledger.renew(subscriber.name, key, owner, options.leaseMs).then((ok) => { if (!ok) lost = true }, () => undefined)
+    }, Math.max(100, Math.floor(options.leaseMs / 3)))
     try {
       for (let i = 0; i < 1000; i++) {
+        if (lost) {
+          held = false
+          log.warn({ subscriber: subscriber.name }, 'delivery lease lapsed mid-round; its next holder goes on')
+          return 'lease-lost'
+        }
+        // Shutting down: stop between events, not after a thousand of them; the lease is released.
+        if (closing) return 'shutting-down'
         const head = await ledger.head(subscriber.name, key)
         if (!head) {
           if (await ledger.release(subscriber.name, key, owner)) {
@@ -105,6 +120,7 @@ export function startDeliverer(options: DelivererOptions): { close(): Promise<vo
       }
       return 'more-next-time'
     } finally {
+      clearInterval(keepAlive)
       if (held) await ledger.release(subscriber.name, key, owner, true).catch(() => undefined)
     }
   }
@@ -117,6 +133,7 @@ export function startDeliverer(options: DelivererOptions): { close(): Promise<vo
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'deliverer worker error'))
   return {
     async close() {
+      closing = true
       await worker.close()
       await connection.quit().catch(() => connection.disconnect())
     },

@@ -31,6 +31,16 @@ export function createDeliveryLedger(db: Db) {
       return rowCount > 0
     },
 
+    /** Extends a lease this owner still holds; false when it lapsed and was taken. */
+    async renew(subscriber: string, key: string, owner: string, leaseMs: number): Promise<boolean> {
+      const { rowCount } = await db.query(
+        `UPDATE delivery_leases SET lease_until = now() + make_interval(secs => $4::double precision / 1000)
+         WHERE subscriber = $1 AND ordering_key = $2 AND lease_owner = $3`,
+        [subscriber, key, owner, leaseMs],
+      )
+      return rowCount > 0
+    },
+
     async disabled(subscriber: string): Promise<boolean> {
       const { rows } = await db.query<{ disabled_at: Date | null }>('SELECT disabled_at FROM subscriber_state WHERE subscriber = $1', [subscriber])
       return rows[0]?.disabled_at != null
