@@ -5,9 +5,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import type { FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import { agencyLikePatterns } from '../agencies.js'
 import { notFound } from '../errors.js'
 import type { InboxService } from '../inbox/index.js'
+import type { AuditLog } from '../audit/types.js'
+import { recordAccess } from '../audited-call.js'
+import { PersonalDataHeaders } from '../../schemas/api/common.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const FeedEvent = Type.Object({
@@ -26,7 +31,27 @@ const FeedPage = Type.Object({
   gap: Type.Boolean({ description: 'true when `after` is below `prunedThrough`: events past your cursor may have been deleted before you read them. Resynchronize what you track (e.g. `GET /v1/dossiers/{code}`); `next` moves past the pruned range once the retained events before it are read' }),
 })
 
-const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify, { inbox }) => {
+/**
+ * Events carry applicants' IDs, phones and addresses, so a page read is a personal-data access:
+ * one audit record per applicant in the page, and one without a subject when some events name
+ * none (unknown event types are kept as received). Committed before the page is answered.
+ */
+async function auditPage(audit: AuditLog, request: FastifyRequest, operation: string, events: Array<{ body: unknown }>, started: number): Promise<void> {
+  if (events.length === 0) return
+  const subjects = new Set<string | null>()
+  for (const e of events) {
+    const id = (e.body as { data?: { applicant?: { id?: unknown } } } | null)?.data?.applicant?.id
+    subjects.add(typeof id === 'string' && id !== '' ? id : null)
+  }
+  const headers = request.headers as Record<string, string>
+  const at = new Date()
+  await Promise.all([...subjects].map((subject) => recordAccess(audit, {
+    at, requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
+    connector: 'inbox', operation, subject, outcome: 'ok', latencyMs: Math.round(performance.now() - started),
+  }, request.log as Logger)))
+}
+
+const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }> = async (fastify, { inbox, audit }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get('/v1/events', {
@@ -34,7 +59,8 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify
     schema: {
       tags: ['events'],
       summary: 'Inbound events after a cursor, for systems that pull',
-      description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back. Delivered events are deleted some time after receipt (default 30 days); a cursor that fell behind that is answered with `gap: true`, never with a silent hole.',
+      description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back. Delivered events are deleted some time after receipt (default 30 days); a cursor that fell behind that is answered with `gap: true`, never with a silent hole. Events carry applicants\' personal data, so a read needs `X-Officer-Id` and `X-Purpose` and is audited (one record per applicant in the page).',
+      headers: PersonalDataHeaders,
       querystring: Type.Object({
         after: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
@@ -42,6 +68,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify
       response: { 200: FeedPage, ...errors },
     },
   }, async function eventFeed(request) {
+    const started = performance.now()
     const after = request.query.after ?? 0
     const limit = request.query.limit ?? 100
     const agencies = agencyLikePatterns(request.client)
@@ -53,6 +80,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify
     // A short page holds every match left, so the cursor may skip the pruned range (new events
     // are numbered above it): a reader that fell behind is told of the gap once, not forever.
     const next = events.length < limit ? Math.max(last, prunedThrough) : last
+    await auditPage(audit, request, 'events.read', events, started)
     return { events, next, prunedThrough, gap: after < prunedThrough }
   })
 
@@ -81,12 +109,16 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService }> = async (fastify
     config: admin,
     schema: {
       tags: ['admin'], summary: 'Events no subscriber serves (kept, never dropped)',
+      description: 'They carry applicants\' personal data: needs `X-Officer-Id` and `X-Purpose`, audited like `GET /v1/events`.',
+      headers: PersonalDataHeaders,
       querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
       response: { 200: Type.Object({ events: Type.Array(FeedEvent), next: Type.Integer() }), ...errors },
     },
-  }, async (request) => {
+  }, async function unroutedEvents(request) {
+    const started = performance.now()
     const after = request.query.after ?? 0
     const events = await inbox.feed({ after, limit: request.query.limit ?? 100, unroutedOnly: true })
+    await auditPage(audit, request, 'events.unrouted.read', events, started)
     return { events, next: events.at(-1)?.seq ?? after }
   })
 
