@@ -15,7 +15,7 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 # The image listens on every address, so it starts with the sandbox OFF: no simulators, no demo key.
 # It needs, as environment or *_FILE secrets (docs/security.md, README "Configuration"):
-#   DATABASE_URL, REDIS_URL, AUDIT_HASH_KEY, AUDIT_CHAIN_KEY, LGSP_CONFIG (clients with key hashes),
+#   DATABASE_URL, REDIS_URL, AUDIT_HASH_KEY (optionally AUDIT_CHAIN_KEY), LGSP_CONFIG (clients with key hashes),
 #   LGSP_CONNECTORS__<ID>__BASE_URL and the credentials of every enabled connector,
 #   LGSP_WEBHOOKS__NATIONAL_PORTAL__SECRETS.
 # A demo container must say so: LGSP_SANDBOX__ENABLED=true.

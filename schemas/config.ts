@@ -62,6 +62,8 @@ export const HubConfig = Type.Object({
   }, { additionalProperties: false, default: {} }),
   audit: Type.Object({
     hashKey: opt(Type.String({ minLength: 16, description: 'Secret key for the keyed hash of personal IDs in the audit log (required outside the sandbox)' })),
+    chainKey: opt(Type.String({ minLength: 16, description: 'Secret key of the audit chain links (HMAC); default derived from hashKey. Never stored in the database; audit:verify needs it' })),
+    checkpointFile: opt(Type.String({ minLength: 1, description: 'File (outside the database, ideally append-only storage) that `audit:verify --anchor` appends signed chain heads to and `audit:verify` checks' })),
     maxBatch: opt(Type.Integer({ minimum: 1, default: 256, description: 'Records per group commit' })),
     maxWaitMs: opt(Type.Integer({ minimum: 0, default: 2, description: 'How long a record waits for companions before its batch commits' })),
   }, { additionalProperties: false, default: {} }),

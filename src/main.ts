@@ -1,13 +1,12 @@
 /**
- * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain and
- * names the first broken record; `config:show` prints the effective config with secrets redacted.
+ * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain
+ * read-only, names the first broken record and prints the head to anchor (see verify-command.ts); `config:show` prints the effective config with secrets redacted.
  * Exit codes: 0 ok, 1 bad config or failed check, 2 could not start.
  */
 import { loadConfig, ConfigError } from './config/load.js'
 import { redactConfig } from './config/redact.js'
 import { startHub } from './server.js'
-import { openDatabase } from './db/index.js'
-import { verifyAuditChain } from './audit/verify.js'
+import { runAuditVerify } from './audit/verify-command.js'
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError) {
@@ -54,22 +53,7 @@ async function start(): Promise<void> {
 }
 
 async function auditVerify(): Promise<void> {
-  const config = loadConfig()
-  const db = await openDatabase({
-    ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir }),
-    schema: config.database.schema,
-  })
-  try {
-    const result = await verifyAuditChain(db, {})
-    if (result.ok) {
-      process.stdout.write(`audit chain intact: ${result.checked} records checked\n`)
-      return
-    }
-    process.stdout.write(`audit chain BROKEN at record seq=${result.firstBroken?.seq} (${result.firstBroken?.reason}); ${result.checked} records checked\n`)
-    process.exitCode = 1
-  } finally {
-    await db.close()
-  }
+  process.exitCode = await runAuditVerify(loadConfig(), process.argv.slice(3), process.stdout)
 }
 
 const command = process.argv[2] ?? 'start'

@@ -15,6 +15,7 @@ import { createMetrics } from './metrics.js'
 import { findRedis, type RedisHandle } from './redis.js'
 import { openDatabase } from './db/index.js'
 import { createAuditLog } from './audit/audit-log.js'
+import { chainKeyFrom } from './audit/chain.js'
 import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
@@ -116,6 +117,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const audit = createAuditLog({
       db,
       hashKey: config.audit.hashKey!,
+      chainKey: chainKeyFrom(config.audit),
       maxBatch: config.audit.maxBatch,
       maxWaitMs: config.audit.maxWaitMs,
       log,

@@ -12,7 +12,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import { ADVISORY_XACT_LOCK_WITH_TIMEOUT_SQL, LockPurpose } from '../db/locks.js'
 import { GatewayError } from '../errors.js'
-import { GENESIS_HASH, chainRecords } from './chain.js'
+import { GENESIS_HASH, chainKeyFrom, chainRecords } from './chain.js'
 import { createGroupCommitter } from '../db/group-commit.js'
 import { AUDIT_COLUMNS, recordToParams } from './record-row.js'
 import { toStoredEntry, type StoredEntry } from './stored-entry.js'
@@ -31,6 +31,8 @@ export interface AuditLogOptions {
   db: Db
   /** Secret for the keyed subject hash (HMAC-SHA256); at least 16 characters. */
   hashKey: string
+  /** Secret the chain links are keyed with (see chain.ts); default derived from hashKey. */
+  chainKey?: string
   /** Most records per transaction; default 256. */
   maxBatch?: number
   /** How long an idle writer waits for more records before committing, in ms; default 2. */
@@ -45,7 +47,7 @@ export interface AuditLogOptions {
   onFlush?: (info: FlushInfo) => void
 }
 
-// 14 parameters per row; PostgreSQL allows 65535 per statement.
+// 15 parameters per row; PostgreSQL allows 65535 per statement.
 const MAX_BATCH_LIMIT = Math.floor(65_535 / AUDIT_COLUMNS.length)
 
 function auditUnavailable(message: string, cause?: unknown): GatewayError {
@@ -69,6 +71,7 @@ function insertSql(rows: number): string {
 
 export function createAuditLog(options: AuditLogOptions): AuditLog {
   const { db, hashKey, log, onFlush } = options
+  const chainKey = options.chainKey ?? chainKeyFrom({ hashKey })
   const maxBatch = options.maxBatch ?? 256
   const maxWaitMs = options.maxWaitMs ?? 2
   const lockTimeout = `${Math.max(1, Math.round(options.lockTimeoutMs ?? 5000))}ms`
@@ -93,7 +96,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const head = await tx.query<{ seq: number; hash: string }>(
         'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
       )
-      const records = chainRecords(head.rows[0] ?? { seq: 0, hash: GENESIS_HASH }, entries)
+      const records = chainRecords(head.rows[0] ?? { seq: 0, hash: GENESIS_HASH }, entries, chainKey)
       await tx.query(insertSql(records.length), records.flatMap(recordToParams))
       return records
     })

@@ -4,7 +4,7 @@ import type { AuditRecord } from './types.js'
 /** Column list; recordToParams and the INSERT in audit-log.ts follow this order. */
 export const AUDIT_COLUMNS = [
   'seq', 'at', 'request_id', 'client', 'officer_id', 'purpose', 'connector', 'operation',
-  'subject_hash', 'subject_masked', 'outcome', 'latency_ms', 'prev_hash', 'hash',
+  'subject_hash', 'subject_masked', 'outcome', 'latency_ms', 'prev_hash', 'hash', 'chain_format',
 ] as const
 
 export const AUDIT_SELECT_LIST = AUDIT_COLUMNS.join(', ')
@@ -24,6 +24,7 @@ export interface AuditRow {
   latency_ms: number
   prev_hash: string
   hash: string
+  chain_format: number
 }
 
 export function rowToRecord(row: AuditRow): AuditRecord {
@@ -42,6 +43,7 @@ export function rowToRecord(row: AuditRow): AuditRecord {
     latencyMs: row.latency_ms,
     prevHash: row.prev_hash,
     hash: row.hash,
+    chainFormat: row.chain_format === 2 ? 2 : 1,
   }
 }
 
@@ -50,6 +52,6 @@ export function recordToParams(record: AuditRecord): unknown[] {
   return [
     record.seq, record.at.toISOString(), record.requestId, record.client, record.officerId,
     record.purpose, record.connector, record.operation, record.subjectHash, record.subjectMasked,
-    record.outcome, record.latencyMs, record.prevHash, record.hash,
+    record.outcome, record.latencyMs, record.prevHash, record.hash, record.chainFormat,
   ]
 }

@@ -8,7 +8,7 @@ import type { AuditRecordFields } from './chain.js'
 import { maskId, subjectHash } from './subject.js'
 import type { AuditEntry } from './types.js'
 
-export type StoredEntry = Omit<AuditRecordFields, 'seq' | 'prevHash'>
+export type StoredEntry = Omit<AuditRecordFields, 'seq' | 'prevHash' | 'chainFormat'>
 
 // NUL is refused by PostgreSQL text; lone surrogates would be stored as U+FFFD by the UTF-8
 // encoder and then no longer hash the same. Both become U+FFFD before hashing.

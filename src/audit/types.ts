@@ -49,6 +49,8 @@ export interface AuditRecord {
   latencyMs: number
   /** Hash of the previous record; 64 zeros for the first. */
   prevHash: string
-  /** sha256 hex of this record's canonical form (see chain.ts). */
+  /** 1: plain SHA-256 (records of earlier releases); 2: HMAC-SHA256 under the chain key. */
+  chainFormat: 1 | 2
+  /** Hex hash of this record's canonical form (see chain.ts). */
   hash: string
 }

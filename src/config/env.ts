@@ -1,6 +1,6 @@
 /**
  * Environment overrides. Well-known names (`PORT`, `HOST`, `DATABASE_URL`, `REDIS_URL`,
- * `LOG_LEVEL`, `AUDIT_HASH_KEY`) plus a generic form: `LGSP_<SECTION>__<KEY>[__<KEY>…]`, e.g.
+ * `LOG_LEVEL`, `AUDIT_HASH_KEY`, `AUDIT_CHAIN_KEY`, `AUDIT_CHECKPOINT_FILE`) plus a generic form: `LGSP_<SECTION>__<KEY>[__<KEY>…]`, e.g.
  * `LGSP_CONNECTORS__POPULATION__BASE_URL`. Segments match existing keys ignoring case and
  * underscores; a value starting with `{` or `[` is parsed as JSON. Any variable ending in
  * `_FILE` reads the value from that file (Docker/Kubernetes secrets).
@@ -15,6 +15,8 @@ const WELL_KNOWN: Record<string, string[]> = {
   REDIS_URL: ['redis', 'url'],
   LOG_LEVEL: ['log', 'level'],
   AUDIT_HASH_KEY: ['audit', 'hashKey'],
+  AUDIT_CHAIN_KEY: ['audit', 'chainKey'],
+  AUDIT_CHECKPOINT_FILE: ['audit', 'checkpointFile'],
 }
 
 const norm = (s: string) => s.replace(/[_-]/g, '').toLowerCase()

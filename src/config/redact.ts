@@ -1,5 +1,5 @@
 /** Secrets never leave the process: any config shown (admin view, boot log) goes through here. */
-const SECRET_KEY = /(secret|password|passwd|token|hashkey|apikey|privatekey|credential)/i
+const SECRET_KEY = /(secret|password|passwd|token|hashkey|chainkey|apikey|privatekey|credential)/i
 const URL_WITH_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)@/i
 
 export function redactConfig<T>(value: T): T {

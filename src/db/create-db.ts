@@ -17,6 +17,8 @@ export interface DbOptions {
   log?: Logger
   /** PostgreSQL connections in the pool; default 10 (ignored by PGlite: one connection). */
   poolSize?: number
+  /** Create nothing and refuse every write (audit:verify). */
+  readOnly?: boolean
 }
 
 export const DEFAULT_PGLITE_DIR = './data/pglite'
@@ -24,7 +26,7 @@ export const DEFAULT_PGLITE_DIR = './data/pglite'
 export async function createDb(options: DbOptions = {}): Promise<Db> {
   const log = options.log?.child({ component: 'db' })
   if (options.url) {
-    return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize })
+    return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize, readOnly: options.readOnly })
   }
-  return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log })
+  return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log, readOnly: options.readOnly })
 }

@@ -3,7 +3,7 @@
  * It is one connection, so statements are serialized here; see SerialQueue.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PGlite, type Results } from '@electric-sql/pglite'
 import type { Logger } from 'pino'
@@ -17,6 +17,8 @@ export interface PgliteDbOptions {
   /** Schema for every table; created when missing. Default `public`. */
   schema?: string
   log?: Logger
+  /** Open an existing data directory without creating anything; every transaction read-only. */
+  readOnly?: boolean
 }
 
 function toResult<R>(result: Results<R>): QueryResult<R> {
@@ -28,11 +30,14 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
   const quoted = quoteSchema(options.schema ?? 'public')
   const inMemory = options.dataDir.startsWith('memory://')
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir)
+  if (options.readOnly && (inMemory || !existsSync(dataDir))) throw new Error(`No PGlite database at ${options.dataDir}`)
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
 
   const pglite = await PGlite.create(dataDir, { parsers: { ...typeParsers } })
   try {
-    await pglite.exec(`CREATE SCHEMA IF NOT EXISTS ${quoted}; SET search_path TO ${quoted};`)
+    await pglite.exec(options.readOnly
+      ? `SET search_path TO ${quoted}; SET default_transaction_read_only = on;`
+      : `CREATE SCHEMA IF NOT EXISTS ${quoted}; SET search_path TO ${quoted};`)
   } catch (err) {
     await pglite.close().catch(() => undefined)
     throw err

@@ -17,6 +17,8 @@ export interface PostgresDbOptions {
   poolSize?: number
   /** How long to wait for a free or new connection before failing, in ms; default 10000. */
   connectTimeoutMs?: number
+  /** Create nothing (not even the schema) and run every transaction read-only (audit:verify). */
+  readOnly?: boolean
 }
 
 /**
@@ -41,7 +43,7 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     max: options.poolSize ?? 10,
     // Without a bound a dead database makes callers (and the audit log) hang instead of failing.
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    options: `-c search_path=${quoted}`,
+    options: `-c search_path=${quoted}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
     application_name: applicationName(schema),
     types: customTypes,
   })
@@ -59,7 +61,7 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
   })
 
   try {
-    await ensureSchema(pool, quoted)
+    if (!options.readOnly) await ensureSchema(pool, quoted)
   } catch (err) {
     await pool.end().catch(() => undefined)
     throw err

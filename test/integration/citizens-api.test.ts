@@ -2,6 +2,7 @@
 import t from 'tap'
 import { DB_KINDS, startTestHub } from '../helpers/hub.js'
 import { verifyAuditChain } from '../../src/audit/verify.js'
+import { chainKeyFrom } from '../../src/audit/chain.js'
 import { openDatabase } from '../../src/db/index.js'
 
 const DEMO = { personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' }
@@ -87,7 +88,7 @@ for (const kind of DB_KINDS) {
       const rows = await db.query<{ outcome: string; subject_masked: string }>('SELECT outcome, subject_masked FROM audit_log ORDER BY seq')
       t.ok(rows.rows.length >= 4)
       t.ok(rows.rows.every((r) => r.subject_masked === '062*******34'))
-      const result = await verifyAuditChain(db, {})
+      const result = await verifyAuditChain(db, { chainKey: chainKeyFrom(hub.config.audit) })
       t.equal(result.ok, true)
     })
   })

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import t, { type Test } from 'tap'
 import { createAuditLog, type AuditLogOptions, type FlushInfo } from '../../../src/audit/audit-log.js'
-import { GENESIS_HASH, recordHash } from '../../../src/audit/chain.js'
+import { GENESIS_HASH, chainKeyFrom, recordHash } from '../../../src/audit/chain.js'
 import { searchAudit } from '../../../src/audit/search.js'
 import { subjectHash } from '../../../src/audit/subject.js'
 import type { AuditEntry, AuditLog } from '../../../src/audit/types.js'
@@ -18,6 +18,7 @@ import { GatewayError } from '../../../src/errors.js'
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const KEY = 'test-audit-key-0123456789'
+const CHAIN = chainKeyFrom({ hashKey: KEY })
 type Kind = 'pglite' | 'postgres'
 
 interface Fixture {
@@ -98,8 +99,8 @@ both('2,000 concurrent appends commit in fewer transactions and form one verifie
   t.ok(flushes.every((f) => f.ok && f.size <= 256), 'every batch committed within maxBatch')
   t.equal(flushes.reduce((sum, f) => sum + f.size, 0), 2000)
   const last = results.find((r) => r.seq === 2000)!
-  t.strictSame(await verifyAuditChain(db), { ok: true, checked: 2000, head: { seq: 2000, hash: last.hash } })
-  t.strictSame(await verifyAuditChain(db, { pageSize: 7 }), { ok: true, checked: 2000, head: { seq: 2000, hash: last.hash } }, 'paged')
+  t.strictSame(await verifyAuditChain(db, { chainKey: CHAIN }), { ok: true, checked: 2000, head: { seq: 2000, hash: last.hash } })
+  t.strictSame(await verifyAuditChain(db, { pageSize: 7, chainKey: CHAIN }), { ok: true, checked: 2000, head: { seq: 2000, hash: last.hash } }, 'paged')
 
   // Each append's result points at its own record, stored as the entry minus its plain subject.
   const third = results[2]!
@@ -107,7 +108,7 @@ both('2,000 concurrent appends commit in fewer transactions and form one verifie
   const prevHash = third.seq === 1 ? GENESIS_HASH : results.find((r) => r.seq === third.seq - 1)!.hash
   t.strictSame((await searchAudit(db, { afterSeq: third.seq - 1, limit: 1 })).records, [{
     seq: third.seq, ...rest, subjectHash: subjectHash(KEY, personalId(3)), subjectMasked: '062*******03',
-    latencyMs: 12, prevHash, hash: third.hash,
+    latencyMs: 12, prevHash, hash: third.hash, chainFormat: 2,
   }])
 })
 
@@ -145,23 +146,23 @@ both('tampering is found and verify names the first broken seq', async (t, kind)
   await db.query('ALTER TABLE audit_log DISABLE TRIGGER USER')
 
   await db.query("UPDATE audit_log SET purpose = 'edited' WHERE seq = 5")
-  t.strictSame(await verifyAuditChain(db, { pageSize: 3 }), {
+  t.strictSame(await verifyAuditChain(db, { pageSize: 3, chainKey: CHAIN }), {
     ok: false, checked: 4, firstBroken: { seq: 5, reason: 'hash_mismatch' }, head: { seq: 4, hash: hashOf(4) },
   }, 'an edited field')
   await db.query("UPDATE audit_log SET purpose = 'H01.01-250101-0001' WHERE seq = 5")
-  t.equal((await verifyAuditChain(db)).ok, true, 'restoring the field restores the chain')
+  t.equal((await verifyAuditChain(db, { chainKey: CHAIN })).ok, true, 'restoring the field restores the chain')
 
   // A forger who also recomputes the edited row's own hash breaks the next link instead.
   const [row8] = (await searchAudit(db, { afterSeq: 7, limit: 1 })).records
   const { hash: _old, ...forged } = { ...row8!, outcome: 'not_found' }
-  await db.query('UPDATE audit_log SET outcome = $1, hash = $2 WHERE seq = 8', ['not_found', recordHash(forged)])
-  t.strictSame((await verifyAuditChain(db)).firstBroken, { seq: 9, reason: 'prev_hash_mismatch' }, 'a re-hashed row')
+  await db.query('UPDATE audit_log SET outcome = $1, hash = $2 WHERE seq = 8', ['not_found', recordHash(forged, CHAIN)])
+  t.strictSame((await verifyAuditChain(db, { chainKey: CHAIN })).firstBroken, { seq: 9, reason: 'prev_hash_mismatch' }, 'a re-hashed row')
   await db.query('UPDATE audit_log SET outcome = $1, hash = $2 WHERE seq = 8', ['ok', hashOf(8)])
 
   await db.query('DELETE FROM audit_log WHERE seq = 12')
-  t.strictSame((await verifyAuditChain(db)).firstBroken, { seq: 13, reason: 'seq_gap' }, 'a deleted row')
+  t.strictSame((await verifyAuditChain(db, { chainKey: CHAIN })).firstBroken, { seq: 13, reason: 'seq_gap' }, 'a deleted row')
   await db.query('DELETE FROM audit_log WHERE seq < 3')
-  t.strictSame(await verifyAuditChain(db), { ok: false, checked: 0, firstBroken: { seq: 3, reason: 'seq_gap' } }, 'deleted head')
+  t.strictSame(await verifyAuditChain(db, { chainKey: CHAIN }), { ok: false, checked: 0, firstBroken: { seq: 3, reason: 'seq_gap' } }, 'deleted head')
 })
 
 both('a failed batch rejects its appends, writes nothing, and the next batch works', async (t, kind) => {
@@ -199,7 +200,7 @@ both('a failed batch rejects its appends, writes nothing, and the next batch wor
   await db.query('ALTER TABLE audit_log_away RENAME TO audit_log')
   const recovered = await log.append(entry(301))
   t.equal(recovered.seq, 21)
-  t.strictSame(await verifyAuditChain(db), { ok: true, checked: 21, head: recovered })
+  t.strictSame(await verifyAuditChain(db, { chainKey: CHAIN }), { ok: true, checked: 21, head: recovered })
 })
 
 both('two audit logs ("replicas") on one database keep one intact chain', async (t, kind) => {
@@ -212,7 +213,7 @@ both('two audit logs ("replicas") on one database keep one intact chain', async 
   ])
   t.strictSame(results.flat().map((r) => r.seq).sort((x, y) => x - y), range(1, 2000))
   t.ok(a.flushes.length > 1 && b.flushes.length > 1, 'both wrote several batches')
-  const verified = await verifyAuditChain(db)
+  const verified = await verifyAuditChain(db, { chainKey: CHAIN })
   t.strictSame([verified.ok, verified.checked, verified.firstBroken], [true, 2000, undefined])
 })
 
@@ -243,7 +244,7 @@ both('a batch stuck behind the chain lock fails after lockTimeoutMs instead of h
     t.equal((await waiting).seq, 1, 'PGlite queues the batch behind the open transaction')
     await holder
   }
-  t.equal((await verifyAuditChain(db)).ok, true)
+  t.equal((await verifyAuditChain(db, { chainKey: CHAIN })).ok, true)
 })
 
 both('close() flushes what is pending, then refuses new appends', async (t, kind) => {
@@ -275,7 +276,7 @@ both('one bad entry is rejected alone; odd text is stored so that it still verif
       { purpose: 'H01.01-250101-0001', subject_hash: null, subject_masked: null },
     ],
   )
-  t.equal((await verifyAuditChain(db)).ok, true)
+  t.equal((await verifyAuditChain(db, { chainKey: CHAIN })).ok, true)
 })
 
 both('search filters by subject, officer, client and time, and pages by seq', async (t, kind) => {

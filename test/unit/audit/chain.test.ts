@@ -1,6 +1,8 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import t from 'tap'
 import { GENESIS_HASH, canonicalRecord, chainRecords, recordHash, type AuditRecordFields } from '../../../src/audit/chain.js'
+
+const CHAIN_KEY = 'test-chain-key-not-a-secret'
 
 const fields: AuditRecordFields = {
   seq: 1,
@@ -16,6 +18,7 @@ const fields: AuditRecordFields = {
   outcome: 'ok',
   latencyMs: 12,
   prevHash: GENESIS_HASH,
+  chainFormat: 1,
 }
 
 t.test('genesis prev hash is 64 zeros', async (t) => {
@@ -57,21 +60,31 @@ t.test('field boundaries cannot be shifted to forge the same hash', async (t) =>
 
 t.test('chainRecords links a batch onto the head in order', async (t) => {
   const entries = [1, 2, 3].map((n) => {
-    const { seq: _seq, prevHash: _prev, ...rest } = fields
+    const { seq: _seq, prevHash: _prev, chainFormat: _format, ...rest } = fields
     return { ...rest, requestId: `req-${n}` }
   })
-  const fromGenesis = chainRecords({ seq: 0, hash: GENESIS_HASH }, entries)
+  const fromGenesis = chainRecords({ seq: 0, hash: GENESIS_HASH }, entries, CHAIN_KEY)
   t.strictSame(fromGenesis.map((r) => r.seq), [1, 2, 3])
   t.equal(fromGenesis[0]!.prevHash, GENESIS_HASH)
   t.equal(fromGenesis[1]!.prevHash, fromGenesis[0]!.hash)
   t.equal(fromGenesis[2]!.prevHash, fromGenesis[1]!.hash)
   for (const record of fromGenesis) {
     const { hash, ...rest } = record
-    t.equal(hash, recordHash(rest))
+    t.equal(hash, recordHash(rest, CHAIN_KEY))
+    t.equal(record.chainFormat, 2, 'new records are keyed')
   }
 
   // Linking the same entries in two batches gives the same chain as one batch.
-  const first = chainRecords({ seq: 0, hash: GENESIS_HASH }, entries.slice(0, 1))
-  const rest = chainRecords({ seq: first[0]!.seq, hash: first[0]!.hash }, entries.slice(1))
+  const first = chainRecords({ seq: 0, hash: GENESIS_HASH }, entries.slice(0, 1), CHAIN_KEY)
+  const rest = chainRecords({ seq: first[0]!.seq, hash: first[0]!.hash }, entries.slice(1), CHAIN_KEY)
   t.strictSame([...first, ...rest], fromGenesis)
+})
+
+t.test('format 2 is an HMAC under the chain key: without the key the link cannot be recomputed', async (t) => {
+  const keyed = { ...fields, chainFormat: 2 as const }
+  t.equal(canonicalRecord(keyed).slice(0, 16), '["lgsp-audit/2",')
+  t.equal(recordHash(keyed, CHAIN_KEY), createHmac('sha256', CHAIN_KEY).update(canonicalRecord(keyed)).digest('hex'))
+  t.not(recordHash(keyed, CHAIN_KEY), recordHash(keyed, 'another-key-entirely'))
+  t.not(recordHash(keyed, CHAIN_KEY), createHash('sha256').update(canonicalRecord(keyed)).digest('hex'), 'not the plain SHA-256 of format 1')
+  t.throws(() => recordHash(keyed), /needs the chain key/)
 })
