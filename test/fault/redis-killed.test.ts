@@ -1,0 +1,56 @@
+/**
+ * Redis killed (SIGKILL, no persistence: it comes back empty) in the middle of a burst of dossier
+ * PUTs and signed webhooks, down for a second and a half, then flushed once more after it is
+ * back. Queues, delayed retries and the reconcilers' schedules vanish; the ledger keeps the work.
+ * No crash, nothing answered 500, and everything answered 202 is delivered.
+ */
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { startTestHub } from '../helpers/hub.js'
+import { startReceiver } from '../helpers/receiver.js'
+import { startRedisProcess } from '../helpers/redis-process.js'
+import { startLoad, portalVersions } from '../helpers/load.js'
+import { waitFor } from '../helpers/dossier.js'
+
+const ONE_STOP = `whsec_${Buffer.from('fault-redis-one-stop-not-real').toString('base64')}`
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+t.test('Redis killed and flushed under load', async (t) => {
+  const redis = await startRedisProcess()
+  t.teardown(() => redis.stop())
+  const receiver = await startReceiver({ secret: ONE_STOP })
+  t.teardown(() => receiver.close())
+  const hub = await startTestHub('postgres', {
+    redis: { url: redis.url },
+    subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
+    webhooks: { scheduleMs: [0, ...Array(30).fill(300)], leaseMs: 2000 },
+    sync: { reconcileEveryMs: 300, staleAfterMs: 1000, leaseMs: 2000 },
+    log: { level: 'fatal' },
+  })
+  t.teardown(() => hub.close())
+  const crashes: unknown[] = []
+  const onCrash = (err: unknown) => crashes.push(err)
+  process.on('uncaughtException', onCrash)
+  t.teardown(() => { process.off('uncaughtException', onCrash) })
+
+  const load = startLoad(hub, { dossiers: 30, tag: 'redis' })
+  await sleep(800)
+  await redis.kill()
+  await sleep(1500)
+  await redis.start()
+  await sleep(800)
+  const admin = new Redis(redis.url)
+  await admin.flushall()
+  admin.disconnect()
+  await sleep(600)
+  const result = await load.stop()
+  t.strictSame(result.failures, [], 'no 5xx other than 503')
+  t.strictSame(crashes, [], 'the process never crashed')
+  t.ok(result.accepted.size > 0 && result.events.length > 0, `work was accepted (${JSON.stringify([...result.statuses])})`)
+  await waitFor('every accepted version delivered', async () => {
+    for (const [code, version] of result.accepted) if ((await portalVersions(hub, code)).at(-1) !== version) return false
+    return true
+  }, 60_000, 300)
+  const got = new Set((await receiver.waitFor(result.events.length, 60_000)).map((d) => d.id))
+  t.strictSame(result.events.filter((id) => !got.has(id)), [], 'every webhook answered 202 reached the subscriber')
+})
