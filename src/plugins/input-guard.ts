@@ -37,7 +37,7 @@ export function unstorableAt(value: unknown, root: string): FieldError | undefin
       if (depth >= MAX_DEPTH) return { path, message: `nests deeper than ${MAX_DEPTH} levels` }
       for (const [k, child] of Object.entries(v)) {
         const why = badString(k)
-        if (why) return { path: `${path}/${pointer(k)}`, message: `has a key that ${why.replace(/^contains/, 'contains')}` }
+        if (why) return { path: `${path}/${pointer(k)}`, message: `has a key that ${why}` }
         stack.push([child, `${path}/${pointer(k)}`, depth + 1])
       }
     }
