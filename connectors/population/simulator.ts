@@ -196,7 +196,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
       if (route === path && req.method === 'POST') return handleSoap(req, res, body)
       // The service description: what a health probe may fetch without touching personal data.
       if (route === path && req.method === 'GET') {
-        if (!auth.check(req).ok) return send(res, 401, '{"error":"unauthorized"}', 'application/json')
+        if (!auth.check(req, false).ok) return send(res, 401, '{"error":"unauthorized"}', 'application/json')
         return send(res, 200, `<?xml version="1.0" encoding="UTF-8"?><definitions xmlns="http://schemas.xmlsoap.org/wsdl/" name="DanCuQuocGia"/>`, 'text/xml; charset=utf-8')
       }
       send(res, 404, 'not found\n', 'text/plain; charset=utf-8')
