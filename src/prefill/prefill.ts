@@ -17,6 +17,7 @@ import type { Catalogue } from '../procedures/catalogue.js'
 import { auditedCall, recordAccess } from '../audited-call.js'
 import { auditOperation, disclose, disclosedGroups } from '../citizen-disclosure.js'
 import type { Citizen } from '../../schemas/citizen.js'
+import { withoutMembers, type Enterprise } from '../../schemas/enterprise.js'
 import { upstreamToGateway } from '../upstream-errors.js'
 
 type Input = Static<typeof PrefillInput>
@@ -94,7 +95,8 @@ export async function prefill(deps: PrefillDeps, input: Input, caller: PrefillCa
       input: lookup, signal: deadline, log: caller.log,
     })
     // Identity fields only, plus the groups asked for (the connector returns the whole record).
-    return applicant.type === 'citizen' ? disclose(found as Citizen | null, groups) : found
+    if (applicant.type === 'citizen') return disclose(found as Citizen | null, groups)
+    return found === null ? null : withoutMembers(found as Enterprise)
   })
 
   const documents = source(deadline, async () => {

@@ -133,4 +133,18 @@ t.test('documents, enterprises and pre-fill', async (t) => {
     t.ok(audited.rowCount! >= 2, 'cached and uncached accesses are both audited')
     t.equal((await hub.call('/v1/enterprises/0100109106')).status, 404, 'a valid code the registry lacks')
   })
+
+  await t.test('an enterprise\'s members (personal data) only with ?include=members, and the audit says so', async (t) => {
+    const plain = await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}`)
+    t.equal(plain.status, 200)
+    t.notOk('members' in plain.body.enterprise)
+    const withMembers = await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}?include=members`)
+    t.strictSame(withMembers.body.enterprise.members.map((m: { name: string }) => m.name), ['ĐỖ THANH MAI', 'BÙI HỮU NAM'])
+    t.equal((await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}?include=owners`)).status, 400)
+    const pre = await hub.call('/v1/prefill', { body: { procedureCode: SANDBOX_PROCEDURES.companyRegistration, applicant: { type: 'business', id: SANDBOX_ENTERPRISES.multiMemberLlc } } })
+    t.notOk('members' in pre.body.applicant.data, 'not in pre-fill either')
+    const audited = await db.query<{ operation: string }>(`SELECT operation FROM ${hub.schema}.audit_log WHERE connector = 'business-registry' ORDER BY seq DESC LIMIT 3`)
+    // Newest first: the pre-fill, the request with members (from the cache), the plain one (first access).
+    t.strictSame(audited.rows.map((r) => r.operation), ['getEnterprise', 'getEnterprise+members.cached', 'getEnterprise'])
+  })
 })
