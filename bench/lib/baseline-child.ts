@@ -9,6 +9,7 @@ import Fastify from 'fastify'
 import { Pool } from 'undici'
 import type { LookupInput } from '../../schemas/citizen.js'
 import { populationBaseline } from './population-baseline.js'
+import { projectCitizen } from '../../schemas/citizen.js'
 import { childMain } from './child.js'
 
 childMain<{ simulatorUrl: string }>('baseline', async ({ simulatorUrl }) => {
@@ -20,7 +21,9 @@ childMain<{ simulatorUrl: string }>('baseline', async ({ simulatorUrl }) => {
     const input = request.body as LookupInput
     const res = await pool.request(await population.request(input))
     const body = Buffer.from(await res.body.arrayBuffer())
-    const citizen = population.parse(body, res.statusCode, input.personalId)
+    const found = population.parse(body, res.statusCode, input.personalId)
+    // Identity fields only, as the hub answers a lookup without `include`.
+    const citizen = found && projectCitizen(found, [])
     if (!citizen) return reply.code(404).send({ error: 'not found' })
     return { citizen }
   })
