@@ -17,7 +17,7 @@ export function populationBaseline(simulatorUrl: string) {
   const target = new URL('/', simulatorUrl)
   const auth = createAuthStrategy(sandboxConfig(simulatorUrl)['auth'] as AuthConfig)
   const never = new AbortController().signal
-  const authHash = lgspAuthHash(OFFICER.keyName, OFFICER.keyPass)
+  const authHash = lgspAuthHash(OFFICER.keyName, OFFICER.keyPassword)
   return {
     target,
     request: async (input: LookupInput) => ({

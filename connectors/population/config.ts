@@ -19,8 +19,8 @@ export const DEFAULT_TIMEOUTS = { lookup: 5000, verify: 5000, health: 3000 } as 
 
 const OfficerAccount = Type.Object({
   code: Code('The officer\'s account registered with the population database, sent as MaCanBo (e.g. the C06 user name or the officer\'s CCCD).'),
-  keyName: Type.Optional(Type.String({ minLength: 1, description: 'LGSP only: key name of the officer\'s own population-DB account (AuthHash = base64(keyName:keyPass)).' })),
-  keyPass: Type.Optional(Type.String({ minLength: 1, writeOnly: true, description: 'LGSP only: key pass of that account; from env or a file, never logged.' })),
+  keyName: Type.Optional(Type.String({ minLength: 1, description: 'LGSP only: key name of the officer\'s own population-DB account (AuthHash = base64(keyName:keyPassword)).' })),
+  keyPassword: Type.Optional(Type.String({ minLength: 1, writeOnly: true, description: 'LGSP only: key pass of that account; from env or a file, never logged.' })),
 }, { additionalProperties: false })
 
 export const PopulationConfigSchema = Type.Object({
@@ -40,7 +40,7 @@ export const PopulationConfigSchema = Type.Object({
     unmapped: Choice(['forward', 'refuse'] as const, 'forward', 'An X-Officer-Id not in accounts: `forward` sends it as MaCanBo, `refuse` refuses before any call.'),
     unitAccount: Type.Optional(Type.Object({
       keyName: Type.String({ minLength: 1 }),
-      keyPass: Type.String({ minLength: 1, writeOnly: true }),
+      keyPassword: Type.String({ minLength: 1, writeOnly: true }),
     }, { additionalProperties: false, description: 'LGSP only: the unit\'s account, whose AuthHash is sent for officers without their own. Weaker: the database then logs the unit\'s account.' })),
   }, { additionalProperties: false, default: {}, description: 'Officer identity: the population DB logs every access against a registered officer.' })),
   timeoutMs: Type.Optional(Type.Object({
@@ -63,7 +63,7 @@ export interface ResolvedPopulationConfig extends Omit<PopulationConfig, 'path' 
   path: string
   serviceCodes: Record<string, string>
   unmappedProcedure: 'default' | 'procedure-code' | 'refuse'
-  officers: { accounts: Record<string, OfficerAccount>; unmapped: 'forward' | 'refuse'; unitAccount?: { keyName: string; keyPass: string } }
+  officers: { accounts: Record<string, OfficerAccount>; unmapped: 'forward' | 'refuse'; unitAccount?: { keyName: string; keyPassword: string } }
   wire: WireOptions
   timeoutMs: { lookup: number; verify: number; health: number }
   healthPath: string
@@ -73,8 +73,8 @@ export function resolveConfig(config: PopulationConfig): ResolvedPopulationConfi
   const { agencyPosition, nameFormat, dateFormat, ...rest } = config
   const path = config.path ?? '/'
   for (const [id, account] of Object.entries(config.officers?.accounts ?? {})) {
-    if ((account.keyName === undefined) !== (account.keyPass === undefined)) {
-      throw new Error(`config /connectors/population/officers/accounts/${id}: set keyName and keyPass together`)
+    if ((account.keyName === undefined) !== (account.keyPassword === undefined)) {
+      throw new Error(`config /connectors/population/officers/accounts/${id}: set keyName and keyPassword together`)
     }
   }
   return {

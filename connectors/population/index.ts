@@ -55,8 +55,8 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     if (account === undefined && config.officers.unmapped === 'refuse') {
       throw refuse('The officer (X-Officer-Id) has no account registered with the population database in connectors.population.officers.accounts. Nothing was sent.')
     }
-    const key = account?.keyName !== undefined && account.keyPass !== undefined ? { keyName: account.keyName, keyPass: account.keyPass } : config.officers.unitAccount
-    const headers: Record<string, string> = key !== undefined ? { AuthHash: lgspAuthHash(key.keyName, key.keyPass) } : {}
+    const key = account?.keyName !== undefined && account.keyPassword !== undefined ? { keyName: account.keyName, keyPassword: account.keyPassword } : config.officers.unitAccount
+    const headers: Record<string, string> = key !== undefined ? { AuthHash: lgspAuthHash(key.keyName, key.keyPassword) } : {}
     return { code: account?.code ?? officerId, headers }
   }
 

@@ -4,7 +4,7 @@
  *   + timestamp + secret))`, where authUrl is the auth URL issued with the account, not the endpoint;
  * - LGSP token scheme: `POST {token}` with `lgspaccesstoken` and `grant_type=client_credentials`
  *   → `access_token`; calls carry `Authorization: Bearer`, the same `lgspaccesstoken` and the
- *   officer's `AuthHash` = base64(keyName:keyPass) of a registered account.
+ *   officer's `AuthHash` = base64(keyName:keyPassword) of a registered account.
  * All credentials here are obviously fake sandbox values.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto'
@@ -16,15 +16,15 @@ export const SANDBOX_LGSP = Object.freeze({
   accessKey: 'sandbox-access-key', secretKey: 'sandbox-lgsp-secret-not-real', appName: 'LGSP-HUB-SANDBOX', partnerCode: '000.00.00.H34', partnerCodeCus: 'CSDLQGDC',
 })
 /** Officers with their own population-DB accounts (X-Officer-Id → account). */
-export const SANDBOX_OFFICERS: Readonly<Record<string, { code: string; keyName: string; keyPass: string }>> = Object.freeze({
-  'CB-0001': { code: 'cb0001.kontum', keyName: 'cb0001', keyPass: 'sandbox-officer-pass-not-real' },
+export const SANDBOX_OFFICERS: Readonly<Record<string, { code: string; keyName: string; keyPassword: string }>> = Object.freeze({
+  'CB-0001': { code: 'cb0001.kontum', keyName: 'cb0001', keyPassword: 'sandbox-officer-pass-not-real' },
 })
 /** The unit's account, sent for officers without their own. */
-export const SANDBOX_UNIT_ACCOUNT = Object.freeze({ keyName: 'unit-kontum', keyPass: 'sandbox-unit-pass-not-real' })
+export const SANDBOX_UNIT_ACCOUNT = Object.freeze({ keyName: 'unit-kontum', keyPassword: 'sandbox-unit-pass-not-real' })
 
 export interface SimulatorAuthOptions {
   xroad: { username: string; secretKey: string; authUrl: string; maxClockSkewMs?: number } | false
-  lgsp: { keys: Parameters<typeof lgspAccessToken>[0]; officers: Record<string, { code: string; keyName: string; keyPass: string }>; unitAccount?: { keyName: string; keyPass: string }; tokenTtlS?: number } | false
+  lgsp: { keys: Parameters<typeof lgspAccessToken>[0]; officers: Record<string, { code: string; keyName: string; keyPassword: string }>; unitAccount?: { keyName: string; keyPassword: string }; tokenTtlS?: number } | false
 }
 
 export type CallerCheck = { ok: true; officerMatches(code: string): boolean } | { ok: false; challenge: string }
@@ -47,8 +47,8 @@ export function createSimulatorAuth(options: Partial<SimulatorAuthOptions> | fal
   /** AuthHash → the MaCanBo it belongs to, or null for the unit's account (any officer). */
   const accounts = new Map<string, string | null>()
   if (lgsp) {
-    for (const a of Object.values(lgsp.officers)) accounts.set(lgspAuthHash(a.keyName, a.keyPass), a.code)
-    if (lgsp.unitAccount) accounts.set(lgspAuthHash(lgsp.unitAccount.keyName, lgsp.unitAccount.keyPass), null)
+    for (const a of Object.values(lgsp.officers)) accounts.set(lgspAuthHash(a.keyName, a.keyPassword), a.code)
+    if (lgsp.unitAccount) accounts.set(lgspAuthHash(lgsp.unitAccount.keyName, lgsp.unitAccount.keyPassword), null)
   }
   const tokens = new Map<string, number>()
 

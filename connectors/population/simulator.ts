@@ -225,7 +225,7 @@ export function sandboxConfig(url: string): Record<string, unknown> {
     serviceCode: SANDBOX_SERVICE_CODE,
     auth: { type: 'lgsp-token', tokenUrl: `${url}${LGSP_TOKEN_PATH}`, ...SANDBOX_LGSP },
     officers: {
-      accounts: Object.fromEntries(Object.entries(SANDBOX_OFFICERS).map(([id, a]) => [id, { code: a.code, keyName: a.keyName, keyPass: a.keyPass }])),
+      accounts: Object.fromEntries(Object.entries(SANDBOX_OFFICERS).map(([id, a]) => [id, { code: a.code, keyName: a.keyName, keyPassword: a.keyPassword }])),
       unmapped: 'forward',
       unitAccount: SANDBOX_UNIT_ACCOUNT,
     },

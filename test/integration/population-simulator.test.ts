@@ -15,6 +15,7 @@ import { BLOCKED_OFFICER_PREFIX, directSandboxConfig, UNLICENSED_SERVICE_CODE } 
 import type { Citizen } from '../../schemas/citizen.js'
 import { createUpstreamClient } from '../../src/upstream/client.js'
 import { createValidator } from '../../src/config/validate.js'
+import { redactConfig } from '../../src/config/redact.js'
 import type { Connector, OperationContext } from '../../src/upstream/types.js'
 
 const silent = pino({ level: 'silent' })
@@ -58,6 +59,8 @@ t.beforeEach(async () => {
 t.test('the sandbox config startSimulator returns passes the connector config schema', async (t) => {
   const validate = createValidator(population.configSchema)
   t.ok(validate(structuredClone(sim.config)), JSON.stringify(validate.errors))
+  const shown = JSON.stringify(redactConfig(sim.config))
+  t.notMatch(shown, /not-real/, 'the LGSP secret and the officers\' key passwords are redacted in config views')
 })
 
 const DEMO_AN = demoCitizens()[0]!

@@ -28,8 +28,8 @@ export function lgspAccessToken(o: Pick<LgspTokenOptions, 'accessKey' | 'secretK
   return Buffer.from(json, 'utf8').toString('base64')
 }
 
-/** `AuthHash`: base64(keyName:keyPass) of the officer's own population-DB account. */
-export const lgspAuthHash = (keyName: string, keyPass: string) => Buffer.from(`${keyName}:${keyPass}`, 'utf8').toString('base64')
+/** `AuthHash`: base64(keyName:keyPassword) of the officer's own population-DB account. */
+export const lgspAuthHash = (keyName: string, keyPassword: string) => Buffer.from(`${keyName}:${keyPassword}`, 'utf8').toString('base64')
 
 export function createLgspToken(options: LgspTokenOptions, deps: AuthDeps = {}): AuthStrategy {
   const lgsp = lgspAccessToken(options)

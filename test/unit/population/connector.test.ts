@@ -75,8 +75,8 @@ t.test('MaDVC per procedure: the pre-fill procedure or the purpose, else per unm
 
 t.test('MaCanBo is the officer\'s registered account; its own AuthHash (or the unit\'s) goes along', async (t) => {
   const officers = {
-    accounts: { 'CB-1': { code: 'cb1.kontum', keyName: 'cb1', keyPass: 'p1' }, 'CB-2': { code: '062090009999' } },
-    unitAccount: { keyName: 'unit', keyPass: 'pu' },
+    accounts: { 'CB-1': { code: 'cb1.kontum', keyName: 'cb1', keyPassword: 'p1' }, 'CB-2': { code: '062090009999' } },
+    unitAccount: { keyName: 'unit', keyPassword: 'pu' },
   }
   const { connector, sent } = setup({ officers })
   for (const officerId of ['CB-1', 'CB-2', 'CB-3']) await connector.operations.lookup!.run(AN, op({ officerId }))

@@ -117,8 +117,8 @@ t.test('LGSP path: lgspaccesstoken + client_credentials → token; Bearer + lgsp
   const issued = await token({ lgspaccesstoken: lgsp })
   t.match(issued, { status: 200, body: { access_token: String, token_type: 'Bearer', expires_in: 3600 } })
   const officer = SANDBOX_OFFICERS['CB-0001']!
-  const own = lgspAuthHash(officer.keyName, officer.keyPass)
-  const unit = lgspAuthHash(SANDBOX_UNIT_ACCOUNT.keyName, SANDBOX_UNIT_ACCOUNT.keyPass)
+  const own = lgspAuthHash(officer.keyName, officer.keyPassword)
+  const unit = lgspAuthHash(SANDBOX_UNIT_ACCOUNT.keyName, SANDBOX_UNIT_ACCOUNT.keyPassword)
   const bearer = { authorization: `Bearer ${issued.body['access_token']}`, lgspaccesstoken: lgsp }
   const send = (h: RequestHeader, headers: Record<string, string>) => call(sim, buildLookupRequest(AN, h), { unsigned: true, headers })
   const asOfficer = { ...header, officerCode: officer.code }
