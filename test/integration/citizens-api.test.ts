@@ -25,7 +25,7 @@ const SENSITIVE_FIELDS = ['maritalStatus', 'ethnicity', 'religion', 'bloodType',
 
 for (const kind of DB_KINDS) {
   t.test(`citizens API on ${kind}`, async (t) => {
-    const hub = await startTestHub(kind, { clients: [{ name: 'identity-only', keySha256: sha256Hex(IDENTITY_ONLY_KEY), scopes: ['citizens:read', 'citizens:verify'] }] })
+    const hub = await startTestHub(kind, { clients: [{ name: 'identity-only', keySha256: sha256Hex(IDENTITY_ONLY_KEY), scopes: ['citizens:read', 'citizens:verify', 'documents:read'] }] })
     t.teardown(() => hub.close())
 
     await t.test('lookup without include: identity fields only, none of the sensitive groups; x-request-id', async (t) => {
@@ -57,6 +57,14 @@ for (const kind of DB_KINDS) {
       t.equal(asked.body.code, 'FORBIDDEN')
       t.match(asked.body.detail, /citizens:read-sensitive/)
       t.equal((await hub.call('/v1/citizens/lookup', { body: { ...DEMO, include: ['salary'] } })).status, 400)
+      // Pre-fill likewise: identity only, and 403 for a group without the scope.
+      const applicant = { type: 'citizen', id: DEMO.personalId, fullName: DEMO.fullName, dateOfBirth: DEMO.dateOfBirth }
+      const pre = await hub.call('/v1/prefill', { body: { procedureCode: '1.001022', applicant }, headers: auth })
+      t.equal(pre.status, 200)
+      t.strictSame(pre.body.applicant.data, IDENTITY)
+      const preAsked = await hub.call('/v1/prefill', { body: { procedureCode: '1.001022', applicant: { ...applicant, include: ['guardian'] } }, headers: auth })
+      t.equal(preAsked.status, 403)
+      t.match(preAsked.body.detail, /citizens:read-sensitive/)
     })
 
     await t.test('an old 9-digit ID is looked up as such', async (t) => {
