@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sha256Hex } from '../src/plugins/auth.js'
-import { SANDBOX_CREDENTIALS as POP_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../connectors/population/simulator.js'
+import { sandboxConfig as populationSandboxConfig } from '../connectors/population/simulator.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS as PORTAL_CREDENTIALS, SANDBOX_DSTCODE } from '../connectors/national-portal/simulator.js'
 import { spawnChild, type ChildHandle } from './lib/child.js'
 import { assertClean, BenchmarkFailure, type LoadResult } from './lib/load.js'
@@ -95,8 +95,7 @@ export async function run(args: string[]): Promise<void> {
       clients: [benchClient(sha256Hex(key), ['documents:read', 'citizens:read', 'dossiers:write'])],
       connectors: {
         population: {
-          enabled: true, baseUrl: population.url, path: '/', serviceCode: SANDBOX_SERVICE_CODE, connections: settings.sockets,
-          auth: { type: 'xroad-basic', username: POP_CREDENTIALS.username, secretKey: POP_CREDENTIALS.secretKey, timestampUnit: 's' },
+          enabled: true, ...populationSandboxConfig(population.url), connections: settings.sockets,
         },
         'national-portal': {
           enabled: true, baseUrl: portal.url, username: PORTAL_CREDENTIALS.username, password: PORTAL_CREDENTIALS.password,

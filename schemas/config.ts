@@ -8,7 +8,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 
 export const SCOPES = [
-  'citizens:read', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
+  'citizens:read', 'citizens:read-sensitive', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
   'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]

@@ -88,6 +88,15 @@ export const Representative = Type.Object({
 }, { additionalProperties: false })
 export type Representative = Static<typeof Representative>
 
+/** A member (owner or capital contributor) and their share: personal data, served only on request (`include=members`). */
+export const Member = Type.Object({
+  name: Type.String(),
+  capitalVnd: Type.Optional(Type.Number({ minimum: 0, description: 'Contributed capital in VND' })),
+  ratioPercent: Type.Optional(Type.Number({ minimum: 0, description: 'Share of the charter capital, %' })),
+  country: Type.Optional(Type.String()),
+}, { additionalProperties: false })
+export type Member = Static<typeof Member>
+
 export const Enterprise = Type.Object({
   code: EnterpriseCode,
   /** Set for a branch code: the head office's 10-digit code. */
@@ -99,10 +108,12 @@ export const Enterprise = Type.Object({
   typeName: Type.Optional(Type.String({ description: 'Legal form in the registry\'s words' })),
   status: Type.Enum([...ENTERPRISE_STATUSES]),
   statusName: Type.Optional(Type.String({ description: 'Status in the registry\'s words' })),
+  statusCode: Type.Optional(Type.String({ description: 'The registry\'s status code (ENTERPRISE_STATUS_ID), as sent' })),
   foundingDate: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'Date of first registration, `YYYY-MM-DD`' })),
   headOfficeAddress: Type.Optional(EnterpriseAddress),
   representatives: Type.Array(Representative),
   charterCapitalVnd: Type.Optional(Type.Integer({ minimum: 0, description: 'Charter capital in VND, when the registry gives it' })),
+  members: Type.Optional(Type.Array(Member, { description: 'Members and their capital; only with `include=members`' })),
 }, { additionalProperties: false })
 export type Enterprise = Static<typeof Enterprise>
 
@@ -111,3 +122,6 @@ export type GetEnterpriseInput = Static<typeof GetEnterpriseInput>
 
 /** `null` when the registry holds no enterprise with this code. */
 export const GetEnterpriseOutput = Type.Union([Enterprise, Type.Null()])
+
+/** Members and their capital are personal data: served only when asked for (`?include=members`). */
+export const withoutMembers = ({ members: _members, ...rest }: Enterprise): Enterprise => rest

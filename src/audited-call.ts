@@ -16,6 +16,8 @@ export interface PersonalDataCall {
   requestId: string
   connector: string
   operation: string
+  /** What the audit record calls the operation, when it says more (e.g. `lookup+relatives,religion`: the groups disclosed). Default `operation`. */
+  auditOperation?: string
   /** The personal ID or enterprise code the call is about (hashed + masked by the audit log). */
   subject: string | null
   input: unknown
@@ -43,7 +45,7 @@ export async function auditedCall<T>(
     officerId: call.officerId,
     purpose: call.purpose,
     connector: call.connector,
-    operation: call.operation,
+    operation: call.auditOperation ?? call.operation,
     subject: call.subject,
     outcome: failure ? failure.code : outcomeOf(result as T),
     latencyMs: Math.round(performance.now() - started),

@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../src/config/load.js'
 import { startHub } from '../../src/server.js'
-import { SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../../connectors/population/simulator.js'
+import { sandboxConfig } from '../../connectors/population/simulator.js'
 import { childMain } from './child.js'
 import { benchClient, benchHubConfig } from './hub-config.js'
 import { deleteRedisPrefix, dropSchema } from './cleanup.js'
@@ -31,10 +31,7 @@ childMain<HubChildParams>('hub', async (p) => {
     connectors: {
       population: {
         enabled: true,
-        baseUrl: p.simulatorUrl,
-        path: '/',
-        serviceCode: SANDBOX_SERVICE_CODE,
-        auth: { type: 'xroad-basic', username: SANDBOX_CREDENTIALS.username, secretKey: SANDBOX_CREDENTIALS.secretKey, timestampUnit: 's' },
+        ...sandboxConfig(p.simulatorUrl),
       },
     },
     extra: { log: { level: p.logLevel } },

@@ -1,7 +1,7 @@
 /**
  * Child entry: the baseline for POST /v1/prefill. A bare Fastify route that makes the same three
  * calls as the hub's fan-out, in parallel, and answers what they returned:
- *  - identity: the population SOAP lookup (connector's wire.ts, same xroad-basic signing) through
+ *  - identity: the population SOAP lookup (connector's wire modules, same LGSP token scheme) through
  *    an undici Pool,
  *  - documents: the document store's own SELECT (same SQL, same keyed owner hash) on the hub's
  *    schema through a pg Pool of 10 (the hub's default pool size),
@@ -10,16 +10,13 @@
  * No auth, rate limit, validation, audit, deadline, cache lookup, retries, circuit breaker or
  * metrics: what any Node service pays for these three round trips.
  */
-import { randomUUID } from 'node:crypto'
 import Fastify from 'fastify'
 import pg from 'pg'
 import { Pool } from 'undici'
-import { buildLookupRequest, DEFAULT_INTEGRATION_CODE, parseLookupResponse } from '../../connectors/population/wire.js'
-import { SANDBOX_CREDENTIALS as POPULATION_CREDENTIALS, SANDBOX_SERVICE_CODE } from '../../connectors/population/simulator.js'
+import { populationBaseline } from './population-baseline.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS as PORTAL_CREDENTIALS, SANDBOX_DSTCODE } from '../../connectors/national-portal/simulator.js'
 import { resolveConfig } from '../../connectors/national-portal/config.js'
 import { buildCallBody, buildLoginBody, DSTCODE_HEADER, getProcedureParams, parseProcedure, readLogin, readReply } from '../../connectors/national-portal/wire.js'
-import { createXRoadBasic } from '../../src/upstream/auth/index.js'
 import { subjectHash } from '../../src/audit/subject.js'
 import { childMain } from './child.js'
 
@@ -37,13 +34,9 @@ interface Body {
   applicant: { id: string; fullName: string; dateOfBirth: string }
 }
 
-const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }
-
 childMain<PrefillBaselineParams>('prefill baseline', async (p) => {
-  const never = new AbortController().signal
   const population = new Pool(new URL(p.populationUrl).origin, { connections: p.sockets })
-  const auth = createXRoadBasic({ username: POPULATION_CREDENTIALS.username, secretKey: POPULATION_CREDENTIALS.secretKey, timestampUnit: 's' })
-  const soapTarget = new URL('/', p.populationUrl)
+  const lookup = populationBaseline(p.populationUrl)
 
   const portalConfig = resolveConfig({
     baseUrl: p.portalUrl, username: PORTAL_CREDENTIALS.username, password: PORTAL_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
@@ -70,12 +63,9 @@ childMain<PrefillBaselineParams>('prefill baseline', async (p) => {
   app.post('/v1/prefill', async function prefillBaseline(request) {
     const { procedureCode, applicant } = request.body as Body
     const identity = (async () => {
-      const xml = buildLookupRequest({ personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth }, {
-        requestId: randomUUID(), serviceCode: SANDBOX_SERVICE_CODE, integrationCode: DEFAULT_INTEGRATION_CODE, officerId: 'CB-0001',
-      })
-      const res = await population.request({ method: 'POST', path: soapTarget.pathname, headers: { ...SOAP_HEADERS, ...(await auth.headers(soapTarget, never)) }, body: xml })
+      const res = await population.request(await lookup.request({ personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth }))
       const body = Buffer.from(await res.body.arrayBuffer())
-      return parseLookupResponse(body, { status: res.statusCode, serviceCode: SANDBOX_SERVICE_CODE, personalId: applicant.id })
+      return lookup.parse(body, res.statusCode, applicant.id)
     })()
     const documents = db.query(documentsSql, [subjectHash(p.hashKey, applicant.id), null, false, new Date()]).then((r) => r.rows)
     const procedure = (async () => {

@@ -23,7 +23,7 @@ export const BusinessRegistryConfigSchema = Type.Object({
   baseUrl: Type.String({ pattern: '^https?://', description: 'Base URL of the business registry API on the national data platform, or of the LGSP route to it.' }),
   auth: AuthConfigSchema,
   paths: Type.Optional(Type.Object({
-    lookup: Type.Optional(Type.String({ pattern: '^/[^?#]*$', default: DEFAULT_PATHS.lookup, description: `Path of the enterprise detail endpoint under baseUrl (the code goes in \`?msdn=\`). Default \`${DEFAULT_PATHS.lookup}\`.` })),
+    lookup: Type.Optional(Type.String({ pattern: '^/[^#]*$', default: DEFAULT_PATHS.lookup, description: `Path of the enterprise detail endpoint under baseUrl, with a query of its own if the route needs one (an LGSP adapter: \`/adapter?category=chiTietDoanhNghiep&version=1.1\`); the code is added as \`msdn=\`. Default \`${DEFAULT_PATHS.lookup}\`.` })),
   }, { default: {}, additionalProperties: false, description: 'Endpoint paths under baseUrl (the token URL is auth.tokenUrl).' })),
   bare404IsNotFound: Type.Optional(Type.Boolean({
     default: false,

@@ -92,6 +92,7 @@ function fixed(): Enterprise[] {
       // Registered after the 2025 reform: the address has no district.
       headOfficeAddress: { fullText: 'Số 18 phố Láng Hạ, Phường Láng, Thành phố Hà Nội, Việt Nam', province: 'Thành phố Hà Nội', ward: 'Phường Láng' },
       representatives: [{ fullName: 'ĐỖ THANH MAI', position: 'Giám đốc' }, { fullName: 'BÙI HỮU NAM', position: 'Chủ tịch Hội đồng thành viên' }], charterCapitalVnd: 2_000_000_000,
+      members: [{ name: 'ĐỖ THANH MAI', capitalVnd: 1_200_000_000, ratioPercent: 60, country: 'Việt Nam' }, { name: 'BÙI HỮU NAM', capitalVnd: 800_000_000, ratioPercent: 40, country: 'Việt Nam' }],
     },
     {
       code: SANDBOX_ENTERPRISES.suspended, name: 'DOANH NGHIỆP TƯ NHÂN VẬN TẢI TRƯỜNG SƠN',
@@ -176,5 +177,15 @@ export function sandboxEnterprises(seed = SANDBOX_SEED, count = GENERATED_COUNT)
       }
     }
   }
-  return out
+  return out.map(asRegistered)
+}
+
+/** The simulator's own status codes (ENTERPRISE_STATUS_ID values are not published; these are ours). */
+export const SANDBOX_STATUS_IDS: Readonly<Record<EnterpriseStatus, string>> = {
+  active: '1', suspended: '2', dissolving: '3', dissolved: '4', bankrupt: '5', certificate_revoked: '6', not_at_registered_address: '7', other: '9',
+}
+
+/** A record as the registry returns it: its status code, representatives by name only (no peer reads a position). */
+function asRegistered(e: Enterprise): Enterprise {
+  return { ...e, statusCode: SANDBOX_STATUS_IDS[e.status], representatives: e.representatives.map((r) => ({ fullName: r.fullName })) }
 }

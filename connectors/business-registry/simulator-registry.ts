@@ -31,7 +31,11 @@ export interface RegistryOptions {
 
 const json = (status: number, value: unknown, headers?: Record<string, string>): Reply => ({ status, body: JSON.stringify(value), ...(headers && { headers }) })
 
-/** The registry's detail reply for one enterprise (field names as reference §2 and OpenCPS read them). */
+/**
+ * The registry's detail reply for one enterprise, in the shape reference §2 describes (QB, OCN):
+ * `Data{MainInformation, HOAdress, Representatives[], Member[]}` beside `DataCount`, `Status`
+ * and `Message`. Representatives carry `FULL_NAME` only (no peer reads a position).
+ */
 export function renderEnterprise(e: Enterprise, id: number): unknown {
   const a = e.headOfficeAddress
   return {
@@ -43,19 +47,25 @@ export function renderEnterprise(e: Enterprise, id: number): unknown {
         NAME_F: e.foreignName ?? '',
         SHORT_NAME: e.shortName ?? '',
         ENTERPRISE_TYPE_NAME: e.typeName ?? '',
+        ENTERPRISE_STATUS_ID: e.statusCode ?? '',
         ENTERPRISE_STATUS_NAME: e.statusName ?? '',
         FOUNDING_DATE: e.foundingDate === undefined ? null : `${e.foundingDate}T00:00:00`,
         CAPITAL_AMOUNT: e.charterCapitalVnd ?? null,
+        LEGAL_NAMES: e.representatives.map((r) => r.fullName).join(';'),
       },
       HOAdress: a === undefined ? null : { AddressFullText: a.fullText, CityName: a.province ?? '', DistrictName: a.district ?? '', WardName: a.ward ?? '' },
-      Representatives: e.representatives.map((r) => ({ FULL_NAME: r.fullName, POSITION_NAME: r.position ?? '' })),
+      Representatives: e.representatives.map((r) => ({ FULL_NAME: r.fullName })),
+      Member: (e.members ?? []).map((m) => ({ MEMBER_NAME: m.name, AMOUNT: m.capitalVnd ?? null, RATIO_PERCENT: m.ratioPercent ?? null, COUNTRY: m.country ?? '' })),
     },
+    DataCount: 1,
+    Status: '1',
+    Message: 'Thành công',
   }
 }
 
-const NOT_FOUND_EMPTY = JSON.stringify({ Data: { MainInformation: null, HOAdress: null, Representatives: [] } })
-const NOT_FOUND_404 = JSON.stringify({ Data: null, Message: 'Không tìm thấy thông tin doanh nghiệp' })
-const INVALID_CODE = JSON.stringify({ Data: null, Message: 'Mã số doanh nghiệp không hợp lệ' })
+const NOT_FOUND_EMPTY = JSON.stringify({ Data: { MainInformation: null, HOAdress: null, Representatives: [], Member: [] }, DataCount: 0, Status: '0', Message: 'Không tìm thấy thông tin doanh nghiệp' })
+const NOT_FOUND_404 = JSON.stringify({ Data: null, DataCount: 0, Status: '0', Message: 'Không tìm thấy thông tin doanh nghiệp' })
+const INVALID_CODE = JSON.stringify({ Data: null, DataCount: 0, Status: '0', Message: 'Mã số doanh nghiệp không hợp lệ' })
 const BEARER_REFUSED = { 'www-authenticate': 'Bearer error="invalid_token", error_description="The access token is missing, unknown or expired"' }
 
 export const emptyCounters = (): RegistryCounters => ({ tokensIssued: 0, tokenRefused: 0, lookups: { found: 0, notFound: 0, invalid: 0 }, unauthorized: 0 })

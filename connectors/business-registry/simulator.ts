@@ -20,6 +20,9 @@ export { GENERATED_COUNT, SANDBOX_ENTERPRISES, SANDBOX_SEED, sandboxEnterprises 
 /** Obviously fake consumer key and secret the sandbox config uses. */
 export const SANDBOX_CREDENTIALS = Object.freeze({ consumerKey: 'sandbox-consumer-key', consumerSecret: 'sandbox-consumer-secret-not-real' })
 export const DEFAULT_TOKEN_PATH = '/token'
+/** The LGSP adapter form of the same lookup: `GET /adapter?category=chiTietDoanhNghiep&version=1.1&msdn=` (OCN). */
+export const ADAPTER_PATH = '/adapter'
+export const ADAPTER_LOOKUP = `${ADAPTER_PATH}?category=chiTietDoanhNghiep&version=1.1`
 export const DEFAULT_TOKEN_TTL_MS = 3_600_000
 
 export interface SimulatorOptions {
@@ -76,7 +79,7 @@ type Endpoint = 'token' | 'lookup'
 
 export async function startBusinessRegistrySimulator(options: SimulatorOptions = {}): Promise<BusinessRegistrySimulator> {
   const paths = { token: options.paths?.token ?? DEFAULT_TOKEN_PATH, lookup: options.paths?.lookup ?? DEFAULT_PATHS.lookup }
-  const endpoints = new Map<string, Endpoint>([[paths.token, 'token'], [paths.lookup, 'lookup']])
+  const endpoints = new Map<string, Endpoint>([[paths.token, 'token'], [paths.lookup, 'lookup'], [ADAPTER_PATH, 'lookup']])
   const registry = createSimulatedRegistry({
     credentials: options.credentials ?? SANDBOX_CREDENTIALS,
     tokenTtlMs: options.tokenTtlMs ?? DEFAULT_TOKEN_TTL_MS,
@@ -115,7 +118,11 @@ export async function startBusinessRegistrySimulator(options: SimulatorOptions =
     const proceed = () => {
       if (applyFault(res, endpoint, action)) return
       if (endpoint === 'token') return reply(res, registry.token(req.headers.authorization, req.headers['content-type'], body))
-      const query = new URL(req.url ?? '/', 'http://sim').searchParams
+      const url = new URL(req.url ?? '/', 'http://sim')
+      const query = url.searchParams
+      if (url.pathname === ADAPTER_PATH && query.get('category') !== 'chiTietDoanhNghiep') {
+        return send(res, 400, JSON.stringify({ Data: null, DataCount: 0, Status: '0', Message: 'category không hợp lệ' }))
+      }
       reply(res, registry.lookup(req.headers.authorization, query.get('msdn')))
     }
     if (latencyMs <= 0) return proceed()

@@ -5,7 +5,7 @@
  * and what is our own choice is listed in this folder's README.
  */
 import { UpstreamError } from '../../src/upstream/errors.js'
-import type { Enterprise, EnterpriseAddress, EnterpriseStatus, EnterpriseType, Representative } from '../../schemas/enterprise.js'
+import type { Enterprise, EnterpriseAddress, EnterpriseStatus, EnterpriseType, Member, Representative } from '../../schemas/enterprise.js'
 
 /** Query parameter carrying the enterprise code. */
 export const CODE_PARAM = 'msdn'
@@ -17,9 +17,9 @@ export interface ReadOptions {
   bare404IsNotFound: boolean
 }
 
-/** Path and query of one lookup. */
+/** Path and query of one lookup; `path` may carry a query of its own (the adapter form `?category=chiTietDoanhNghiep&version=1.1`). */
 export function lookupPath(path: string, code: string): string {
-  return `${path}?${new URLSearchParams({ [CODE_PARAM]: code }).toString()}`
+  return `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams({ [CODE_PARAM]: code }).toString()}`
 }
 
 /**
@@ -140,6 +140,34 @@ function representatives(v: unknown): Representative[] {
   return out
 }
 
+/** `LEGAL_NAMES`: the legal representatives' names joined with ';' (used when `Representatives` names nobody). */
+function legalNames(main: Record<string, unknown>): Representative[] {
+  return (text(main, 'LEGAL_NAMES') ?? '').split(';').map((n) => n.trim()).filter((n) => n !== '').map((fullName) => ({ fullName }))
+}
+
+/** `Member[]` {MEMBER_NAME, AMOUNT, RATIO_PERCENT, COUNTRY}: members and their capital (personal data; served only on request). */
+function members(v: unknown): Member[] {
+  if (v === undefined || v === null) return []
+  const items = Array.isArray(v) ? v : [v]
+  const out: Member[] = []
+  for (const item of items) {
+    if (!isObject(item)) throw bad('a Member item is not an object')
+    const name = text(item, 'MEMBER_NAME')
+    if (name === undefined) continue
+    const amount = decimal(item['AMOUNT'])
+    const ratio = decimal(item['RATIO_PERCENT'])
+    const country = text(item, 'COUNTRY')
+    out.push({ name, ...(amount !== undefined && { capitalVnd: amount }), ...(ratio !== undefined && { ratioPercent: ratio }), ...(country !== undefined && { country }) })
+  }
+  return out
+}
+
+/** A non-negative decimal as a number or text (`number(21,3)` in the registry); anything else is left out. */
+function decimal(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) ? Number(v.trim()) : undefined
+  return n !== undefined && Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
 /** `Data` → the enterprise, `null` when it holds none. Throws WireError when malformed. */
 function readData(data: unknown, requested: string): Enterprise | null {
   if (isEmpty(data)) return null
@@ -159,12 +187,17 @@ function readData(data: unknown, requested: string): Enterprise | null {
   const foundingDate = rawDate === undefined ? undefined : parseWireDate(rawDate)
   if (rawDate !== undefined && foundingDate === undefined) throw bad('FOUNDING_DATE is not a date')
   const typeName = text(main, 'ENTERPRISE_TYPE_NAME')
-  const statusName = text(main, 'ENTERPRISE_STATUS_NAME')
+  // OCN reads ENTERPRISE_STATUS_ID/_NAME; QB's reply has ENTERPRISE_STATUS (a code when numeric, else the name).
+  const bareStatus = text(main, 'ENTERPRISE_STATUS')
+  const statusName = text(main, 'ENTERPRISE_STATUS_NAME') ?? (bareStatus !== undefined && !/^\d+$/.test(bareStatus) ? bareStatus : undefined)
+  const statusCode = text(main, 'ENTERPRISE_STATUS_ID') ?? (bareStatus !== undefined && /^\d+$/.test(bareStatus) ? bareStatus : undefined)
   const foreignName = text(main, 'NAME_F')
   const shortName = text(main, 'SHORT_NAME')
   const charterCapitalVnd = capital(main['CAPITAL_AMOUNT'])
   const headOfficeAddress = address(d['HOAdress'] ?? d['HOAddress'])
   const parentCode = requested.length > 10 ? requested.slice(0, 10) : undefined
+  const named = representatives(d['Representatives'])
+  const memberList = members(d['Member'] ?? d['Members'])
 
   return {
     code: requested,
@@ -176,10 +209,12 @@ function readData(data: unknown, requested: string): Enterprise | null {
     ...(typeName !== undefined && { typeName }),
     status: enterpriseStatusOf(statusName),
     ...(statusName !== undefined && { statusName }),
+    ...(statusCode !== undefined && { statusCode }),
     ...(foundingDate !== undefined && { foundingDate }),
     ...(headOfficeAddress !== undefined && { headOfficeAddress }),
-    representatives: representatives(d['Representatives']),
+    representatives: named.length > 0 ? named : legalNames(main),
     ...(charterCapitalVnd !== undefined && { charterCapitalVnd }),
+    ...(memberList.length > 0 && { members: memberList }),
   }
 }
 
@@ -196,7 +231,8 @@ export function readEnterpriseReply(body: Buffer, status: number, requested: str
   } catch {
     parsed = false
   }
-  const enveloped = parsed && isObject(json) && 'Data' in json
+  // Beside `Data` the registry sends `Status` ("1" ok, "0" nothing to return) and `Message`.
+  const enveloped = parsed && isObject(json) && ('Data' in json || 'Status' in json)
   if (status === 404) {
     if (enveloped || options.bare404IsNotFound) return { ok: true, value: null }
     return {
@@ -205,8 +241,9 @@ export function readEnterpriseReply(body: Buffer, status: number, requested: str
     }
   }
   if (!parsed) return { ok: false, error: new UpstreamError('bad_response', 'The business registry sent a reply that is not JSON.', { status }) }
-  if (!enveloped) return { ok: false, error: new UpstreamError('bad_response', 'The business registry reply has no Data member.', { status }) }
+  if (!enveloped) return { ok: false, error: new UpstreamError('bad_response', 'The business registry reply has neither Data nor Status.', { status }) }
   try {
+    // "0" with a Message and no record is the registry saying it has nothing for this code.
     return { ok: true, value: readData((json as Record<string, unknown>)['Data'], requested) }
   } catch (err) {
     if (!(err instanceof WireError)) throw err

@@ -44,8 +44,9 @@ const DEMO: readonly Person[] = [
     permanentAddress: { provinceCode: '62', districtCode: '608', wardCode: '23284', detail: 'Số 12, đường Trần Hưng Đạo, tổ 3' },
     currentAddress: { provinceCode: '62', districtCode: '608', wardCode: '23284', detail: 'Số 12, đường Trần Hưng Đạo, tổ 3' },
     hometown: { provinceCode: '62', detail: 'xã Đăk Cấm, thành phố Kon Tum' },
+    birthRegistrationPlace: { provinceCode: '62', districtCode: '608', wardCode: '23284', detail: 'phường Quyết Thắng, thành phố Kon Tum, tỉnh Kon Tum', country: 'VN' },
     householdBookNumber: '620123456',
-    householdHead: { fullName: 'Nguyễn Văn An', personalId: '062090001234', nationality: 'VN' },
+    householdHead: { fullName: 'Nguyễn Văn An', personalId: '062090001234', oldIdNumber: '233123456', relationship: 'CH01' },
     father: { fullName: 'Nguyễn Văn Bình', personalId: '062060500321', nationality: 'VN' },
     mother: { fullName: 'Lê Thị Cúc', personalId: '062163500456', oldIdNumber: '233000456', nationality: 'VN' },
     spouse: { fullName: 'Trần Thị Hoa', personalId: '062192504567', nationality: 'VN' },
@@ -76,7 +77,7 @@ const DEMO: readonly Person[] = [
     nationality: 'VN', ethnicity: '01', religion: '00', bloodType: 'AB' as Person['bloodType'], maritalStatus: 'single' as Person['maritalStatus'],
     permanentAddress: { provinceCode: '62', districtCode: '608', wardCode: '23290', detail: 'Số 8, đường Phan Chu Trinh' },
     householdBookNumber: '620777001',
-    householdHead: { fullName: 'Phạm Văn Hải', personalId: '062075500778', nationality: 'VN' },
+    householdHead: { fullName: 'Phạm Văn Hải', personalId: '062075500778' },
     father: { fullName: 'Phạm Văn Hải', personalId: '062075500778', nationality: 'VN' },
     mother: { fullName: 'Đỗ Thị Lan', personalId: '062178500779', nationality: 'VN' },
   },
@@ -151,7 +152,12 @@ function generator(seed: number) {
     const motherYear = birthYear - int(18, 38)
     const father = chance(0.9) ? relatedPerson('male', fatherYear, name('male', surname, highland), province) : undefined
     const mother = chance(0.92) ? relatedPerson('female', motherYear, name('female', pick(SURNAMES), highland), province) : undefined
-    if (father && age < 30 && chance(0.7)) citizen.householdHead = { ...father }
+    if (father && age < 30 && chance(0.7)) {
+      const { nationality: _nationality, ...head } = father
+      citizen.householdHead = head
+    }
+    // A minor's legal representative (NguoiDaiDien) is usually a parent.
+    if (age < 18 && (father ?? mother) && chance(0.8)) citizen.guardian = { ...(father ?? mother)! }
     if (father) citizen.father = father
     if (mother) citizen.mother = mother
     if (citizen.maritalStatus === 'married') {

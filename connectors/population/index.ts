@@ -1,40 +1,63 @@
 /**
- * Connector for the National Population Database: `lookup` and `verify` over SOAP 1.1.
- * Wire format in wire.ts, config in config.ts, the upstream's stand-in in simulator.ts.
+ * Connector for the National Population Database: `lookup` (MaTichHop 037) and `verify` (003)
+ * over SOAP 1.1, directly (X-Road style auth) or through a provincial LGSP (token scheme), chosen
+ * by `auth.type`. Requests in wire.ts, replies in wire-reply.ts, config in config.ts, the
+ * upstream's stand-in in simulator.ts.
  */
-import { randomUUID } from 'node:crypto'
-import type { Connector, ConnectorContext, ConnectorModule, OperationDef } from '../../src/upstream/types.js'
+import type { Connector, ConnectorContext, ConnectorModule, OperationContext, OperationDef } from '../../src/upstream/types.js'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
-import { createAuthStrategy } from '../../src/upstream/auth/index.js'
-import { LookupInput, LookupOutput, VerifyInput, VerifyOutput } from '../../schemas/citizen.js'
+import { createAuthStrategy, lgspAuthHash } from '../../src/upstream/auth/index.js'
+import { LookupInput, LookupOutput, VERIFIED_FIELDS, VerifyInput, VerifyOutput } from '../../schemas/citizen.js'
 import { PopulationConfigSchema, resolveConfig, type PopulationConfig } from './config.js'
-import { buildLookupRequest, buildVerifyRequest, parseLookupResponse, parseVerifyResponse, type RequestHeader } from './wire.js'
-import { SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE, startPopulationSimulator } from './simulator.js'
+import { buildRequest, type OperationKey, type RequestHeader } from './wire.js'
+import { parseLookupResponse, parseVerifyResponse } from './wire-reply.js'
+import { sandboxConfig, startPopulationSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { PopulationConfigSchema, type PopulationConfig }
 
-/** SOAP 1.1 over HTTP: the action is empty for this service (reference §1). */
-const SOAP_HEADERS = { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }
+/** Raw SOAP 1.1 as peers post it: `application/xml` (C6, PH, OC) and an empty SOAPAction. */
+const SOAP_HEADERS = { 'content-type': 'application/xml; charset=utf-8', soapaction: '""' }
 /** Faults arrive as HTTP 500; the body says whether they are ours (Client) or theirs (Server). */
 const acceptSoapStatus = (status: number) => status === 200 || status === 500
+const VERIFY_DETAIL = 'The population database answers yes or no for the three fields together; it does not say which one differs.'
 
 function create(ctx: ConnectorContext<PopulationConfig>): Connector {
   const config = resolveConfig(ctx.config)
+  const auth = createAuthStrategy(config.auth, { log: ctx.log })
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
-    auth: createAuthStrategy(config.auth, { log: ctx.log }),
+    auth,
     ...(config.maxResponseBytes !== undefined && { maxResponseBytes: config.maxResponseBytes }),
     ...clientOverrides(config),
   })
+  const refuse = (message: string) => new UpstreamError('rejected', message)
 
-  const header = (requestId: string, officerId: string | undefined): RequestHeader => {
-    // The upstream logs every access against an accountable officer (Decree 13/2023); never send a blank one.
-    if (officerId === undefined || officerId.trim() === '') {
-      throw new UpstreamError('rejected', 'The population database needs the accountable officer (X-Officer-Id) for every query.')
+  /** MaDVC for the procedure the call serves: the licensed code from serviceCodes, else per unmappedProcedure. */
+  function serviceCodeFor(procedureCode: string | undefined): string {
+    if (procedureCode === undefined) return config.serviceCode
+    const mapped = config.serviceCodes[procedureCode]
+    if (mapped !== undefined) return mapped
+    if (config.unmappedProcedure === 'procedure-code') return procedureCode
+    if (config.unmappedProcedure === 'refuse') {
+      throw refuse('The procedure has no service code (MaDVC) licensed for the population database; add it to connectors.population.serviceCodes. Nothing was sent.')
     }
-    return { requestId, serviceCode: config.serviceCode, integrationCode: config.integrationCode, officerId }
+    return config.serviceCode
+  }
+
+  /** MaCanBo and, on the LGSP path, the officer's own AuthHash; the population DB logs every access against them. */
+  function officer(officerId: string | undefined): { code: string; headers: Record<string, string> } {
+    if (officerId === undefined || officerId.trim() === '') {
+      throw refuse('The population database needs the accountable officer (X-Officer-Id) for every query.')
+    }
+    const account = config.officers.accounts[officerId]
+    if (account === undefined && config.officers.unmapped === 'refuse') {
+      throw refuse('The officer (X-Officer-Id) has no account registered with the population database in connectors.population.officers.accounts. Nothing was sent.')
+    }
+    const key = account?.keyName !== undefined && account.keyPassword !== undefined ? { keyName: account.keyName, keyPassword: account.keyPassword } : config.officers.unitAccount
+    const headers: Record<string, string> = key !== undefined ? { AuthHash: lgspAuthHash(key.keyName, key.keyPassword) } : {}
+    return { code: account?.code ?? officerId, headers }
   }
 
   /**
@@ -42,11 +65,21 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
    * `Server` fault, a crashed server's HTML 500 or a malformed document counts as a failure of
    * its kind: retried when transient and counted by the circuit breaker.
    */
-  async function post<T>(xml: string, signal: AbortSignal, parse: (body: Buffer, status: number) => T): Promise<T> {
+  async function call<T>(op: OperationKey, input: LookupInput, ctxOp: OperationContext, parse: (body: Buffer, status: number) => T): Promise<T> {
+    // The purpose is the procedure unless the caller names one (pre-fill does).
+    const procedureCode = input.procedureCode ?? (config.serviceCodes[ctxOp.purpose ?? ''] !== undefined ? ctxOp.purpose : undefined)
+    const who = officer(ctxOp.officerId)
+    const header: RequestHeader = {
+      requestId: ctxOp.requestId,
+      serviceCode: serviceCodeFor(procedureCode),
+      officerCode: who.code,
+      ...(config.agencyCode !== undefined && { agencyCode: config.agencyCode }),
+    }
+    const xml = buildRequest(op, input, header, config.wire)
     let parsed: { value: T } | undefined
     // Lookups and verifies read only, so they are safe to repeat on a transient failure.
     await client.request({
-      method: 'POST', path: config.path, headers: SOAP_HEADERS, body: xml, idempotent: true, signal, acceptStatus: acceptSoapStatus,
+      method: 'POST', path: config.path, headers: { ...SOAP_HEADERS, ...who.headers }, body: xml, idempotent: true, signal: ctxOp.signal, acceptStatus: acceptSoapStatus,
       inspect: (res) => {
         try {
           parsed = { value: parse(res.body, res.status) }
@@ -61,45 +94,53 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
   }
 
   const lookup: OperationDef<typeof LookupInput, typeof LookupOutput> = {
-    description: 'Looks up one citizen by personal ID, full name and date of birth; null when the population DB holds no such citizen.',
+    description: 'Looks up one citizen by personal ID (or old 9-digit ID), full name and date of birth; the whole record, or null when the population DB holds no such citizen.',
     input: LookupInput,
     output: LookupOutput,
     timeoutMs: config.timeoutMs.lookup,
     idempotent: true,
-    async run(input, op) {
-      return post(buildLookupRequest(input, header(op.requestId, op.officerId)), op.signal, (body, status) =>
-        parseLookupResponse(body, { status, serviceCode: config.serviceCode, personalId: input.personalId }))
-    },
+    run: (input, op) => call('lookup', input, op, (body, status) => parseLookupResponse(body, { status, personalId: input.personalId })),
   }
 
   const verify: OperationDef<typeof VerifyInput, typeof VerifyOutput> = {
-    description: 'Checks supplied data against the population DB record; lists the supplied fields that disagree (an unknown ID gives personalId).',
+    description: 'Asks whether a citizen with exactly this ID, name and date of birth exists; yes or no.',
     input: VerifyInput,
     output: VerifyOutput,
     timeoutMs: config.timeoutMs.verify,
     idempotent: true,
-    async run(input, op) {
-      return post(buildVerifyRequest(input, header(op.requestId, op.officerId)), op.signal, (body, status) =>
-        parseVerifyResponse(body, { status, serviceCode: config.serviceCode }))
-    },
+    run: async (input, op) => ({
+      match: await call('verify', input, op, (body, status) => parseVerifyResponse(body, { status })),
+      checked: [...VERIFIED_FIELDS],
+      detail: VERIFY_DETAIL,
+    }),
   }
 
   /**
-   * The probe is a real lookup of an ID nobody holds: it proves the endpoint answers SOAP, accepts
-   * our credentials, MaDVC and officer code — which a bare TCP or GET check would not. Any parsed
-   * answer (normally "not found") is healthy.
+   * Touches no personal data: fresh credentials from the token endpoint (token schemes), then a
+   * GET of the endpoint (`?wsdl`). Any answer below 500 other than 401/403 proves the service is
+   * reachable and takes our credentials.
    */
   async function health(signal: AbortSignal) {
     const started = performance.now()
-    const probe = config.health
+    const ms = () => Math.round(performance.now() - started)
     try {
       const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
-      const xml = buildLookupRequest(probe, header(`health-${randomUUID()}`, probe.officerId))
-      await post(xml, deadline, (body, status) => parseLookupResponse(body, { status, serviceCode: config.serviceCode, personalId: probe.personalId }))
-      return { ok: true, latencyMs: Math.round(performance.now() - started) }
+      if (config.auth.type === 'lgsp-token' || config.auth.type === 'oauth2') {
+        await createAuthStrategy(config.auth, { log: ctx.log }).headers(new URL(config.baseUrl), deadline)
+      }
+      let status = 0
+      await client.request({
+        method: 'GET', path: config.healthPath, idempotent: true, signal: deadline, acceptStatus: (s) => s < 500,
+        inspect: (res) => {
+          status = res.status
+          return undefined
+        },
+      })
+      if (status === 401 || status === 403) return { ok: false, latencyMs: ms(), detail: `unauthorized: the endpoint refused our credentials (HTTP ${status})` }
+      return { ok: true, latencyMs: ms() }
     } catch (err) {
       const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
-      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
+      return { ok: false, latencyMs: ms(), detail }
     }
   }
 
@@ -117,16 +158,7 @@ const population: ConnectorModule<typeof PopulationConfigSchema> = {
   create,
   async startSimulator({ port, log }) {
     const sim = await startPopulationSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
-    return {
-      url: sim.url,
-      close: () => sim.close(),
-      config: {
-        baseUrl: sim.url,
-        path: '/',
-        serviceCode: SANDBOX_SERVICE_CODE,
-        auth: { type: 'xroad-basic', username: SANDBOX_CREDENTIALS.username, secretKey: SANDBOX_CREDENTIALS.secretKey, timestampUnit: 's' },
-      },
-    }
+    return { url: sim.url, close: () => sim.close(), config: sandboxConfig(sim.url) }
   },
 }
 

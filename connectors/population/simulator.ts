@@ -1,26 +1,25 @@
 /**
- * Simulator of the National Population Database on loopback: the same SOAP wire format as the
- * connector (checked strictly by simulator-wire.ts), the sandbox citizens, the upstream's
- * X-Road style auth, its 004/005 refusals, and fault injection. Plain node:http so hanging
- * replies, body limits and socket teardown are fully under our control.
+ * Simulator of the National Population Database on loopback, speaking only the real shapes
+ * (reference §1): raw SOAP over `application/xml`, `CongdanCollection` replies without a
+ * wrapper, yes/no verify. It plays both ways in: the direct X-Road style signature (over the
+ * configured auth URL) and the provincial LGSP's token flow (`lgspaccesstoken`, client
+ * credentials, Bearer, the officer's AuthHash). Plus the sandbox citizens and fault injection.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
-import { timingSafeEqual } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Citizen } from '../../schemas/citizen.js'
-import { xroadSignature } from '../../src/upstream/auth/index.js'
 import { sandboxCitizens } from './fake-citizens.js'
 import { createPrng } from '../../src/sim/prng.js'
-import { DEFAULT_INTEGRATION_CODE, EL, ERROR_CODE } from './wire.js'
-import { parseSimRequest, renderErrorCode, renderFault, renderLookup, renderMalformed, renderVerify, SimRequestError, type SimRequest } from './simulator-wire.js'
+import { parseSimRequest, renderFault, renderLookup, renderMalformed, renderVerify, SimRequestError, type SimRequest } from './simulator-wire.js'
+import { createSimulatorAuth, SANDBOX_LGSP, SANDBOX_OFFICERS, SANDBOX_UNIT_ACCOUNT, SANDBOX_XROAD, type SimulatorAuthOptions } from './simulator-auth.js'
 import { decideFault, faultsFromHeaders, FaultState, faultsControl, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 
-/** Obviously fake credentials the sandbox config uses. */
-export const SANDBOX_CREDENTIALS = Object.freeze({ username: 'sandbox-user', secretKey: 'sandbox-secret-not-real' })
+export { SANDBOX_LGSP, SANDBOX_OFFICERS, SANDBOX_UNIT_ACCOUNT, SANDBOX_XROAD }
 export const SANDBOX_SERVICE_CODE = 'SANDBOX-DVC'
 export const UNLICENSED_SERVICE_CODE = 'UNLICENSED-DVC'
 export const BLOCKED_OFFICER_PREFIX = 'BLOCKED-'
+export const LGSP_TOKEN_PATH = '/lgsp/token'
 
 export interface SimulatorOptions {
   /** Port on 127.0.0.1. Default 0 (any free port). */
@@ -28,14 +27,12 @@ export interface SimulatorOptions {
   log?: Logger
   /** SOAP endpoint path. Default `/`. */
   path?: string
-  /** xroad-basic credentials checked on every SOAP request, or false to accept any. Default SANDBOX_CREDENTIALS. */
-  auth?: { username: string; secretKey: string; maxClockSkewMs?: number } | false
-  /** MaDVC values answered with 004. Default [UNLICENSED_SERVICE_CODE]. */
+  /** Who may call: the X-Road style account and/or the LGSP keys and officer accounts; false = anyone. Default both sandbox schemes. */
+  auth?: Partial<SimulatorAuthOptions> | false
+  /** MaDVC values refused with a soap:Client fault. Default [UNLICENSED_SERVICE_CODE]. */
   unlicensedServiceCodes?: string[]
-  /** Officer codes starting with this are answered with 005. Default `BLOCKED-`. */
+  /** Officer codes (MaCanBo) starting with this are refused with a soap:Client fault. Default `BLOCKED-`. */
   blockedOfficerPrefix?: string
-  /** MaTichHop the simulator accepts. Default `037`. */
-  integrationCode?: string
   /** Faults applied to every SOAP request until the control route changes them. Default none. */
   faults?: FaultSettings
   /** Seed of the PRNG behind `errorRate`. Default 1. */
@@ -47,14 +44,17 @@ export interface SimulatorOptions {
 }
 
 export interface SimulatorStats {
-  /** Requests to the SOAP endpoint (control routes not counted), whatever became of them. */
+  /** Requests to the SOAP endpoint (token, health and control routes not counted), whatever became of them. */
   requests: number
   /** Well-formed requests that reached the business logic, by operation; `invalid` = refused as malformed. */
   soap: { lookup: number; verify: number; invalid: number }
   unauthorized: number
+  tokensIssued: number
   refused: { procedureNotLicensed: number; officerNotAuthorised: number }
   faults: Record<Exclude<FaultAction['kind'], 'none'>, number>
   inFlight: number
+  /** The last request as parsed (tests check MaDVC, MaCanBo, MaDonVi). */
+  last?: SimRequest
 }
 
 export interface PopulationSimulator {
@@ -69,13 +69,14 @@ const emptyStats = (): SimulatorStats => ({
   requests: 0,
   soap: { lookup: 0, verify: 0, invalid: 0 },
   unauthorized: 0,
+  tokensIssued: 0,
   refused: { procedureNotLicensed: 0, officerNotAuthorised: 0 },
   faults: { hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 },
   inFlight: 0,
 })
 
-/** Upper-case, NFC, single spaces: the simulator's own normalisation (not wire.ts's). */
-const normaliseName = (s: string) => s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleUpperCase('vi')
+/** The simulator's own name comparison: no diacritics, letters and digits only, so every name format peers send compares equal. */
+const compact = (s: string) => s.replace(/[Đđ]/g, 'D').normalize('NFD').replace(/\p{M}/gu, '').replace(/[^A-Za-z0-9]/g, '').toUpperCase()
 
 /** Dates compare at the precision of the less precise side: a year-only record matches any date in that year. */
 function sameBirth(recorded: string, asked: string): boolean {
@@ -83,70 +84,39 @@ function sameBirth(recorded: string, asked: string): boolean {
   return recorded.length === 4 || asked.length === 4 || recorded === asked
 }
 
-/** Wire names of the supplied fields that disagree with the record (verify). */
-function mismatches(citizen: Citizen | undefined, req: SimRequest): string[] {
-  if (!citizen) return [EL.personalId]
-  const out: string[] = []
-  if (normaliseName(citizen.fullName) !== normaliseName(req.fullName)) out.push(EL.fullName)
-  if (!sameBirth(citizen.dateOfBirth, req.dateOfBirth)) out.push(EL.dateOfBirth)
-  const c = req.checks
-  if (c.gender !== undefined && c.gender !== citizen.gender) out.push(EL.gender)
-  if (c.nationality !== undefined && c.nationality !== citizen.nationality) out.push(EL.nationality)
-  if (c.ethnicity !== undefined && c.ethnicity !== citizen.ethnicity) out.push(EL.ethnicity)
-  if (c.permanentProvinceCode !== undefined && c.permanentProvinceCode !== citizen.permanentAddress?.provinceCode) out.push(`${EL.permanentAddress}/${EL.provinceCode}`)
-  if (c.permanentWardCode !== undefined && c.permanentWardCode !== citizen.permanentAddress?.wardCode) out.push(`${EL.permanentAddress}/${EL.wardCode}`)
-  return out
-}
-
 export async function startPopulationSimulator(options: SimulatorOptions = {}): Promise<PopulationSimulator> {
   const path = options.path ?? '/'
-  const auth = options.auth === undefined ? SANDBOX_CREDENTIALS : options.auth
-  const maxSkewMs = (auth && 'maxClockSkewMs' in auth && auth.maxClockSkewMs) || 300_000
   const unlicensed = new Set(options.unlicensedServiceCodes ?? [UNLICENSED_SERVICE_CODE])
   const blockedPrefix = options.blockedOfficerPrefix ?? BLOCKED_OFFICER_PREFIX
-  const integrationCode = options.integrationCode ?? DEFAULT_INTEGRATION_CODE
   const maxRequestBytes = options.maxRequestBytes ?? 64 * 1024
-  const citizens = new Map((options.citizens ?? sandboxCitizens()).map((c) => [c.personalId, c]))
+  const all = options.citizens ?? sandboxCitizens()
+  const byId = new Map(all.map((c) => [c.personalId, c]))
+  const byOldId = new Map(all.filter((c) => c.oldIdNumber !== undefined).map((c) => [c.oldIdNumber!, c]))
   const random = createPrng(options.seed ?? 1)
   const faults = new FaultState(options.faults)
   const log = options.log
   let stats = emptyStats()
   // Assigned before the first request can arrive; the handlers below only run after that.
   let server!: LoopbackServer
+  let auth!: ReturnType<typeof createSimulatorAuth>
 
-  const send = (res: ServerResponse, status: number, body: string, type = 'text/xml; charset=utf-8', extra: Record<string, string> = {}) =>
+  const send = (res: ServerResponse, status: number, body: string, type = 'application/xml; charset=utf-8', extra: Record<string, string> = {}) =>
     sendReply(res, status, body, type, extra)
-
-  function authorised(req: IncomingMessage): boolean {
-    if (!auth) return true
-    const timestamp = req.headers['timestamp']
-    const given = req.headers['authorization']
-    if (typeof timestamp !== 'string' || !/^\d{10,13}$/.test(timestamp) || typeof given !== 'string') return false
-    // Clients disagree on seconds vs milliseconds; 13 digits is milliseconds.
-    const ms = timestamp.length >= 13 ? Number(timestamp) : Number(timestamp) * 1000
-    if (Math.abs(Date.now() - ms) > maxSkewMs) return false
-    const url = `http://${req.headers.host ?? ''}${req.url ?? '/'}`
-    const expected = Buffer.from(xroadSignature(url, auth.username, timestamp, auth.secretKey))
-    const actual = Buffer.from(given)
-    return expected.length === actual.length && timingSafeEqual(expected, actual)
-  }
 
   /** The upstream's business logic once the request is known to be well-formed and authorised. */
   function answer(req: SimRequest): { status: number; body: string } {
-    if (req.integrationCode !== integrationCode) return { status: 500, body: renderFault('Client', `Unknown ${EL.integrationCode}`) }
     if (unlicensed.has(req.serviceCode)) {
       stats.refused.procedureNotLicensed++
-      return { status: 200, body: renderErrorCode(req.operation, req.requestId, ERROR_CODE.procedureNotLicensed, 'Thủ tục hành chính chưa được cấp quyền khai thác CSDLQG về dân cư') }
+      return { status: 500, body: renderFault('Client', 'Thủ tục hành chính chưa được cấp quyền khai thác') }
     }
-    if (req.officerId.startsWith(blockedPrefix)) {
+    if (req.officerCode.startsWith(blockedPrefix)) {
       stats.refused.officerNotAuthorised++
-      return { status: 200, body: renderErrorCode(req.operation, req.requestId, ERROR_CODE.officerNotAuthorised, 'Tài khoản cán bộ chưa được cấp quyền khai thác') }
+      return { status: 500, body: renderFault('Client', 'Tài khoản cán bộ chưa được cấp quyền khai thác') }
     }
-    const citizen = citizens.get(req.personalId)
-    const differ = mismatches(citizen, req)
-    if (req.operation === 'verify') return { status: 200, body: renderVerify(req.requestId, differ) }
-    const found = citizen && !differ.includes(EL.fullName) && !differ.includes(EL.dateOfBirth) ? [citizen] : []
-    return { status: 200, body: renderLookup(req.requestId, found) }
+    const record = (req.oldId ? byOldId : byId).get(req.personalId)
+    const found = record !== undefined && compact(record.fullName) === compact(req.fullName) && sameBirth(record.dateOfBirth, req.dateOfBirth)
+    if (req.operation === 'verify') return { status: 200, body: renderVerify(found) }
+    return { status: 200, body: renderLookup(found ? [record] : []) }
   }
 
   function applyFault(res: ServerResponse, action: FaultAction): boolean {
@@ -164,15 +134,12 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
     const { latencyMs, action } = decideFault({ ...faults.take(), ...faultsFromHeaders(req.headers) }, random)
     const proceed = () => {
       if (applyFault(res, action)) return
-      if (!authorised(req)) {
+      const caller = auth.check(req)
+      if (!caller.ok) {
         stats.unauthorized++
-        return send(res, 401, '{"error":"unauthorized"}', 'application/json', { 'www-authenticate': 'Basic realm="population"' })
+        return send(res, 401, '{"error":"unauthorized"}', 'application/json', { 'www-authenticate': caller.challenge })
       }
-      if (!/^text\/xml\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, 'SOAP 1.1 requires Content-Type: text/xml\n', 'text/plain; charset=utf-8')
-      if (req.headers['soapaction'] === undefined) {
-        stats.soap.invalid++
-        return send(res, 500, renderFault('Client', 'Missing SOAPAction header'))
-      }
+      if (!/^application\/xml\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, 'Send the SOAP envelope as Content-Type: application/xml\n', 'text/plain; charset=utf-8')
       let parsed: SimRequest
       try {
         parsed = parseSimRequest(body)
@@ -183,6 +150,12 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
         return send(res, 500, renderFault('Client', err.message))
       }
       stats.soap[parsed.operation]++
+      stats.last = parsed
+      // An officer's own account must be the one named in MaCanBo (the unit's account may name anyone).
+      if (!caller.officerMatches(parsed.officerCode)) {
+        stats.refused.officerNotAuthorised++
+        return send(res, 500, renderFault('Client', 'AuthHash không khớp với MaCanBo'))
+      }
       const { status, body: reply } = answer(parsed)
       send(res, status, reply)
     }
@@ -194,16 +167,12 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
     const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json')
     const faultReply = route === '/__sim/faults' ? faultsControl(faults, req.method, body) : undefined
     if (faultReply) return json(faultReply.status, faultReply.body)
-    if (route === '/__sim/stats' && req.method === 'GET') return json(200, snapshot())
+    if (route === '/__sim/stats' && req.method === 'GET') return json(200, structuredClone(stats))
     if (route === '/__sim/stats' && req.method === 'DELETE') {
       stats = { ...emptyStats(), inFlight: stats.inFlight }
-      return json(200, snapshot())
+      return json(200, structuredClone(stats))
     }
     return json(404, { error: 'unknown simulator control route' })
-  }
-
-  function snapshot(): SimulatorStats {
-    return structuredClone(stats)
   }
 
   server = await startLoopbackServer({
@@ -211,29 +180,64 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
     ...(options.port !== undefined && { port: options.port }),
     ...(log !== undefined && { log }),
     maxRequestBytes,
-    onRequest(_req, res, route) {
-      if (route.startsWith('/__sim/')) return
+    onRequest(req, res, route) {
+      if (route !== path || req.method !== 'POST') return
       stats.requests++
       stats.inFlight++
       res.on('close', () => stats.inFlight--)
     },
     handle(req, res, body, route) {
       if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
+      if (route === LGSP_TOKEN_PATH && req.method === 'POST') {
+        const r = auth.token(req, body)
+        if (r.status === 200) stats.tokensIssued++
+        return send(res, r.status, r.body, 'application/json')
+      }
       if (route === path && req.method === 'POST') return handleSoap(req, res, body)
-      send(res, route === path ? 405 : 404, route === path ? 'POST SOAP requests here\n' : 'not found\n', 'text/plain; charset=utf-8')
+      // The service description: what a health probe may fetch without touching personal data.
+      if (route === path && req.method === 'GET') {
+        if (!auth.check(req, false).ok) return send(res, 401, '{"error":"unauthorized"}', 'application/json')
+        return send(res, 200, `<?xml version="1.0" encoding="UTF-8"?><definitions xmlns="http://schemas.xmlsoap.org/wsdl/" name="DanCuQuocGia"/>`, 'text/xml; charset=utf-8')
+      }
+      send(res, 404, 'not found\n', 'text/plain; charset=utf-8')
     },
     onCrash(res, err) {
       log?.error({ err }, 'population simulator failed')
       send(res, 500, renderFault('Server', 'Simulator error'))
     },
   })
-
+  auth = createSimulatorAuth(options.auth)
 
   return {
     url: server.url,
     setFaults: (settings) => faults.set(settings),
     clearFaults: () => faults.clear(),
-    stats: snapshot,
+    stats: () => structuredClone(stats),
     close: () => server.close(),
+  }
+}
+
+/** The connector config that points at a simulator with the sandbox credentials: the LGSP path, as provinces go. */
+export function sandboxConfig(url: string): Record<string, unknown> {
+  return {
+    baseUrl: url,
+    path: '/',
+    serviceCode: SANDBOX_SERVICE_CODE,
+    auth: { type: 'lgsp-token', tokenUrl: `${url}${LGSP_TOKEN_PATH}`, ...SANDBOX_LGSP },
+    officers: {
+      accounts: Object.fromEntries(Object.entries(SANDBOX_OFFICERS).map(([id, a]) => [id, { code: a.code, keyName: a.keyName, keyPassword: a.keyPassword }])),
+      unmapped: 'forward',
+      unitAccount: SANDBOX_UNIT_ACCOUNT,
+    },
+  }
+}
+
+/** The same simulator reached the direct way (X-Road style signature over the configured auth URL). */
+export function directSandboxConfig(url: string): Record<string, unknown> {
+  return {
+    baseUrl: url,
+    path: '/',
+    serviceCode: SANDBOX_SERVICE_CODE,
+    auth: { type: 'xroad-basic', ...SANDBOX_XROAD, timestampUnit: 'ms' },
   }
 }

@@ -1,6 +1,6 @@
 /** POST /v1/prefill: what the state already holds for an applicant and a procedure. */
 import { Type } from 'typebox'
-import { DateOfBirth, PersonalId } from '../citizen.js'
+import { DateOfBirth, Include, PersonalId } from '../citizen.js'
 import { HeldDocument } from '../document.js'
 
 export const PrefillInput = Type.Object({
@@ -11,6 +11,7 @@ export const PrefillInput = Type.Object({
       id: PersonalId,
       fullName: Type.String({ minLength: 1, maxLength: 200, description: 'Needed by the population database lookup' }),
       dateOfBirth: DateOfBirth,
+      include: Type.Optional(Include),
     }, { additionalProperties: false }),
     Type.Object({
       type: Type.Literal('business'),
@@ -29,7 +30,7 @@ export const PrefillOutput = Type.Object({
   procedure: Type.Union([Type.Object({ code: Type.String(), name: Type.String() }), Type.Null()]),
   applicant: Type.Object({
     type: Type.Enum(['citizen', 'business']),
-    data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'The citizen (population DB) or enterprise (business registry) record; null when not found or the source failed' }),
+    data: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'The citizen (population DB: identity fields, plus the groups in `include`) or enterprise (business registry) record; null when not found or the source failed' }),
   }),
   requiredPapers: Type.Array(Type.Object({
     code: Type.String(),

@@ -15,6 +15,9 @@ import type { AuditLog } from '../audit/types.js'
 import type { DocumentStore } from '../documents/store.js'
 import type { Catalogue } from '../procedures/catalogue.js'
 import { auditedCall, recordAccess } from '../audited-call.js'
+import { auditOperation, disclose, disclosedGroups } from '../citizen-disclosure.js'
+import type { Citizen } from '../../schemas/citizen.js'
+import { withoutMembers, type Enterprise } from '../../schemas/enterprise.js'
 import { upstreamToGateway } from '../upstream-errors.js'
 
 type Input = Static<typeof PrefillInput>
@@ -77,17 +80,23 @@ export async function prefill(deps: PrefillDeps, input: Input, caller: PrefillCa
   const deadline = AbortSignal.any([caller.signal, AbortSignal.timeout(deps.deadlineMs)])
   const { applicant } = input
   const who = IDENTITY[applicant.type]
+  // Checked before any source starts: asking for sensitive groups without the scope is a 403.
+  const groups = applicant.type === 'citizen' ? disclosedGroups(applicant.include, caller.scopes) : []
 
   const identity = source(deadline, async () => {
     if (!caller.scopes.includes(who.scope)) throw new Skipped(`the client lacks ${who.scope}`)
     if (!deps.registry.has(who.connector)) throw new Skipped(`the ${who.connector} connector is not enabled`)
     const lookup = applicant.type === 'citizen'
-      ? { personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth }
+      ? { personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth, procedureCode: input.procedureCode }
       : { code: applicant.id }
-    return auditedCall<Record<string, unknown> | null>(deps, {
+    const found = await auditedCall<Record<string, unknown> | null>(deps, {
       client: caller.client, officerId: caller.officerId, purpose: caller.purpose, requestId: caller.requestId,
-      connector: who.connector, operation: who.operation, subject: applicant.id, input: lookup, signal: deadline, log: caller.log,
+      connector: who.connector, operation: who.operation, auditOperation: auditOperation(who.operation, groups), subject: applicant.id,
+      input: lookup, signal: deadline, log: caller.log,
     })
+    // Identity fields only, plus the groups asked for (the connector returns the whole record).
+    if (applicant.type === 'citizen') return disclose(found as Citizen | null, groups)
+    return found === null ? null : withoutMembers(found as Enterprise)
   })
 
   const documents = source(deadline, async () => {

@@ -2,11 +2,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Citizen, LookupInput, VerifyInput, VerifyOutput, type Citizen as CitizenT, type VerifyOutput as VerifyOutputT } from '../../schemas/citizen.js'
+import { Citizen, CitizenLookupRequest, SENSITIVE_SCOPE, VerifyInput, VerifyOutput, type Citizen as CitizenT, type VerifyOutput as VerifyOutputT } from '../../schemas/citizen.js'
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { checkPersonalId } from '../../schemas/personal-id.js'
 import { validationFailed, notFound } from '../errors.js'
 import { auditedCall, clientGoneSignal } from '../audited-call.js'
+import { auditOperation, disclose, disclosedGroups } from '../citizen-disclosure.js'
 import type { Logger } from 'pino'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { AuditLog } from '../audit/types.js'
@@ -16,13 +17,14 @@ export interface CitizenRouteDeps {
   audit: AuditLog
 }
 
-/** Structural ID checks answer 400 before any upstream call. */
+/** Structural ID checks answer 400 before any upstream call (an old 9-digit ID has no structure to check). */
 function checkIdentity(body: { personalId: string; dateOfBirth: string }): void {
+  if (body.personalId.length === 9) return
   const problems = checkPersonalId(body.personalId, body.dateOfBirth)
   if (problems.length > 0) throw validationFailed(problems.map((p) => ({ path: `/body/${p.field}`, message: p.message })))
 }
 
-function personalDataCall(request: FastifyRequest, reply: FastifyReply, operation: string, input: { personalId: string }) {
+function personalDataCall(request: FastifyRequest, reply: FastifyReply, operation: string, input: { personalId: string }, audited = operation) {
   const headers = request.headers as Record<string, string>
   return {
     client: request.client!.name,
@@ -31,6 +33,7 @@ function personalDataCall(request: FastifyRequest, reply: FastifyReply, operatio
     requestId: request.id,
     connector: 'population',
     operation,
+    auditOperation: audited,
     subject: input.personalId,
     input,
     signal: clientGoneSignal(reply.raw),
@@ -46,14 +49,17 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     schema: {
       tags: ['citizens'],
       summary: 'Look up a citizen in the national population database',
-      description: 'Answers 404 when the population database holds no citizen with this ID, name and date of birth. The ID is checked (12 digits, province code, gender/century digit against the birth year) before any upstream call.',
+      description: `Answers 404 when the population database holds no citizen with this ID, name and date of birth. \`personalId\` is the 12-digit personal ID (checked: province code, gender/century digit against the birth year, before any upstream call) or an old 9-digit ID-card number. The answer holds identity fields only (IDs, name, birth date, gender, nationality, birth registration place, addresses); the groups in \`include\` (relatives, guardian, household, maritalStatus, religion, ethnicity, bloodType) are added only for a client with ${SENSITIVE_SCOPE} (403 otherwise), and the audit record names them.`,
       headers: PersonalDataHeaders,
-      body: LookupInput,
+      body: CitizenLookupRequest,
       response: { 200: Type.Object({ citizen: Citizen }), 404: { ...Type.Ref('Problem'), description: 'No such citizen' }, ...upstreamErrors },
     },
   }, async function lookupCitizen(request, reply) {
     checkIdentity(request.body)
-    const citizen = await auditedCall<CitizenT | null>(deps, personalDataCall(request, reply, 'lookup', request.body))
+    const { include, ...input } = request.body
+    const groups = disclosedGroups(include, request.client!.scopes)
+    const found = await auditedCall<CitizenT | null>(deps, personalDataCall(request, reply, 'lookup', input, auditOperation('lookup', groups)))
+    const citizen = disclose(found, groups)
     if (!citizen) throw notFound('The population database holds no citizen with this ID, name and date of birth.')
     return { citizen }
   })
@@ -63,7 +69,7 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     schema: {
       tags: ['citizens'],
       summary: 'Verify supplied citizen data against the national population database',
-      description: '`mismatches` names the supplied fields the record disagrees with; an unknown ID gives `match: false` with `personalId` among the mismatches.',
+      description: 'Asks the population database whether a citizen with exactly this ID (12-digit, or old 9-digit), full name and date of birth exists. The answer is yes or no: `checked` lists the fields checked together, and the database never says which one differs.',
       headers: PersonalDataHeaders,
       body: VerifyInput,
       response: { 200: VerifyOutput, ...upstreamErrors },

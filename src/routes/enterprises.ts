@@ -12,7 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Logger } from 'pino'
 import type { Redis } from 'ioredis'
-import { Enterprise, checkEnterpriseCode, type Enterprise as EnterpriseT } from '../../schemas/enterprise.js'
+import { Enterprise, checkEnterpriseCode, withoutMembers, type Enterprise as EnterpriseT } from '../../schemas/enterprise.js'
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { notFound, validationFailed } from '../errors.js'
 import { auditedCall, clientGoneSignal, recordAccess } from '../audited-call.js'
@@ -36,8 +36,9 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     schema: {
       tags: ['enterprises'],
       summary: 'An enterprise from the national business registry',
-      description: 'The code (10 digits, or NNNNNNNNNN-BBB for a branch) is checked, check digit included, before any upstream call. Every access is audited. A found record may come from a short cache (`source.cached`, default 10 min).',
+      description: 'The code (10 digits, or NNNNNNNNNN-BBB for a branch) is checked, check digit included, before any upstream call. Every access is audited. A found record may come from a short cache (`source.cached`, default 10 min). Members and their capital (personal data) only with `?include=members`; the audit record says so (`getEnterprise+members`).',
       params: Type.Object({ code: Type.String({ maxLength: 20 }) }),
+      querystring: Type.Object({ include: Type.Optional(Type.Literal('members', { description: 'Add the members and their capital' })) }, { additionalProperties: false }),
       headers: PersonalDataHeaders,
       response: {
         200: Type.Object({ enterprise: Enterprise, source: Type.Object({ cached: Type.Boolean(), ageSeconds: Type.Integer() }) }),
@@ -47,12 +48,14 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     },
   }, async function getEnterprise(request, reply) {
     const { code } = request.params
+    const members = request.query.include === 'members'
+    const shown = (e: EnterpriseT) => (members ? e : withoutMembers(e))
     const problems = checkEnterpriseCode(code)
     if (problems.length > 0) throw validationFailed(problems.map((message) => ({ path: '/params/code', message })))
     const headers = request.headers as Record<string, string>
     const call = {
       client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!, requestId: request.id,
-      connector: 'business-registry', operation: 'getEnterprise', subject: code, input: { code },
+      connector: 'business-registry', operation: 'getEnterprise', auditOperation: members ? 'getEnterprise+members' : 'getEnterprise', subject: code, input: { code },
       signal: clientGoneSignal(reply.raw), log: request.log as Logger,
     }
     const cached = deps.cacheTtlMs > 0 ? await deps.redis.get(key(code)).catch(() => null) : null
@@ -61,14 +64,14 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
       // A cache hit is still an access to the enterprise's data: audited like a registry call.
       await recordAccess(deps.audit, {
         at: new Date(), requestId: call.requestId, client: call.client, officerId: call.officerId, purpose: call.purpose,
-        connector: call.connector, operation: 'getEnterprise.cached', subject: code, outcome: 'ok', latencyMs: 0,
+        connector: call.connector, operation: `${call.auditOperation}.cached`, subject: code, outcome: 'ok', latencyMs: 0,
       }, call.log)
-      return { enterprise: entry.enterprise, source: { cached: true, ageSeconds: Math.floor((Date.now() - entry.at) / 1000) } }
+      return { enterprise: shown(entry.enterprise), source: { cached: true, ageSeconds: Math.floor((Date.now() - entry.at) / 1000) } }
     }
     const enterprise = await auditedCall<EnterpriseT | null>(deps, call)
     if (!enterprise) throw notFound('The business registry holds no enterprise with this code.')
     if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch(() => undefined)
-    return { enterprise, source: { cached: false, ageSeconds: 0 } }
+    return { enterprise: shown(enterprise), source: { cached: false, ageSeconds: 0 } }
   })
 }
 

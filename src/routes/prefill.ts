@@ -23,7 +23,7 @@ const prefillRoutes: FastifyPluginAsync<PrefillDeps> = async (fastify, deps) => 
       description: `Asks the population database (citizen) or the business registry (business), the document store and the procedure catalogue in parallel under one deadline (\`prefill.deadlineMs\`, default 3 s). Each source reports \`{status: ok|error|timeout|skipped, ms, code?}\`; a slow or failing source does not hold back the others. The identity source needs the scope citizens:read or enterprises:read as well (otherwise it is skipped). Every personal-data source is audited.`,
       headers: PersonalDataHeaders,
       body: PrefillInput,
-      response: { 200: PrefillOutput, 400: problem('Invalid applicant ID or procedure code'), 401: problem('No or unknown API key'), 403: problem('The client lacks documents:read') },
+      response: { 200: PrefillOutput, 400: problem('Invalid applicant ID or procedure code'), 401: problem('No or unknown API key'), 403: problem('The client lacks documents:read, or asks for citizen groups (include) without citizens:read-sensitive') },
     },
   }, async function prefillRoute(request, reply) {
     const { applicant } = request.body

@@ -5,9 +5,7 @@
 import t from 'tap'
 import { pino } from 'pino'
 import population from '../../connectors/population/index.js'
-import {
-  BLOCKED_OFFICER_PREFIX, SANDBOX_CREDENTIALS, SANDBOX_SERVICE_CODE, startPopulationSimulator,
-} from '../../connectors/population/simulator.js'
+import { BLOCKED_OFFICER_PREFIX, sandboxConfig, startPopulationSimulator } from '../../connectors/population/simulator.js'
 import { conformanceSimulator, runConformance } from './harness.js'
 
 const silent = pino({ level: 'silent' })
@@ -18,12 +16,7 @@ runConformance(t, {
   id: 'population',
   module: population,
   startSimulator: async () => conformanceSimulator(await startPopulationSimulator({ log: silent })),
-  configFor: (simUrl) => ({
-    baseUrl: simUrl,
-    path: '/',
-    serviceCode: SANDBOX_SERVICE_CODE,
-    auth: { type: 'xroad-basic', username: SANDBOX_CREDENTIALS.username, secretKey: SANDBOX_CREDENTIALS.secretKey, timestampUnit: 's' },
-  }),
+  configFor: (simUrl) => sandboxConfig(simUrl),
   sampleCall: { operation: 'lookup', input: AN, officerId: 'CB-0042', purpose: 'HS-CONFORMANCE-0001' },
-  rejectedCall: { operation: 'verify', input: { ...AN, gender: 'male' }, officerId: `${BLOCKED_OFFICER_PREFIX}0001`, purpose: 'HS-CONFORMANCE-0001' },
+  rejectedCall: { operation: 'verify', input: AN, officerId: `${BLOCKED_OFFICER_PREFIX}0001`, purpose: 'HS-CONFORMANCE-0001' },
 })

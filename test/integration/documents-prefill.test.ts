@@ -63,11 +63,22 @@ t.test('documents, enterprises and pre-fill', async (t) => {
     const pre = await hub.call('/v1/prefill', { body: { procedureCode: '1.001022', applicant: { type: 'citizen', id: '062203000777', fullName: 'Phạm Minh Đức', dateOfBirth: '2003-07-20' } } })
     t.equal(pre.status, 200)
     t.match(pre.body.sources, { identity: { status: 'ok' }, documents: { status: 'ok' }, procedure: { status: 'ok' } })
-    t.equal(pre.body.applicant.data.fullName, 'Phạm Minh Đức')
+    t.equal(pre.body.applicant.data.fullName, 'PHẠM MINH ĐỨC')
     const paper = pre.body.requiredPapers.find((p: any) => p.documentType === 'GKS')
     t.ok(paper, 'the procedure requires a birth certificate copy')
     t.match(paper.satisfiedBy, { code: '062203000777.GKS', source: { kind: 'dossier-result', dossierCode: code } })
     t.ok(pre.body.requiredPapers.some((p: any) => p.satisfiedBy === null), 'papers not held are listed with null')
+  })
+
+  await t.test('pre-fill returns the applicant\'s identity fields only, and the groups in include', async (t) => {
+    const sensitive = ['maritalStatus', 'ethnicity', 'religion', 'bloodType', 'householdBookNumber', 'householdHead', 'father', 'mother', 'spouse', 'guardian']
+    const plain = await hub.call('/v1/prefill', { body: { procedureCode: SANDBOX_PROCEDURES.birthRegistration, applicant: AN } })
+    t.equal(plain.status, 200)
+    t.strictSame(Object.keys(plain.body.applicant.data).sort(), ['birthRegistrationPlace', 'currentAddress', 'dateOfBirth', 'fullName', 'gender', 'hometown', 'nationality', 'oldIdNumber', 'permanentAddress', 'personalId'])
+    t.strictSame(sensitive.filter((f) => f in plain.body.applicant.data), [], 'no relative\'s ID, religion, ethnicity, blood group or guardian')
+    const asked = await hub.call('/v1/prefill', { body: { procedureCode: SANDBOX_PROCEDURES.birthRegistration, applicant: { ...AN, include: ['relatives'] } } })
+    t.strictSame(sensitive.filter((f) => f in asked.body.applicant.data), ['father', 'mother', 'spouse'])
+    t.equal(asked.body.applicant.data.father.personalId, '062060500321')
   })
 
   await t.test('each source failing or hanging in turn is reported; the others still answer', async (t) => {
@@ -121,5 +132,19 @@ t.test('documents, enterprises and pre-fill', async (t) => {
     const audited = await db.query(`SELECT operation FROM ${hub.schema}.audit_log WHERE connector = 'business-registry' AND operation LIKE 'getEnterprise%'`)
     t.ok(audited.rowCount! >= 2, 'cached and uncached accesses are both audited')
     t.equal((await hub.call('/v1/enterprises/0100109106')).status, 404, 'a valid code the registry lacks')
+  })
+
+  await t.test('an enterprise\'s members (personal data) only with ?include=members, and the audit says so', async (t) => {
+    const plain = await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}`)
+    t.equal(plain.status, 200)
+    t.notOk('members' in plain.body.enterprise)
+    const withMembers = await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}?include=members`)
+    t.strictSame(withMembers.body.enterprise.members.map((m: { name: string }) => m.name), ['ĐỖ THANH MAI', 'BÙI HỮU NAM'])
+    t.equal((await hub.call(`/v1/enterprises/${SANDBOX_ENTERPRISES.multiMemberLlc}?include=owners`)).status, 400)
+    const pre = await hub.call('/v1/prefill', { body: { procedureCode: SANDBOX_PROCEDURES.companyRegistration, applicant: { type: 'business', id: SANDBOX_ENTERPRISES.multiMemberLlc } } })
+    t.notOk('members' in pre.body.applicant.data, 'not in pre-fill either')
+    const audited = await db.query<{ operation: string }>(`SELECT operation FROM ${hub.schema}.audit_log WHERE connector = 'business-registry' ORDER BY seq DESC LIMIT 3`)
+    // Newest first: the pre-fill, the request with members (from the cache), the plain one (first access).
+    t.strictSame(audited.rows.map((r) => r.operation), ['getEnterprise', 'getEnterprise+members.cached', 'getEnterprise'])
   })
 })

@@ -1,6 +1,7 @@
 /**
  * The population connector through the real upstream client (undici, retries, Redis circuit
- * breaker, xroad-basic auth) against its simulator over loopback HTTP. Needs Redis at
+ * breaker, the LGSP token scheme of the sandbox and the direct X-Road signature) against its
+ * simulator over loopback HTTP. Needs Redis at
  * REDIS_URL or 127.0.0.1:6379; each run uses its own key prefix and deletes it afterwards.
  */
 import t, { type Test } from 'tap'
@@ -10,9 +11,11 @@ import { pino } from 'pino'
 import population from '../../connectors/population/index.js'
 import type { PopulationConfig } from '../../connectors/population/config.js'
 import { demoCitizens } from '../../connectors/population/fake-citizens.js'
-import { BLOCKED_OFFICER_PREFIX, UNLICENSED_SERVICE_CODE } from '../../connectors/population/simulator.js'
+import { BLOCKED_OFFICER_PREFIX, directSandboxConfig, UNLICENSED_SERVICE_CODE } from '../../connectors/population/simulator.js'
+import type { Citizen } from '../../schemas/citizen.js'
 import { createUpstreamClient } from '../../src/upstream/client.js'
 import { createValidator } from '../../src/config/validate.js'
+import { redactConfig } from '../../src/config/redact.js'
 import type { Connector, OperationContext } from '../../src/upstream/types.js'
 
 const silent = pino({ level: 'silent' })
@@ -56,11 +59,28 @@ t.beforeEach(async () => {
 t.test('the sandbox config startSimulator returns passes the connector config schema', async (t) => {
   const validate = createValidator(population.configSchema)
   t.ok(validate(structuredClone(sim.config)), JSON.stringify(validate.errors))
+  const shown = JSON.stringify(redactConfig(sim.config))
+  t.notMatch(shown, /not-real/, 'the LGSP secret and the officers\' key passwords are redacted in config views')
 })
 
-t.test('lookup found: the whole record', async (t) => {
+const DEMO_AN = demoCitizens()[0]!
+/** The demo citizen as the database stores it: name upper-case, addresses with their country. */
+const STORED_AN = {
+  ...DEMO_AN,
+  fullName: 'NGUYỄN VĂN AN',
+  permanentAddress: { ...DEMO_AN.permanentAddress!, country: 'VN' },
+  currentAddress: { ...DEMO_AN.currentAddress!, country: 'VN' },
+  hometown: { ...DEMO_AN.hometown!, country: 'VN' },
+} as Citizen
+const bySortedKeys = (c: unknown) => JSON.stringify(Object.entries(c as object).sort())
+
+t.test('lookup found, on the LGSP token path (sandbox) and the direct path: the whole record', async (t) => {
   const c = await connect(t)
-  t.strictSame(await c.operations.lookup!.run(AN, op()), demoCitizens()[0])
+  t.equal(bySortedKeys(await c.operations.lookup!.run(AN, op())), bySortedKeys(STORED_AN))
+  t.equal(bySortedKeys(await c.operations.lookup!.run({ ...AN, personalId: '233123456' }, op({ officerId: 'CB-0001' }))), bySortedKeys(STORED_AN), 'a 9-digit old ID, officer with own account')
+  const direct = await connect(t, directSandboxConfig(sim.url) as Partial<PopulationConfig>)
+  t.equal(bySortedKeys(await direct.operations.lookup!.run(AN, op())), bySortedKeys(STORED_AN))
+  t.match(await stats(), { tokensIssued: 1 }, 'one token for every LGSP call')
 })
 
 t.test('lookup not found: null', async (t) => {
@@ -68,32 +88,37 @@ t.test('lookup not found: null', async (t) => {
   t.equal(await c.operations.lookup!.run({ ...AN, fullName: 'Nguyễn Văn Ánh' }, op()), null)
 })
 
-t.test('verify: match and mismatch', async (t) => {
+t.test('verify: yes or no', async (t) => {
   const c = await connect(t)
-  t.strictSame(await c.operations.verify!.run({ ...AN, gender: 'male' }, op()), { match: true, mismatches: [] })
-  t.strictSame(await c.operations.verify!.run({ ...AN, dateOfBirth: '1991', permanentProvinceCode: '01' }, op()),
-    { match: false, mismatches: ['dateOfBirth', 'permanentProvinceCode'] })
+  const checked = ['personalId', 'fullName', 'dateOfBirth']
+  t.match(await c.operations.verify!.run(AN, op()), { match: true, checked })
+  t.match(await c.operations.verify!.run({ ...AN, dateOfBirth: '1991' }, op()), { match: false, checked })
 })
 
-t.test('004 and 005 are rejected with the upstream code, and not retried', async (t) => {
+t.test('an unlicensed MaDVC and a blocked officer are rejected (soap:Client), and not retried', async (t) => {
   const unlicensed = await connect(t, { serviceCode: UNLICENSED_SERVICE_CODE })
   const before = (await stats()).requests
-  t.strictSame(await failure(unlicensed.operations.lookup!.run(AN, op())), { kind: 'rejected', upstreamCode: '004' })
+  t.strictSame(await failure(unlicensed.operations.lookup!.run(AN, op())), { kind: 'rejected', upstreamCode: 'soap:Client' })
   const c = await connect(t)
-  t.strictSame(await failure(c.operations.verify!.run(AN, op({ officerId: `${BLOCKED_OFFICER_PREFIX}1` }))), { kind: 'rejected', upstreamCode: '005' })
+  t.strictSame(await failure(c.operations.verify!.run(AN, op({ officerId: `${BLOCKED_OFFICER_PREFIX}1` }))), { kind: 'rejected', upstreamCode: 'soap:Client' })
   t.equal((await stats()).requests - before, 2, 'one request each')
 })
 
 t.test('wrong credentials: unauthorized, and health says so', async (t) => {
-  const c = await connect(t, { auth: { type: 'xroad-basic', username: 'sandbox-user', secretKey: 'wrong-secret' } })
+  const direct = directSandboxConfig(sim.url) as { auth: Record<string, unknown> }
+  const c = await connect(t, { ...direct, auth: { ...direct.auth, secretKey: 'wrong-secret' } } as Partial<PopulationConfig>)
   t.strictSame(await failure(c.operations.lookup!.run(AN, op())), { kind: 'unauthorized', upstreamCode: undefined })
-  const health = await c.health(AbortSignal.timeout(3000))
-  t.match(health, { ok: false, detail: /^unauthorized/ })
+  t.match(await c.health(AbortSignal.timeout(3000)), { ok: false, detail: /^unauthorized/ })
+  const lgsp = sim.config as { auth: Record<string, unknown> }
+  const badKeys = await connect(t, { auth: { ...lgsp.auth, secretKey: 'wrong' } } as Partial<PopulationConfig>)
+  t.match(await badKeys.health(AbortSignal.timeout(3000)), { ok: false, detail: /^unauthorized: token endpoint refused/ })
 })
 
-t.test('health: a cheap lookup that the simulator answers', async (t) => {
+t.test('health: a token and a GET of the service description, no lookup', async (t) => {
   const c = await connect(t)
+  const before = await stats()
   t.match(await c.health(AbortSignal.timeout(3000)), { ok: true, latencyMs: Number })
+  t.equal((await stats()).requests, before.requests, 'no SOAP request')
 })
 
 t.test('no officer: refused before any upstream call', async (t) => {

@@ -26,6 +26,10 @@ export interface OAuth2ClientCredentialsOptions {
   timeoutMs?: number
   /** Lifetime assumed when the endpoint sends no `expires_in`, in seconds. Default 300. */
   defaultExpiresInS?: number
+  /** Extra headers on the token request (the LGSP scheme's `lgspaccesstoken`). Default none. */
+  tokenHeaders?: Record<string, string>
+  /** Send `Authorization: Basic clientId:clientSecret` on the token request. Default true. */
+  basicClientAuth?: boolean
 }
 
 interface Token {
@@ -52,6 +56,7 @@ export function createOAuth2ClientCredentials(options: OAuth2ClientCredentialsOp
   const timeoutMs = options.timeoutMs ?? 5000
   const defaultExpiresInS = options.defaultExpiresInS ?? 300
   const basic = Buffer.from(`${options.clientId}:${options.clientSecret}`, 'utf8').toString('base64')
+  const clientAuth: Record<string, string> = options.basicClientAuth === false ? {} : { authorization: `Basic ${basic}` }
   let token: Token | undefined
   let flight: Flight | undefined
 
@@ -64,7 +69,7 @@ export function createOAuth2ClientCredentials(options: OAuth2ClientCredentialsOp
     try {
       const res = await request(options.tokenUrl, {
         method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: { ...options.tokenHeaders, ...clientAuth, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: form.toString(),
         signal: deadline,
         headersTimeout: timeoutMs,

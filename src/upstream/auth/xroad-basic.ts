@@ -19,7 +19,7 @@ export interface XRoadBasicOptions {
   xRoadClient?: string
   /** API key sent in `apiKeyHeader`; not sent when absent. */
   apiKey?: string
-  /** Header carrying `apiKey`. Default `X-API-Key` (unverified: keep configurable). */
+  /** Header carrying `apiKey`. Default `ApiKey`, as a peer sends it (unconfirmed: keep configurable). */
   apiKeyHeader?: string
 }
 
@@ -32,7 +32,7 @@ export function xroadSignature(authUrl: string, username: string, timestamp: str
 export function createXRoadBasic(options: XRoadBasicOptions, deps: AuthDeps = {}): AuthStrategy {
   const now = deps.now ?? Date.now
   const unit = options.timestampUnit ?? 's'
-  const apiKeyHeader = options.apiKeyHeader ?? 'X-API-Key'
+  const apiKeyHeader = options.apiKeyHeader ?? 'ApiKey'
   return {
     kind: 'xroad-basic',
     async headers(url) {

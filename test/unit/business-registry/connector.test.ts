@@ -11,6 +11,7 @@ import { pino } from 'pino'
 import { Value } from 'typebox/value'
 import businessRegistry from '../../../connectors/business-registry/index.js'
 import {
+  ADAPTER_LOOKUP,
   SANDBOX_CREDENTIALS, SANDBOX_ENTERPRISES, sandboxEnterprises, startBusinessRegistrySimulator, type SimulatorOptions,
 } from '../../../connectors/business-registry/simulator.js'
 import { createRegistry, validateConnectorConfigs } from '../../../src/upstream/registry.js'
@@ -88,7 +89,8 @@ t.test('getEnterprise returns the whole English record, a branch with its head o
     code: '0312345673', name: 'CÔNG TY CỔ PHẦN CÔNG NGHỆ SAO MAI', foreignName: 'SAO MAI TECHNOLOGY JOINT STOCK COMPANY', shortName: 'SAO MAI TECH JSC',
     type: 'joint_stock', typeName: 'Công ty cổ phần', status: 'active', statusName: 'Đang hoạt động', foundingDate: '2008-11-03',
     headOfficeAddress: { fullText: 'Tầng 12, số 72 đường Nguyễn Thị Minh Khai, Phường Võ Thị Sáu, Quận 3, Thành phố Hồ Chí Minh, Việt Nam', province: 'Thành phố Hồ Chí Minh', district: 'Quận 3', ward: 'Phường Võ Thị Sáu' },
-    representatives: [{ fullName: 'TRẦN THỊ BÌNH', position: 'Chủ tịch Hội đồng quản trị' }, { fullName: 'LÊ MINH CƯỜNG', position: 'Tổng giám đốc' }, { fullName: 'PHẠM THU TRANG', position: 'Phó Tổng giám đốc' }],
+    statusCode: '1',
+    representatives: [{ fullName: 'TRẦN THỊ BÌNH' }, { fullName: 'LÊ MINH CƯỜNG' }, { fullName: 'PHẠM THU TRANG' }],
     charterCapitalVnd: 120_000_000_000,
   })
   t.ok(Value.Check(registry.get('business-registry').operations['getEnterprise']!.output, jsc), 'valid against the operation output schema')
@@ -104,6 +106,15 @@ t.test('not found is null, whether the registry answers an empty Data (200) or 4
   const notFound404 = await open(t, {}, { notFound: '404' })
   t.equal(await notFound404.get(SANDBOX_ENTERPRISES.absent), null)
   t.strictSame(notFound404.delta(), { requests: 1, tokenRequests: 1, unauthorized: 0 }, 'a 404 is not retried')
+})
+
+t.test('the LGSP adapter form: a lookup path with its own query (?category=chiTietDoanhNghiep&version=1.1), the code added as &msdn=', async (t) => {
+  const adapter = await open(t, { paths: { lookup: ADAPTER_LOOKUP } })
+  t.match(await adapter.get(SANDBOX_ENTERPRISES.multiMemberLlc), {
+    code: SANDBOX_ENTERPRISES.multiMemberLlc,
+    members: [{ name: 'ĐỖ THANH MAI', capitalVnd: 1_200_000_000, ratioPercent: 60, country: 'Việt Nam' }, { name: 'BÙI HỮU NAM', capitalVnd: 800_000_000, ratioPercent: 40, country: 'Việt Nam' }],
+  })
+  t.equal(await adapter.get(SANDBOX_ENTERPRISES.absent), null, 'Status "0" with a Message: not found')
 })
 
 t.test('a bare 404 (wrong path) is `rejected` unless bare404IsNotFound says the registry answers so', async (t) => {

@@ -82,7 +82,7 @@ t.test('lookup: a held code answers the wire record, a branch with or without hy
   t.match(JSON.parse(found.text), { Data: { MainInformation: { ENTERPRISE_GDT_CODE: SANDBOX_ENTERPRISES.branch, NAME: /^CHI NHÁNH/, FOUNDING_DATE: '2019-06-20T00:00:00' }, HOAdress: { AddressFullText: String }, Representatives: [{ FULL_NAME: String }] } })
   t.equal((await lookup(sim, access, SANDBOX_ENTERPRISES.branch.replace('-', ''))).text, found.text, 'same record without the hyphen')
   const missing = await lookup(sim, access, SANDBOX_ENTERPRISES.absent)
-  t.strictSame([missing.status, JSON.parse(missing.text)], [200, { Data: { MainInformation: null, HOAdress: null, Representatives: [] } }])
+  t.strictSame([missing.status, JSON.parse(missing.text)], [200, { Data: { MainInformation: null, HOAdress: null, Representatives: [], Member: [] }, DataCount: 0, Status: '0', Message: 'Không tìm thấy thông tin doanh nghiệp' }])
   t.equal((await lookup(sim, access, '12345')).status, 400, 'not a code')
   t.equal((await lookup(sim, access, undefined)).status, 400, 'no msdn')
   t.match(sim.stats(), { requests: 5, tokenRequests: 1, lookups: { found: 2, notFound: 1, invalid: 2 }, unauthorized: 0 })

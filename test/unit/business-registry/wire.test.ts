@@ -42,7 +42,7 @@ const FULL = {
 t.test('a full reply maps to the English record; unknown and personal wire fields are not passed on', async (t) => {
   t.strictSame(value(FULL), {
     code: '0100109106', name: 'CÔNG TY CỔ PHẦN   THƯƠNG MẠI A', foreignName: 'A TRADING JOINT STOCK COMPANY', shortName: 'A JSC',
-    type: 'joint_stock', typeName: 'Công ty cổ phần', status: 'active', statusName: 'Đang hoạt động', foundingDate: '2005-04-01',
+    type: 'joint_stock', typeName: 'Công ty cổ phần', status: 'active', statusName: 'Đang hoạt động', statusCode: '1', foundingDate: '2005-04-01',
     headOfficeAddress: { fullText: 'Số 1 phố B, Phường C, Quận D, Thành phố Hà Nội, Việt Nam', province: 'Thành phố Hà Nội', district: 'Quận D', ward: 'Phường C' },
     representatives: [{ fullName: 'NGUYỄN VĂN A', position: 'Tổng giám đốc' }, { fullName: 'TRẦN THỊ B' }],
     charterCapitalVnd: 15_000_000_000,
@@ -85,9 +85,9 @@ t.test('malformed replies are `bad_response`, with messages that name fields, ne
   const main = (m: Record<string, unknown>) => ({ Data: { MainInformation: { NAME: 'CÔNG TY TNHH BÍ MẬT', ENTERPRISE_GDT_CODE: '0100109106', ...m } } })
   const cases: Array<[unknown, RegExp]> = [
     ['{"Data":{"MainInformation":{"NAME":"CÔNG TY', /not JSON/],
-    ['[]', /no Data member/],
-    ['{"data":{}}', /no Data member/],
-    ['"Data"', /no Data member/],
+    ['[]', /neither Data nor Status/],
+    ['{"data":{}}', /neither Data nor Status/],
+    ['"Data"', /neither Data nor Status/],
     [{ Data: 'x' }, /Data is not an object/],
     [{ Data: { MainInformation: 'x' } }, /MainInformation is not an object/],
     [main({ NAME: '' }), /NAME is missing/],
@@ -161,4 +161,26 @@ t.test('every sandbox enterprise survives the simulator renderer and the connect
     return !r.ok || !isDeepStrictEqual(r.value, e) || !Value.Check(Enterprise, r.value)
   })
   t.strictSame(broken.map((e) => e.code), [])
+})
+
+t.test('the Status/Message envelope: "0" with a Message and no record is not found, not bad_response', async (t) => {
+  t.equal(value({ Data: null, DataCount: 0, Status: '0', Message: 'Không tìm thấy thông tin doanh nghiệp' }), null)
+  t.equal(value({ Status: '0', Message: 'Không tìm thấy thông tin doanh nghiệp' }), null)
+  t.equal(value({ Data: { MainInformation: null }, DataCount: 0, Status: '0', Message: 'x' }), null)
+  t.match(value({ ...FULL, DataCount: 1, Status: '1', Message: 'Thành công' }), { code: '0100109106', name: 'CÔNG TY CỔ PHẦN   THƯƠNG MẠI A' })
+})
+
+t.test('ENTERPRISE_STATUS_ID/_NAME (OCN) or ENTERPRISE_STATUS (QB); LEGAL_NAMES when Representatives names nobody; Member[]', async (t) => {
+  const main = { ENTERPRISE_GDT_CODE: '0100109106', NAME: 'CÔNG TY TNHH B' }
+  t.match(value({ Data: { MainInformation: { ...main, ENTERPRISE_STATUS_ID: '04', ENTERPRISE_STATUS_NAME: 'Đã giải thể' } } }), { status: 'dissolved', statusName: 'Đã giải thể', statusCode: '04' })
+  t.match(value({ Data: { MainInformation: { ...main, ENTERPRISE_STATUS: 'Tạm ngừng kinh doanh' } } }), { status: 'suspended', statusName: 'Tạm ngừng kinh doanh' })
+  t.match(value({ Data: { MainInformation: { ...main, ENTERPRISE_STATUS: '2' } } }), { status: 'other', statusCode: '2' })
+  t.strictSame(value({ Data: { MainInformation: { ...main, LEGAL_NAMES: 'NGUYỄN VĂN A; TRẦN THỊ B;' }, Representatives: [] } })!.representatives, [{ fullName: 'NGUYỄN VĂN A' }, { fullName: 'TRẦN THỊ B' }])
+  t.strictSame(value({ Data: { MainInformation: { ...main, LEGAL_NAMES: 'X' }, Representatives: [{ FULL_NAME: 'LÊ C' }] } })!.representatives, [{ fullName: 'LÊ C' }])
+  const members = [{ MEMBER_NAME: 'NGUYỄN VĂN A', AMOUNT: 1200000000.5, RATIO_PERCENT: '60', COUNTRY: 'Việt Nam' }, { MEMBER_NAME: 'TRẦN THỊ B', AMOUNT: null, RATIO_PERCENT: 'n/a' }, { MEMBER_NAME: '' }]
+  t.strictSame(value({ Data: { MainInformation: main, Member: members } })!.members, [
+    { name: 'NGUYỄN VĂN A', capitalVnd: 1200000000.5, ratioPercent: 60, country: 'Việt Nam' },
+    { name: 'TRẦN THỊ B' },
+  ])
+  t.match(failure({ Data: { MainInformation: main, Member: ['x'] } }), { kind: 'bad_response', message: /Member item is not an object/ })
 })

@@ -1,9 +1,10 @@
+/** The connector on a scripted client: what it sends (headers, MaDVC, MaCanBo, AuthHash), verify's answer, a health probe without personal data. */
 import t from 'tap'
 import { pino } from 'pino'
 import type { Redis } from 'ioredis'
 import population from '../../../connectors/population/index.js'
 import type { PopulationConfig } from '../../../connectors/population/config.js'
-import { renderFault, renderLookup } from '../../../connectors/population/simulator-wire.js'
+import { renderFault, renderLookup, renderVerify } from '../../../connectors/population/simulator-wire.js'
 import type { UpstreamClient, UpstreamClientOptions, UpstreamRequest, UpstreamResponse } from '../../../src/upstream/client.js'
 import type { OperationContext } from '../../../src/upstream/types.js'
 
@@ -11,7 +12,7 @@ const silent = pino({ level: 'silent' })
 const AN = { personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' }
 
 /** A connector on a scripted client that records what it was asked to send. */
-function setup(config: Partial<PopulationConfig> = {}, reply: (req: UpstreamRequest) => UpstreamResponse = () => ok(renderLookup('x', []))) {
+function setup(config: Partial<PopulationConfig> = {}, reply: (req: UpstreamRequest) => UpstreamResponse = () => ok(renderLookup([]))) {
   const sent: UpstreamRequest[] = []
   let options: Omit<UpstreamClientOptions, 'redis' | 'log' | 'connectorId'> | undefined
   let closed = 0
@@ -32,7 +33,7 @@ function setup(config: Partial<PopulationConfig> = {}, reply: (req: UpstreamRequ
   }
   const connector = population.create({
     id: 'population', log: silent, redis: {} as Redis,
-    config: { baseUrl: 'https://population.example.invalid/soap', serviceCode: '1.000123', auth: { type: 'none' }, ...config } as PopulationConfig,
+    config: { baseUrl: 'https://population.example.invalid/soap', serviceCode: 'VPCP', auth: { type: 'none' }, ...config } as PopulationConfig,
     createClient: (o) => {
       options = o
       return client
@@ -42,49 +43,92 @@ function setup(config: Partial<PopulationConfig> = {}, reply: (req: UpstreamRequ
 }
 const ok = (body: string, status = 200): UpstreamResponse => ({ status, headers: {}, body: Buffer.from(body) })
 const op = (o: Partial<OperationContext> = {}): OperationContext => ({ signal: new AbortController().signal, requestId: 'req-9', officerId: 'CB-1', log: silent, ...o })
+const field = (req: UpstreamRequest, name: string) => new RegExp(`<dan:${name}>([^<]*)</dan:${name}>`).exec(String(req.body))?.[1]
+const rejected = (p: Promise<unknown>) => p.then(() => 'resolved', (e: { kind: string; message: string }) => `${e.kind}: ${e.message}`)
 
-t.test('a lookup is one idempotent SOAP 1.1 POST that accepts 200 and 500', async (t) => {
+t.test('a lookup is one idempotent POST of raw SOAP as application/xml, accepting 200 and 500', async (t) => {
   const { connector, sent, options } = setup({ path: '/dancu/v1', retry: { maxAttempts: 2 }, connectTimeoutMs: 1500 })
   t.equal(await connector.operations.lookup!.run(AN, op()), null)
-  t.equal(sent.length, 1)
   const req = sent[0]!
   t.strictSame({ method: req.method, path: req.path, headers: req.headers, idempotent: req.idempotent }, {
-    method: 'POST', path: '/dancu/v1', headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' }, idempotent: true,
+    method: 'POST', path: '/dancu/v1', headers: { 'content-type': 'application/xml; charset=utf-8', soapaction: '""' }, idempotent: true,
   })
   t.strictSame([200, 500, 401, 503].map((s) => req.acceptStatus!(s)), [true, true, false, false])
-  t.match(String(req.body), /<MaYeuCau>req-9<\/MaYeuCau><MaDVC>1\.000123<\/MaDVC><MaTichHop>037<\/MaTichHop><MaCanBo>CB-1<\/MaCanBo>/)
+  t.strictSame(['MaYeuCau', 'MaDVC', 'MaTichHop', 'MaCanBo'].map((n) => field(req, n)), ['req-9', 'VPCP', '037', 'CB-1'])
   t.match(options(), { baseUrl: 'https://population.example.invalid/soap', retry: { maxAttempts: 2 }, connectTimeoutMs: 1500 })
-  t.equal(options()!.auth!.kind, 'none')
+})
+
+t.test('MaDVC per procedure: the pre-fill procedure or the purpose, else per unmappedProcedure', async (t) => {
+  const serviceCodes = { '1.004227': 'G18-YT04' }
+  const run = async (config: Partial<PopulationConfig>, input: object, purpose?: string) => {
+    const { connector, sent } = setup({ serviceCodes, ...config })
+    const outcome = await rejected(connector.operations.lookup!.run({ ...AN, ...input }, op(purpose === undefined ? {} : { purpose })))
+    return outcome === 'resolved' ? field(sent[0]!, 'MaDVC') : `${outcome.split(':')[0]} (${sent.length} sent)`
+  }
+  t.equal(await run({}, { procedureCode: '1.004227' }), 'G18-YT04')
+  t.equal(await run({}, {}, '1.004227'), 'G18-YT04', 'X-Purpose naming a mapped procedure')
+  t.equal(await run({}, {}, 'HS-000123'), 'VPCP', 'a dossier code: the default')
+  t.equal(await run({}, { procedureCode: '2.000001' }), 'VPCP')
+  t.equal(await run({ unmappedProcedure: 'procedure-code' }, { procedureCode: '2.000001' }), '2.000001')
+  t.equal(await run({ unmappedProcedure: 'refuse' }, { procedureCode: '2.000001' }), 'rejected (0 sent)')
+})
+
+t.test('MaCanBo is the officer\'s registered account; its own AuthHash (or the unit\'s) goes along', async (t) => {
+  const officers = {
+    accounts: { 'CB-1': { code: 'cb1.kontum', keyName: 'cb1', keyPassword: 'p1' }, 'CB-2': { code: '062090009999' } },
+    unitAccount: { keyName: 'unit', keyPassword: 'pu' },
+  }
+  const { connector, sent } = setup({ officers })
+  for (const officerId of ['CB-1', 'CB-2', 'CB-3']) await connector.operations.lookup!.run(AN, op({ officerId }))
+  t.strictSame(sent.map((r) => [field(r, 'MaCanBo'), r.headers!['AuthHash']]), [
+    ['cb1.kontum', Buffer.from('cb1:p1').toString('base64')],
+    ['062090009999', Buffer.from('unit:pu').toString('base64')],
+    ['CB-3', Buffer.from('unit:pu').toString('base64')],
+  ])
+  const strict = setup({ officers: { ...officers, unmapped: 'refuse' } })
+  t.match(await rejected(strict.connector.operations.lookup!.run(AN, op({ officerId: 'CB-3' }))), /^rejected: .*no account registered/)
+  t.match(await rejected(strict.connector.operations.lookup!.run(AN, op({ officerId: ' ' }))), /^rejected: .*accountable officer/)
+  t.equal(strict.sent.length, 0)
+})
+
+t.test('MaDonVi in the configured position; name and date formats from config', async (t) => {
+  const { connector, sent } = setup({ agencyCode: '000.00.00.H34', agencyPosition: 'after-officer', nameFormat: 'ascii-upper', dateFormat: 'yyyy-MM-dd' })
+  await connector.operations.lookup!.run(AN, op())
+  t.match(String(sent[0]!.body), '<dan:MaCanBo>CB-1</dan:MaCanBo><dan:MaDonVi>000.00.00.H34</dan:MaDonVi><dan:SoDinhDanh>062090001234</dan:SoDinhDanh><dan:HoVaTen>NGUYEN VAN AN</dan:HoVaTen><dan:NgayThangNamSinh><dan:NgayThangNam>1990-05-15</dan:NgayThangNam>')
+})
+
+t.test('verify: MaTichHop 003, a yes/no answer, the fields checked and what the answer cannot say', async (t) => {
+  for (const exists of [true, false]) {
+    const { connector, sent } = setup({}, () => ok(renderVerify(exists)))
+    t.strictSame(await connector.operations.verify!.run(AN, op()), {
+      match: exists,
+      checked: ['personalId', 'fullName', 'dateOfBirth'],
+      detail: 'The population database answers yes or no for the three fields together; it does not say which one differs.',
+    })
+    t.equal(field(sent[0]!, 'MaTichHop'), '003')
+  }
 })
 
 t.test('operations declare their deadlines from config, with defaults', async (t) => {
   t.strictSame([setup().connector.operations.lookup!.timeoutMs, setup().connector.operations.verify!.timeoutMs], [5000, 5000])
   const custom = setup({ timeoutMs: { lookup: 1200 } }).connector
   t.strictSame([custom.operations.lookup!.timeoutMs, custom.operations.verify!.timeoutMs], [1200, 5000])
-  t.ok(custom.operations.lookup!.idempotent && custom.operations.verify!.idempotent)
 })
 
-t.test('the caller signal reaches the client', async (t) => {
-  const { connector, sent } = setup()
-  const controller = new AbortController()
-  await connector.operations.verify!.run(AN, op({ signal: controller.signal })).catch(() => {})
-  t.equal(sent[0]!.signal, controller.signal)
-})
-
-t.test('health: a lookup of the configured probe ID, ok when the upstream answers', async (t) => {
-  const { connector, sent } = setup({ health: { personalId: '001000000001', officerId: 'probe' } })
+t.test('health: a GET of the service description, no personal data; 401 is not healthy', async (t) => {
+  const { connector, sent } = setup({ path: '/dancu' }, () => ok('<definitions/>'))
   t.match(await connector.health(new AbortController().signal), { ok: true, latencyMs: Number })
-  t.match(String(sent[0]!.body), /<MaCanBo>probe<\/MaCanBo><SoDinhDanh>001000000001<\/SoDinhDanh><HoVaTen>LGSP HEALTH CHECK<\/HoVaTen>/)
-  t.not(sent[0]!.signal, undefined)
+  t.strictSame({ method: sent[0]!.method, path: sent[0]!.path, body: sent[0]!.body }, { method: 'GET', path: '/dancu?wsdl', body: undefined })
+  const refused = setup({ health: { path: '/ping' } }, () => ok('', 401))
+  t.match(await refused.connector.health(new AbortController().signal), { ok: false, detail: /^unauthorized/ })
+  t.equal(refused.sent[0]!.path, '/ping')
+  const down = setup({}, () => { throw Object.assign(new Error('x'), { kind: 'unavailable' }) })
+  t.match(await down.connector.health(new AbortController().signal), { ok: false })
 })
 
-t.test('health: not ok with the failure kind when the upstream faults', async (t) => {
-  const { connector } = setup({}, () => ok(renderFault('Server', 'down'), 500))
-  t.match(await connector.health(new AbortController().signal), { ok: false, detail: /^unavailable: / })
-})
-
-t.test('close() closes the client', async (t) => {
-  const { connector, closed } = setup()
+t.test('a SOAP fault on lookup is rejected; close() closes the client', async (t) => {
+  const { connector, closed } = setup({}, () => ok(renderFault('Client', 'no'), 500))
+  t.match(await rejected(connector.operations.lookup!.run(AN, op())), /^rejected: /)
   await connector.close()
   t.equal(closed(), 1)
 })
