@@ -27,7 +27,7 @@ const nothing = () => undefined
 
 function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   const config = resolveConfig(ctx.config)
-  const tables: WireTables = { statusCodes: config.statusCodes, channelCodes: config.channelCodes }
+  const tables: WireTables = { statusCodes: config.statusCodes, channelCodes: config.channelCodes, databaseCodes: config.databaseCodes }
   const codes: ErrorCodeSets = { session: new Set(config.errorCodes.session), transient: new Set(config.errorCodes.transient) }
   // No auth strategy: the session travels in the body.
   const client: UpstreamClient = ctx.createClient({

@@ -77,9 +77,9 @@ t.test('syncDossier: each version reaches the portal in wire form with Vietnam t
   t.ok(Math.abs(Date.parse(first.acceptedAt) - Date.now()) < 5000, 'acceptedAt is now')
   await invoke('syncDossier', { dossier: FULL_DOSSIER, isUpdate: true })
   const versions = sim.received(FULL_DOSSIER.code)
-  t.strictSame(versions.map((v) => [v.isUpdating, v.record['TrangThaiHoSo'], v.record['NgayTiepNhan'], v.record['NgayTra'], v.record['MaDoiTuong']]), [
-    [false, '4', '20240301083000', '20240305071500', '0100109106'],
-    [true, '10', '20240301083000', '20240305071500', '0100109106'],
+  t.strictSame(versions.map((v) => [v.isUpdating, v.record['TrangThaiHoSo'], v.record['NgayTiepNhan'], v.record['NgayTra'], v.record['SoGiayToChuHoSo'], v.record['MaDoiTuong'], v.record['HinhThuc'], v.record['KenhThucHien']]), [
+    [false, '4', '20240301083000', '20240305071500', '062090001234', 'techid-7f3a9c', '1', '3'],
+    [true, '10', '20240301083000', '20240305071500', '062090001234', 'techid-7f3a9c', '1', '3'],
   ])
   t.strictSame(await invoke('getDossier', { code: FULL_DOSSIER.code }), {
     code: FULL_DOSSIER.code, statusCode: 10, status: 'returned',
