@@ -71,6 +71,9 @@ export const HubConfig = Type.Object({
     default: 'all',
     description: '`api` serves HTTP only, `worker` runs queue workers (and health/metrics), `all` both; `--role` on the command line sets it',
   })),
+  agencies: Type.Object({
+    mappingFile: opt(Type.String({ default: 'config/agency-mapping.json', description: 'Versioned old → new agency codes after an administrative merger (JSON, see docs/sync.md); relative to the working directory; empty = no mapping' })),
+  }, { additionalProperties: false, default: {} }),
   sync: Type.Object({
     leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000, description: 'How long one worker may hold a dossier while delivering it; longer than any delivery can take' })),
     reconcileEveryMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'How often the reconciler looks for outbox rows the queue lost' })),
@@ -143,6 +146,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   redis: Static<typeof HubConfig>['redis'] & { keyPrefix: string }
   database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number }
   audit: Static<typeof HubConfig>['audit'] & { maxBatch: number; maxWaitMs: number }
+  agencies: { mappingFile: string }
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string }

@@ -21,6 +21,8 @@ import healthRoutes from './routes/health.js'
 import citizensRoutes from './routes/citizens.js'
 import dossiersRoutes from './routes/dossiers.js'
 import adminRoutes from './routes/admin.js'
+import adminAgenciesRoutes from './routes/admin-agencies.js'
+import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
 import proceduresRoutes from './routes/procedures.js'
 import type { SyncService } from './sync/index.js'
 import type { Catalogue } from './procedures/catalogue.js'
@@ -47,6 +49,8 @@ export interface AppDeps {
   catalogue: Catalogue
   documents: DocumentStore
   inbox: InboxService
+  /** Old → new agency codes (default: none). */
+  agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
   edocs?: EdocService
   version?: string
@@ -100,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
       await app.register(adminEdocsRoutes, { edocs: deps.edocs })
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
+    await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

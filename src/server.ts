@@ -3,6 +3,8 @@
  * migrations, the audit log, the connector registry and the HTTP server — and stops it in the
  * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
  */
+import { isAbsolute } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { DestinationStream, Logger } from 'pino'
 import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
@@ -17,6 +19,8 @@ import { createRegistry, loadConnectorModule, validateConnectorConfigs } from '.
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
+import { createFactsReader } from './sync/hub-facts.js'
+import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
@@ -95,7 +99,16 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     if (sandbox) applySandboxDefaults(config)
     const problems = await validateConnectorConfigs(config.connectors)
     if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
+    const mappingFile = config.agencies?.mappingFile
+    let agencies = NO_AGENCY_MAPPING
+    try {
+      if (mappingFile) agencies = loadAgencyMapping(isAbsolute(mappingFile) ? mappingFile : fileURLToPath(new URL(`../${mappingFile}`, import.meta.url)))
+    } catch (err) {
+      problems.push(`config /agencies/mappingFile: ${(err as Error).message}`)
+    }
     if (problems.length > 0) throw new ConfigError(problems)
+    // Patterns written for the old codes also match the codes those units have now.
+    for (const c of [...config.clients, ...(config.subscribers ?? [])]) if (c.agencies) c.agencies = agencies.expandPatterns(c.agencies)
 
     const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
     cleanups.push(() => redisHandle.stop())
@@ -135,7 +148,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
     const edocStore = createEdocStore(db, config.edocs.connector)
     const sync = createSyncService({
-      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents,
+      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
       ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
     })
     cleanups.push(() => sync.close())
@@ -152,7 +165,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

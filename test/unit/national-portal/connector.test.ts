@@ -249,8 +249,8 @@ t.test('catalogue operations map to Procedure, ProcedureSummary and Agency', asy
   t.strictSame(await invoke('getProcedure', { code: SANDBOX_PROCEDURES.housingConstructionPermit }), seeded.find((p) => p.code === SANDBOX_PROCEDURES.housingConstructionPermit))
   t.equal(await invoke('getProcedure', { code: '9.999999' }), null)
   t.strictSame(await invoke('listProcedures', {}), { procedures: seeded.map((p) => ({ code: p.code, name: p.name })) })
-  const construction = await invoke<{ procedures: Array<{ code: string }> }>('listProcedures', { agencyCode: '000.00.10.H34' })
-  t.strictSame(construction.procedures.map((p) => p.code), seeded.filter((p) => p.agencies.some((a) => a.code === '000.00.10.H34')).map((p) => p.code))
+  const construction = await invoke<{ procedures: Array<{ code: string }> }>('listProcedures', { agencyCode: '000.00.10.H48' })
+  t.strictSame(construction.procedures.map((p) => p.code), seeded.filter((p) => p.agencies.some((a) => a.code === '000.00.10.H48')).map((p) => p.code))
   t.strictSame(await invoke('listAgencies', {}), { agencies: sandboxAgencies() })
 })
 
