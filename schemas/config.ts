@@ -9,7 +9,7 @@ const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 
 export const SCOPES = [
   'citizens:read', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
-  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'admin',
+  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]
 

@@ -22,6 +22,8 @@ import citizensRoutes from './routes/citizens.js'
 import dossiersRoutes from './routes/dossiers.js'
 import adminRoutes from './routes/admin.js'
 import adminAgenciesRoutes from './routes/admin-agencies.js'
+import portalInboundRoutes from './routes/portal-inbound.js'
+import type { PortalInbound } from './portal-inbound/index.js'
 import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
 import proceduresRoutes from './routes/procedures.js'
 import type { SyncService } from './sync/index.js'
@@ -49,6 +51,8 @@ export interface AppDeps {
   catalogue: Catalogue
   documents: DocumentStore
   inbox: InboxService
+  /** National portal pushes and pulled items (present when the national-portal connector is on). */
+  portalInbound?: PortalInbound
   /** Old → new agency codes (default: none). */
   agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
@@ -105,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
+    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal' })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

@@ -21,6 +21,7 @@ import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
+import { createPortalInbound } from './portal-inbound/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
@@ -160,12 +161,14 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
+    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
+
     const edocs = axis
       ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -72,6 +72,9 @@ export const NationalPortalConfigSchema = Type.Object({
     login: Type.Optional(Ms(DEFAULT_TIMEOUTS.login, 'Deadline of one login, shared by every caller waiting for it, in ms.')),
     health: Type.Optional(Ms(DEFAULT_TIMEOUTS.health, 'Deadline of the health probe in ms.')),
   }, { default: {}, additionalProperties: false, description: 'Deadlines per operation.' })),
+  forwardAgencies: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
+    description: 'Agency that handles what the portal forwards under each service name (e.g. `addtthcKhuyenMai` → the trade department); default `agencyCode` (the province).',
+  })),
   maxResponseBytes: OptionalInt(1024, `Largest reply accepted in bytes. Default ${DEFAULT_MAX_RESPONSE_BYTES} (8 MiB, for catalogue lists).`),
   ...upstreamClientFields('Retry overrides for idempotent calls.'),
 }, { additionalProperties: false })

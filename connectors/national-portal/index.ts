@@ -19,6 +19,7 @@ import {
 } from './wire.js'
 import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
+import { inboundOperations } from './inbound-ops.js'
 
 export { NationalPortalConfigSchema, type NationalPortalConfig }
 
@@ -257,7 +258,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
 
   return {
     id: 'national-portal',
-    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies },
+    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config) },
     health,
     close: () => client.close(),
   }

@@ -9,8 +9,8 @@ import { syncBatchMigration } from './006-sync-batch.js'
 import { edocReceivingMigration } from './007-edoc-receiving.js'
 import { inboxRetentionMigration } from './008-inbox-retention.js'
 import { outboxFinishedMigration } from './009-outbox-finished.js'
-import { agencyMergerMigration } from './010-agency-merger.js'
+import { portalContractMigration } from './010-portal-contract.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, agencyMergerMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration]
