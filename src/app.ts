@@ -53,6 +53,8 @@ export interface AppDeps {
   inbox: InboxService
   /** National portal pushes and pulled items (present when the national-portal connector is on). */
   portalInbound?: PortalInbound
+  /** One poll pass of the portal's pulled flows now (present when they are configured). */
+  pollNow?: () => Promise<number>
   /** Old → new agency codes (default: none). */
   agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
@@ -109,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
-    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal' })
+    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal', ...(deps.pollNow && { pollNow: deps.pollNow }) })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

@@ -22,6 +22,7 @@ import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
+import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
@@ -162,13 +163,20 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => inbox.close())
 
     const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const pulls = portalInbound && registry.get('national-portal').operations['listInterlinked'] !== undefined
+    const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
+    const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
+    if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
+      const poll = startInterlinkedPoll({ ...pollOptions, redisUrl: redisHandle.url, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.portalInbound.pollEveryMs })
+      cleanups.push(() => poll.close())
+    }
 
     const edocs = axis
       ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -75,6 +75,18 @@ export const NationalPortalConfigSchema = Type.Object({
   forwardAgencies: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
     description: 'Agency that handles what the portal forwards under each service name (e.g. `addtthcKhuyenMai` → the trade department); default `agencyCode` (the province).',
   })),
+  interlinked: Type.Optional(Type.Object({
+    baseUrl: Type.String({ pattern: '^https?://', description: 'Base URL of the interlinked services (DVCLT: birth and death registrations filed through VNeID).' }),
+    username: Type.String({ minLength: 1, description: 'Account for the interlinked services.' }),
+    password: Type.String({ minLength: 1, writeOnly: true, description: 'Its password; never logged.' }),
+    paths: Type.Optional(Type.Object({
+      login: Type.Optional(Type.String({ pattern: '^/' })), list: Type.Optional(Type.String({ pattern: '^/' })),
+      detail: Type.Optional(Type.String({ pattern: '^/.*\\{id\\}' })), ack: Type.Optional(Type.String({ pattern: '^/' })),
+    }, { additionalProperties: false, description: 'Endpoint paths (only the detail path is confirmed; see interlinked.ts).' })),
+    agencies: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
+      description: 'Agency code per `maDonVi` (the administrative unit code the item names); default `agencyCode`.',
+    })),
+  }, { additionalProperties: false, description: 'The pulled interlinked flow; absent = not polled.' })),
   maxResponseBytes: OptionalInt(1024, `Largest reply accepted in bytes. Default ${DEFAULT_MAX_RESPONSE_BYTES} (8 MiB, for catalogue lists).`),
   ...upstreamClientFields('Retry overrides for idempotent calls.'),
 }, { additionalProperties: false })

@@ -17,9 +17,10 @@ import {
   parseDossierState, parseProcedure, parseProcedureList, progressParams, readBatchReply, readLogin, readReply, SessionRejectedError, syncDossierParams,
   syncDossiersParams, type ErrorCodeSets, type ReadResult, type RecordOutcome, type ServiceKey, type WireTables,
 } from './wire.js'
-import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_INTERLINKED, startNationalPortalSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 import { inboundOperations } from './inbound-ops.js'
+import { interlinkedOperations } from './interlinked.js'
 
 export { NationalPortalConfigSchema, type NationalPortalConfig }
 
@@ -258,7 +259,8 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
 
   return {
     id: 'national-portal',
-    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config) },
+    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config),
+      ...interlinkedOperations(config, (baseUrl) => ctx.createClient({ baseUrl, ...clientOverrides(config) })) },
     health,
     close: () => client.close(),
   }
@@ -279,6 +281,7 @@ const nationalPortal: ConnectorModule<typeof NationalPortalConfigSchema> = {
         password: SANDBOX_CREDENTIALS.password,
         dstcode: SANDBOX_DSTCODE,
         agencyCode: SANDBOX_AGENCY_CODE,
+        interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
       },
     }
   },

@@ -22,7 +22,7 @@ const PortalReply = Type.Object({
   seq: Type.Union([Type.Integer(), Type.Null()], { description: 'Inbox sequence number; null for a resend' }),
 })
 
-const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry: ConnectorRegistry; connector: string }> = async (fastify, deps) => {
+const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry: ConnectorRegistry; connector: string; pollNow?: () => Promise<number> }> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
 
   app.post('/v1/portal/forward/:name', {
@@ -46,6 +46,18 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     return result.outcome === 'accepted'
       ? { error_code: 0, message: 'Tiếp nhận thành công', eventId: result.eventId, seq: result.seq }
       : { error_code: 1, message: 'Dữ liệu đã tồn tại', eventId: result.eventId, seq: null }
+  })
+
+  app.post('/admin/portal-inbound/poll', {
+    config: { scope: 'admin' },
+    schema: {
+      tags: ['admin'],
+      summary: 'Polls the national portal\'s pulled flows now (otherwise every portalInbound.pollEveryMs)',
+      response: { 200: Type.Object({ taken: Type.Integer() }), 401: problem('No or unknown API key'), 403: problem('Missing admin scope'), 404: problem('No pulled flow is configured') },
+    },
+  }, async () => {
+    if (!deps.pollNow) throw new GatewayError(404, 'NOT_FOUND', 'No pulled flow is configured (connectors.national-portal.interlinked).')
+    return { taken: await deps.pollNow() }
   })
 
   app.get('/admin/portal-inbound/quarantined', {

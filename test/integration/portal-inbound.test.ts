@@ -21,7 +21,8 @@ t.test('forwarded pushes become routed events', async (t) => {
   const hub = await startTestHub('postgres', {
     webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
     // A subscriber configured before the merger, for the old Kon Tum city: it still gets its communes' events.
-    subscribers: [{ name: 'kon-tum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.20.H34'] }],
+    subscribers: [{ name: 'kon-tum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.20.H34', '*.00.00.H48'] }],
+    portalInbound: { pollEveryMs: 0 },
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
     clients: [{ name: 'portal-adapter', keySha256: sha256Hex(ADAPTER_KEY), scopes: ['portal:forward'] }],
     connectors: { 'national-portal': { enabled: true, forwardAgencies: { addtthcKhuyenMai: '000.00.20.H34', nhantbthuedvcqg: '000.00.61.H48' } } },
@@ -97,5 +98,35 @@ t.test('forwarded pushes become routed events', async (t) => {
     ])
     t.equal((await forward('addtthcKhuyenMai', {}, 'not-a-key')).status, 401)
     t.equal((await hub.call('/v1/portal/forward/addtthcKhuyenMai', { body: {} })).status, 400, 'the demo client has every scope; an empty record is unreadable')
+  })
+
+  await t.test('the interlinked flow is polled: each item becomes dossier.submitted and is acknowledged after the commit', async (t) => {
+    const sim = hub.simulators['national-portal']!.url
+    const item = (id: string, maHoSo: string, data: Record<string, unknown>) => ({
+      id, maDonVi: 23011, maTTHC: '1.001193', module: 'LTKS', maHoSo, ngayTiepNhan: '20261120081500', techId: 'techid-vneid-42', data,
+      fileDinhKem: [{ tenGiayTo: 'Giấy chứng sinh', tenTepDinhKem: 'gcs.pdf', duLieuTepDinhKem: Buffer.from('giay chung sinh').toString('base64') }],
+    })
+    const good = `LTKS-${randomBytes(3).toString('hex')}`
+    const bad = `LTKS-${randomBytes(3).toString('hex')}`
+    for (const i of [item('101', good, { tenNYC: 'Trần Thị Mai', soDinhDanhNYC: '051190001234' }), item('102', bad, { ghiChu: 'no requester' })]) {
+      t.equal((await fetch(`${sim}/__sim/interlinked/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) })).status, 201)
+    }
+    const before = receiver.received.length
+    const poll = await hub.call('/admin/portal-inbound/poll', { method: 'POST' })
+    t.strictSame([poll.status, poll.body], [200, { taken: 2 }])
+    const events = await receiver.waitFor(before + 1)
+    const submitted = events.slice(before).find((e) => (e.body as any).data.dossierCode === good)!.body as any
+    t.strictSame(submitted.data, {
+      dossierCode: good, procedureCode: '1.001193', procedureName: 'Đăng ký khai sinh',
+      applicant: { type: 'citizen', id: '051190001234', name: 'Trần Thị Mai', portalAccountId: 'techid-vneid-42', vneidVerified: true },
+      submittedAt: '2026-11-20T08:15:00+07:00',
+      papers: [{ code: 'TL1', name: 'Giấy chứng sinh', url: 'urn:lgsp-hub:portal-inbound:file:0', sha256: sha256Hex('giay chung sinh') }],
+      agencyCode: '000.00.00.H48',
+    })
+    const view = await (await fetch(`${sim}/__sim/interlinked`)).json() as any
+    t.strictSame(view.items.map((i: any) => [i.maHoSo, i.acknowledged]), [[good, true], [bad, true]], 'both acknowledged: one as an event, one quarantined')
+    const quarantined = (await hub.call('/admin/portal-inbound/quarantined')).body.items.find((i: any) => i.channel === 'interlinked')
+    t.match(quarantined, { name: 'LTKS', key: 'interlinked:102', reason: /tenNYC, soDinhDanhNYC/ })
+    t.strictSame((await hub.call('/admin/portal-inbound/poll', { method: 'POST' })).body, { taken: 0 }, 'nothing waits any more')
   })
 })

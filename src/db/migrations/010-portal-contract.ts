@@ -32,6 +32,12 @@ export const portalContractMigration: Migration = {
       received_at  timestamptz NOT NULL DEFAULT now()
     )`,
     'CREATE INDEX portal_inbound_quarantined_idx ON portal_inbound (id) WHERE state = \'quarantined\'',
+    // One poller at a time across replicas: the lease row of each pulled flow.
+    `CREATE TABLE portal_poll_lease (
+      name  text        PRIMARY KEY,
+      owner text        NOT NULL,
+      until timestamptz NOT NULL
+    )`,
     `CREATE TABLE portal_payments (
       reference      text        PRIMARY KEY,
       dossier_code   text        NOT NULL,
