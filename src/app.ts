@@ -24,6 +24,8 @@ import adminRoutes from './routes/admin.js'
 import adminAgenciesRoutes from './routes/admin-agencies.js'
 import portalInboundRoutes from './routes/portal-inbound.js'
 import type { PortalInbound } from './portal-inbound/index.js'
+import paymentsRoutes from './routes/payments.js'
+import type { PaymentService } from './payments/index.js'
 import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
 import proceduresRoutes from './routes/procedures.js'
 import type { SyncService } from './sync/index.js'
@@ -53,6 +55,8 @@ export interface AppDeps {
   inbox: InboxService
   /** National portal pushes and pulled items (present when the national-portal connector is on). */
   portalInbound?: PortalInbound
+  /** Payments through the portal's payment platform (present when the connector has it configured). */
+  payments?: PaymentService
   /** One poll pass of the portal's pulled flows now (present when they are configured). */
   pollNow?: () => Promise<number>
   /** Old → new agency codes (default: none). */
@@ -111,6 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
+    if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
     if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal', ...(deps.pollNow && { pollNow: deps.pollNow }) })
   }
 

@@ -23,6 +23,7 @@ import { createFactsReader } from './sync/hub-facts.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
+import { createPaymentService } from './payments/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
@@ -163,6 +164,8 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => inbox.close())
 
     const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const payments = portalInbound && registry.get('national-portal').operations['startPayment'] !== undefined
+      ? createPaymentService({ db, registry, inbox, connector: 'national-portal' }) : undefined
     const pulls = portalInbound && registry.get('national-portal').operations['listInterlinked'] !== undefined
     const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
@@ -176,7 +179,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -87,6 +87,16 @@ export const NationalPortalConfigSchema = Type.Object({
       description: 'Agency code per `maDonVi` (the administrative unit code the item names); default `agencyCode`.',
     })),
   }, { additionalProperties: false, description: 'The pulled interlinked flow; absent = not polled.' })),
+  payment: Type.Optional(Type.Object({
+    baseUrl: Type.String({ pattern: '^https?://', description: 'Base URL of the portal\'s payment platform.' }),
+    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path every message is POSTed to (unverified). Default `/api/dvcpayment`.' })),
+    token: Type.String({ minLength: 1, writeOnly: true, description: 'Bearer token issued by the platform.' }),
+    partnerCode: Type.String({ minLength: 1, maxLength: 50, description: 'MaDoiTac.' }),
+    secret: Type.String({ minLength: 8, writeOnly: true, description: 'Shared secret of the MaXacThuc checksum.' }),
+    serviceCode: Type.String({ minLength: 1, maxLength: 50, description: 'MaDVC of the receipt.' }),
+    beneficiaryAccount: Type.String({ minLength: 1, maxLength: 50, description: 'TKThuHuong: the account the fees go to.' }),
+    beneficiaryBank: Type.String({ minLength: 1, maxLength: 50, description: 'MaNHThuHuong: its bank.' }),
+  }, { additionalProperties: false, description: 'The payment platform (version 1.0.6); absent = no payments.' })),
   maxResponseBytes: OptionalInt(1024, `Largest reply accepted in bytes. Default ${DEFAULT_MAX_RESPONSE_BYTES} (8 MiB, for catalogue lists).`),
   ...upstreamClientFields('Retry overrides for idempotent calls.'),
 }, { additionalProperties: false })

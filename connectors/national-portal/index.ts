@@ -17,10 +17,11 @@ import {
   parseDossierState, parseProcedure, parseProcedureList, progressParams, readBatchReply, readLogin, readReply, SessionRejectedError, syncDossierParams,
   syncDossiersParams, type ErrorCodeSets, type ReadResult, type RecordOutcome, type ServiceKey, type WireTables,
 } from './wire.js'
-import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_INTERLINKED, startNationalPortalSimulator } from './simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_INTERLINKED, SANDBOX_PAYMENT, startNationalPortalSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 import { inboundOperations } from './inbound-ops.js'
 import { interlinkedOperations } from './interlinked.js'
+import { paymentOperations } from './payment-ops.js'
 
 export { NationalPortalConfigSchema, type NationalPortalConfig }
 
@@ -38,6 +39,8 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
     ...clientOverrides(config),
   })
   const headers = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', [DSTCODE_HEADER]: config.dstcode }
+  /** Clients of the interlinked service and the payment platform (they share the connector's circuit breaker). */
+  const extraClient = (baseUrl: string) => ctx.createClient({ baseUrl, ...clientOverrides(config) })
 
   /**
    * One POST. The reply is read inside the client's `inspect` hook, so an error code or an
@@ -260,7 +263,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   return {
     id: 'national-portal',
     operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config),
-      ...interlinkedOperations(config, (baseUrl) => ctx.createClient({ baseUrl, ...clientOverrides(config) })) },
+      ...interlinkedOperations(config, extraClient), ...paymentOperations(config, extraClient) },
     health,
     close: () => client.close(),
   }
@@ -282,6 +285,7 @@ const nationalPortal: ConnectorModule<typeof NationalPortalConfigSchema> = {
         dstcode: SANDBOX_DSTCODE,
         agencyCode: SANDBOX_AGENCY_CODE,
         interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
+        payment: { baseUrl: sim.url, ...SANDBOX_PAYMENT },
       },
     }
   },
