@@ -27,6 +27,8 @@ export const SyncTarget = Type.Object({
   progressOperation: opt(Type.String({ default: 'updateProgress', description: 'Connector operation that receives a processing step' })),
   concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process (one dossier each; batch targets use batchConcurrency)' })),
   batchOperation: opt(Type.String({ default: 'syncDossiers', description: 'Connector operation that takes several snapshots in one call; used when the target\'s connector has it (national-portal does), else one call per dossier' })),
+  progressBatchOperation: opt(Type.String({ default: 'updateProgressBatch', description: 'Batch targets: connector operation that takes several progress steps (of any dossiers) in one call; used when the connector has it, else one call per step' })),
+  progressBatchSize: opt(Type.Integer({ minimum: 1, maximum: 10, default: 10, description: 'Most progress steps per call (the national portal\'s peers send at most 10)' })),
   batchSize: opt(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Most dossiers per batch call; 1 turns batching off (one call per dossier)' })),
   batchConcurrency: opt(Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'Batch targets: drains (batch calls) in flight per worker process; fewer drains make fuller batches' })),
   retry: Type.Object({
@@ -35,7 +37,7 @@ export const SyncTarget = Type.Object({
     maxDelayMs: opt(Type.Integer({ minimum: 0, default: 900000, description: 'Ceiling of any one retry delay (a Retry-After may ask for more)' })),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false, default: {} })
-export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
+export type SyncTarget = { snapshotOperation: string; progressOperation: string; progressBatchOperation: string; progressBatchSize: number; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
 
 export const HubConfig = Type.Object({
   server: Type.Object({

@@ -78,7 +78,7 @@ function warnShortLease(deps: SyncDeps, batchTargets: string[], log: Logger): vo
   for (const [target, c] of Object.entries(config.sync.targets)) {
     if (!registry.has(target)) continue
     const section = config.connectors[target] as { timeoutMs?: number | Record<string, number> } | undefined
-    const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation] : [])]
+    const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation, c.progressBatchOperation].filter((o) => registry.get(target).operations[o] !== undefined) : [])]
     for (const operation of operations) {
       const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
       const deadlineMs = configured ?? registry.get(target).operations[operation]?.timeoutMs

@@ -119,6 +119,20 @@ t.test('transient codes are `unavailable`: retried for the upsert, never for a p
   t.equal(sim.received(MINIMAL_DOSSIER.code).length, 2)
 })
 
+t.test('updateProgressBatch: steps of several dossiers in one CapNhatTienDoHoSoMC call; a call refused as a whole is resent one step per call', async (t) => {
+  const { sim, invoke } = await open(t)
+  for (const code of ['HS-P-1', 'HS-P-2']) await invoke('syncDossier', { dossier: { ...MINIMAL_DOSSIER, code }, isUpdate: false })
+  const steps = ['HS-P-1', 'HS-P-2', 'HS-P-1'].map((dossierCode, i) => ({ ...progressStep, dossierCode, id: `s${i}`, content: `bước ${i}` }))
+  const before = sim.stats().services['CapNhatTienDoHoSoMC'] ?? 0
+  t.strictSame(await invoke('updateProgressBatch', { steps }), { results: [{}, {}, {}] })
+  t.equal((sim.stats().services['CapNhatTienDoHoSoMC'] ?? 0) - before, 1, 'one call')
+  t.strictSame([sim.progress('HS-P-1').map((e) => e.record['NoiDungXuLy']), sim.progress('HS-P-2').map((e) => e.record['NoiDungXuLy'])], [['bước 0', 'bước 2'], ['bước 1']])
+  const mixed = [steps[0]!, { ...progressStep, dossierCode: 'HS-UNKNOWN', id: 'x' }, { ...steps[1]!, at: '2024-02-30T00:00:00Z' }, steps[2]!]
+  const out = await invoke<{ results: Array<{ failure?: { kind: string; upstreamCode?: string } }> }>('updateProgressBatch', { steps: mixed })
+  t.strictSame(out.results.map((r) => r.failure?.kind ?? 'ok'), ['ok', 'rejected', 'rejected', 'ok'], 'the unknown dossier refused alone; the impossible date never sent')
+  t.equal(sim.progress('HS-P-1').length, 4)
+})
+
 t.test('syncDossiers: one call for many dossiers, an outcome each; a refused dossier does not fail the others', async (t) => {
   const { sim, invoke } = await open(t)
   const dossier = (n: number, overrides: Record<string, unknown> = {}) => ({ ...MINIMAL_DOSSIER, code: `HS-BATCH-${n}`, ...overrides })
