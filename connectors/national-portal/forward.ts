@@ -35,7 +35,7 @@ function text(r: Json, key: string, max = 2000): string | undefined {
   const v = r[key]
   if (typeof v === 'number' && Number.isFinite(v)) return String(v)
   if (typeof v !== 'string') return undefined
-  const t = v.trim()
+  const t = v.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').trim()
   return t === '' ? undefined : t.slice(0, max)
 }
 

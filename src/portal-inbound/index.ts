@@ -57,6 +57,9 @@ export interface PortalInbound {
   quarantined(q: { afterId?: number; limit: number }): Promise<QuarantinedItem[]>
 }
 
+/** jsonb cannot hold U+0000: it is kept as the visible text `\\u0000` instead of failing the push. */
+const rawJson = (raw: unknown) => JSON.stringify(raw ?? null).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000')
+
 export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencies: AgencyMapping }): PortalInbound {
   const { db } = deps
 
@@ -64,7 +67,7 @@ export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencie
     await db.query(
       `INSERT INTO portal_inbound (key, channel, name, state, reason, event_id, dossier_code, raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)
        ON CONFLICT (key) DO NOTHING`,
-      [item.key, item.channel, item.name, state, extra.reason ?? null, extra.eventId ?? null, extra.dossierCode ?? null, JSON.stringify(item.raw ?? null)],
+      [item.key, item.channel, item.name, state, extra.reason ?? null, extra.eventId ?? null, extra.dossierCode ?? null, rawJson(item.raw)],
     )
   }
 
