@@ -107,7 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
     await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
     const np = deps.config.webhooks.nationalPortal
-    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
+    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })

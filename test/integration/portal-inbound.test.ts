@@ -11,15 +11,17 @@ import { randomBytes } from 'node:crypto'
 import { startTestHub, TEST_DATABASE_URL } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { sha256Hex } from '../../src/plugins/auth.js'
+import { pushEvents } from '../../connectors/national-portal/simulator-push.js'
 
 const ONE_STOP = `whsec_${Buffer.from(`one-stop-${randomBytes(8).toString('hex')}`).toString('base64')}`
 const ADAPTER_KEY = 'portal-adapter-key-not-a-secret'
+const PORTAL = `whsec_${Buffer.from(`portal-${randomBytes(8).toString('hex')}`).toString('base64')}`
 
 t.test('forwarded pushes become routed events', async (t) => {
   const receiver = await startReceiver({ secret: ONE_STOP })
   t.teardown(() => receiver.close())
   const hub = await startTestHub('postgres', {
-    webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
+    webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000, nationalPortal: { secrets: [PORTAL] } },
     // A subscriber configured before the merger, for the old Kon Tum city: it still gets its communes' events.
     subscribers: [{ name: 'kon-tum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.20.H34', '*.00.00.H48'] }],
     portalInbound: { pollEveryMs: 0 },
@@ -132,5 +134,14 @@ t.test('forwarded pushes become routed events', async (t) => {
     const quarantined = (await hub.call('/admin/portal-inbound/quarantined')).body.items.find((i: any) => i.channel === 'interlinked')
     t.match(quarantined, { name: 'LTKS', key: 'interlinked:102', reason: /tenNYC, soDinhDanhNYC/ })
     t.strictSame((await hub.call('/admin/portal-inbound/poll', { method: 'POST' })).body, { taken: 0 }, 'nothing waits any more')
+  })
+
+  await t.test('a signed webhook naming an old Kon Tum code is routed by the new code, the old one kept', async (t) => {
+    const before = receiver.received.length
+    const data = { dossierCode: `${code}-wh`, agencyCode: '000.01.20.H34', status: 'processing', changedAt: '2026-11-21T09:00:00+07:00' }
+    const [pushed] = await pushEvents({ url: `${hub.url}/v1/webhooks/national-portal`, secret: PORTAL, events: [{ type: 'dossier.status_changed', data }] })
+    t.equal(pushed!.status, 202, pushed!.body)
+    const events = await receiver.waitFor(before + 1)
+    t.strictSame((events.at(-1)!.body as any).data, { ...data, agencyCode: '000.00.61.H48', originalAgencyCode: '000.01.20.H34' })
   })
 })
