@@ -9,7 +9,7 @@ const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 
 export const SCOPES = [
   'citizens:read', 'citizens:read-sensitive', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
-  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'admin',
+  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]
 
@@ -28,6 +28,8 @@ export const SyncTarget = Type.Object({
   progressOperation: opt(Type.String({ default: 'updateProgress', description: 'Connector operation that receives a processing step' })),
   concurrency: opt(Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Deliveries in flight per worker process (one dossier each; batch targets use batchConcurrency)' })),
   batchOperation: opt(Type.String({ default: 'syncDossiers', description: 'Connector operation that takes several snapshots in one call; used when the target\'s connector has it (national-portal does), else one call per dossier' })),
+  progressBatchOperation: opt(Type.String({ default: 'updateProgressBatch', description: 'Batch targets: connector operation that takes several progress steps (of any dossiers) in one call; used when the connector has it, else one call per step' })),
+  progressBatchSize: opt(Type.Integer({ minimum: 1, maximum: 10, default: 10, description: 'Most progress steps per call (the national portal\'s peers send at most 10)' })),
   batchSize: opt(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Most dossiers per batch call; 1 turns batching off (one call per dossier)' })),
   batchConcurrency: opt(Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'Batch targets: drains (batch calls) in flight per worker process; fewer drains make fuller batches' })),
   retry: Type.Object({
@@ -36,7 +38,7 @@ export const SyncTarget = Type.Object({
     maxDelayMs: opt(Type.Integer({ minimum: 0, default: 900000, description: 'Ceiling of any one retry delay (a Retry-After may ask for more)' })),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false, default: {} })
-export type SyncTarget = { snapshotOperation: string; progressOperation: string; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
+export type SyncTarget = { snapshotOperation: string; progressOperation: string; progressBatchOperation: string; progressBatchSize: number; concurrency: number; batchOperation: string; batchSize: number; batchConcurrency: number; retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number } }
 
 export const HubConfig = Type.Object({
   server: Type.Object({
@@ -75,6 +77,14 @@ export const HubConfig = Type.Object({
     default: 'all',
     description: '`api` serves HTTP only, `worker` runs queue workers (and health/metrics), `all` both; `--role` on the command line sets it',
   })),
+  portalInbound: Type.Object({
+    pollEveryMs: opt(Type.Integer({ minimum: 0, default: 60000, description: 'How often the national portal\'s pulled flows (interlinked birth/death registrations) are polled, when the connector has them configured; 0 = never' })),
+    leaseMs: opt(Type.Integer({ minimum: 1000, default: 120000, description: 'Lease of one poll pass: another replica polls only once it has passed' })),
+    maxItems: opt(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Items taken per poll pass' })),
+  }, { additionalProperties: false, default: {} }),
+  agencies: Type.Object({
+    mappingFile: opt(Type.String({ default: 'config/agency-mapping.json', description: 'Versioned old → new agency codes after an administrative merger (JSON, see docs/sync.md); relative to the working directory; empty = no mapping' })),
+  }, { additionalProperties: false, default: {} }),
   sync: Type.Object({
     leaseMs: opt(Type.Integer({ minimum: 1000, default: 60000, description: 'How long one worker may hold a dossier while delivering it; longer than any delivery can take' })),
     reconcileEveryMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'How often the reconciler looks for outbox rows the queue lost' })),
@@ -147,6 +157,8 @@ export type HubConfig = Static<typeof HubConfig> & {
   redis: Static<typeof HubConfig>['redis'] & { keyPrefix: string }
   database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number }
   audit: Static<typeof HubConfig>['audit'] & { maxBatch: number; maxWaitMs: number }
+  agencies: { mappingFile: string }
+  portalInbound: { pollEveryMs: number; leaseMs: number; maxItems: number }
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string }

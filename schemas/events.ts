@@ -10,6 +10,8 @@ import { AgencyCode, Applicant, DossierCode, DossierFee, DOSSIER_STATUSES } from
 export const EVENT_TYPES = ['dossier.submitted', 'dossier.status_changed', 'dossier.payment_updated', 'feedback.submitted'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
+/** Set by the hub when the agency merger mapping replaced the code the source sent (`agencyCode` is the current one). */
+const OriginalAgencyCode = { ...AgencyCode, description: 'The agency code as the source sent it, before the merger mapping' }
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' })
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description && { description }) })
 
@@ -28,6 +30,7 @@ export const DossierSubmittedEvent = Type.Object({
   procedureCode: Type.String({ minLength: 1, maxLength: 50 }),
   procedureName: Text(500),
   agencyCode: AgencyCode,
+  originalAgencyCode: Type.Optional(OriginalAgencyCode),
   applicant: Applicant,
   summary: Type.Optional(Text(2000)),
   submittedAt: DateTime,
@@ -40,6 +43,7 @@ export type DossierSubmittedEvent = Static<typeof DossierSubmittedEvent>
 export const DossierStatusChangedEvent = Type.Object({
   dossierCode: DossierCode,
   agencyCode: AgencyCode,
+  originalAgencyCode: Type.Optional(OriginalAgencyCode),
   status: Type.Enum([...DOSSIER_STATUSES]),
   changedAt: DateTime,
   note: Type.Optional(Text(2000)),
@@ -52,6 +56,7 @@ export const PAYMENT_STATUSES = ['paid', 'failed', 'refunded'] as const
 export const DossierPaymentUpdatedEvent = Type.Object({
   dossierCode: DossierCode,
   agencyCode: AgencyCode,
+  originalAgencyCode: Type.Optional(OriginalAgencyCode),
   amount: Type.Integer({ minimum: 0, description: 'VND' }),
   status: Type.Enum([...PAYMENT_STATUSES]),
   transactionId: Type.String({ minLength: 1, maxLength: 100 }),
@@ -63,6 +68,7 @@ export type DossierPaymentUpdatedEvent = Static<typeof DossierPaymentUpdatedEven
 export const FeedbackSubmittedEvent = Type.Object({
   dossierCode: Type.Optional({ ...DossierCode, description: 'Absent when the feedback is about the agency in general' }),
   agencyCode: AgencyCode,
+  originalAgencyCode: Type.Optional(OriginalAgencyCode),
   rating: Type.Integer({ minimum: 1, maximum: 5 }),
   comment: Type.Optional(Text(2000)),
   submittedAt: DateTime,

@@ -6,11 +6,12 @@
  */
 import type { ClientConfig } from '../schemas/config.js'
 
-const toRegExp = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
+/** One agency pattern as a regular expression. */
+export const agencyPattern = (pattern: string) => new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
 
 export function agencyMatcher(client: Pick<ClientConfig, 'agencies'> | null): (agencyCode: string) => boolean {
   if (!client?.agencies) return () => true
-  const patterns = client.agencies.map(toRegExp)
+  const patterns = client.agencies.map(agencyPattern)
   return (code) => patterns.some((p) => p.test(code))
 }
 

@@ -23,6 +23,12 @@ import healthRoutes from './routes/health.js'
 import citizensRoutes from './routes/citizens.js'
 import dossiersRoutes from './routes/dossiers.js'
 import adminRoutes from './routes/admin.js'
+import adminAgenciesRoutes from './routes/admin-agencies.js'
+import portalInboundRoutes from './routes/portal-inbound.js'
+import type { PortalInbound } from './portal-inbound/index.js'
+import paymentsRoutes from './routes/payments.js'
+import type { PaymentService } from './payments/index.js'
+import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
 import proceduresRoutes from './routes/procedures.js'
 import type { SyncService } from './sync/index.js'
 import type { Catalogue } from './procedures/catalogue.js'
@@ -49,6 +55,14 @@ export interface AppDeps {
   catalogue: Catalogue
   documents: DocumentStore
   inbox: InboxService
+  /** National portal pushes and pulled items (present when the national-portal connector is on). */
+  portalInbound?: PortalInbound
+  /** Payments through the portal's payment platform (present when the connector has it configured). */
+  payments?: PaymentService
+  /** One poll pass of the portal's pulled flows now (present when they are configured). */
+  pollNow?: () => Promise<number>
+  /** Old → new agency codes (default: none). */
+  agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
   edocs?: EdocService
   version?: string
@@ -96,13 +110,16 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
     await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
     const np = deps.config.webhooks.nationalPortal
-    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }) })
+    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
       await app.register(adminEdocsRoutes, { edocs: deps.edocs })
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
+    await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
+    if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
+    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal', ...(deps.pollNow && { pollNow: deps.pollNow }) })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

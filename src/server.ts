@@ -3,6 +3,8 @@
  * migrations, the audit log, the connector registry and the HTTP server — and stops it in the
  * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
  */
+import { isAbsolute } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { DestinationStream, Logger } from 'pino'
 import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
@@ -20,6 +22,11 @@ import { createRegistry, loadConnectorModule, validateConnectorConfigs } from '.
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
+import { createFactsReader } from './sync/hub-facts.js'
+import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
+import { createPortalInbound } from './portal-inbound/index.js'
+import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
+import { createPaymentService } from './payments/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
@@ -95,7 +102,16 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const problems = await validateConnectorConfigs(config.connectors)
     problems.push(...clientKeyProblems(config.clients))
     if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
+    const mappingFile = config.agencies?.mappingFile
+    let agencies = NO_AGENCY_MAPPING
+    try {
+      if (mappingFile) agencies = loadAgencyMapping(isAbsolute(mappingFile) ? mappingFile : fileURLToPath(new URL(`../${mappingFile}`, import.meta.url)))
+    } catch (err) {
+      problems.push(`config /agencies/mappingFile: ${(err as Error).message}`)
+    }
     if (problems.length > 0) throw new ConfigError(problems)
+    // Patterns written for the old codes also match the codes those units have now.
+    for (const c of [...config.clients, ...(config.subscribers ?? [])]) if (c.agencies) c.agencies = agencies.expandPatterns(c.agencies)
 
     const soon = Date.now() + 14 * 86_400_000
     for (const c of config.clients) if (keyExpiry(c) < soon) log.warn({ client: c.name, expiresAt: c.expiresAt }, 'API key expires within 14 days (or has expired); issue a new one')
@@ -138,7 +154,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
     const edocStore = createEdocStore(db, config.edocs.connector)
     const sync = createSyncService({
-      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents,
+      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
       ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
     })
     cleanups.push(() => sync.close())
@@ -150,12 +166,23 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
+    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const payments = portalInbound && registry.get('national-portal').operations['startPayment'] !== undefined
+      ? createPaymentService({ db, registry, inbox, connector: 'national-portal' }) : undefined
+    const pulls = portalInbound && registry.get('national-portal').operations['listInterlinked'] !== undefined
+    const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
+    const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
+    if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
+      const poll = startInterlinkedPoll({ ...pollOptions, redisUrl: redisHandle.url, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.portalInbound.pollEveryMs })
+      cleanups.push(() => poll.close())
+    }
+
     const edocs = axis
       ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

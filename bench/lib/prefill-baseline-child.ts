@@ -42,7 +42,7 @@ childMain<PrefillBaselineParams>('prefill baseline', async (p) => {
     baseUrl: p.portalUrl, username: PORTAL_CREDENTIALS.username, password: PORTAL_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
   })
   const codes = { session: new Set(portalConfig.errorCodes.session), transient: new Set(portalConfig.errorCodes.transient) }
-  const tables = { statusCodes: portalConfig.statusCodes, channelCodes: portalConfig.channelCodes }
+  const tables = { statusCodes: portalConfig.statusCodes, channelCodes: portalConfig.channelCodes, databaseCodes: portalConfig.databaseCodes }
   const portal = new Pool(new URL(p.portalUrl).origin, { connections: p.sockets })
   const portalHeaders = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', [DSTCODE_HEADER]: SANDBOX_DSTCODE }
   const portalPost = async (path: string, body: string) => {

@@ -9,7 +9,7 @@
 import { Queue } from 'bullmq'
 import { Redis } from 'ioredis'
 import { Pool } from 'undici'
-import { SANDBOX_AGENCY_CODE, SANDBOX_PROCEDURES } from '../../connectors/national-portal/simulator.js'
+import { SANDBOX_PROCEDURES } from '../../connectors/national-portal/simulator.js'
 import { snapshot } from '../../test/helpers/dossier.js'
 
 export interface Update {
@@ -43,7 +43,25 @@ export interface PutOptions {
   signal?: AbortSignal
 }
 
-const BASE = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }
+/**
+ * A dossier as a one-stop system sends it now (docs/portal-record.md): sent with a pre-merger Kon
+ * Tum code (mapped to the merged province's at accept), papers of which one names a document-store
+ * code and hash (the hub's reuse check runs for it), fees, a result with its code, a supplement.
+ */
+const BASE = {
+  procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: '000.01.20.H34', channel: 'online' as const, resultDelivery: 'post' as const,
+  submittedVia: 'portal' as const, submittedAt: '2026-11-20T07:55:00+07:00', onlinePayment: 'portal' as const, handlingUnit: 'Bộ phận Tư pháp - Hộ tịch',
+  applicant: { type: 'citizen' as const, id: '062090001234', name: 'Nguyễn Văn An', phone: '0912345678', portalAccountId: 'techid-bench-0001', vneidVerified: true },
+  documents: [
+    { id: 'att-1', name: 'To khai dang ky khai sinh.pdf', componentCode: 'GT.002', url: 'https://onestop.example.invalid/f/1', sha256: 'b'.repeat(64) },
+    { id: 'att-2', name: 'Giay chung sinh.pdf', componentCode: 'GT.003', url: 'https://onestop.example.invalid/f/2' },
+    { id: 'att-3', name: 'CCCD.pdf', componentCode: 'GT.001', documentCode: '062090001234.CCCD', sha256: 'c'.repeat(64) },
+  ],
+  fees: [{ code: 'LP01', name: 'Lệ phí đăng ký khai sinh', amount: 8000, kind: 'fee' as const, paymentMethod: 'Trực tuyến' }, { name: 'Phí cấp bản sao', amount: 3000, kind: 'charge' as const }],
+  results: [{ id: 'kq-1', name: 'Giấy khai sinh', componentCode: 'KQ.001', resultCode: 'KQ.001', url: 'https://onestop.example.invalid/r/1' }],
+  supplements: [{ id: 'BS-1', requestedAt: '2026-11-21T09:00:00+07:00', requestedBy: 'Trần Văn Bình', reason: 'Bổ sung giấy chứng sinh bản chính' }],
+  otherPapers: [{ name: 'Bản sao sổ hộ khẩu', count: 1, kind: 1 }],
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** Stop sending after this many failed requests: the run is invalid anyway. */
 const MAX_FAILURES = 5

@@ -23,8 +23,14 @@ export const DEFAULT_STATUS_CODES: Readonly<Record<DossierStatus, number>> = {
   registered: 1, received: 2, rejected: 3, processing: 4, supplement_requested: 5,
   payment_requested: 6, withdrawal_requested: 7, stopped: 8, processed: 9, returned: 10,
 }
-/** HinhThuc (dossier) and KENH (procedure channel) per channel. */
+/** KenhThucHien (dossier) and KENH (procedure channel) per channel. */
 export const DEFAULT_CHANNEL_CODES: Readonly<Record<Channel, number>> = { in_person: 1, online: 2, post: 3 }
+/**
+ * MaCSDL of DSKetNoiCSDL per national database. Population `7`: what a 2025 peer sends for its
+ * citizen checks (HV; the code list itself is unconfirmed). The business registry's code is not
+ * known from any source: set it when the portal operator issues it; until then it is not listed.
+ */
+export const DEFAULT_DATABASE_CODES: Readonly<Record<string, string>> = { population: '7' }
 export const DEFAULT_TIMEOUTS = {
   syncDossier: 10_000, syncDossiers: 20_000, updateProgress: 10_000, getDossier: 5000, getProcedure: 5000,
   listProcedures: 10_000, listAgencies: 10_000, login: 5000, health: 5000,
@@ -50,7 +56,11 @@ export const NationalPortalConfigSchema = Type.Object({
     transient: Codes(DEFAULT_ERROR_CODES.transient, 'error_code values meaning "try again later": `unavailable`, retried when safe.'),
   }, { default: {}, additionalProperties: false, description: 'Upstream error codes that are not plain refusals; any other non-zero code is `rejected`.' })),
   statusCodes: Type.Optional(Type.Object(statusCodeProps, { default: {}, additionalProperties: false, description: 'TrangThaiHoSo per dossier status; each code must be unique.' })),
-  channelCodes: Type.Optional(Type.Object(channelCodeProps, { default: {}, additionalProperties: false, description: 'HinhThuc / KENH per channel; each code must be unique.' })),
+  channelCodes: Type.Optional(Type.Object(channelCodeProps, { default: {}, additionalProperties: false, description: 'KenhThucHien / KENH per channel; each code must be unique.' })),
+  databaseCodes: Type.Optional(Type.Object({
+    population: Type.Optional(Type.String({ minLength: 1, maxLength: 20, default: DEFAULT_DATABASE_CODES['population'], description: 'MaCSDL of the population database. Default "7" (unconfirmed).' })),
+    'business-registry': Type.Optional(Type.String({ minLength: 1, maxLength: 20, description: 'MaCSDL of the business registry. No default (no source names it): unset, it is not listed.' })),
+  }, { default: {}, additionalProperties: false, description: 'DSKetNoiCSDL code per national database the dossier was checked against.' })),
   timeoutMs: Type.Optional(Type.Object({
     syncDossier: Type.Optional(Ms(DEFAULT_TIMEOUTS.syncDossier, 'Overall deadline of one dossier sync, login and retries included, in ms.')),
     syncDossiers: Type.Optional(Ms(DEFAULT_TIMEOUTS.syncDossiers, 'Overall deadline of one batch of dossiers (one or two calls, each retried), in ms.')),
@@ -62,13 +72,38 @@ export const NationalPortalConfigSchema = Type.Object({
     login: Type.Optional(Ms(DEFAULT_TIMEOUTS.login, 'Deadline of one login, shared by every caller waiting for it, in ms.')),
     health: Type.Optional(Ms(DEFAULT_TIMEOUTS.health, 'Deadline of the health probe in ms.')),
   }, { default: {}, additionalProperties: false, description: 'Deadlines per operation.' })),
+  forwardAgencies: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z0-9_]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
+    description: 'Agency that handles what the portal forwards under each service name (e.g. `addtthcKhuyenMai` → the trade department); default `agencyCode` (the province).',
+  })),
+  interlinked: Type.Optional(Type.Object({
+    baseUrl: Type.String({ pattern: '^https?://', description: 'Base URL of the interlinked services (DVCLT: birth and death registrations filed through VNeID).' }),
+    username: Type.String({ minLength: 1, description: 'Account for the interlinked services.' }),
+    password: Type.String({ minLength: 1, writeOnly: true, description: 'Its password; never logged.' }),
+    paths: Type.Optional(Type.Object({
+      login: Type.Optional(Type.String({ pattern: '^/' })), list: Type.Optional(Type.String({ pattern: '^/' })),
+      detail: Type.Optional(Type.String({ pattern: '^/.*\\{id\\}' })), ack: Type.Optional(Type.String({ pattern: '^/' })),
+    }, { additionalProperties: false, description: 'Endpoint paths (only the detail path is confirmed; see interlinked.ts).' })),
+    agencies: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
+      description: 'Agency code per `maDonVi` (the administrative unit code the item names); default `agencyCode`.',
+    })),
+  }, { additionalProperties: false, description: 'The pulled interlinked flow; absent = not polled.' })),
+  payment: Type.Optional(Type.Object({
+    baseUrl: Type.String({ pattern: '^https?://', description: 'Base URL of the portal\'s payment platform.' }),
+    path: Type.Optional(Type.String({ pattern: '^/', description: 'Path every message is POSTed to (unverified). Default `/api/dvcpayment`.' })),
+    token: Type.String({ minLength: 1, writeOnly: true, description: 'Bearer token issued by the platform.' }),
+    partnerCode: Type.String({ minLength: 1, maxLength: 50, description: 'MaDoiTac.' }),
+    secret: Type.String({ minLength: 8, writeOnly: true, description: 'Shared secret of the MaXacThuc checksum.' }),
+    serviceCode: Type.String({ minLength: 1, maxLength: 50, description: 'MaDVC of the receipt.' }),
+    beneficiaryAccount: Type.String({ minLength: 1, maxLength: 50, description: 'TKThuHuong: the account the fees go to.' }),
+    beneficiaryBank: Type.String({ minLength: 1, maxLength: 50, description: 'MaNHThuHuong: its bank.' }),
+  }, { additionalProperties: false, description: 'The payment platform (version 1.0.6); absent = no payments.' })),
   maxResponseBytes: OptionalInt(1024, `Largest reply accepted in bytes. Default ${DEFAULT_MAX_RESPONSE_BYTES} (8 MiB, for catalogue lists).`),
   ...upstreamClientFields('Retry overrides for idempotent calls.'),
 }, { additionalProperties: false })
 
 export type NationalPortalConfig = Static<typeof NationalPortalConfigSchema>
 
-export interface ResolvedNationalPortalConfig extends Omit<NationalPortalConfig, 'loginPath' | 'syncPath' | 'catalogPath' | 'sessionTtlMs' | 'errorCodes' | 'statusCodes' | 'channelCodes' | 'timeoutMs'> {
+export interface ResolvedNationalPortalConfig extends Omit<NationalPortalConfig, 'loginPath' | 'syncPath' | 'catalogPath' | 'sessionTtlMs' | 'errorCodes' | 'statusCodes' | 'channelCodes' | 'databaseCodes' | 'timeoutMs'> {
   loginPath: string
   syncPath: string
   catalogPath: string
@@ -76,6 +111,7 @@ export interface ResolvedNationalPortalConfig extends Omit<NationalPortalConfig,
   errorCodes: { session: string[]; transient: string[] }
   statusCodes: Record<DossierStatus, number>
   channelCodes: Record<Channel, number>
+  databaseCodes: Partial<Record<string, string>>
   timeoutMs: { [K in keyof typeof DEFAULT_TIMEOUTS]: number }
 }
 
@@ -93,6 +129,7 @@ export function resolveConfig(config: NationalPortalConfig): ResolvedNationalPor
     },
     statusCodes: { ...DEFAULT_STATUS_CODES, ...definedOnly(config.statusCodes) } as Record<DossierStatus, number>,
     channelCodes: { ...DEFAULT_CHANNEL_CODES, ...definedOnly(config.channelCodes) } as Record<Channel, number>,
+    databaseCodes: { ...DEFAULT_DATABASE_CODES, ...definedOnly(config.databaseCodes) },
     timeoutMs: { ...DEFAULT_TIMEOUTS, ...definedOnly(config.timeoutMs) } as ResolvedNationalPortalConfig['timeoutMs'],
   }
   for (const [name, table] of [['statusCodes', resolved.statusCodes], ['channelCodes', resolved.channelCodes]] as const) {

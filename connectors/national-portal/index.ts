@@ -9,16 +9,19 @@ import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, NationalPortalConfigSchema, resolveConfig, type NationalPortalConfig } from './config.js'
 import {
   Accepted, GetDossierInput, GetDossierOutput, GetProcedureInput, GetProcedureOutput, ListAgenciesInput, ListAgenciesOutput,
-  ListProceduresInput, ListProceduresOutput, ProgressSyncInput, SyncDossierInput, SyncDossiersInput, SyncDossiersOutput,
+  ListProceduresInput, ListProceduresOutput, ProgressBatchInput, ProgressBatchOutput, ProgressSyncInput, SyncDossierInput, SyncDossiersInput, SyncDossiersOutput,
 } from './schemas.js'
 import { createSessionCache } from './session.js'
 import {
-  buildCallBody, buildDossierRecord, buildLoginBody, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
+  buildCallBody, buildDossierRecord, buildLoginBody, buildProgressRecord, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
   parseDossierState, parseProcedure, parseProcedureList, progressParams, readBatchReply, readLogin, readReply, SessionRejectedError, syncDossierParams,
   syncDossiersParams, type ErrorCodeSets, type ReadResult, type RecordOutcome, type ServiceKey, type WireTables,
 } from './wire.js'
-import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, startNationalPortalSimulator } from './simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_INTERLINKED, SANDBOX_PAYMENT, startNationalPortalSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
+import { inboundOperations } from './inbound-ops.js'
+import { interlinkedOperations } from './interlinked.js'
+import { paymentOperations } from './payment-ops.js'
 
 export { NationalPortalConfigSchema, type NationalPortalConfig }
 
@@ -27,7 +30,7 @@ const nothing = () => undefined
 
 function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   const config = resolveConfig(ctx.config)
-  const tables: WireTables = { statusCodes: config.statusCodes, channelCodes: config.channelCodes }
+  const tables: WireTables = { statusCodes: config.statusCodes, channelCodes: config.channelCodes, databaseCodes: config.databaseCodes }
   const codes: ErrorCodeSets = { session: new Set(config.errorCodes.session), transient: new Set(config.errorCodes.transient) }
   // No auth strategy: the session travels in the body.
   const client: UpstreamClient = ctx.createClient({
@@ -36,6 +39,8 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
     ...clientOverrides(config),
   })
   const headers = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', [DSTCODE_HEADER]: config.dstcode }
+  /** Clients of the interlinked service and the payment platform (they share the connector's circuit breaker). */
+  const extraClient = (baseUrl: string) => ctx.createClient({ baseUrl, ...clientOverrides(config) })
 
   /**
    * One POST. The reply is read inside the client's `inspect` hook, so an error code or an
@@ -202,6 +207,52 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
     },
   }
 
+  /**
+   * Up to 10 steps (of any dossiers) in one `CapNhatTienDoHoSoMC` call, as HV sends them. Not
+   * repeated by the HTTP client (a repeat would add the steps twice). A refusal of the whole call
+   * names no step, and the portal did nothing: the steps are then sent one per call, so only the
+   * wrong ones end refused. A step that cannot be built (a time that is no date-time) is not sent.
+   */
+  const updateProgressBatch: OperationDef<typeof ProgressBatchInput, typeof ProgressBatchOutput> = {
+    description: 'Adds up to 10 processing steps, of any dossiers, in one call, with an outcome per step (in input order). A failure of the whole call other than a refusal is thrown.',
+    input: ProgressBatchInput,
+    output: ProgressBatchOutput,
+    timeoutMs: config.timeoutMs.updateProgress * 2,
+    idempotent: false,
+    async run(input, op) {
+      const results: ProgressBatchOutput['results'] = input.steps.map(() => ({}))
+      const built: Array<{ index: number; record: Record<string, unknown> }> = []
+      input.steps.forEach((step, index) => {
+        try {
+          built.push({ index, record: buildProgressRecord(step, tables) })
+        } catch (err) {
+          if (!isUpstreamError(err)) throw err
+          results[index]!.failure = failureOf(err)
+        }
+      })
+      if (built.length === 0) return { results }
+      try {
+        await call('updateProgress', { data: built.map((b) => b.record) }, op, false, nothing)
+        return { results }
+      } catch (err) {
+        if (built.length === 1 || !isUpstreamError(err) || err.kind !== 'rejected') {
+          if (built.length === 1 && isUpstreamError(err) && err.kind === 'rejected') results[built[0]!.index]!.failure = failureOf(err)
+          else throw err
+          return { results }
+        }
+        op.log.info({ steps: built.length, upstreamCode: err.upstreamCode }, 'national portal refused a progress batch as a whole; sending its steps one by one')
+      }
+      for (const b of built) {
+        if (op.signal.aborted) throw new UpstreamError('aborted', 'The progress batch was aborted.')
+        await call('updateProgress', { data: [b.record] }, op, false, nothing).catch((err: unknown) => {
+          if (!isUpstreamError(err)) throw err
+          results[b.index]!.failure = failureOf(err)
+        })
+      }
+      return { results }
+    },
+  }
+
   const getDossier: OperationDef<typeof GetDossierInput, typeof GetDossierOutput> = {
     description: 'The national portal\'s current status and dates of a dossier; null when it holds no dossier with this code.',
     input: GetDossierInput,
@@ -257,7 +308,8 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
 
   return {
     id: 'national-portal',
-    operations: { syncDossier, syncDossiers, updateProgress, getDossier, getProcedure, listProcedures, listAgencies },
+    operations: { syncDossier, syncDossiers, updateProgress, updateProgressBatch, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config),
+      ...interlinkedOperations(config, extraClient), ...paymentOperations(config, extraClient) },
     health,
     close: () => client.close(),
   }
@@ -278,6 +330,8 @@ const nationalPortal: ConnectorModule<typeof NationalPortalConfigSchema> = {
         password: SANDBOX_CREDENTIALS.password,
         dstcode: SANDBOX_DSTCODE,
         agencyCode: SANDBOX_AGENCY_CODE,
+        interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
+        payment: { baseUrl: sim.url, ...SANDBOX_PAYMENT },
       },
     }
   },

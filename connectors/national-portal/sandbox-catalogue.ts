@@ -8,8 +8,12 @@
 import type { Procedure } from '../../schemas/procedure.js'
 import type { Agency } from './schemas.js'
 
-/** The sandbox province: the hub's own `madonvi` in the sandbox. */
-export const SANDBOX_PROVINCE_CODE = '000.00.00.H34'
+/**
+ * The sandbox province: the hub's own `madonvi` in the sandbox. Quảng Ngãi as merged on 1 July
+ * 2025 (with Kon Tum, Resolution 202/2025/QH15); communes sit directly under it. The old Kon Tum
+ * codes live on only in config/agency-mapping.json.
+ */
+export const SANDBOX_PROVINCE_CODE = '000.00.00.H48'
 
 /** Procedures the docs and tests refer to by name. */
 export const SANDBOX_PROCEDURES = Object.freeze({
@@ -80,26 +84,25 @@ const R: Record<string, string> = {
 
 /** Fields (lĩnh vực) with the ministry that publishes their procedures and the provincial department that performs them. */
 const FIELDS: Record<string, { name: string; ministry: string; department: string }> = {
-  HT: { name: 'Hộ tịch', ministry: '000.00.00.G12', department: '000.00.05.H34' },
-  CT: { name: 'Chứng thực', ministry: '000.00.00.G12', department: '000.00.05.H34' },
-  LLTP: { name: 'Lý lịch tư pháp', ministry: '000.00.00.G12', department: '000.00.05.H34' },
-  CC: { name: 'Công chứng', ministry: '000.00.00.G12', department: '000.00.05.H34' },
-  HKD: { name: 'Thành lập và hoạt động của hộ kinh doanh', ministry: '000.00.00.G06', department: '000.00.07.H34' },
-  DN: { name: 'Thành lập và hoạt động doanh nghiệp', ministry: '000.00.00.G06', department: '000.00.07.H34' },
-  XD: { name: 'Hoạt động xây dựng', ministry: '000.00.00.G10', department: '000.00.10.H34' },
-  DD: { name: 'Đất đai', ministry: '000.00.00.G11', department: '000.00.11.H34' },
-  MT: { name: 'Môi trường', ministry: '000.00.00.G11', department: '000.00.11.H34' },
-  TNN: { name: 'Tài nguyên nước', ministry: '000.00.00.G11', department: '000.00.11.H34' },
-  BTXH: { name: 'Bảo trợ xã hội', ministry: '000.00.00.G13', department: '000.00.12.H34' },
-  LD: { name: 'Việc làm', ministry: '000.00.00.G13', department: '000.00.12.H34' },
-  GD: { name: 'Giáo dục và Đào tạo', ministry: '000.00.00.G14', department: '000.00.13.H34' },
-  KCB: { name: 'Khám bệnh, chữa bệnh', ministry: '000.00.00.G15', department: '000.00.14.H34' },
-  DB: { name: 'Đường bộ', ministry: '000.00.00.G16', department: '000.00.15.H34' },
-  TM: { name: 'Lưu thông hàng hóa trong nước', ministry: '000.00.00.G17', department: '000.00.20.H34' },
+  HT: { name: 'Hộ tịch', ministry: '000.00.00.G12', department: '000.00.05.H48' },
+  CT: { name: 'Chứng thực', ministry: '000.00.00.G12', department: '000.00.05.H48' },
+  LLTP: { name: 'Lý lịch tư pháp', ministry: '000.00.00.G12', department: '000.00.05.H48' },
+  CC: { name: 'Công chứng', ministry: '000.00.00.G12', department: '000.00.05.H48' },
+  HKD: { name: 'Thành lập và hoạt động của hộ kinh doanh', ministry: '000.00.00.G06', department: '000.00.06.H48' },
+  DN: { name: 'Thành lập và hoạt động doanh nghiệp', ministry: '000.00.00.G06', department: '000.00.06.H48' },
+  XD: { name: 'Hoạt động xây dựng', ministry: '000.00.00.G10', department: '000.00.10.H48' },
+  DD: { name: 'Đất đai', ministry: '000.00.00.G11', department: '000.00.11.H48' },
+  MT: { name: 'Môi trường', ministry: '000.00.00.G11', department: '000.00.11.H48' },
+  TNN: { name: 'Tài nguyên nước', ministry: '000.00.00.G11', department: '000.00.11.H48' },
+  BTXH: { name: 'Bảo trợ xã hội', ministry: '000.00.00.G13', department: '000.00.12.H48' },
+  LD: { name: 'Việc làm', ministry: '000.00.00.G13', department: '000.00.12.H48' },
+  GD: { name: 'Giáo dục và Đào tạo', ministry: '000.00.00.G14', department: '000.00.13.H48' },
+  KCB: { name: 'Khám bệnh, chữa bệnh', ministry: '000.00.00.G15', department: '000.00.14.H48' },
+  DB: { name: 'Đường bộ', ministry: '000.00.00.G16', department: '000.00.10.H48' },
+  TM: { name: 'Lưu thông hàng hóa trong nước', ministry: '000.00.00.G17', department: '000.00.06.H48' },
 }
 
-const COMMUNES = ['000.01.20.H34', '000.02.20.H34', '000.01.21.H34']
-const DISTRICTS = ['000.00.20.H34', '000.00.21.H34']
+const COMMUNES = ['000.00.61.H48', '000.00.62.H48', '000.00.64.H48']
 
 type Level = 'xa' | 'huyen' | 'tinh'
 /** code, name, field, level, paper keys, result codes, time limit, fee. */
@@ -173,26 +176,21 @@ const AGENCIES: Agency[] = [
   { code: '000.00.00.G15', name: 'Bộ Y tế' },
   { code: '000.00.00.G16', name: 'Bộ Giao thông vận tải' },
   { code: '000.00.00.G17', name: 'Bộ Công Thương' },
-  { code: SANDBOX_PROVINCE_CODE, name: 'UBND tỉnh Kon Tum (sandbox)' },
-  { code: '000.00.01.H34', name: 'Văn phòng UBND tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.05.H34', name: 'Sở Tư pháp tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.07.H34', name: 'Sở Kế hoạch và Đầu tư tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.10.H34', name: 'Sở Xây dựng tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.11.H34', name: 'Sở Tài nguyên và Môi trường tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.12.H34', name: 'Sở Lao động - Thương binh và Xã hội tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.13.H34', name: 'Sở Giáo dục và Đào tạo tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.14.H34', name: 'Sở Y tế tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.15.H34', name: 'Sở Giao thông vận tải tỉnh Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.20.H34', name: 'UBND thành phố Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.00.21.H34', name: 'UBND huyện Đắk Hà', parentCode: SANDBOX_PROVINCE_CODE },
-  { code: '000.01.20.H34', name: 'UBND phường Quyết Thắng', parentCode: '000.00.20.H34' },
-  { code: '000.02.20.H34', name: 'UBND phường Thắng Lợi', parentCode: '000.00.20.H34' },
-  { code: '000.01.21.H34', name: 'UBND thị trấn Đắk Hà', parentCode: '000.00.21.H34' },
+  { code: SANDBOX_PROVINCE_CODE, name: 'UBND tỉnh Quảng Ngãi (sandbox)' },
+  { code: '000.00.01.H48', name: 'Văn phòng UBND tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.05.H48', name: 'Sở Tư pháp tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.06.H48', name: 'Sở Tài chính tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.10.H48', name: 'Sở Xây dựng tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.11.H48', name: 'Sở Nông nghiệp và Môi trường tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.12.H48', name: 'Sở Nội vụ tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.13.H48', name: 'Sở Giáo dục và Đào tạo tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.14.H48', name: 'Sở Y tế tỉnh Quảng Ngãi', parentCode: SANDBOX_PROVINCE_CODE },
+  // Communes directly under the province since 1 July 2025 (no district level).
+  { code: '000.00.61.H48', name: 'UBND phường Kon Tum', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.62.H48', name: 'UBND xã Đăk Hà', parentCode: SANDBOX_PROVINCE_CODE },
+  { code: '000.00.64.H48', name: 'UBND phường Cẩm Thành', parentCode: SANDBOX_PROVINCE_CODE },
   { code: '000.00.00.H20', name: 'UBND tỉnh Gia Lai' },
   { code: '000.00.05.H20', name: 'Sở Tư pháp tỉnh Gia Lai', parentCode: '000.00.00.H20' },
-  { code: '000.00.00.H44', name: 'UBND tỉnh Quảng Ngãi' },
-  { code: '000.00.24.H44', name: 'UBND thành phố Quảng Ngãi', parentCode: '000.00.00.H44' },
-  { code: '000.46.24.H44', name: 'UBND phường Trần Phú', parentCode: '000.00.24.H44' },
   { code: '000.00.00.H15', name: 'UBND tỉnh Đắk Lắk' },
   { code: '000.00.00.H58', name: 'UBND tỉnh Bình Định' },
 ]
@@ -201,7 +199,8 @@ const nameOf = (code: string) => AGENCIES.find((a) => a.code === code)?.name ?? 
 
 function performers(field: keyof typeof FIELDS, level: Level, index: number): string[] {
   if (level === 'tinh') return [FIELDS[field]!.department]
-  if (level === 'huyen') return DISTRICTS
+  // Former district procedures: the communes took them over (no district level since 2025).
+  if (level === 'huyen') return COMMUNES
   // Commune procedures: each performed by two of the three communes, varying with the row.
   return COMMUNES.filter((_, i) => i !== index % COMMUNES.length)
 }
@@ -232,7 +231,7 @@ export function sandboxProcedures(): Procedure[] {
   })
 }
 
-/** The seeded agencies: ministries, the sandbox province with its departments, districts and communes, other provinces. */
+/** The seeded agencies: ministries, the sandbox province with its departments and communes (directly under it), other provinces. */
 export function sandboxAgencies(): Agency[] {
   return AGENCIES.map((a) => ({ ...a }))
 }

@@ -40,6 +40,16 @@ export type SyncDossiersOutput = Static<typeof SyncDossiersOutput>
 
 export type ProgressSyncInput = Static<typeof ProgressSyncInput>
 
+/** At most 10 entries per `CapNhatTienDoHoSoMC` call: what HV sends (reference §4). */
+export const PROGRESS_BATCH_MAX = 10
+export const ProgressBatchInput = Type.Object({
+  steps: Type.Array(ProgressSyncInput, { minItems: 1, maxItems: PROGRESS_BATCH_MAX, description: 'Steps of any dossiers; each dossier\'s in order' }),
+}, { additionalProperties: false })
+export const ProgressBatchOutput = Type.Object({
+  results: Type.Array(Type.Object({ failure: Type.Optional(RecordFailure) }, { additionalProperties: false }), { description: 'One per step, in input order; no failure = taken' }),
+}, { additionalProperties: false })
+export type ProgressBatchOutput = Static<typeof ProgressBatchOutput>
+
 export const Accepted = Type.Object({
   acceptedAt: Type.String({ format: 'date-time', description: 'When the portal acknowledged the change (hub clock)' }),
 }, { additionalProperties: false })

@@ -112,10 +112,10 @@ type Overrides<T extends EventType> = Partial<EventDataMap[T]>
 
 const SAMPLES: { [K in EventType]: () => EventDataMap[K] } = {
   'dossier.submitted': () => ({
-    dossierCode: 'H34.99-250601-0001',
+    dossierCode: 'H48.99-250601-0001',
     procedureCode: SANDBOX_PROCEDURES.birthRegistration,
     procedureName: 'Đăng ký khai sinh',
-    agencyCode: '000.01.20.H34',
+    agencyCode: '000.00.61.H48',
     applicant: { type: 'citizen', id: '062090001234', name: 'Nguyễn Văn An', phone: '0905123456', email: 'an.nguyen@example.vn', address: '12 Trần Phú, Kon Tum' },
     summary: 'Đăng ký khai sinh cho con',
     submittedAt: '2025-06-01T08:30:00+07:00',
@@ -126,13 +126,13 @@ const SAMPLES: { [K in EventType]: () => EventDataMap[K] } = {
     fees: [{ code: 'LP01', name: 'Lệ phí đăng ký khai sinh', amount: 8000, kind: 'fee', paymentMethod: 'Trực tuyến' }],
   }),
   'dossier.status_changed': () => ({
-    dossierCode: 'H34.99-250601-0001', agencyCode: '000.01.20.H34', status: 'processing', changedAt: '2025-06-02T09:00:00+07:00', note: 'Chuyển xử lý',
+    dossierCode: 'H48.99-250601-0001', agencyCode: '000.00.61.H48', status: 'processing', changedAt: '2025-06-02T09:00:00+07:00', note: 'Chuyển xử lý',
   }),
   'dossier.payment_updated': () => ({
-    dossierCode: 'H34.99-250601-0001', agencyCode: '000.01.20.H34', amount: 8000, status: 'paid', transactionId: 'PAY-20250601-000123', paidAt: '2025-06-01T08:35:00+07:00',
+    dossierCode: 'H48.99-250601-0001', agencyCode: '000.00.61.H48', amount: 8000, status: 'paid', transactionId: 'PAY-20250601-000123', paidAt: '2025-06-01T08:35:00+07:00',
   }),
   'feedback.submitted': () => ({
-    dossierCode: 'H34.99-250601-0001', agencyCode: '000.01.20.H34', rating: 5, comment: 'Giải quyết nhanh', submittedAt: '2025-06-05T10:00:00+07:00',
+    dossierCode: 'H48.99-250601-0001', agencyCode: '000.00.61.H48', rating: 5, comment: 'Giải quyết nhanh', submittedAt: '2025-06-05T10:00:00+07:00',
   }),
 }
 

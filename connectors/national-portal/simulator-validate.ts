@@ -18,25 +18,46 @@ export function isPortalDate(value: string): boolean {
 }
 
 interface Shape {
-  /** Scalar fields (string, or number where a code or amount may come as one). */
+  /** Scalar fields: strings (the reference: "all values strings unless noted"). */
   fields: readonly string[]
   required: readonly string[]
   dates: readonly string[]
+  /** Integer fields (not strings). */
+  ints?: readonly string[]
+  /** Fields whose value is one of these codes (when not ''). */
+  codes?: Record<string, readonly string[]>
   /** Nested lists and the keys their items may have. */
   lists?: Record<string, Shape>
 }
 
+const FLAG = ['0', '1'] as const
+const PAPER: Shape = {
+  fields: ['TepDinhKemId', 'TenTepDinhKem', 'IsDeleted', 'MaThanhPhanHoSo', 'DuongDanTaiTepTin', 'DuocSoHoa', 'DuocTaiSuDung', 'DuocLayTuKhoDMQG', 'MaKetQuaThayThe'],
+  required: ['TenTepDinhKem'],
+  dates: [],
+  codes: { IsDeleted: ['True', 'False'], DuocSoHoa: FLAG, DuocTaiSuDung: ['0', '1', '2'], DuocLayTuKhoDMQG: FLAG },
+}
+const FEE: Shape = { fields: ['TenPhiLePhi', 'MaPhiLePhi', 'HinhThucThu', 'Gia', 'LoaiPhiLePhi'], required: ['TenPhiLePhi', 'Gia'], dates: [] }
+
 const DOSSIER: Shape = {
   fields: [
-    'MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'ChuHoSo', 'LoaiDoiTuong', 'MaDoiTuong',
-    'ThongTinKhac', 'Email', 'Fax', 'SoDienThoai', 'TrichYeuHoSo', 'NgayTiepNhan', 'NgayHenTra', 'TrangThaiHoSo', 'NgayTra',
-    'ThongTinTra', 'HinhThuc', 'NgayKetThucXuLy', 'DonViXuLy', 'GhiChu',
+    'MaHoSo', 'MaTTHC', 'TenTTHC', 'MaLinhVuc', 'TenLinhVuc', 'SoBienNhan', 'KenhThucHien', 'ChuHoSo', 'SoGiayToChuHoSo', 'LoaiDoiTuong', 'MaDoiTuong',
+    'ThongTinKhac', 'Email', 'Fax', 'SoDienThoai', 'TrichYeuHoSo', 'NgayNopHoSo', 'NgayTiepNhan', 'NgayHenTra', 'TrangThaiHoSo', 'NgayTuChoi', 'NgayTra',
+    'ThongTinTra', 'HinhThuc', 'NgayKetThucXuLy', 'DonViXuLy', 'GhiChu', 'NoiNopHoSo', 'HoSoCoThanhPhanSoHoa', 'TaiKhoanDuocXacThucVoiVNeID',
+    'DuocThanhToanTrucTuyen',
   ],
-  required: ['MaHoSo', 'MaTTHC', 'ChuHoSo', 'LoaiDoiTuong', 'MaDoiTuong', 'NgayTiepNhan', 'TrangThaiHoSo', 'HinhThuc'],
-  dates: ['NgayTiepNhan', 'NgayHenTra', 'NgayTra', 'NgayKetThucXuLy'],
+  required: ['MaHoSo', 'MaTTHC', 'ChuHoSo', 'LoaiDoiTuong', 'NgayTiepNhan', 'TrangThaiHoSo', 'HinhThuc'],
+  dates: ['NgayNopHoSo', 'NgayTiepNhan', 'NgayHenTra', 'NgayTuChoi', 'NgayTra', 'NgayKetThucXuLy'],
+  codes: {
+    KenhThucHien: ['1', '2', '3'], HinhThuc: FLAG, LoaiDoiTuong: ['1', '2', '3', '4'], NoiNopHoSo: ['1', '2'],
+    HoSoCoThanhPhanSoHoa: FLAG, TaiKhoanDuocXacThucVoiVNeID: FLAG, DuocThanhToanTrucTuyen: ['0', '1', '2', '3'],
+  },
   lists: {
-    TaiLieuNop: { fields: ['TepDinhKemId', 'TenTepDinhKem', 'IsDeleted', 'MaThanhPhanHoSo', 'DuongDanTaiTepTin'], required: ['TepDinhKemId', 'TenTepDinhKem'], dates: [] },
-    DanhSachLePhi: { fields: ['TenPhiLePhi', 'MaPhiLePhi', 'HinhThucThu', 'Gia', 'LoaiPhiLePhi'], required: ['TenPhiLePhi', 'Gia'], dates: [] },
+    DinhDanhCHS: { fields: ['LoaiDinhDanh', 'SoDinhDanh'], required: ['LoaiDinhDanh', 'SoDinhDanh'], dates: [], codes: { LoaiDinhDanh: ['1', '2'] } },
+    DSKetNoiCSDL: { fields: ['MaCSDL'], required: ['MaCSDL'], dates: [] },
+    TaiLieuNop: PAPER,
+    DanhSachLePhi: FEE,
+    DanhSachTepDinhKemKhac: { fields: ['TenGiayTo'], ints: ['SoLuong', 'LoaiGiayTo'], required: ['TenGiayTo'], dates: [] },
     DanhSachHoSoBoSung: {
       fields: [
         'HoSoBoSungId', 'NguoiYeuCauBoSung', 'NoiDungBoSung', 'NgayBoSung', 'NguoiTiepNhanBoSung', 'ThongTinTiepNhan',
@@ -44,8 +65,10 @@ const DOSSIER: Shape = {
       ],
       required: ['NoiDungBoSung'],
       dates: ['NgayBoSung', 'NgayTiepNhanBoSung', 'NgayHenTraTruoc', 'NgayHenTraMoi'],
+      codes: { TrangThaiBoSung: FLAG },
+      lists: { DanhSachGiayToBoSung: PAPER, DanhSachLePhiBoSung: FEE },
     },
-    DanhSachGiayToKetQua: { fields: ['TenGiayTo', 'MaThanhPhanHoSo', 'GiayToId', 'DuongDanTepTinKetQua'], required: ['TenGiayTo'], dates: [] },
+    DanhSachGiayToKetQua: { fields: ['TenGiayTo', 'MaThanhPhanHoSo', 'GiayToId', 'DuongDanTepTinKetQua', 'MaGiayToKetQua'], required: ['TenGiayTo'], dates: [] },
   },
 }
 
@@ -56,22 +79,30 @@ const PROGRESS: Shape = {
 }
 
 const present = (v: unknown) => v !== undefined && v !== null && v !== ''
-const asText = (v: unknown) => (typeof v === 'number' ? String(v) : v)
 
 function checkShape(record: unknown, shape: Shape, where: string): string | undefined {
   if (!isObject(record)) return `${where || 'Bản ghi'} không đúng cấu trúc (phải là đối tượng JSON)`
   const at = (key: string) => (where ? `${where}.${key}` : key)
+  const ints = shape.ints ?? []
   for (const key of Object.keys(record)) {
-    if (!shape.fields.includes(key) && !(shape.lists && key in shape.lists)) return `Trường ${at(key)} không được hỗ trợ`
+    if (!shape.fields.includes(key) && !ints.includes(key) && !(shape.lists && key in shape.lists)) return `Trường ${at(key)} không được hỗ trợ`
   }
   for (const key of shape.required) if (!present(record[key])) return `Thiếu thông tin bắt buộc: ${at(key)}`
   for (const key of shape.fields) {
     const v = record[key]
-    if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') return `Trường ${at(key)} phải là chuỗi ký tự`
+    if (v !== undefined && v !== null && typeof v !== 'string') return `Trường ${at(key)} phải là chuỗi ký tự`
+  }
+  for (const key of ints) {
+    const v = record[key]
+    if (v !== undefined && v !== null && !Number.isInteger(v)) return `Trường ${at(key)} phải là số nguyên`
   }
   for (const key of shape.dates) {
-    const v = asText(record[key])
+    const v = record[key]
     if (present(v) && !isPortalDate(String(v))) return `Trường ${at(key)} không đúng định dạng yyyyMMddHHmmss`
+  }
+  for (const [key, allowed] of Object.entries(shape.codes ?? {})) {
+    const v = record[key]
+    if (present(v) && !allowed.includes(String(v))) return `Trường ${at(key)} không hợp lệ (giá trị cho phép: ${allowed.join(', ')})`
   }
   for (const [key, item] of Object.entries(shape.lists ?? {})) {
     const v = record[key]
@@ -86,8 +117,18 @@ function checkShape(record: unknown, shape: Shape, where: string): string | unde
 }
 
 function codeIn(v: unknown, min: number, max: number): boolean {
-  const s = String(asText(v) ?? '').trim()
+  const s = typeof v === 'string' ? v.trim() : ''
   return /^\d{1,2}$/.test(s) && Number(s) >= min && Number(s) <= max
+}
+
+/** An ID paper number that matches its kind: 12 digits for a personal ID, 9 for an old card. */
+function checkIds(r: Json): string | undefined {
+  const ids = (r['DinhDanhCHS'] ?? []) as Json[]
+  for (const [i, id] of ids.entries()) {
+    const digits = id['LoaiDinhDanh'] === '1' ? 12 : 9
+    if (!new RegExp(`^[0-9]{${digits}}$`).test(String(id['SoDinhDanh']))) return `Trường DinhDanhCHS[${i}].SoDinhDanh không đúng loại định danh`
+  }
+  return undefined
 }
 
 /** One `DongBoHoSoMC` dossier. */
@@ -96,8 +137,9 @@ export function checkDossier(record: unknown, procedureExists: (code: string) =>
   if (problem) return problem
   const r = record as Json
   if (!codeIn(r['TrangThaiHoSo'], 1, 10)) return 'Trường TrangThaiHoSo không hợp lệ (giá trị từ 1 đến 10)'
-  if (!codeIn(r['LoaiDoiTuong'], 1, 2)) return 'Trường LoaiDoiTuong không hợp lệ (1: công dân, 2: tổ chức, doanh nghiệp)'
-  if (!procedureExists(String(asText(r['MaTTHC'])))) return 'Mã thủ tục hành chính (MaTTHC) không tồn tại trong danh mục TTHC của Cổng DVCQG'
+  const ids = checkIds(r)
+  if (ids) return ids
+  if (!procedureExists(String(r['MaTTHC']))) return 'Mã thủ tục hành chính (MaTTHC) không tồn tại trong danh mục TTHC của Cổng DVCQG'
   return undefined
 }
 

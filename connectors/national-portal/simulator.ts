@@ -18,9 +18,13 @@ import { SANDBOX_PROVINCE_CODE, sandboxAgencies, sandboxProcedures } from './san
 import { createPortal, PORTAL_CODE, type PortalCounters, type ProgressEntry, type ReceivedVersion, type Reply } from './simulator-portal.js'
 import { handlePushRoute } from './simulator-push.js'
 import { createPrng } from '../../src/sim/prng.js'
+import { createInterlinked, type InterlinkedItem } from './simulator-interlinked.js'
+import { createPaymentPlatform } from './simulator-payment.js'
 
 export { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE, SHARED_PAPERS, sandboxAgencies, sandboxProcedures } from './sandbox-catalogue.js'
 export { PORTAL_CODE, type ProgressEntry, type ReceivedVersion } from './simulator-portal.js'
+export { SANDBOX_INTERLINKED, type InterlinkedItem } from './simulator-interlinked.js'
+export { SANDBOX_PAYMENT } from './simulator-payment.js'
 
 /** Obviously fake credentials the sandbox config uses. */
 export const SANDBOX_CREDENTIALS = Object.freeze({ username: 'sandbox-lgsp', password: 'sandbox-password-not-real' })
@@ -84,6 +88,13 @@ export interface NationalPortalSimulator {
   addProcedure(procedure: Procedure): void
 }
 
+const parseLoose = (body: string): unknown => {
+  try {
+    return body === '' ? undefined : JSON.parse(body)
+  } catch {
+    return undefined
+  }
+}
 const emptyFaults = (): SimulatorStats['faults'] => ({ hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 })
 const JSON_TYPE = 'application/json; charset=utf-8'
 
@@ -99,6 +110,8 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
     agencies: options.agencies ?? sandboxAgencies(),
     batchReplies: options.batchReplies ?? 'in-order',
   })
+  const interlinked = createInterlinked()
+  const payments = createPaymentPlatform()
   const maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024
   const random = createPrng(options.seed ?? 1)
   const faults = new FaultState(options.faults)
@@ -187,6 +200,27 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       if (p.ok) void handlePushRoute(p.value).then((r) => json(r.status, r.body)) // never rejects
       return
     }
+    if (route === '/__sim/interlinked/items' && method === 'POST') {
+      const p = parse()
+      if (!p.ok) return
+      const item = p.value as InterlinkedItem
+      if (typeof item?.id !== 'string' || typeof item.maHoSo !== 'string') return json(400, { error: 'an item needs id and maHoSo' })
+      interlinked.add(item)
+      return json(201, { id: item.id })
+    }
+    if (route === '/__sim/interlinked' && method === 'GET') return json(200, interlinked.view())
+    const settle = /^\/__sim\/payments\/([^/]+)\/settle$/.exec(route)
+    if (settle && method === 'POST') {
+      const p = parse()
+      if (!p.ok) return
+      const { outcome, callbackUrl } = (p.value ?? {}) as { outcome?: string; callbackUrl?: string }
+      const callback = payments.settle(decodeURIComponent(settle[1]!), outcome === 'failed' ? 'failed' : 'paid')
+      if (!callback) return json(404, { error: 'no such payment' })
+      if (!callbackUrl) return json(200, { callback })
+      void fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(callback), signal: AbortSignal.timeout(10_000) })
+        .then(async (r) => json(200, { callback, status: r.status, reply: await r.text() }), (err: Error) => json(200, { callback, status: 0, reply: err.message }))
+      return
+    }
     if (route === '/__sim/received' && method === 'DELETE') {
       portal.clearReceived()
       return json(200, { cleared: true })
@@ -214,6 +248,10 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       const endpoint = endpoints.get(route)
       if (route.startsWith('/__sim/')) return handleControl(req, res, body, route)
       if (endpoint !== undefined && req.method === 'POST') return handleApi(req, res, body, endpoint)
+      const paid = payments.handle(route, req.headers.authorization, parseLoose(body), server.url)
+      if (paid) return send(res, paid.status, paid.body as string, paid.type)
+      const linked = interlinked.handle(req.method ?? 'GET', route, req.headers.authorization, parseLoose(body))
+      if (linked) return send(res, linked.status, JSON.stringify(linked.body))
       send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? 'POST JSON here\n' : 'not found\n', 'text/plain; charset=utf-8')
     },
     onCrash(res, err) {

@@ -6,9 +6,11 @@
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { DossierStatus } from '../../schemas/dossier.js'
 import type { Procedure } from '../../schemas/procedure.js'
-import type { Channel } from './config.js'
 import type { Agency, DossierRecordInput, PortalDossierState, ProcedureSummary, ProgressSyncInput, SyncDossierInput } from './schemas.js'
-import { fromPortalTime, toPortalTime } from './vn-time.js'
+import { fromPortalTime } from './vn-time.js'
+import { buildDossierRecord, time, type RecordTables } from './record.js'
+
+export { buildDossierRecord }
 
 /** Operation → the portal's `service` name. */
 export const SERVICE = {
@@ -24,14 +26,8 @@ const LABEL: Record<ServiceKey, string> = {
 }
 
 export const DSTCODE_HEADER = 'dstcode'
-const APPLICANT_TYPE = { citizen: '1', business: '2' } as const
-/** LoaiPhiLePhi (unverified): 1 phí (a charge), 2 lệ phí (a fee). */
-const FEE_KIND = { charge: '1', fee: '2' } as const
 
-export interface WireTables {
-  statusCodes: Record<DossierStatus, number>
-  channelCodes: Record<Channel, number>
-}
+export type WireTables = RecordTables
 
 export interface ErrorCodeSets {
   session: ReadonlySet<string>
@@ -47,71 +43,6 @@ export function buildLoginBody(username: string, password: string): string {
 /** Every call after login: the session and our unit code, the service name, then its own fields. */
 export function buildCallBody(session: string, agencyCode: string, service: ServiceKey, params: Record<string, unknown>): string {
   return JSON.stringify({ session, madonvi: agencyCode, service: SERVICE[service], ...params })
-}
-
-/** An absent time is sent as '' (the portal's "not set"); a value that is no date-time stops the call. */
-function time(value: string | undefined, field: string): string {
-  if (value === undefined) return ''
-  const t = toPortalTime(value)
-  if (t === undefined) throw new UpstreamError('rejected', `The value of ${field} is not an RFC 3339 date-time; nothing was sent to the national portal.`)
-  return t
-}
-
-/** One `DongBoHoSoMC` dossier. Every field is always present, '' or [] when the snapshot has nothing. */
-export function buildDossierRecord(d: DossierRecordInput, tables: WireTables): Record<string, unknown> {
-  return {
-    MaHoSo: d.code,
-    MaTTHC: d.procedureCode,
-    TenTTHC: d.procedureName ?? '',
-    MaLinhVuc: d.fieldCode ?? '',
-    TenLinhVuc: d.fieldName ?? '',
-    SoBienNhan: d.receiptNumber ?? '',
-    ChuHoSo: d.applicant.name,
-    LoaiDoiTuong: APPLICANT_TYPE[d.applicant.type],
-    MaDoiTuong: d.applicant.id,
-    ThongTinKhac: d.applicant.address ?? '',
-    Email: d.applicant.email ?? '',
-    Fax: '',
-    SoDienThoai: d.applicant.phone ?? '',
-    TrichYeuHoSo: d.summary ?? '',
-    NgayTiepNhan: time(d.receivedAt, 'receivedAt'),
-    NgayHenTra: time(d.dueAt, 'dueAt'),
-    TrangThaiHoSo: String(tables.statusCodes[d.status]),
-    NgayTra: time(d.returnedAt, 'returnedAt'),
-    ThongTinTra: d.returnNote ?? '',
-    HinhThuc: String(tables.channelCodes[d.channel]),
-    NgayKetThucXuLy: time(d.processedAt, 'processedAt'),
-    DonViXuLy: d.handlingUnit ?? d.agencyCode,
-    GhiChu: d.note ?? '',
-    TaiLieuNop: (d.documents ?? []).map((doc) => ({
-      TepDinhKemId: doc.id,
-      TenTepDinhKem: doc.name,
-      IsDeleted: doc.deleted === true ? 'True' : 'False',
-      MaThanhPhanHoSo: doc.componentCode ?? '',
-      DuongDanTaiTepTin: doc.url ?? '',
-    })),
-    DanhSachLePhi: (d.fees ?? []).map((fee) => ({
-      TenPhiLePhi: fee.name,
-      MaPhiLePhi: fee.code ?? '',
-      HinhThucThu: fee.paymentMethod ?? '',
-      Gia: fee.amount,
-      LoaiPhiLePhi: fee.kind === undefined ? '' : FEE_KIND[fee.kind],
-    })),
-    // Item names as in OpenCPS (unverified); the snapshot has no supplement id, so its position is used.
-    DanhSachHoSoBoSung: (d.supplements ?? []).map((s, i) => ({
-      HoSoBoSungId: String(i + 1),
-      NoiDungBoSung: s.reason,
-      NgayBoSung: time(s.requestedAt, `supplements[${i}].requestedAt`),
-      NgayTiepNhanBoSung: time(s.suppliedAt, `supplements[${i}].suppliedAt`),
-      TrangThaiBoSung: s.suppliedAt === undefined ? '0' : '1',
-    })),
-    DanhSachGiayToKetQua: (d.results ?? []).map((r) => ({
-      TenGiayTo: r.name,
-      MaThanhPhanHoSo: r.componentCode ?? '',
-      GiayToId: r.documentCode ?? '',
-      DuongDanTepTinKetQua: r.url ?? '',
-    })),
-  }
 }
 
 /** One `CapNhatTienDoHoSoMC` entry. The step id has no slot: the hub's queue deduplicates by it. */

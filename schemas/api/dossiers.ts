@@ -18,7 +18,8 @@ export const DossierSummary = Type.Object({
   code: Type.String(),
   version: Type.Integer(),
   status: Type.String(),
-  agencyCode: Type.String(),
+  agencyCode: Type.String({ description: 'The current agency code, by which the dossier is routed' }),
+  originalAgencyCode: Type.Union([Type.String(), Type.Null()], { description: 'The code the one-stop software sent, when the agency merger mapping replaced it (see GET /admin/agency-mapping); else null' }),
   acceptedAt: Type.String({ format: 'date-time' }),
   sync: Type.Record(Type.String(), TargetSync, { description: 'Sync state per target (e.g. `national-portal`)' }),
 })

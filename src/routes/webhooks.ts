@@ -25,6 +25,8 @@ export interface WebhookRouteDeps {
   toleranceS: number
   allowIps?: string[]
   bodyLimitBytes: number
+  /** Old → new agency codes: an event naming an old code is routed by the new one, the old kept as `originalAgencyCode`. */
+  currentAgency?: (code: string) => string
 }
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
@@ -113,9 +115,12 @@ const webhooksRoutes: FastifyPluginAsync<WebhookRouteDeps> = async (app, deps) =
       }
     }
     const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 100 ? v : null)
+    const sent = str(event.data.agencyCode)
+    const agencyCode = sent !== null && deps.currentAgency ? deps.currentAgency(sent) : sent
+    if (agencyCode !== sent) event.data = { ...event.data, agencyCode, originalAgencyCode: sent }
     const result = await deps.inbox.ingest({
       eventId: verified.id, source: 'national-portal', type: event.type,
-      agencyCode: str(event.data.agencyCode), dossierCode: str(event.data.dossierCode), body: parsed,
+      agencyCode, dossierCode: str(event.data.dossierCode), body: parsed,
     })
     counted(result.duplicate ? 'duplicate' : known ? 'accepted' : 'accepted_unknown_type')
     reply.code(result.duplicate ? 200 : 202)

@@ -12,6 +12,7 @@ import type { DossierSnapshot } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { bodyHash } from './canonical-json.js'
 import { conflict, staleVersion, type AcceptResult } from './ledger.js'
+import type { FactsReader } from './hub-facts.js'
 
 export interface SnapshotRequest {
   code: string
@@ -26,6 +27,10 @@ export interface AcceptBatchOptions {
   targets: readonly string[]
   /** Runs inside the transaction for each accepted version (e.g. indexing its results). */
   onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot, client: string) => Promise<unknown>
+  /** The current agency code for a code as sent (after a merger); default: unchanged. */
+  currentAgency?: (code: string) => string
+  /** What the hub knows of the dossiers (reuse, lookups), added to each outbox payload. */
+  facts?: FactsReader
   log?: Logger
 }
 
@@ -109,8 +114,11 @@ async function commitTogether(db: Db, requests: SnapshotRequest[], options: Acce
 }
 
 async function decide(tx: Queryable, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
-  const outcomes: Array<SnapshotOutcome | undefined> = requests.map((r) =>
-    r.mayActFor(r.snapshot.agencyCode) ? undefined : { ok: false, error: forbidden(`The client "${r.client}" may not act for agency ${r.snapshot.agencyCode}.`) })
+  // Routed by the current code; the code as sent is kept beside it when the mapping changed it.
+  const agencies = requests.map((r) => options.currentAgency?.(r.snapshot.agencyCode) ?? r.snapshot.agencyCode)
+  const originals = requests.map((r, i) => (agencies[i] === r.snapshot.agencyCode ? null : r.snapshot.agencyCode))
+  const outcomes: Array<SnapshotOutcome | undefined> = requests.map((r, i) =>
+    r.mayActFor(agencies[i]!) ? undefined : { ok: false, error: forbidden(`The client "${r.client}" may not act for agency ${r.snapshot.agencyCode}.`) })
   const hashes = requests.map((r) => bodyHash(r.snapshot))
   const json = requests.map((r) => JSON.stringify(r.snapshot))
 
@@ -121,13 +129,14 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   })
   const firsts = [...firstOf.values()].sort((a, b) => (requests[a]!.code < requests[b]!.code ? -1 : 1))
   const inserted = new Set((await tx.query<{ code: string }>(
-    `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client)
-     SELECT code, version, agency, status, snapshot::jsonb, hash, client
-     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(code, version, agency, status, snapshot, hash, client)
+    `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client, original_agency_code)
+     SELECT code, version, agency, status, snapshot::jsonb, hash, client, original
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(code, version, agency, status, snapshot, hash, client, original)
      ON CONFLICT (code) DO NOTHING RETURNING code`,
     [
-      firsts.map((i) => requests[i]!.code), firsts.map((i) => requests[i]!.snapshot.version), firsts.map((i) => requests[i]!.snapshot.agencyCode),
+      firsts.map((i) => requests[i]!.code), firsts.map((i) => requests[i]!.snapshot.version), firsts.map((i) => agencies[i]),
       firsts.map((i) => requests[i]!.snapshot.status), firsts.map((i) => json[i]), firsts.map((i) => hashes[i]), firsts.map((i) => requests[i]!.client),
+      firsts.map((i) => originals[i]),
     ],
   )).rows.map((r) => r.code))
 
@@ -151,7 +160,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     if (current === undefined) {
       // Only the inserting PUT finds no row: it was accepted by the insert.
       accepted.push(i)
-      state.set(r.code, { version: v, hash: hashes[i]!, agency: r.snapshot.agencyCode })
+      state.set(r.code, { version: v, hash: hashes[i]!, agency: agencies[i]! })
       return
     }
     let error: GatewayError | undefined
@@ -164,7 +173,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     if (error) outcomes[i] = { ok: false, error }
     if (outcomes[i] !== undefined) return
     accepted.push(i)
-    state.set(r.code, { version: v, hash: hashes[i]!, agency: r.snapshot.agencyCode })
+    state.set(r.code, { version: v, hash: hashes[i]!, agency: agencies[i]! })
   })
 
   // The rows' final values: the last accepted PUT of each code, unless it is the insert itself.
@@ -173,6 +182,12 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   const updates = [...last.entries()].filter(([code, i]) => !(inserted.has(code) && firstOf.get(code) === i)).map(([, i]) => i)
   const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
   if (accepted.length > 0) {
+    const facts = await options.facts?.(tx, [...last.values()].map((i) => requests[i]!))
+    const payload = (i: number) => JSON.stringify({
+      code: requests[i]!.code, ...requests[i]!.snapshot, agencyCode: agencies[i],
+      ...(originals[i] !== null && { originalAgencyCode: originals[i] }),
+      ...(facts?.has(requests[i]!.code) && { facts: facts.get(requests[i]!.code) }),
+    })
     // One statement for every write left: the dossier rows, one outbox row per accepted version
     // and target (in acceptance order; a dossier waiting for a retry gives it its retry time),
     // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
@@ -180,8 +195,9 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
       `WITH u AS (
-         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client, accepted_at = now()
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS u(code, version, agency, status, snapshot, hash, client)
+         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
+           original_agency_code = u.original, accepted_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
          WHERE d.code = u.code RETURNING d.code),
        s AS (
          INSERT INTO sync_state (target, dossier_code, state)
@@ -195,11 +211,11 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
        LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
        ORDER BY t.n RETURNING id, target, dossier_code, version`,
       [
-        updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => requests[i]!.snapshot.agencyCode),
+        updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => agencies[i]),
         updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
         rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
-        rows.map((r) => JSON.stringify({ code: requests[r.i]!.code, ...requests[r.i]!.snapshot })),
-        pairs.map((p) => p[0]), pairs.map((p) => p[1]),
+        rows.map((r) => payload(r.i)),
+        pairs.map((p) => p[0]), pairs.map((p) => p[1]), updates.map((i) => originals[i]),
       ],
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.

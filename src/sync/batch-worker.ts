@@ -32,6 +32,8 @@ export interface BatchDrainOptions {
   signal: AbortSignal
   /** True once the worker is closing: a drain makes no further call, settles what it did and hands over. */
   stopping(): boolean
+  /** The connector has `config.progressBatchOperation`: steps of several dossiers go in one call. */
+  progressBatch?: boolean
   /** Delivers one progress step (or message) of a dossier, as the per-dossier path does. */
   sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void>
   /** A wake-up for the target at `at` (retries), and one now (a drain that stopped with work left). */
@@ -159,18 +161,36 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
         if (isUpstreamError(caught) && caught.kind === 'circuit_open') circuitUntil = Math.max(circuitUntil, Date.now() + (caught.retryAfterMs ?? 0))
       }
     }
-    // Progress steps after their dossier's snapshot, in order; a transient failure stops the dossier there.
-    for (const p of plans) {
-      for (const item of p.rest) {
-        if (p.retry || p.lost || stopped || (stopped = options.stopping())) break
+    // Progress steps after their dossier's snapshot, in order; a failure stops the dossier there.
+    // With a progress batch operation: waves of each dossier's next step, in calls of several.
+    const stepsOp = options.progressBatch ? config.progressBatchOperation : undefined
+    for (;;) {
+      const wave = plans.flatMap((p) => {
+        const next = p.retry || p.lost ? undefined : p.rest.find((i) => !p.tried.has(i.id))
+        return next ? [{ p, item: next }] : []
+      })
+      if (wave.length === 0 || stopped || (stopped = options.stopping())) break
+      const size = stepsOp !== undefined && wave.every((w) => w.item.kind === 'progress') ? config.progressBatchSize : 1
+      for (let i = 0; i < wave.length && !stopped; i += size) {
+        if ((stopped = options.stopping())) break
         await keep()
-        if (p.lost) break
+        const call = wave.slice(i, i + size).filter((w) => !w.p.lost)
+        if (call.length === 0) continue
         try {
-          await options.sendItem(item, p.deliveredVersion, requestId)
-          delivered(p, item)
+          if (size === 1) {
+            await options.sendItem(call[0]!.item, call[0]!.p.deliveredVersion, requestId)
+            delivered(call[0]!.p, call[0]!.item)
+            continue
+          }
+          const out = await registry.invoke<{ results: Array<{ failure?: BatchResult['results'][number]['failure'] }> }>(target, stepsOp!, { steps: call.map((w) => w.item.payload) }, ctx)
+          call.forEach((w, k) => {
+            const r = out.results[k]
+            if (r !== undefined && r.failure === undefined) delivered(w.p, w.item)
+            else failed(w.p, w.item, r?.failure ? toError(r.failure) : new UpstreamError('bad_response', 'The progress batch reply did not cover this step.'))
+          })
         } catch (caught) {
           if (aborted()) break
-          failed(p, item, caught)
+          for (const w of call) failed(w.p, w.item, caught) // the whole call: every step of it
         }
       }
     }

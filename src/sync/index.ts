@@ -22,6 +22,8 @@ import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
 import type { DocumentStore } from '../documents/store.js'
+import type { AgencyMapping } from '../agency-mapping.js'
+import type { FactsReader } from './hub-facts.js'
 
 export interface SyncService {
   /** Dossier targets: every accepted snapshot and progress step goes to each. */
@@ -55,6 +57,10 @@ export interface SyncDeps {
   runWorkers: boolean
   /** Indexes `results[]` of each accepted snapshot as reusable documents (DESIGN §3.5). */
   documents?: DocumentStore
+  /** Old → new agency codes: snapshots are routed by the current code. */
+  agencies?: AgencyMapping
+  /** The hub's own facts about dossiers (reuse, lookups), read at accept time (hub-facts.ts). */
+  facts?: FactsReader
   /**
    * Message targets (the document axis): their own delivery config and handler; they receive
    * only what is queued with `acceptMessage`, never dossier snapshots.
@@ -72,7 +78,7 @@ function warnShortLease(deps: SyncDeps, batchTargets: string[], log: Logger): vo
   for (const [target, c] of Object.entries(config.sync.targets)) {
     if (!registry.has(target)) continue
     const section = config.connectors[target] as { timeoutMs?: number | Record<string, number> } | undefined
-    const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation] : [])]
+    const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation, c.progressBatchOperation].filter((o) => registry.get(target).operations[o] !== undefined) : [])]
     for (const operation of operations) {
       const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
       const deadlineMs = configured ?? registry.get(target).operations[operation]?.timeoutMs
@@ -164,7 +170,10 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxBatch: config.sync.accept.maxBatch,
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
-      const outcomes = await acceptSnapshots(db, batch, { targets, log, ...(onSnapshot && { onSnapshot }) })
+      const outcomes = await acceptSnapshots(db, batch, {
+        targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
+        ...(deps.agencies && { currentAgency: deps.agencies.current }),
+      })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
       return outcomes.map((outcome) => ({ outcome, woken }))
     },

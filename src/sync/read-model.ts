@@ -19,6 +19,8 @@ export interface DossierView {
   version: number
   status: string
   agencyCode: string
+  /** The code the one-stop software sent, when the merger mapping replaced it; else null. */
+  originalAgencyCode: string | null
   acceptedAt: string
   snapshot: Record<string, unknown>
   sync: Record<string, TargetSync>
@@ -90,16 +92,17 @@ interface DossierRow {
   version: number
   status: string
   agency_code: string
+  original_agency_code: string | null
   accepted_at: Date
   snapshot: Record<string, unknown>
 }
 
 export async function getDossier(db: Db, code: string): Promise<DossierView | null> {
-  const { rows } = await db.query<DossierRow>('SELECT code, version, status, agency_code, accepted_at, snapshot FROM dossiers WHERE code = $1', [code])
+  const { rows } = await db.query<DossierRow>('SELECT code, version, status, agency_code, original_agency_code, accepted_at, snapshot FROM dossiers WHERE code = $1', [code])
   const row = rows[0]
   if (!row) return null
   const sync = await syncFor(db, [code])
-  return { code: row.code, version: row.version, status: row.status, agencyCode: row.agency_code, acceptedAt: row.accepted_at.toISOString(), snapshot: row.snapshot, sync: sync.get(code) ?? {} }
+  return { code: row.code, version: row.version, status: row.status, agencyCode: row.agency_code, originalAgencyCode: row.original_agency_code, acceptedAt: row.accepted_at.toISOString(), snapshot: row.snapshot, sync: sync.get(code) ?? {} }
 }
 
 export interface ListQuery {
@@ -121,7 +124,7 @@ interface Walk {
   walkedTo: string | null
 }
 
-const COLUMNS = 'd.code, d.version, d.status, d.agency_code, d.accepted_at'
+const COLUMNS = 'd.code, d.version, d.status, d.agency_code, d.original_agency_code, d.accepted_at'
 
 /**
  * Dossier `d` of each code `code` (a column of the walk), probed by primary key one at a time
@@ -344,7 +347,7 @@ export async function listDossiers(db: Db, q: ListQuery, windows = WINDOWS): Pro
   const page = rows.slice(0, q.limit)
   const sync = await syncFor(db, page.map((r) => r.code))
   return {
-    items: page.map((r) => ({ code: r.code, version: r.version, status: r.status, agencyCode: r.agency_code, acceptedAt: r.accepted_at.toISOString(), sync: sync.get(r.code) ?? {} })),
+    items: page.map((r) => ({ code: r.code, version: r.version, status: r.status, agencyCode: r.agency_code, originalAgencyCode: r.original_agency_code, acceptedAt: r.accepted_at.toISOString(), sync: sync.get(r.code) ?? {} })),
     next: rows.length > q.limit ? page.at(-1)!.code : null,
   }
 }

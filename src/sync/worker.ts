@@ -153,6 +153,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
 
   const drain = options.batch && createBatchDrain({
     target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, signal: shutdown.signal, sendItem, stopping: () => closing,
+    progressBatch: registry.has(target) && registry.get(target).operations[config.progressBatchOperation] !== undefined,
     wakeAt: options.batch.wakeAt, wakeNow: options.batch.wakeNow,
   })
   const processor = drain ? (job: Job<KickData>) => drain(String(job.id)) : processKick

@@ -43,6 +43,8 @@ interface Harness {
   /** Dossier codes of each syncDossiers call, and step ids sent, in order. */
   calls: string[][]
   steps: string[]
+  /** Step ids of each updateProgressBatch call. */
+  stepCalls: string[][]
   wakeNow: number
   metrics: ReturnType<typeof createSyncMetrics>
   stopping: boolean
@@ -55,10 +57,18 @@ function harness(options: {
   batchSize?: number
   answer?: (codes: string[]) => void
   sendStep?: (item: OpenItem) => Promise<void>
+  /** The connector takes several steps per call: `stepsAnswer` gives each call's per-step failures (throw to fail the call). */
+  progressBatch?: boolean
+  stepsAnswer?: (ids: string[]) => Array<{ failure?: { kind: string; message: string } }> | undefined
 }): Harness {
-  const h: Harness = { drain: undefined as never, calls: [], steps: [], wakeNow: 0, metrics: createSyncMetrics(new Registry()), stopping: false }
+  const h: Harness = { drain: undefined as never, calls: [], steps: [], stepCalls: [], wakeNow: 0, metrics: createSyncMetrics(new Registry()), stopping: false }
   const registry = {
-    async invoke(_target: string, operation: string, input: { dossiers: Array<{ dossier: { code: string } }> }) {
+    async invoke(_target: string, operation: string, input: { dossiers: Array<{ dossier: { code: string } }>; steps: Array<{ id: string }> }) {
+      if (operation === 'updateProgressBatch' && options.progressBatch) {
+        const ids = input.steps.map((st) => st.id)
+        h.stepCalls.push(ids)
+        return { results: options.stepsAnswer?.(ids) ?? ids.map(() => ({})) }
+      }
       if (operation !== 'syncDossiers') throw new Error(`unexpected ${operation}`)
       const codes = input.dossiers.map((d) => d.dossier.code)
       h.calls.push(codes)
@@ -67,12 +77,12 @@ function harness(options: {
     },
   } as unknown as ConnectorRegistry
   const config: SyncTarget = {
-    snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', batchOperation: 'syncDossiers', concurrency: 1,
+    snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', progressBatchOperation: 'updateProgressBatch', progressBatchSize: 10, batchOperation: 'syncDossiers', concurrency: 1,
     batchSize: options.batchSize ?? 50, batchConcurrency: 1, retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 4, ...options.retry },
   }
   h.drain = createBatchDrain({
     target: TARGET, config, store, registry, metrics: h.metrics, log: pino({ level: 'silent' }), leaseMs: options.leaseMs ?? 60_000,
-    signal: new AbortController().signal, stopping: () => h.stopping,
+    signal: new AbortController().signal, stopping: () => h.stopping, ...(options.progressBatch && { progressBatch: true }),
     async sendItem(item) {
       await options.sendStep?.(item)
       h.steps.push(item.stepId!)
@@ -107,6 +117,21 @@ t.test('a record that fails its whole call is soon sent alone: the others of its
   t.strictSame(h.calls.at(-1), [poison], 'its last attempt was made alone')
   t.equal(await counter(h, 'delivered'), 5, 'metrics: five delivered')
   t.equal(await counter(h, 'dead'), 1, 'metrics: one dead')
+})
+
+t.test('progress steps of several dossiers go together (at most 10 a call), each dossier\'s in order; a refused step does not stop the others', async (t) => {
+  await clean()
+  const codes = Array.from({ length: 12 }, () => newCode('steps'))
+  for (const code of codes) await put(code, 1)
+  for (const [i, code] of codes.entries()) for (const id of ['a', 'b']) await step(code, `${id}${i}`)
+  const h = harness({ progressBatch: true, stepsAnswer: (ids) => ids.map((id) => (id === 'a3' ? { failure: { kind: 'rejected', message: 'Hồ sơ không hợp lệ' } } : {})) })
+  await h.drain('steps')
+  const a = codes.map((_, i) => `a${i}`)
+  const b = codes.map((_, i) => `b${i}`)
+  t.strictSame(h.stepCalls, [a.slice(0, 10), a.slice(10), b.slice(0, 10), b.slice(10)], 'waves of each dossier\'s next step, in calls of 10')
+  t.strictSame(h.steps, [], 'no step went one per call')
+  t.strictSame((await rows(codes[3]!)).map((r) => [r.step_id, r.state]), [[null, 'delivered'], ['a3', 'dead'], ['b3', 'delivered']])
+  t.strictSame(await Promise.all(codes.map(async (c) => (await state(c)).state)), codes.map((_, i) => (i === 3 ? 'dead' : 'delivered')))
 })
 
 t.test('a round longer than its lease renews it: no other drain takes the dossier and sends its steps again', async (t) => {

@@ -38,7 +38,7 @@ t.teardown(async () => {
 })
 
 const config: SyncTarget = {
-  snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', batchOperation: 'syncDossiers', concurrency: 1,
+  snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', progressBatchOperation: 'updateProgressBatch', progressBatchSize: 10, batchOperation: 'syncDossiers', concurrency: 1,
   batchSize: 1, batchConcurrency: 1, retry: { maxAttempts: 5, baseDelayMs: 50, maxDelayMs: 100 },
 }
 const calls: string[] = []

@@ -9,8 +9,9 @@ import { syncBatchMigration } from './006-sync-batch.js'
 import { edocReceivingMigration } from './007-edoc-receiving.js'
 import { inboxRetentionMigration } from './008-inbox-retention.js'
 import { outboxFinishedMigration } from './009-outbox-finished.js'
+import { portalContractMigration } from './010-portal-contract.js'
 import { auditKeyedChainMigration } from './012-audit-keyed-chain.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, auditKeyedChainMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration, auditKeyedChainMigration]

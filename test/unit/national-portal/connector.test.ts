@@ -77,9 +77,9 @@ t.test('syncDossier: each version reaches the portal in wire form with Vietnam t
   t.ok(Math.abs(Date.parse(first.acceptedAt) - Date.now()) < 5000, 'acceptedAt is now')
   await invoke('syncDossier', { dossier: FULL_DOSSIER, isUpdate: true })
   const versions = sim.received(FULL_DOSSIER.code)
-  t.strictSame(versions.map((v) => [v.isUpdating, v.record['TrangThaiHoSo'], v.record['NgayTiepNhan'], v.record['NgayTra'], v.record['MaDoiTuong']]), [
-    [false, '4', '20240301083000', '20240305071500', '0100109106'],
-    [true, '10', '20240301083000', '20240305071500', '0100109106'],
+  t.strictSame(versions.map((v) => [v.isUpdating, v.record['TrangThaiHoSo'], v.record['NgayTiepNhan'], v.record['NgayTra'], v.record['SoGiayToChuHoSo'], v.record['MaDoiTuong'], v.record['HinhThuc'], v.record['KenhThucHien']]), [
+    [false, '4', '20240301083000', '20240305071500', '062090001234', 'techid-7f3a9c', '1', '3'],
+    [true, '10', '20240301083000', '20240305071500', '062090001234', 'techid-7f3a9c', '1', '3'],
   ])
   t.strictSame(await invoke('getDossier', { code: FULL_DOSSIER.code }), {
     code: FULL_DOSSIER.code, statusCode: 10, status: 'returned',
@@ -117,6 +117,20 @@ t.test('transient codes are `unavailable`: retried for the upsert, never for a p
   sim.setFaults({ appFault: 'server', count: 1 })
   t.equal(await kindOf(invoke('syncDossier', { dossier: MINIMAL_DOSSIER, isUpdate: true })), 'ok', 'the retry succeeds')
   t.equal(sim.received(MINIMAL_DOSSIER.code).length, 2)
+})
+
+t.test('updateProgressBatch: steps of several dossiers in one CapNhatTienDoHoSoMC call; a call refused as a whole is resent one step per call', async (t) => {
+  const { sim, invoke } = await open(t)
+  for (const code of ['HS-P-1', 'HS-P-2']) await invoke('syncDossier', { dossier: { ...MINIMAL_DOSSIER, code }, isUpdate: false })
+  const steps = ['HS-P-1', 'HS-P-2', 'HS-P-1'].map((dossierCode, i) => ({ ...progressStep, dossierCode, id: `s${i}`, content: `bước ${i}` }))
+  const before = sim.stats().services['CapNhatTienDoHoSoMC'] ?? 0
+  t.strictSame(await invoke('updateProgressBatch', { steps }), { results: [{}, {}, {}] })
+  t.equal((sim.stats().services['CapNhatTienDoHoSoMC'] ?? 0) - before, 1, 'one call')
+  t.strictSame([sim.progress('HS-P-1').map((e) => e.record['NoiDungXuLy']), sim.progress('HS-P-2').map((e) => e.record['NoiDungXuLy'])], [['bước 0', 'bước 2'], ['bước 1']])
+  const mixed = [steps[0]!, { ...progressStep, dossierCode: 'HS-UNKNOWN', id: 'x' }, { ...steps[1]!, at: '2024-02-30T00:00:00Z' }, steps[2]!]
+  const out = await invoke<{ results: Array<{ failure?: { kind: string; upstreamCode?: string } }> }>('updateProgressBatch', { steps: mixed })
+  t.strictSame(out.results.map((r) => r.failure?.kind ?? 'ok'), ['ok', 'rejected', 'rejected', 'ok'], 'the unknown dossier refused alone; the impossible date never sent')
+  t.equal(sim.progress('HS-P-1').length, 4)
 })
 
 t.test('syncDossiers: one call for many dossiers, an outcome each; a refused dossier does not fail the others', async (t) => {
@@ -249,8 +263,8 @@ t.test('catalogue operations map to Procedure, ProcedureSummary and Agency', asy
   t.strictSame(await invoke('getProcedure', { code: SANDBOX_PROCEDURES.housingConstructionPermit }), seeded.find((p) => p.code === SANDBOX_PROCEDURES.housingConstructionPermit))
   t.equal(await invoke('getProcedure', { code: '9.999999' }), null)
   t.strictSame(await invoke('listProcedures', {}), { procedures: seeded.map((p) => ({ code: p.code, name: p.name })) })
-  const construction = await invoke<{ procedures: Array<{ code: string }> }>('listProcedures', { agencyCode: '000.00.10.H34' })
-  t.strictSame(construction.procedures.map((p) => p.code), seeded.filter((p) => p.agencies.some((a) => a.code === '000.00.10.H34')).map((p) => p.code))
+  const construction = await invoke<{ procedures: Array<{ code: string }> }>('listProcedures', { agencyCode: '000.00.10.H48' })
+  t.strictSame(construction.procedures.map((p) => p.code), seeded.filter((p) => p.agencies.some((a) => a.code === '000.00.10.H48')).map((p) => p.code))
   t.strictSame(await invoke('listAgencies', {}), { agencies: sandboxAgencies() })
 })
 

@@ -54,10 +54,10 @@ t.test('every sample event is valid against its schema, and overrides are shallo
     const e = sampleEvent(type)
     t.equal(e.type, type)
     t.ok(Value.Check(EVENT_DATA_SCHEMAS[type], e.data), type)
-    t.equal((e.data as { agencyCode: string }).agencyCode, '000.01.20.H34')
+    t.equal((e.data as { agencyCode: string }).agencyCode, '000.00.61.H48')
   }
   const paid = sampleEvent('dossier.payment_updated', { status: 'refunded', amount: 0 })
-  t.strictSame(paid.data, { dossierCode: 'H34.99-250601-0001', agencyCode: '000.01.20.H34', amount: 0, status: 'refunded', transactionId: 'PAY-20250601-000123', paidAt: '2025-06-01T08:35:00+07:00' })
+  t.strictSame(paid.data, { dossierCode: 'H48.99-250601-0001', agencyCode: '000.00.61.H48', amount: 0, status: 'refunded', transactionId: 'PAY-20250601-000123', paidAt: '2025-06-01T08:35:00+07:00' })
   t.notOk(Value.Check(EVENT_DATA_SCHEMAS['feedback.submitted'], sampleEvent('feedback.submitted', { rating: 6 }).data), 'rating is 1–5')
   t.notOk(Value.Check(EVENT_DATA_SCHEMAS['dossier.status_changed'], { ...sampleEvent('dossier.status_changed').data, status: 'done' }), "only the hub's statuses")
   const { dossierCode: _omitted, ...agencyFeedback } = sampleEvent('feedback.submitted').data

@@ -5,12 +5,12 @@ import {
   type NationalPortalSimulator, type SimulatorOptions,
 } from '../../../connectors/national-portal/simulator.js'
 import { sandboxProcedures } from '../../../connectors/national-portal/sandbox-catalogue.js'
-import { DEFAULT_CHANNEL_CODES, DEFAULT_STATUS_CODES } from '../../../connectors/national-portal/config.js'
+import { DEFAULT_CHANNEL_CODES, DEFAULT_DATABASE_CODES, DEFAULT_STATUS_CODES } from '../../../connectors/national-portal/config.js'
 import { buildCallBody, buildDossierRecord, buildProgressRecord, type ServiceKey } from '../../../connectors/national-portal/wire.js'
 import { MINIMAL_DOSSIER } from './fixtures.js'
 
 const silent = pino({ level: 'silent' })
-const tables = { statusCodes: { ...DEFAULT_STATUS_CODES }, channelCodes: { ...DEFAULT_CHANNEL_CODES } }
+const tables = { statusCodes: { ...DEFAULT_STATUS_CODES }, channelCodes: { ...DEFAULT_CHANNEL_CODES }, databaseCodes: { ...DEFAULT_DATABASE_CODES } }
 const CATALOGUE: ReadonlySet<ServiceKey> = new Set(['getProcedure', 'listProcedures', 'listAgencies'])
 type Json = Record<string, unknown>
 
@@ -75,12 +75,20 @@ t.test('DongBoHoSoMC validation: refused with code 2 and a Vietnamese reason nam
     [[record({ NgayTiepNhan: '20240230080000' })], 'Trường NgayTiepNhan không đúng định dạng yyyyMMddHHmmss'],
     [[record({ NgayTra: '20240301246000' })], 'Trường NgayTra không đúng định dạng yyyyMMddHHmmss'],
     [[record({ TrangThaiHoSo: '11' })], 'Trường TrangThaiHoSo không hợp lệ (giá trị từ 1 đến 10)'],
-    [[record({ TrangThaiHoSo: 0 })], 'Trường TrangThaiHoSo không hợp lệ (giá trị từ 1 đến 10)'],
-    [[record({ LoaiDoiTuong: '3' })], 'Trường LoaiDoiTuong không hợp lệ (1: công dân, 2: tổ chức, doanh nghiệp)'],
+    [[record({ TrangThaiHoSo: 4 })], 'Trường TrangThaiHoSo phải là chuỗi ký tự'],
+    [[record({ LoaiDoiTuong: '5' })], 'Trường LoaiDoiTuong không hợp lệ (giá trị cho phép: 1, 2, 3, 4)'],
+    [[record({ HinhThuc: '3' })], 'Trường HinhThuc không hợp lệ (giá trị cho phép: 0, 1)'],
+    [[record({ KenhThucHien: '0' })], 'Trường KenhThucHien không hợp lệ (giá trị cho phép: 1, 2, 3)'],
+    [[record({ DanhSachLePhi: [{ TenPhiLePhi: 'Lệ phí', Gia: 8000 }] })], 'Trường DanhSachLePhi[0].Gia phải là chuỗi ký tự'],
+    [[record({ DinhDanhCHS: [{ LoaiDinhDanh: '1', SoDinhDanh: '212345678' }] })], 'Trường DinhDanhCHS[0].SoDinhDanh không đúng loại định danh'],
+    [[record({ DSKetNoiCSDL: [{ MaCSDL: '' }] })], 'Thiếu thông tin bắt buộc: DSKetNoiCSDL[0].MaCSDL'],
+    [[record({ DanhSachTepDinhKemKhac: [{ TenGiayTo: 'x', SoLuong: '2' }] })], 'Trường DanhSachTepDinhKemKhac[0].SoLuong phải là số nguyên'],
+    [[record({ TaiLieuNop: [{ TenTepDinhKem: 'a.pdf', DuocSoHoa: 'yes' }] })], 'Trường TaiLieuNop[0].DuocSoHoa không hợp lệ (giá trị cho phép: 0, 1)'],
+    [[record({ NgayNopHoSo: '2024-03-01' })], 'Trường NgayNopHoSo không đúng định dạng yyyyMMddHHmmss'],
     [[record({ MaTTHC: '9.999999' })], 'Mã thủ tục hành chính (MaTTHC) không tồn tại trong danh mục TTHC của Cổng DVCQG'],
     [[record({ MaHoSoCu: 'x' })], 'Trường MaHoSoCu không được hỗ trợ'],
     [[record({ ChuHoSo: { ten: 'x' } })], 'Trường ChuHoSo phải là chuỗi ký tự'],
-    [[record({ TaiLieuNop: [{ TenTepDinhKem: 'a.pdf' }] })], 'Thiếu thông tin bắt buộc: TaiLieuNop[0].TepDinhKemId'],
+    [[record({ TaiLieuNop: [{ TepDinhKemId: 'a' }] })], 'Thiếu thông tin bắt buộc: TaiLieuNop[0].TenTepDinhKem'],
     [[record({ DanhSachHoSoBoSung: [{ NoiDungBoSung: 'x', NgayBoSung: '2024' }] })], 'Trường DanhSachHoSoBoSung[0].NgayBoSung không đúng định dạng yyyyMMddHHmmss'],
     [[record({ DanhSachLePhi: {} })], 'Trường DanhSachLePhi phải là danh sách'],
     [[], 'Trường data phải là danh sách hồ sơ, không được rỗng'],
@@ -191,8 +199,9 @@ t.test('seeded catalogue: 50+ procedures, 2–6 papers (some shared) and 1–2 r
   t.equal(all.length, procedures.length)
   t.strictSame(all[0], { MATTHC: procedures[0]!.code, TENTTHC: procedures[0]!.name })
   const count = async (agencyCode: string) => ((await call(sim, session, 'listProcedures', { macoquan: agencyCode }))['data'] as Json[]).length
-  const byDistrict = procedures.filter((p) => p.agencies.some((a) => a.code.endsWith('.20.H34'))).length
-  t.strictSame([await count('000.00.00.H34'), await count('000.00.20.H34'), await count('000.00.00.H20')], [procedures.length, byDistrict, 0], 'an agency filter includes the units under it')
+  const byCommune = procedures.filter((p) => p.agencies.some((a) => a.code === '000.00.61.H48')).length
+  t.ok(byCommune > 0 && byCommune < procedures.length)
+  t.strictSame([await count('000.00.00.H48'), await count('000.00.61.H48'), await count('000.00.00.H20')], [procedures.length, byCommune, 0], 'an agency filter includes the units under it')
   t.match(await call(sim, session, 'getProcedure', { maTTHC: 'none' }), { error_code: 0, data: [] })
 })
 

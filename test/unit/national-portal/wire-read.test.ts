@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_CHANNEL_CODES, DEFAULT_STATUS_CODES } from '../../../connectors/national-portal/config.js'
+import { DEFAULT_CHANNEL_CODES, DEFAULT_DATABASE_CODES, DEFAULT_STATUS_CODES } from '../../../connectors/national-portal/config.js'
 import {
   parseAgencyList, parseDossierState, parseProcedure, parseProcedureList, readBatchReply, readLogin, readReply, SessionRejectedError, type ErrorCodeSets, type WireTables,
 } from '../../../connectors/national-portal/wire.js'
@@ -7,7 +7,7 @@ import { renderProcedure } from '../../../connectors/national-portal/simulator-p
 import { sandboxProcedures, SANDBOX_PROCEDURES } from '../../../connectors/national-portal/sandbox-catalogue.js'
 
 const codes: ErrorCodeSets = { session: new Set(['-1']), transient: new Set(['-9', '503']) }
-const tables: WireTables = { statusCodes: { ...DEFAULT_STATUS_CODES }, channelCodes: { ...DEFAULT_CHANNEL_CODES } }
+const tables: WireTables = { statusCodes: { ...DEFAULT_STATUS_CODES }, channelCodes: { ...DEFAULT_CHANNEL_CODES }, databaseCodes: { ...DEFAULT_DATABASE_CODES } }
 const json = (v: unknown) => Buffer.from(JSON.stringify(v))
 
 /** kind, upstreamCode, upstreamReason of a failed read; 'ok' otherwise. */
