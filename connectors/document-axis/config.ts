@@ -31,6 +31,7 @@ export const DocumentAxisConfigSchema = Type.Object({
   }, { default: {}, additionalProperties: false, description: 'Endpoint paths under baseUrl.' })),
   limits: Type.Optional(Type.Object({
     maxPackageBytes: OptionalInt(1024, `Largest edXML package sent or read, in bytes. Default ${DEFAULT_EDXML_LIMITS.maxPackageBytes}.`),
+    maxTextChars: OptionalInt(1024, `Longest element text or start tag outside attachments, in characters; a longer one is refused while parsing. Default ${DEFAULT_EDXML_LIMITS.maxTextChars}.`),
     maxAttachmentBytes: OptionalInt(1, `Largest single attachment after decoding, in bytes. Default ${DEFAULT_EDXML_LIMITS.maxAttachmentBytes}.`),
     maxAttachments: OptionalInt(0, `Most attachments in one document. Default ${DEFAULT_EDXML_LIMITS.maxAttachments}.`),
     maxDepth: OptionalInt(8, `Deepest XML nesting read. Default ${DEFAULT_EDXML_LIMITS.maxDepth}.`),
@@ -61,6 +62,7 @@ export function resolveConfig(config: DocumentAxisConfig): ResolvedDocumentAxisC
     paths: { ...DEFAULT_PATHS, ...config.paths },
     limits: {
       maxPackageBytes: limits.maxPackageBytes ?? DEFAULT_EDXML_LIMITS.maxPackageBytes,
+      maxTextChars: limits.maxTextChars ?? DEFAULT_EDXML_LIMITS.maxTextChars,
       maxAttachmentBytes: limits.maxAttachmentBytes ?? DEFAULT_EDXML_LIMITS.maxAttachmentBytes,
       maxAttachments: limits.maxAttachments ?? DEFAULT_EDXML_LIMITS.maxAttachments,
       maxDepth: limits.maxDepth ?? DEFAULT_EDXML_LIMITS.maxDepth,
