@@ -94,9 +94,10 @@ export function writeMessageHeader(h: EdocHeader, at: string): string {
   ].join(''))
 }
 
-export function readMessageHeader(mh: At): Omit<EdocHeader, 'trace' | 'business'> {
+export function readMessageHeader(mh: At, maxRecipients: number): Omit<EdocHeader, 'trace' | 'business'> {
   const to = childrenOf(mh, 'To')
   if (to.length === 0) throw fail(`${mh.path}/To is missing: a document needs at least one recipient`, `${mh.path}/To`)
+  if (to.length > maxRecipients) throw fail(`${mh.path}/To: ${to.length} recipients, over the limit of ${maxRecipients} (maxRecipients)`, `${mh.path}/To`)
   const code = needChild(mh, 'Code')
   const promulgation = needChild(mh, 'PromulgationInfo')
   const type = needChild(mh, 'DocumentType')

@@ -95,5 +95,5 @@ export function parseEdoc(pkg: Uint8Array | string, limits?: Partial<EdxmlLimits
   const header = needChild(opened.envelope, 'edXMLHeader')
   const mh = needChild(header, 'MessageHeader')
   if (mh.node['StatusCode'] !== undefined) throw fail(`${mh.path} is a status packet (it has StatusCode), not a document`, `${mh.path}/StatusCode`)
-  return { header: { ...readMessageHeader(mh), ...readTraceHeaderList(header) }, attachments: attachments(opened) }
+  return { header: { ...readMessageHeader(mh, opened.limits.maxRecipients), ...readTraceHeaderList(header) }, attachments: attachments(opened) }
 }

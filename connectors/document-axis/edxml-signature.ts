@@ -71,7 +71,7 @@ export function verifyPackage(pkg: Uint8Array | string, options: VerifyOptions =
   if (!xml.includes('Signature')) return { status: 'absent' } // cheap: most packages carry none
   let doc: Document
   try {
-    doc = new DOMParser({ onError: () => undefined }).parseFromString(xml, 'text/xml') as unknown as Document
+    doc = new DOMParser({ errorHandler: () => undefined }).parseFromString(xml, 'text/xml') as unknown as Document
   } catch (err) {
     return { status: 'unverifiable', reason: `the package cannot be read for its signature: ${(err as Error).message.slice(0, 200)}` }
   }

@@ -14,10 +14,13 @@ import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
-import { ROOT } from './edxml-common.js'
+import { HEADER, ROOT } from './edxml-common.js'
 import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
 import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE_TYPE, type AgencyItem, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
 import { scanBase64 } from './edxml-base64.js'
+import { signPackage, verifyPackage, type SignatureAlgorithm, type SignatureVerdict, type SigningKey } from './edxml-signature.js'
+import { createTestPki } from './test-pki.js'
+import { X509Certificate } from 'node:crypto'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 
@@ -27,14 +30,19 @@ export type { Edoc, StatusPacket, Organ } from './model.js'
 /** Level-1 group of an agency code (`H34` in `000.01.32.H34`): an organ belongs to the province when it matches. */
 const levelOne = (organId: string) => organId.slice(organId.lastIndexOf('.') + 1)
 
+/** The signature verdict of a received package, and whether the policy flags it. */
+export type ReceivedSignature = SignatureVerdict & { flagged: boolean }
+export type { SignatureVerdict } from './edxml-signature.js'
+
 export type ReceivedMessage =
-  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[] }
-  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer }
+  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[]; signature: ReceivedSignature }
+  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer; signature: ReceivedSignature }
 
 /** A package fetched whole that is not acceptable edXML: the parser's reason (element paths, limits; never content). */
 export type UnreadablePackage = { kind: 'unreadable'; docId: string; messageType: MessageType; package: Buffer; reason: string }
 
 const Any = <T>(description: string) => Type.Unsafe<T>({ description })
+const splitPem = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
 
 /** getEdoc's `data`: the package as base64; checked before it is decoded. */
 function packageOf(reply: AxisReply, docId: string): Buffer {
@@ -54,6 +62,20 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     ...clientOverrides(config),
   })
   const province: Organ = { organId: config.organId, organName: config.organName }
+  const sig = config.signatures
+  const trusted = sig?.trustedCa === undefined ? undefined : splitPem(sig.trustedCa).map((pem) => new X509Certificate(pem))
+  const signing: SigningKey | undefined = sig?.signingKey && sig.signingCertificate
+    ? { key: sig.signingKey, certificate: sig.signingCertificate, algorithm: (sig.algorithm ?? 'rsa-sha1') as SignatureAlgorithm }
+    : undefined
+  /** Verifies a received package's signature; a verdict the policy quarantines is refused like an unreadable package. */
+  function checkSignature(body: Buffer): ReceivedSignature {
+    const verdict = verifyPackage(body, trusted ? { trusted } : {})
+    const action = config.signaturePolicy[verdict.status]
+    if (action === 'quarantine') {
+      throw new EdxmlError(`the package's signature is ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''} (quarantined by signatures.policy.${verdict.status})`, `${HEADER}/Signature`)
+    }
+    return { ...verdict, flagged: action === 'flag' }
+  }
   const isOurs = (organId: string) => levelOne(organId) === levelOne(config.organId)
 
   /** One signed call, parameters as `XroadVnpt-*` headers; a FAIL reply becomes its UpstreamError inside `inspect`, so the breaker counts what it should. */
@@ -99,6 +121,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       let pkg: Buffer
       try {
         pkg = buildEdoc(edoc)
+        if (signing) pkg = signPackage(pkg, signing)
       } catch (err) {
         return refuse(err, 'document')
       }
@@ -116,7 +139,8 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     async run(input: { status: StatusPacket }) {
       if (!isOurs(input.status.from.organId)) throw new UpstreamError('rejected', `The status sender ${input.status.from.organId} is not an agency of this province.`)
       try {
-        return { package: buildStatus(input.status) }
+        const pkg = buildStatus(input.status)
+        return { package: signing ? signPackage(pkg, signing) : pkg }
       } catch (err) {
         return refuse(err, 'status packet')
       }
@@ -164,9 +188,12 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
 
   /** The hardened parse of one received package (no I/O); a refusal is an EdxmlError naming the element or limit. */
   function parseReceived(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage {
-    if (messageType === 'status') return { kind: 'status', docId, status: parseStatus(body, config.limits), package: body }
+    if (messageType === 'status') {
+      const status = parseStatus(body, config.limits)
+      return { kind: 'status', docId, status, package: body, signature: checkSignature(body) }
+    }
     const edoc = parseEdoc(body, config.limits)
-    return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
+    return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs), signature: checkSignature(body) }
   }
 
   /** A refusal of a package (no I/O): an answer, not a failure of the axis. */
@@ -266,12 +293,19 @@ const documentAxis: ConnectorModule<typeof DocumentAxisConfigSchema> = {
   configSchema: DocumentAxisConfigSchema,
   create,
   async startSimulator({ port, log }) {
-    const sim = await startDocumentAxisSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
+    // A test CA made now: the hub signs with an identity it issued, the simulated agencies sign
+    // what they send with theirs, and both sides verify against it (nothing is kept on disk).
+    const pki = createTestPki()
+    const sim = await startDocumentAxisSimulator({ pki, ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
     const own = SANDBOX_AXIS.province
+    const identity = pki.issue(own.organId, own.name)
     return {
       url: sim.url,
       close: () => sim.close(),
-      config: { baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name },
+      config: {
+        baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name,
+        signatures: { trustedCa: pki.ca.certificate, signingKey: identity.key, signingCertificate: identity.certificate },
+      },
     }
   },
 }

@@ -159,6 +159,8 @@ export interface EdxmlLimits {
   /** Largest single attachment after base64 decoding, in bytes. */
   maxAttachmentBytes: number
   maxAttachments: number
+  /** Most `To` recipients of one document (each becomes an event for an agency of the province). */
+  maxRecipients: number
   /** Deepest element nesting. */
   maxDepth: number
 }
@@ -169,6 +171,7 @@ export const DEFAULT_EDXML_LIMITS: EdxmlLimits = {
   maxTextChars: 256 * 1024,
   maxAttachmentBytes: 20 * 1024 * 1024,
   maxAttachments: 50,
+  maxRecipients: 500,
   maxDepth: 32,
 }
 

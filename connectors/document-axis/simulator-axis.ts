@@ -10,6 +10,9 @@ import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
 import { EdxmlError, isStatusCode, type DocumentRef, type Edoc, type Organ, type StatusCode, type StatusPacket } from './model.js'
 import { ACK_STATUS, ERROR_CODES, failReply, hashFile, okReply, SERVICE_TYPE, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
 import type { AxisSystem, Directory } from './simulator-sandbox.js'
+import type { TestPki, TestIdentity } from './test-pki.js'
+import { signPackage, verifyPackage, type SignatureStatus } from './edxml-signature.js'
+import { X509Certificate } from 'node:crypto'
 
 /** How a package reached the axis: a signed API call, a control route/method, or the auto-responder. */
 export type Arrival = 'api' | 'deliver' | 'inject' | 'auto-reply'
@@ -31,6 +34,8 @@ export interface SentRecord {
   documentId: string
   subject?: string
   statusCode?: StatusCode
+  /** The verdict on the package's XML signature, when the simulator has a test CA. */
+  signature?: SignatureStatus
 }
 
 /** A mailbox entry as `/__sim/mailbox` shows it: the received-list item and whether it was acknowledged. */
@@ -111,6 +116,8 @@ export interface AxisOptions {
   autoReply: AutoReplySettings | false
   /** Documents kept; the oldest are forgotten first, mailbox entries included. */
   maxStoredDocuments: number
+  /** Signs what simulated systems send and verifies what arrives (see SimulatorOptions.pki). */
+  pki?: TestPki
   /** Told about an auto-reply that could not be built (a bug, not a request error). */
   onAutoReplyError?(err: unknown): void
 }
@@ -127,6 +134,16 @@ export function createAxis(options: AxisOptions) {
   const store = new Map<string, StoredDoc>()
   const mailboxes = new Map<string, Map<string, MailboxEntry>>(directory.systems.map((s) => [s.systemId, new Map()]))
   const timers = new Set<NodeJS.Timeout>()
+  const { pki } = options
+  const ca = pki ? [new X509Certificate(pki.ca.certificate)] : undefined
+  const identities = new Map<string, TestIdentity>()
+  /** What a simulated system sends, signed with its test certificate (made on first use). */
+  const signed = (system: AxisSystem, pkg: Buffer): Buffer => {
+    if (!pki) return pkg
+    let id = identities.get(system.systemId)
+    if (!id) identities.set(system.systemId, (id = pki.issue(system.organId, system.name)))
+    return signPackage(pkg, id)
+  }
   let autoReply = options.autoReply
   let counters = emptyCounters()
   let closed = false
@@ -152,6 +169,7 @@ export function createAxis(options: AxisOptions) {
     const record: SentRecord = parsed.messageType === 'edoc'
       ? { docId, messageType: 'edoc', fromSystem: sender.systemId, via, receivedAt, from, to, documentId: parsed.edoc.header.documentId, subject: parsed.edoc.header.subject }
       : { docId, messageType: 'status', fromSystem: sender.systemId, via, receivedAt, from, to, documentId: parsed.packet.responseFor.documentId ?? '', statusCode: parsed.packet.statusCode }
+    if (ca) record.signature = verifyPackage(pkg, { trusted: ca }).status
     store.set(docId, { pkg, record, recipients: [...bySystem.keys()] })
     for (const [systemId, organs] of bySystem) {
       mailboxes.get(systemId)?.set(docId, {
@@ -199,7 +217,7 @@ export function createAxis(options: AxisOptions) {
   function replyOnce(owner: AxisSystem, organ: Organ, ref: DocumentRef, code: StatusCode) {
     try {
       const packet: StatusPacket = { responseFor: ref, from: organ, statusCode: code, description: STATUS_TEXT[code], timestamp: vnTimestamp(), staff: { department: 'Văn thư' } }
-      const outcome = accept(owner, { messageType: 'status', packet }, buildStatus(packet).toString('utf8'), 'auto-reply')
+      const outcome = accept(owner, { messageType: 'status', packet }, signed(owner, buildStatus(packet)).toString('utf8'), 'auto-reply')
       if (outcome.ok) counters.autoReplies++
       else counters.autoReplyFailures++
     } catch (err) {
@@ -320,10 +338,12 @@ export function createAxis(options: AxisOptions) {
         pkg = typeof input === 'string' ? input : Buffer.from(input).toString('utf8')
       } else if (messageType === 'edoc') {
         parsed = { messageType, edoc: input as Edoc }
-        pkg = buildEdoc(input as Edoc).toString('utf8')
+        const sender = senderOf(fromSystem, parsed.edoc.header.from.organId)
+        pkg = ('ok' in sender ? buildEdoc(input as Edoc) : signed(sender, buildEdoc(input as Edoc))).toString('utf8')
       } else {
         parsed = { messageType, packet: input as StatusPacket }
-        pkg = buildStatus(input as StatusPacket).toString('utf8')
+        const sender = senderOf(fromSystem, parsed.packet.from.organId)
+        pkg = ('ok' in sender ? buildStatus(input as StatusPacket) : signed(sender, buildStatus(input as StatusPacket))).toString('utf8')
       }
     } catch (err) {
       if (err instanceof EdxmlError) return refuse(ERROR_CODES.badRequest, edxmlDesc(err))

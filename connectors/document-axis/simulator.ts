@@ -16,6 +16,7 @@ import { createAxis, parseAutoReply, type AutoReplySettings, type AxisCounters, 
 import { createDirectory, sandboxSystems, type AxisSystem } from './simulator-sandbox.js'
 import { handleControl } from './simulator-control.js'
 import { createPrng } from '../../src/sim/prng.js'
+import type { TestPki } from './test-pki.js'
 
 export { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, sandboxSystems, type AxisAgency, type AxisSystem } from './simulator-sandbox.js'
 export { DEFAULT_AUTO_REPLY, type AutoReplySettings, type MailboxEntry, type MailboxView, type SentRecord } from './simulator-axis.js'
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   maxRequestBytes?: number
   /** Documents kept, oldest forgotten first with their mailbox entries. Default 10,000. */
   maxStoredDocuments?: number
+  /** A test CA: each registered system gets a certificate from it and signs what it sends; arriving packages are verified against it. Default none (nothing signed). */
+  pki?: TestPki
 }
 
 export interface SimulatorStats extends AxisCounters {
@@ -95,6 +98,7 @@ export async function startDocumentAxisSimulator(options: SimulatorOptions = {})
     directory,
     autoReply: autoReplyOrThrow(options.autoReply ?? {}),
     maxStoredDocuments: options.maxStoredDocuments ?? 10_000,
+    ...(options.pki !== undefined && { pki: options.pki }),
     onAutoReplyError: (err) => log?.error({ err }, 'document axis simulator could not build an auto-reply'),
   })
   const random = createPrng(options.seed ?? 1)

@@ -38,7 +38,7 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
   cert.setExtensions(ca
     ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
     : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }])
-  cert.sign(signingKey, forge.md.sha256.create())
+  cert.sign(signingKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create())
   return forge.pki.certificateToPem(cert)
 }
 

@@ -26,8 +26,12 @@ import type { EdocStore } from './store.js'
 import { statusName } from './store.js'
 import { edocContentKey, statusContentKey } from './content-key.js'
 import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
+import { typeField } from './file-type.js'
 import { HOLD_FAILURES, type FailureState, type ReceiveFailures } from './receive-failures.js'
 import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
+
+/** Recipient codes an `edoc.received` event lists at most (`toCount` says how many there are; GET /v1/edocs/{id} has them all). */
+export const EVENT_MAX_TO = 50
 
 /** Event ids derived from the axis's ids (so a second pass is a duplicate), in the webhook-id alphabet. */
 export const eventIdOf = (...parts: string[]) => parts.join('-').replace(/[^\x21-\x2d\x2f-\x7e]/g, '_').slice(0, 256)
@@ -91,7 +95,7 @@ export function createPoller(deps: PollerDeps) {
     const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data: a.data }))
     const stored = await deps.db.transaction((tx) => store.insertEdoc(tx, {
       id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
-      subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
+      subject: h.subject, header: { ...h, signature: m.signature } as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
     }))
     // A copy sent again: announced by the first copy, whose own mailbox entry stays until it has
     // been. Not ingested again here: the inbox forgets delivered events (webhooks.keepDeliveredMs),
@@ -110,7 +114,7 @@ export function createPoller(deps: PollerDeps) {
       ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(answers !== undefined && { responseFor: answers }),
       attachments: m.edoc.attachments.map((a) => ({
         contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }),
-        size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), detectedType: detectedType(a.data), url: attachmentUrl(id, a.contentId),
+        size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), ...typeField(a.data), url: attachmentUrl(id, a.contentId),
       })),
       signature: m.signature,
     }
@@ -133,7 +137,7 @@ export function createPoller(deps: PollerDeps) {
     const stored = await deps.db.transaction((tx) => store.insertStatus(tx, {
       edocId: ours?.id ?? null, direction: 'incoming', documentId, axisDocId: m.docId, from: p.from.organId,
       statusCode: p.statusCode, ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
-      packet: p as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
+      packet: { ...p, signature: m.signature } as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
     }))
     if (resent('status', m, stored)) return true // announced by the first copy, as for a document
     const agencyCode = ours?.from ?? p.responseFor.organId ?? deps.provinceOrgan() ?? p.from.organId
