@@ -254,18 +254,20 @@ export function readOrgan(at: At): Organ {
   return organ as Organ
 }
 
-/** `ResponseFor`; every child optional (real packages send it empty), an empty date written as an empty element. */
-export function writeResponseFor(ref: DocumentRef | undefined, at: string, field: string): string {
+/**
+ * `ResponseFor`; every child optional (real packages send it empty), an empty date written as an
+ * empty element. Child order as the real packages have it: a document's ends DocumentId,
+ * PromulgationDate (VNPT's library); a status packet's PromulgationDate, DocumentId (status samples).
+ */
+export function writeResponseFor(ref: DocumentRef | undefined, at: string, field: string, forStatus = false): string {
   const path = `${at}/ResponseFor`
   if (!isNode(ref)) throw fail(`${path} is missing (${field})`, path)
   const r = ref as DocumentRef
-  const date = r.promulgationDate
-  return element('ResponseFor', [
-    optional('OrganId', r.organId, path, `${field}.organId`),
-    optional('Code', r.code, path, `${field}.code`),
-    date === undefined || date === '' ? optional('PromulgationDate', date, path, `${field}.promulgationDate`) : wireDate('PromulgationDate', date, path, `${field}.promulgationDate`),
-    optional('DocumentId', r.documentId, path, `${field}.documentId`),
-  ].join(''))
+  const d = r.promulgationDate
+  const date = d === undefined || d === '' ? optional('PromulgationDate', d, path, `${field}.promulgationDate`) : wireDate('PromulgationDate', d, path, `${field}.promulgationDate`)
+  const documentId = optional('DocumentId', r.documentId, path, `${field}.documentId`)
+  return element('ResponseFor', optional('OrganId', r.organId, path, `${field}.organId`) + optional('Code', r.code, path, `${field}.code`)
+    + (forStatus ? date + documentId : documentId + date))
 }
 
 export function readResponseFor(at: At): DocumentRef {

@@ -134,7 +134,7 @@ function cutValues(src: Source, nonce: string, limits: EdxmlLimits): { skeleton:
     const decoded = decodeBase64(text, limits.maxAttachmentBytes)
     if (!decoded.ok && decoded.problem === 'character') {
       const name = tag.close.slice(2, -1).replace(/^.*:/, '')
-      throw new EdxmlError(`${name} of attachment ${cuts.length + 1} is not valid base64: ${decoded.detail}`, `${ROOT}/AttachmentEncoded/Attachment/${name}`)
+      throw new EdxmlError(`${ROOT}/AttachmentEncoded/Attachment/${name} of attachment ${cuts.length + 1} is not valid base64: ${decoded.detail}`, `${ROOT}/AttachmentEncoded/Attachment/${name}`)
     }
     parts.push(src.text(pos, tag.start), `*${nonce}:${cuts.length}*`)
     cuts.push({ text, decoded })
@@ -249,7 +249,8 @@ export function openPackage(pkg: Uint8Array | string, limitsIn: Partial<EdxmlLim
   let xml = fast?.skeleton ?? utf8(pkg)
   const first = xml.search(/[^\s\uFEFF]/)
   if (first !== -1 && xml[first] !== '<') {
-    throw new EdxmlError(`the package has stray text before its XML declaration (${quoted(xml.slice(first, xml.indexOf('<', first)))})`)
+    const lt = xml.indexOf('<', first)
+    throw new EdxmlError(`the package has stray text before its XML declaration (${quoted(xml.slice(first, lt === -1 ? first + 80 : Math.min(lt, first + 80)))})`)
   }
   boundRuns(xml, limits.maxTextChars)
   let parsed = parse(xml, limits)

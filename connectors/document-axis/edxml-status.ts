@@ -24,7 +24,7 @@ export function buildStatus(packet: StatusPacket): Buffer {
   }
   const status = element('MessageHeader', [
     writeOrgan('From', packet.from, at, 'from'),
-    writeResponseFor(packet.responseFor, at, 'responseFor'),
+    writeResponseFor(packet.responseFor, at, 'responseFor', true),
     packet.staff === undefined ? '' : writeStaff(packet.staff, at, 'staff', true),
     required('StatusCode', packet.statusCode, at, 'statusCode'),
     optional('Description', packet.description, at, 'description'),
