@@ -20,6 +20,8 @@ export interface TestPki {
 }
 
 const DAY = 86_400_000
+/** A subject field as UTF8String (agency names are Vietnamese). */
+const utf8 = (name: string, value: string) => ({ name, value, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class })
 
 function keyPair() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -45,13 +47,13 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
 export function createTestPki(caName = 'LGSP sandbox TEST CA'): TestPki {
   const now = Date.now()
   const caKeys = keyPair()
-  const caSubject = [{ name: 'commonName', value: caName }, { name: 'organizationName', value: 'TEST ONLY' }, { name: 'countryName', value: 'VN' }]
+  const caSubject = [utf8('commonName', caName), { name: 'organizationName', value: 'TEST ONLY' }, { name: 'countryName', value: 'VN' }]
   const ca = { key: caKeys.pem, certificate: certificate(caSubject, caSubject, caKeys.forgePublic, caKeys.forgePrivate, now - DAY, now + 3650 * DAY, true) }
   return {
     ca,
     issue(organId, name, validDays = 365) {
       const keys = keyPair()
-      const subject = [{ name: 'commonName', value: `${name} (TEST)` }, { name: 'organizationalUnitName', value: organId }, { name: 'organizationName', value: 'TEST ONLY' }, { name: 'countryName', value: 'VN' }]
+      const subject = [utf8('commonName', `${name} (TEST)`), { name: 'organizationalUnitName', value: organId }, { name: 'organizationName', value: 'TEST ONLY' }, { name: 'countryName', value: 'VN' }]
       const [from, to] = validDays < 0 ? [now + (validDays - 30) * DAY, now + validDays * DAY] : [now - DAY, now + validDays * DAY]
       return { key: keys.pem, certificate: certificate(subject, caSubject, keys.forgePublic, caKeys.forgePrivate, from, to, false) }
     },

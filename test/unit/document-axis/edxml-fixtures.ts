@@ -3,6 +3,22 @@ import { buildEdoc } from '../../../connectors/document-axis/edxml.js'
 import { EdxmlError, type Edoc } from '../../../connectors/document-axis/model.js'
 import { seededBytes as bytes } from '../../../src/sim/prng.js'
 
+/** The real packages (read-only, present in CI; README there names the source). */
+export const SAMPLES = new URL('../../../../shared/reference/samples/edxml/', import.meta.url)
+
+/** Why the reference says three copies may be refused, and what the parser must say. */
+export const REFUSED: Record<string, { message: string; element: string | undefined }> = {
+  'edoc.edxml': {
+    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
+    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
+  },
+  'edoc.edxml.bak': {
+    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
+    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
+  },
+  'edoc_new.edxml': { message: 'the package has stray text before its XML declaration ("1212")', element: undefined },
+}
+
 export const NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016'
 export const MH = 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader'
 

@@ -1,7 +1,7 @@
 /** edXML packages the hardened parser and the builder refuse, each with an error naming the element or limit. */
 import t from 'tap'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from '../../../connectors/document-axis/edxml.js'
-import { type Edoc, type EdxmlLimits, type StatusCode, type StatusPacket } from '../../../connectors/document-axis/model.js'
+import { DEFAULT_EDXML_LIMITS, EdxmlError, type Edoc, type EdxmlLimits, type StatusCode, type StatusPacket } from '../../../connectors/document-axis/model.js'
 import { seededBytes as bytes } from '../../../src/sim/prng.js'
 import { MH, NS, failure, full, fullAsRead, minimal, xmlOf } from './edxml-fixtures.js'
 
@@ -219,4 +219,30 @@ t.test('the builder refuses an Edoc it could not write faithfully', async (t) =>
     message: 'statusCode must be one of 01, 02, 03, 04, 05, 06, 13, 15, 16, got "07" (edXML/edXMLEnvelope/edXMLHeader/MessageHeader/StatusCode)', element: 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader/StatusCode',
   })
   t.strictSame(failure(() => buildStatus({ ...packet, statusCode: '02', timestamp: '2024-02-30T00:00:00Z' })).element, 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader/Timestamp')
+})
+
+t.test('one huge attribute or text is refused before the parser allocates for it, as over a limit (kept for an operator)', async (t) => {
+  t.equal(DEFAULT_EDXML_LIMITS.maxPackageBytes, 32 * 1024 * 1024, 'the default package limit: what real documents need')
+  const ours = xmlOf(minimal())
+  const caught = (xml: string | Buffer) => {
+    try {
+      parseEdoc(xml)
+    } catch (err) {
+      return err as EdxmlError
+    }
+    throw new Error('expected an EdxmlError')
+  }
+  const before = process.memoryUsage().rss
+  const started = performance.now()
+  const attribute = caught(Buffer.from(ours.replace('<edXML:Subject>', `<edXML:Subject a="${'x'.repeat(20_000_000)}">`)))
+  t.strictSame({ message: attribute.message, overLimit: attribute.overLimit }, {
+    message: 'the package has an element text or start tag longer than 262144 characters (maxTextChars) at line 1', overLimit: true,
+  })
+  const text = caught(ours.replace('V/v triển khai', 'x\n'.repeat(200_000)))
+  t.match(text.message, /longer than 262144 characters \(maxTextChars\) at line 1$/)
+  const cdata = caught(ours.replace('V/v triển khai', `<![CDATA[${'<x>'.repeat(100_000)}]]>`))
+  t.match(cdata.message, /maxTextChars/, 'CDATA with markup-looking text inside is one run')
+  t.ok(performance.now() - started < 5000, 'refused quickly')
+  t.ok(process.memoryUsage().rss - before < 400_000_000, `memory grew ${Math.round((process.memoryUsage().rss - before) / 1e6)} MB for a 20 MB attribute`)
+  t.ok(parseEdoc(ours.replace('V/v triển khai', 'x'.repeat(262_000))), 'a long text under the limit reads')
 })

@@ -7,24 +7,10 @@ import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from '../../../connectors/document-axis/edxml.js'
 import type { Edoc } from '../../../connectors/document-axis/model.js'
-import { failure } from './edxml-fixtures.js'
+import { failure, REFUSED, SAMPLES } from './edxml-fixtures.js'
 
-export const SAMPLES = new URL('../../../../shared/reference/samples/edxml/', import.meta.url)
 const sample = (name: string) => readFileSync(new URL(name, SAMPLES))
 const files = readdirSync(SAMPLES).filter((f) => /\.edxml(\.bak)?$/.test(f)).sort()
-
-/** Why the reference says three copies may be refused, and what the parser must say. */
-export const REFUSED: Record<string, { message: string; element: string | undefined }> = {
-  'edoc.edxml': {
-    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
-    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
-  },
-  'edoc.edxml.bak': {
-    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
-    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
-  },
-  'edoc_new.edxml': { message: 'the package has stray text before its XML declaration ("1212")', element: undefined },
-}
 
 /** Local names of the start tags in document order, the Signature subtree left out (the model keeps its verdict, not its XML). */
 function elementOrder(xml: string): string[] {
