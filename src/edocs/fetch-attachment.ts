@@ -91,7 +91,7 @@ export function checkAttachmentUrl(raw: string, path: string, limits: Pick<Fetch
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
 
 /** A lookup that refuses names resolving to internal addresses; the connection uses what it checked. */
-function checkedLookup(allowLoopback: boolean, onRefused: (why: string) => void) {
+export function checkedLookup(allowLoopback: boolean, onRefused: (why: string) => void) {
   return (hostname: string, options: { all?: boolean }, callback: LookupCallback) => {
     dnsLookup(hostname, { all: true }, (err, addresses) => {
       if (err) return callback(err, '')
