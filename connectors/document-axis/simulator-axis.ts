@@ -77,6 +77,8 @@ const STATUS_TEXT: Record<StatusCode, string> = {
 }
 
 export const DEFAULT_LIST_LIMIT = 100
+/** The axis routes what it can route: it reads packages far more leniently than a recipient's limits (a hub must cope). */
+const AXIS_LIMITS = { maxPackageBytes: 80 * 1024 * 1024, maxTextChars: 64 * 1024 * 1024, maxAttachmentBytes: 64 * 1024 * 1024, maxRecipients: 100_000, maxAttachments: 1000 }
 const MAX_LIST_LIMIT = 1000
 
 /** RFC 3339 in Vietnam time (UTC+7, no DST), seconds precision. */
@@ -229,7 +231,7 @@ export function createAxis(options: AxisOptions) {
   /** Parses a package of the given type; an unreadable one is a FAIL naming what is wrong. */
   function parsePackage(messageType: MessageType, pkg: string | Uint8Array): Parsed | { ok: false; reply: AxisReply } {
     try {
-      return messageType === 'edoc' ? { messageType, edoc: parseEdoc(pkg) } : { messageType, packet: parseStatus(pkg) }
+      return messageType === 'edoc' ? { messageType, edoc: parseEdoc(pkg, AXIS_LIMITS) } : { messageType, packet: parseStatus(pkg, AXIS_LIMITS) }
     } catch (err) {
       if (err instanceof EdxmlError) return refuse(ERROR_CODES.badRequest, edxmlDesc(err))
       throw err

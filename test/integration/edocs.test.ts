@@ -244,6 +244,18 @@ t.test('document axis', async (t) => {
     t.match((event as any).body.data.signature, { status: 'invalid', flagged: true, reason: /does not match/, signer: { subject: /G22/ } })
   })
 
+  await t.test('a document to 120 agencies of the province: 120 events, each listing at most 50 recipients (linear, not N²)', async (t) => {
+    const to = Array.from({ length: 120 }, (_, i) => ({ organId: `000.${String(10 + Math.floor(i / 10)).padStart(2, '0')}.${String(10 + (i % 10))}.H34`, organName: `Đơn vị ${i}` }))
+    const first = await deliverFromG22(to)
+    const events = await waitFor('120 events', async () => {
+      const all = receiver.received.filter((d: any) => d.type === 'edoc.received' && d.body.data.edocId === first.edocId)
+      return all.length === 120 ? all : undefined
+    }, 30_000)
+    t.strictSame(new Set(events.map((e: any) => e.body.data.agencyCode)).size, 120, 'one per agency')
+    t.ok(events.every((e: any) => e.body.data.to.length === 50 && e.body.data.toCount === 120), 'each lists 50 of 120')
+    t.equal((await hub.call(`/v1/edocs/${first.edocId}`)).body.to.length, 120, 'the view has them all')
+  })
+
   await t.test('odd bodies are a 4xx problem, never a 5xx', async (t) => {
     const cases: Array<[string, unknown, number]> = [
       ['over edocs.bodyLimitBytes', edocBody({ attachments: [{ name: 'a.bin', contentType: 'application/octet-stream', data: randomBytes(60 * 1024).toString('base64') }] }), 413],
