@@ -97,12 +97,17 @@ function utf8(body: Uint8Array | string): string {
   }
 }
 
-/** Next start tag of a base64 element at or after `from`: where its text starts and its closing tag. */
-function nextBase64Tag(src: Source, from: number): { open: number; start: number; close: string } | undefined {
+/**
+ * Next start tag of a base64 element at or after `from`: where its text starts and its closing tag.
+ * `seen` remembers where each name occurs next, so each is searched for once per occurrence (one
+ * pass over the package in all, not one per attachment and name).
+ */
+function nextBase64Tag(src: Source, from: number, seen: Map<string, number>): { open: number; start: number; close: string } | undefined {
   for (let pos = from; ;) {
     let best = -1
     for (const name of BASE64_NAMES) {
-      const i = src.indexOf(name, pos)
+      let i = seen.get(name)
+      if (i === undefined || (i !== -1 && i < pos)) seen.set(name, (i = src.indexOf(name, pos)))
       if (i !== -1 && (best === -1 || i < best)) best = i
     }
     if (best === -1) return undefined
@@ -127,7 +132,8 @@ function cutValues(src: Source, nonce: string, limits: EdxmlLimits): { skeleton:
   const cuts: Cut[] = []
   const starts: number[] = []
   let pos = 0
-  for (let tag = nextBase64Tag(src, 0); tag !== undefined; tag = nextBase64Tag(src, pos)) {
+  const seen = new Map<string, number>()
+  for (let tag = nextBase64Tag(src, 0, seen); tag !== undefined; tag = nextBase64Tag(src, pos, seen)) {
     const end = src.indexOf(tag.close, tag.start)
     if (end === -1 || cuts.length === limits.maxAttachments) return undefined
     const text = src.ascii(tag.start, end)
