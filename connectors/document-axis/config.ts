@@ -52,8 +52,8 @@ export const DocumentAxisConfigSchema = Type.Object({
       absent: Action(DEFAULT_SIGNATURE_POLICY.absent, 'missing'),
     }, { default: {}, additionalProperties: false, description: '`accept`: stored and announced; `flag`: the same, marked `flagged` in the API and the event; `quarantine`: kept for an operator, not announced.' })),
     trustedCa: Type.Optional(Pem('Trust anchors (PEM, one or more certificates): a signer\'s certificate must be issued by one of them to be `valid`. Unset: any certificate that verifies and is within its validity.')),
-    signingKey: Type.Optional({ ...Pem('PEM private key (RSA) that signs every outgoing package; with signingCertificate. From env or a `_FILE` secret, never logged.'), writeOnly: true }),
-    signingCertificate: Type.Optional(Pem('PEM certificate of signingKey, published in each signature\'s KeyInfo.')),
+    signingPrivateKey: Type.Optional({ ...Pem('PEM private key (RSA) that signs every outgoing package; with signingCertificate. From env or a `_FILE` secret, never logged.'), writeOnly: true }),
+    signingCertificate: Type.Optional(Pem('PEM certificate of signingPrivateKey, published in each signature\'s KeyInfo.')),
     algorithm: Type.Optional(Type.Union(Object.keys(SIGNATURE_ALGORITHMS).map((a) => Type.Literal(a)), { default: 'rsa-sha1', description: 'Signature algorithm of outgoing packages; real peers use rsa-sha1. Default `rsa-sha1`.' })),
   }, { default: {}, additionalProperties: false, description: 'XML signatures: verified on every received package, made on every sent one when a key is configured.' })),
   timeoutMs: Type.Optional(Type.Object({

@@ -64,8 +64,8 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   const province: Organ = { organId: config.organId, organName: config.organName }
   const sig = config.signatures
   const trusted = sig?.trustedCa === undefined ? undefined : splitPem(sig.trustedCa).map((pem) => new X509Certificate(pem))
-  const signing: SigningKey | undefined = sig?.signingKey && sig.signingCertificate
-    ? { key: sig.signingKey, certificate: sig.signingCertificate, algorithm: (sig.algorithm ?? 'rsa-sha1') as SignatureAlgorithm }
+  const signing: SigningKey | undefined = sig?.signingPrivateKey && sig.signingCertificate
+    ? { key: sig.signingPrivateKey, certificate: sig.signingCertificate, algorithm: (sig.algorithm ?? 'rsa-sha1') as SignatureAlgorithm }
     : undefined
   /** Verifies a received package's signature; a verdict the policy quarantines is refused like an unreadable package. */
   function checkSignature(body: Buffer): ReceivedSignature {
@@ -304,7 +304,7 @@ const documentAxis: ConnectorModule<typeof DocumentAxisConfigSchema> = {
       close: () => sim.close(),
       config: {
         baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name,
-        signatures: { trustedCa: pki.ca.certificate, signingKey: identity.key, signingCertificate: identity.certificate },
+        signatures: { trustedCa: pki.ca.certificate, signingPrivateKey: identity.key, signingCertificate: identity.certificate },
       },
     }
   },

@@ -29,7 +29,7 @@ function keyPair() {
   return { pem, forgePrivate: forge.pki.privateKeyFromPem(pem), forgePublic: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) }
 }
 
-function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], publicKey: forge.pki.PublicKey, signingKey: forge.pki.PrivateKey, from: number, to: number, ca: boolean): string {
+function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.CertificateField[], publicKey: forge.pki.PublicKey, signingPrivateKey: forge.pki.PrivateKey, from: number, to: number, ca: boolean): string {
   const cert = forge.pki.createCertificate()
   cert.publicKey = publicKey
   cert.serialNumber = `01${randomBytes(8).toString('hex')}`
@@ -40,7 +40,7 @@ function certificate(subject: forge.pki.CertificateField[], issuer: forge.pki.Ce
   cert.setExtensions(ca
     ? [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }]
     : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true }])
-  cert.sign(signingKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create())
+  cert.sign(signingPrivateKey as forge.pki.rsa.PrivateKey, forge.md.sha256.create())
   return forge.pki.certificateToPem(cert)
 }
 

@@ -15,6 +15,11 @@ import { createRegistry, validateConnectorConfigs } from '../../../src/upstream/
 import { createValidator } from '../../../src/config/validate.js'
 import { createMetrics } from '../../../src/metrics.js'
 import { documentIdOf, type Edoc } from '../../../connectors/document-axis/model.js'
+import { createTestPki } from '../../../connectors/document-axis/test-pki.js'
+import { loadConfig } from '../../../src/config/load.js'
+import { redactConfig } from '../../../src/config/redact.js'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const silent = pino({ level: 'silent' })
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
@@ -98,4 +103,22 @@ t.test('one huge attribute: refused while parsing as over a limit and kept as un
   const message = await receiveOne(invoke)
   t.match(message, { kind: 'unreadable', reason: /longer than 262144 characters \(maxTextChars\)/ })
   t.ok(message.package.length > 3_000_000, 'the bytes are kept for an operator')
+})
+
+t.test('the signing key comes from a _FILE secret and config:show never prints it', async (t) => {
+  const dir = t.testdir({})
+  const identity = createTestPki().issue(SANDBOX_AXIS.province.organId, 'Kon Tum')
+  writeFileSync(join(dir, 'key.pem'), identity.key)
+  const prefix = 'LGSP_CONNECTORS__DOCUMENT_AXIS__'
+  const config = loadConfig({
+    env: {
+      [`${prefix}BASE_URL`]: 'https://axis.example.gov.vn', [`${prefix}SYSTEM_ID`]: 'h34', [`${prefix}SECRET`]: 'not-a-real-secret', [`${prefix}ORGAN_ID`]: '000.00.00.H34',
+      [`${prefix}ORGAN_NAME`]: 'UBND', [`${prefix}SIGNATURES__SIGNING_PRIVATE_KEY_FILE`]: join(dir, 'key.pem'), [`${prefix}SIGNATURES__SIGNING_CERTIFICATE`]: identity.certificate,
+    },
+  })
+  const section = config.connectors['document-axis'] as unknown as { signatures: { signingPrivateKey: string; signingCertificate: string } }
+  t.equal(section.signatures.signingPrivateKey, identity.key.trim())
+  const shown = JSON.stringify(redactConfig(config))
+  t.notMatch(shown, 'BEGIN PRIVATE KEY')
+  t.match(shown, '"signingPrivateKey":"[redacted]"')
 })
