@@ -110,7 +110,9 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     async run(input: { edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }) {
       const from = input.edoc.header.from ?? province
       if (!isOurs(from.organId)) throw new UpstreamError('rejected', `The sender ${from.organId} is not an agency of this province (${config.organId}).`)
-      const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from } }
+      // Like VNPT's library, the sender writes the first hop itself; the axis appends its own.
+      const trace = Array.isArray(input.edoc.header.trace) && input.edoc.header.trace.length > 0 ? input.edoc.header.trace : [{ organId: from.organId, timestamp: new Date().toISOString() }]
+      const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from, trace } }
       // The limits we read packages under are the ones we send under: a recipient (the province
       // itself, for a document between two of its agencies) would refuse anything larger.
       const { limits } = config

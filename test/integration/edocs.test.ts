@@ -225,10 +225,12 @@ t.test('document axis', async (t) => {
   const G09 = { organId: SANDBOX_AXIS.ministry.organId, organName: SANDBOX_AXIS.ministry.name }
 
   await t.test('signatures in the sandbox: G22 signs, the hub verifies (event and view); the hub signs, the axis verifies; a tampered copy is invalid and flagged', async (t) => {
-    const data = await deliverFromG22([UNIT])
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(60)])
+    const data = await deliverFromG22([UNIT], [{ contentId: 'z', contentType: 'application/pdf', name: 'quyet-dinh.doc', data: zip.toString('base64') }])
+    t.match(data.attachments, [{ contentType: 'application/pdf', detectedType: 'application/zip' }], 'a ZIP labelled PDF, named .doc: the bytes say what it is')
     t.match(data.signature, { status: 'valid', flagged: false, signer: { subject: /^CN=Văn phòng Chính phủ \(sandbox\) \(TEST\), OU=000\.00\.00\.G22/, issuer: /TEST CA/ } })
     t.ok(Value.Check(EdocReceivedEvent, data), 'the event with its verdict matches its schema')
-    t.match((await hub.call(`/v1/edocs/${data.edocId}`)).body, { signature: { status: 'valid', flagged: false }, header: { documentId: data.documentId } })
+    t.match((await hub.call(`/v1/edocs/${data.edocId}`)).body, { signature: { status: 'valid', flagged: false }, header: { documentId: data.documentId }, attachments: [{ detectedType: 'application/zip' }] })
     t.ok(((await simJson('/__sim/sent')).body as any[]).filter((s) => s.fromSystem === SANDBOX_AXIS.province.systemId).every((s) => s.signature === 'valid'), 'every package the hub sent verified on the axis')
 
     // The signed package as the axis holds it, changed after signing and delivered again (raw, as it is).
