@@ -36,7 +36,7 @@ export const AttachmentInput = Type.Object({
   contentType: Type.String({ pattern: '^[a-zA-Z0-9!#$&^_.+-]+/[a-zA-Z0-9!#$&^_.+-]+$', maxLength: 200 }),
   description: Type.Optional(Text(500)),
   data: Type.Optional(Type.String({ minLength: 1, description: 'The file, standard base64 (RFC 4648 §4; line breaks allowed)' })),
-  url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'Where the hub downloads the file before answering: HTTPS, or http on loopback only' })),
+  url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'Where the hub downloads the file before answering: HTTPS on a public address (edocs.fetch.allowHosts when set); http on loopback only in the sandbox' })),
 }, { additionalProperties: false, description: 'Exactly one of `data` and `url`' })
 
 export const SendEdoc = Type.Object({
