@@ -1,20 +1,25 @@
 /**
- * Benchmark: the edXML codec (connectors/document-axis/edxml.ts) on a ~1 MiB document package
- * with two attachments (seeded random bytes), against fast-xml-parser alone parsing the same
- * package text (default options, no validator, no base64 decoding) — the cost of "just parsing
- * the XML". Variants run in one process, in rounds whose order rotates, so machine noise hits all
- * of them; the ratios are the result, not the absolute times (2 shared cores). bench/README.md § edxml.
+ * Benchmark: the edXML codec (connectors/document-axis/edxml.ts) on a ~1 MiB document package in
+ * the real QCVN 102:2016 layout (root `edXML`, attachments in `AttachmentEncoded/Attachment`
+ * outside the envelope) with two attachments (seeded random bytes): packages/s built, parsed,
+ * signed and verified, against fast-xml-parser alone parsing the same package text (default
+ * options, no validator, no base64 decoding) — the cost of "just parsing the XML". Variants run in
+ * one process, in rounds whose order rotates, so machine noise hits all of them; the ratios are
+ * the result, not the absolute times (2 shared cores). Then each operation's peak memory, one child
+ * process per operation (bench/lib/edxml-memory-child.ts), per MiB of package. bench/README.md § edxml.
  */
 import { deepStrictEqual } from 'node:assert'
+import { execFile } from 'node:child_process'
 import { loadavg } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { XMLParser } from 'fast-xml-parser'
-import { buildEdoc, parseEdoc } from '../connectors/document-axis/edxml.js'
-import type { Edoc } from '../connectors/document-axis/model.js'
+import { parseEdoc } from '../connectors/document-axis/edxml.js'
+import { verifyPackage } from '../connectors/document-axis/edxml-signature.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { positiveNumber } from './lib/flags.js'
 import { log, machineNote, markdownTable, mean, ms, num, writeLatestResults } from './lib/report.js'
-import { seededBytes } from '../src/sim/prng.js'
+import { benchPackages, OPERATIONS, type OperationKey } from './lib/edxml-packages.js'
 
 const NAME = 'edxml'
 const MiB = 1024 * 1024
@@ -24,38 +29,27 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --seconds S    measured seconds per variant per round (default 2)
   --no-readme    do not write the results into bench/README.md`
 
-/** A realistic header (Vietnamese text, two recipients, a reply) and two attachments totalling ~780 KB (~1 MiB as base64). */
-function benchEdoc(): Edoc {
-  return {
-    header: {
-      from: { organId: '000.00.00.H34', organName: 'Ủy ban nhân dân tỉnh Kon Tum', email: 'ubnd@kontum.gov.vn' },
-      to: [
-        { organId: '000.00.00.G22', organName: 'Văn phòng Chính phủ' },
-        { organId: '000.00.24.H34', organName: 'Sở Thông tin và Truyền thông tỉnh Kon Tum' },
-      ],
-      documentId: '000.00.00.H34,2024/05/01,12/UBND-TTĐT',
-      code: { number: '12', notation: 'UBND-TTĐT' },
-      promulgation: { place: 'Kon Tum', date: '2024-05-01' },
-      documentType: { type: '1', typeName: 'Công văn' },
-      subject: 'V/v triển khai Kế hoạch số 1613/KH-UBND về chuyển đổi số',
-      content: 'Đề nghị các đơn vị triển khai và báo cáo kết quả trước ngày 15/5/2024.',
-      signer: { competence: 'KT. CHỦ TỊCH', position: 'PHÓ CHỦ TỊCH', fullName: 'Nguyễn Văn An' },
-      other: { priority: '1', pageAmount: 3 },
-      responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
-      trace: [{ organId: '000.00.00.H34', timestamp: '2024-05-01T08:30:00+07:00' }],
-      business: { docType: 'new' },
-    },
-    attachments: [
-      { contentId: 'cv12', contentType: 'application/pdf', name: 'Công văn 12.pdf', data: seededBytes(400_000, 0x2024) },
-      { contentId: 'phuluc', contentType: 'application/pdf', name: 'Phụ lục.pdf', data: seededBytes(380_000, 0x1613) },
-    ],
-  }
-}
-
 interface Variant {
-  key: 'roundTrip' | 'parse' | 'fullPath' | 'baseline'
+  key: OperationKey
   label: string
   op: () => unknown
+}
+
+const LABELS: Record<OperationKey, string> = {
+  build: 'ours: buildEdoc (Edoc in, package bytes out)',
+  parse: 'ours: parseEdoc (bytes in, attachments decoded)',
+  roundTrip: 'ours: buildEdoc + parseEdoc',
+  fullPath: 'ours: parseEdoc, same package with another prefix (`vb:`, also cut out)',
+  sign: 'ours: signPackage (xml-crypto, RSA-SHA1, enveloped)',
+  verify: 'ours: verifyPackage (xml-crypto) of the signed package',
+  baseline: 'baseline: fast-xml-parser `parse` (text in, defaults, no validator)',
+}
+
+/** Peak RSS of `ops` runs of one operation, in a child of its own, minus an idle child's. */
+async function peakMemory(key: OperationKey | 'idle', ops: number): Promise<number> {
+  const child = fileURLToPath(new URL('./lib/edxml-memory-child.ts', import.meta.url))
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import=tsx', child, '--op', key, '--ops', String(ops)], { maxBuffer: 1024 * 1024 })
+  return (JSON.parse(stdout) as { maxRssBytes: number }).maxRssBytes
 }
 
 /** Runs `op` back to back for `seconds`; returns each call's duration in ms. */
@@ -81,28 +75,19 @@ export async function run(args: string[]): Promise<void> {
   const rounds = Math.round(positiveNumber('rounds', v.rounds, 5))
   const seconds = positiveNumber('seconds', v.seconds, 2)
 
-  const edoc = benchEdoc()
-  const pkg = buildEdoc(edoc)
-  const text = pkg.toString('utf8')
-  const baselineParser = new XMLParser()
-  // Preflight: ours round-trips exactly; the baseline sees the same two base64 attachments.
+  const packages = benchPackages()
+  const { edoc, pkg, otherPrefix, signed } = packages
+  // Preflight: ours round-trips exactly, on both paths; the signed package verifies; the baseline sees the same two attachments.
   deepStrictEqual(parseEdoc(pkg), edoc)
-  const tree = baselineParser.parse(text) as { 'edXML:edXMLEnvelope': { 'edXML:AttachmentEncoded': Array<{ 'edXML:Value': string }> } }
-  const values = tree['edXML:edXMLEnvelope']['edXML:AttachmentEncoded'].map((a) => a['edXML:Value'])
-  deepStrictEqual(values, edoc.attachments.map((a) => a.data.toString('base64')))
-  // The same package spelled with another prefix: the attachment fast path does not apply, so the
-  // whole package goes through the validator and the parser (what a foreign sender may cost).
-  const otherPrefix = Buffer.from(text.replaceAll('edXML:', 'vb:').replace('xmlns:edXML=', 'xmlns:vb='))
   deepStrictEqual(parseEdoc(otherPrefix), edoc)
+  deepStrictEqual(parseEdoc(signed), edoc)
+  if (verifyPackage(signed).status !== 'valid') throw new BenchmarkFailure('the signed package does not verify')
+  const tree = OPERATIONS.baseline(packages)() as { edXML: { AttachmentEncoded: { Attachment: Array<{ 'edXML:ContentTransferEncoded': string }> } } }
+  deepStrictEqual(tree.edXML.AttachmentEncoded.Attachment.map((a) => a['edXML:ContentTransferEncoded']), edoc.attachments.map((a) => a.data.toString('base64')))
   const mib = pkg.byteLength / MiB
-  log(`package: ${num(pkg.byteLength)} bytes (${num(mib, 2)} MiB), attachments ${edoc.attachments.map((a) => num(a.data.byteLength)).join(' + ')} bytes`)
+  log(`package: ${num(pkg.byteLength)} bytes (${num(mib, 2)} MiB), attachments ${edoc.attachments.map((a) => num(a.data.byteLength)).join(' + ')} bytes; signed ${num(signed.byteLength)} bytes`)
 
-  const variants: Variant[] = [
-    { key: 'roundTrip', label: 'ours: buildEdoc + parseEdoc', op: () => parseEdoc(buildEdoc(edoc)) },
-    { key: 'parse', label: 'ours: parseEdoc (bytes in, attachments decoded)', op: () => parseEdoc(pkg) },
-    { key: 'fullPath', label: 'ours: parseEdoc, full-parser path (same package with prefix `vb:`)', op: () => parseEdoc(otherPrefix) },
-    { key: 'baseline', label: 'baseline: fast-xml-parser `parse` (text in, defaults, no validator)', op: () => baselineParser.parse(text) },
-  ]
+  const variants: Variant[] = (Object.keys(OPERATIONS) as OperationKey[]).map((key) => ({ key, label: LABELS[key], op: OPERATIONS[key](packages) }))
   for (const variant of variants) measure(variant.op, Math.min(1, seconds)) // warm-up, unmeasured
 
   const samples = new Map(variants.map((x) => [x.key, [] as number[]]))
@@ -119,6 +104,11 @@ export async function run(args: string[]): Promise<void> {
     log(`round ${round + 1}/${rounds}: ${variants.map((x) => `${x.key} ${ms(means[x.key])} ms`).join(', ')}`)
   }
 
+  log('peak memory: one child per operation, 10 operations each')
+  const idle = await peakMemory('idle', 10)
+  const peaks = new Map<OperationKey, number>()
+  for (const variant of variants) peaks.set(variant.key, Math.max(0, (await peakMemory(variant.key, 10)) - idle))
+
   const baselineMean = mean(samples.get('baseline')!)
   const rows = variants.map((variant) => {
     const s = samples.get(variant.key)!
@@ -128,17 +118,19 @@ export async function run(args: string[]): Promise<void> {
       variant.label, num(s.length), num(1000 / m, 1), num((1000 / m) * mib, 1), num(m, 2), num(p99(s), 2),
       variant.key === 'baseline' ? '1×' : `${num(m / baselineMean, 3)}× (rounds ${num(Math.min(...perRound), 3)}–${num(Math.max(...perRound), 3)})`,
       variant.key === 'baseline' ? '' : `${num(baselineMean / m, 1)}×`,
+      num(peaks.get(variant.key)! / MiB / mib, 1),
     ]
   })
   const markdown = [
     `Command: \`npm run bench -- ${[NAME, ...args].join(' ')}\` — ${rounds} rounds × ${seconds} s per variant, order rotating each round.`,
     '',
-    `Package: ${num(pkg.byteLength)} bytes (${num(mib, 2)} MiB): Vietnamese header, two recipients, ResponseFor, two attachments of ` +
-      `${edoc.attachments.map((a) => num(a.data.byteLength)).join(' and ')} random bytes (fixed seed), base64 on one line each.`,
+    `Package: ${num(pkg.byteLength)} bytes (${num(mib, 2)} MiB) in the real layout: Vietnamese header with what VNPT's library writes (two recipients, ResponseFor, OtherInfo with Direction and Appendixes, Bussiness with StaffInfo), two attachments of ` +
+      `${edoc.attachments.map((a) => num(a.data.byteLength)).join(' and ')} random bytes (fixed seed), base64 on one line each; signed: ${num(signed.byteLength)} bytes.`,
     '',
-    markdownTable(['variant', 'ops', 'ops/s', 'MiB/s', 'mean ms', 'p99 ms', 'time per op ÷ baseline', 'speed-up'], rows),
+    markdownTable(['variant', 'ops', 'ops/s (packages/s)', 'MiB/s', 'mean ms', 'p99 ms', 'time per op ÷ baseline', 'speed-up', 'peak MiB per MiB of package'], rows),
     '',
     `Time per op ÷ baseline: over all rounds, and the range of the per-round ratios (each round measures every variant back to back); below 1× is faster than fast-xml-parser alone. ` +
+      `Peak memory: a child process per operation runs it 10 times; its peak RSS minus that of a child doing everything but the operation, divided by the package size. ` +
       `Machine: ${machineNote()}; load average at the end ${loadavg().map((x) => num(x, 2)).join(' / ')}.`,
   ].join('\n')
   process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)

@@ -132,8 +132,9 @@ export const HubConfig = Type.Object({
     fetch: Type.Object({
       maxBytes: opt(Type.Integer({ minimum: 1, default: 20971520, description: 'Largest attachment the hub downloads from a URL' })),
       timeoutMs: opt(Type.Integer({ minimum: 100, default: 30000, description: 'Deadline of one attachment download' })),
-      allowHosts: opt(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]+$' }), { description: 'Hosts attachments may be fetched from over HTTPS (`*.example.gov.vn` for subdomains); unset = any. Set it in production so the hub cannot be used to reach internal services' })),
-    }, { additionalProperties: false, default: {}, description: 'Attachments given by URL (HTTPS, or http on loopback) are fetched before the 202' }),
+      allowHosts: opt(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9.-]+$' }), { description: 'Hosts attachments may be fetched from (`*.example.gov.vn` for subdomains); applies to every host, loopback included; unset = any public host. Private, link-local and reserved addresses are refused after DNS resolution either way' })),
+      allowLoopback: opt(Type.Boolean({ description: 'Allow http:// and https:// to loopback (127.0.0.0/8, ::1, localhost). Default false; the sandbox turns it on' })),
+    }, { additionalProperties: false, default: {}, description: 'Attachments given by URL (HTTPS; http on loopback in the sandbox) are fetched before the 202' }),
     delivery: opt(SyncTarget),
   }, { additionalProperties: false, default: {} }),
   enterprises: Type.Object({
@@ -166,7 +167,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }
   enterprises: { cacheTtlMs: number }
-  edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number; allowHosts?: string[] }; delivery: SyncTarget }
+  edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number; allowHosts?: string[]; allowLoopback?: boolean }; delivery: SyncTarget }
   webhooks: {
     nationalPortal: { secrets: string[]; toleranceS: number; allowIps?: string[]; bodyLimitBytes: number }
     scheduleMs: number[]; timeoutMs: number; leaseMs: number; concurrency: number; keepDeliveredMs: number

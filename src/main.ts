@@ -1,12 +1,15 @@
 /**
  * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain
- * read-only, names the first broken record and prints the head to anchor (see verify-command.ts); `config:show` prints the effective config with secrets redacted.
+ * read-only, names the first broken record and prints the head to anchor (see verify-command.ts);
+ * `edxml:inspect <file>` reads an edXML package (JSON + signature verdict, or the element at
+ * fault); `config:show` prints the effective config with secrets redacted.
  * Exit codes: 0 ok, 1 bad config or failed check, 2 could not start.
  */
 import { loadConfig, ConfigError } from './config/load.js'
 import { redactConfig } from './config/redact.js'
 import { startHub } from './server.js'
 import { runAuditVerify } from './audit/verify-command.js'
+import { inspectCommand } from '../connectors/document-axis/inspect.js'
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError) {
@@ -60,6 +63,7 @@ const command = process.argv[2] ?? 'start'
 const commands: Record<string, () => Promise<void>> = {
   start,
   'audit:verify': auditVerify,
+  'edxml:inspect': async () => { process.exitCode = await inspectCommand(process.argv.slice(3)) },
   'config:show': async () => {
     process.stdout.write(`${JSON.stringify(redactConfig(loadConfig()), null, 2)}\n`)
   },

@@ -79,6 +79,7 @@ export const SANDBOX_WEBHOOK_SECRET = `whsec_${Buffer.from('sandbox-webhook-secr
 
 function applySandboxDefaults(config: HubConfig): void {
   config.audit.hashKey ??= SANDBOX_AUDIT_KEY
+  config.edocs.fetch.allowLoopback ??= true // attachment URLs of the sandbox's own sidecars
   if (config.webhooks.nationalPortal.secrets.length === 0) config.webhooks.nationalPortal.secrets = [SANDBOX_WEBHOOK_SECRET]
   const demoHash = sha256Hex(config.sandbox.demoKey)
   if (!config.clients.some((c) => c.keySha256 === demoHash)) {

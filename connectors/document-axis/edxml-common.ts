@@ -10,11 +10,17 @@ import { isNode, type XmlNode } from '../../src/xml/safe-xml.js'
 
 export const NAMESPACE = 'http://www.mic.gov.vn/TBT/QCVN_102_2016'
 export const PREFIX = 'edXML'
-export const ROOT = 'edXMLEnvelope'
-export const HEADER = `${ROOT}/edXMLHeader`
+/** Root of a real package: `edXML` (default namespace) holding `edXML:edXMLEnvelope` and `AttachmentEncoded`. */
+export const ROOT = 'edXML'
+/** Root of the hub's own packages before it wrote the real layout; still read, never written. */
+export const LEGACY_ROOT = 'edXMLEnvelope'
+export const ENVELOPE = `${ROOT}/edXMLEnvelope`
+export const HEADER = `${ENVELOPE}/edXMLHeader`
 export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
-export const ENVELOPE_OPEN = `${XML_DECLARATION}<${PREFIX}:${ROOT} xmlns:${PREFIX}="${NAMESPACE}">`
-export const ENVELOPE_CLOSE = `</${PREFIX}:${ROOT}>`
+/** Declaration, root and envelope start tags, as VNPT's edXML library and the axis write them. */
+export const DOCUMENT_OPEN = `${XML_DECLARATION}<${ROOT} xmlns="${NAMESPACE}"><${PREFIX}:edXMLEnvelope xmlns:${PREFIX}="${NAMESPACE}">`
+export const ENVELOPE_CLOSE = `</${PREFIX}:edXMLEnvelope>`
+export const DOCUMENT_CLOSE = `</${ROOT}>`
 
 const fail = (message: string, element: string) => new EdxmlError(message, element)
 
@@ -55,19 +61,21 @@ export function escapeText(value: string, path: string): string {
 }
 
 export const element = (name: string, inner: string) => `<${PREFIX}:${name}>${inner}</${PREFIX}:${name}>`
+/** An element in the default namespace, unprefixed (the attachments outside the envelope). */
+export const plain = (name: string, inner: string) => `<${name}>${inner}</${name}>`
 
 /** A text element, or nothing when the value is undefined. `field` names the model field in errors. */
-export function optional(name: string, value: string | undefined, at: string, field: string): string {
+export function optional(name: string, value: string | undefined, at: string, field: string, wrap = element): string {
   if (value === undefined) return ''
   if (typeof value !== 'string') throw fail(`${field} must be a string (${at}/${name})`, `${at}/${name}`)
-  return element(name, escapeText(value, `${at}/${name}`))
+  return wrap(name, escapeText(value, `${at}/${name}`))
 }
 
 /** A text element that must hold more than whitespace. */
-export function required(name: string, value: string | undefined, at: string, field: string): string {
+export function required(name: string, value: string | undefined, at: string, field: string, wrap = element): string {
   if (value === undefined || value === null) throw fail(`${at}/${name} is missing (${field})`, `${at}/${name}`)
   if (typeof value === 'string' && value.trim() === '') throw fail(`${at}/${name} is empty (${field})`, `${at}/${name}`)
-  return optional(name, value, at, field)
+  return optional(name, value, at, field, wrap)
 }
 
 /** A count (`PageAmount`, `PromulgationAmount`): a whole number 0–999,999,999. */
@@ -201,11 +209,11 @@ export function childrenOf(at: At, name: string): At[] {
   return (Array.isArray(v) ? v : [v]).map((item) => asElement(item, `${at.path}/${name}`))
 }
 
-/** Texts of a repeatable text element (`ToPlaces/Place`), each holding more than whitespace. */
+/** Texts of a repeatable text element (`ToPlaces/Place`), empty ones kept as ''. */
 export function textsOf(at: At, name: string): string[] {
   const v = at.node[name]
   if (v === undefined) return []
-  return (Array.isArray(v) ? v : [v]).map((item) => needText({ node: { [name]: item }, path: at.path }, name))
+  return (Array.isArray(v) ? v : [v]).map((item) => textOf({ node: { [name]: item }, path: at.path }, name)!)
 }
 
 /** A whole number child (`PageAmount`…), undefined when absent. */
@@ -222,7 +230,7 @@ export function countOf(at: At, name: string): number | undefined {
 const ORGAN: ReadonlyArray<readonly [keyof Organ, string, boolean]> = [
   ['organId', 'OrganId', true],
   ['organizationInCharge', 'OrganizationInCharge', false],
-  ['organName', 'OrganName', true],
+  ['organName', 'OrganName', false],
   ['organAdd', 'OrganAdd', false],
   ['email', 'Email', false],
   ['telephone', 'Telephone', false],
@@ -246,22 +254,29 @@ export function readOrgan(at: At): Organ {
   return organ as Organ
 }
 
-export function writeResponseFor(ref: DocumentRef | undefined, at: string, field: string): string {
+/**
+ * `ResponseFor`; every child optional (real packages send it empty), an empty date written as an
+ * empty element. Child order as the real packages have it: a document's ends DocumentId,
+ * PromulgationDate (VNPT's library); a status packet's PromulgationDate, DocumentId (status samples).
+ */
+export function writeResponseFor(ref: DocumentRef | undefined, at: string, field: string, forStatus = false): string {
   const path = `${at}/ResponseFor`
   if (!isNode(ref)) throw fail(`${path} is missing (${field})`, path)
-  return element('ResponseFor', [
-    required('OrganId', ref.organId, path, `${field}.organId`),
-    required('Code', ref.code, path, `${field}.code`),
-    wireDate('PromulgationDate', ref.promulgationDate, path, `${field}.promulgationDate`),
-    required('DocumentId', ref.documentId, path, `${field}.documentId`),
-  ].join(''))
+  const r = ref as DocumentRef
+  const d = r.promulgationDate
+  const date = d === undefined || d === '' ? optional('PromulgationDate', d, path, `${field}.promulgationDate`) : wireDate('PromulgationDate', d, path, `${field}.promulgationDate`)
+  const documentId = optional('DocumentId', r.documentId, path, `${field}.documentId`)
+  return element('ResponseFor', optional('OrganId', r.organId, path, `${field}.organId`) + optional('Code', r.code, path, `${field}.code`)
+    + (forStatus ? date + documentId : documentId + date))
 }
 
 export function readResponseFor(at: At): DocumentRef {
-  return {
-    organId: needText(at, 'OrganId'),
-    code: needText(at, 'Code'),
-    promulgationDate: isoDate(needText(at, 'PromulgationDate'), `${at.path}/PromulgationDate`),
-    documentId: needText(at, 'DocumentId'),
-  }
+  const ref: DocumentRef = {}
+  const put = (key: keyof DocumentRef, v: string | undefined) => { if (v !== undefined) ref[key] = v }
+  put('organId', textOf(at, 'OrganId'))
+  put('code', textOf(at, 'Code'))
+  const date = textOf(at, 'PromulgationDate')
+  put('promulgationDate', date === undefined || date === '' ? date : isoDate(date, `${at.path}/PromulgationDate`))
+  put('documentId', textOf(at, 'DocumentId'))
+  return ref
 }

@@ -1,31 +1,38 @@
 /**
  * Opening an untrusted edXML package, before any element is read: limits, size, strict UTF-8,
- * no DTD, well-formedness, depth, the root element and its namespace.
+ * no DTD, bounded text and tags, well-formedness, depth, the root element and its namespace.
+ * Both layouts open here: the real one (root `edXML` holding `edXMLEnvelope` and, beside it,
+ * `AttachmentEncoded`) and the hub's old one (root `edXMLEnvelope`), still read for packages
+ * stored before the change.
  *
- * Speed: attachments are most of a package, and an XML parser walks their base64 one character
- * at a time (then we would decode it as UTF-8 and as base64 as well). So the text of each
- * `<edXML:Value>…</edXML:Value>` (exactly that spelling) is first cut out of the raw package,
- * decoded as base64 on the spot, and replaced by a marker holding a per-call random nonce; the
- * remaining skeleton is UTF-8 decoded, validated and parsed as usual, and an attachment whose
- * Value reads back as a marker takes its cut. This is safe because a cut is only kept when its
- * text is base64 alphabet, `=` and XML whitespace, none of which can open, close or escape markup
- * (nor be invalid UTF-8): the skeleton is well-formed exactly when the package is, and parses to
- * the same tree. A cut inside a comment or processing instruction never reaches the tree, so it
- * is simply unused; one inside CDATA would become text, so then nothing is cut. A Value spelled
- * otherwise (another prefix, attributes) is read from the tree. If any cut holds another
- * character, nothing is cut and the whole package goes through the parser, which then reports
- * the problem precisely; so does a skeleton that is not well-formed, for the right line number.
+ * Speed and memory: attachments are most of a package, and an XML parser walks their base64 one
+ * character at a time (then we would decode it as UTF-8 and as base64 as well). So the text of each
+ * `ContentTransferEncoded` (old layout: `Value`) start tag with any prefix and attributes is first
+ * cut out of the raw package, decoded as base64 on the spot, and replaced by a marker holding a
+ * per-call random nonce; the remaining skeleton is UTF-8 decoded, validated and parsed as usual,
+ * and an attachment whose text reads back as a marker takes its cut. This is safe because a cut
+ * is only kept when its text is base64 alphabet, `=` and XML whitespace, none of which can open,
+ * close or escape markup: the skeleton is well-formed exactly when the package is, and parses to
+ * the same tree. A cut holding anything else refuses the package (it is not base64, whatever the
+ * rest says). A cut inside a comment never reaches the tree; one inside CDATA would become text,
+ * so then nothing is cut.
+ *
+ * What remains for the parser is bounded before it sees it: no run between two `<` (an element's
+ * text, a start tag with its attributes) nor CDATA section may exceed `maxTextChars`, so one huge
+ * attribute cannot make the parser allocate gigabytes; the package is refused (and kept for an
+ * operator) instead.
  */
 import { randomBytes } from 'node:crypto'
 import { createSafeParser, decodeUtf8, isNode, UnsafeXmlError, type SafeParser } from '../../src/xml/safe-xml.js'
 import { DEFAULT_EDXML_LIMITS, EdxmlError, type EdxmlLimits } from './model.js'
-import { NAMESPACE, ROOT, type At } from './edxml-common.js'
+import { LEGACY_ROOT, NAMESPACE, quoted, ROOT, type At } from './edxml-common.js'
 import { decodeBase64, type Base64Result } from './edxml-base64.js'
 
 /** Elements that may repeat; read as lists even when there is one. */
-const REPEATABLE = ['To', 'Place', 'TraceHeader', 'Reference', 'AttachmentEncoded'] as const
-const VALUE_OPEN = '<edXML:Value>'
-const VALUE_CLOSE = '</edXML:Value>'
+const REPEATABLE = ['To', 'Place', 'TraceHeader', 'Reference', 'Attachment', 'ResponseFor', 'Appendix', 'AttachmentEncoded'] as const
+/** Start tag of an element holding an attachment's base64, any prefix, any attributes (matched at a `<`). */
+const BASE64_TAG = /<((?:[A-Za-z_][\w.-]*:)?(?:ContentTransferEncoded|Value))(?:\s+[^\s=/>]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*>/y
+const BASE64_NAMES = ['ContentTransferEncoded>', 'ContentTransferEncoded ', 'Value>']
 const CDATA_OPEN = '<![CDATA['
 const CDATA_CLOSE = ']]>'
 const ATTRIBUTE = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g
@@ -91,29 +98,88 @@ function utf8(body: Uint8Array | string): string {
 }
 
 /**
- * Cuts the text of every literal `<edXML:Value>` out of the package, decoding it on the way;
- * undefined when there is nothing to cut or a cut holds anything but base64 characters.
+ * Next start tag of a base64 element at or after `from`: where its text starts and its closing tag.
+ * `seen` remembers where each name occurs next, so each is searched for once per occurrence (one
+ * pass over the package in all, not one per attachment and name).
+ */
+function nextBase64Tag(src: Source, from: number, seen: Map<string, number>): { open: number; start: number; close: string } | undefined {
+  for (let pos = from; ;) {
+    let best = -1
+    for (const name of BASE64_NAMES) {
+      let i = seen.get(name)
+      if (i === undefined || (i !== -1 && i < pos)) seen.set(name, (i = src.indexOf(name, pos)))
+      if (i !== -1 && (best === -1 || i < best)) best = i
+    }
+    if (best === -1) return undefined
+    const lt = src.ascii(Math.max(0, best - 40), best).lastIndexOf('<')
+    if (lt !== -1) {
+      const open = Math.max(0, best - 40) + lt
+      const head = src.ascii(open, Math.min(open + 300, best + 300))
+      BASE64_TAG.lastIndex = 0
+      const m = BASE64_TAG.exec(head)
+      if (m) return { open, start: open + m[0].length, close: `</${m[1]}>` }
+    }
+    pos = best + 1
+  }
+}
+
+/**
+ * Cuts the text of every base64 element out of the package, decoding it on the way; undefined
+ * when there is nothing to cut. A cut that holds anything but base64 refuses the package.
  */
 function cutValues(src: Source, nonce: string, limits: EdxmlLimits): { skeleton: string; cuts: Cut[] } | undefined {
   const parts: string[] = []
   const cuts: Cut[] = []
   const starts: number[] = []
   let pos = 0
-  for (let open = src.indexOf(VALUE_OPEN, 0); open !== -1; open = src.indexOf(VALUE_OPEN, pos)) {
-    const start = open + VALUE_OPEN.length
-    const end = src.indexOf(VALUE_CLOSE, start)
+  const seen = new Map<string, number>()
+  for (let tag = nextBase64Tag(src, 0, seen); tag !== undefined; tag = nextBase64Tag(src, pos, seen)) {
+    const end = src.indexOf(tag.close, tag.start)
     if (end === -1 || cuts.length === limits.maxAttachments) return undefined
-    const text = src.ascii(start, end)
+    const text = src.ascii(tag.start, end)
     const decoded = decodeBase64(text, limits.maxAttachmentBytes)
-    if (!decoded.ok && decoded.problem === 'character') return undefined
-    parts.push(src.text(pos, start), `*${nonce}:${cuts.length}*`)
+    if (!decoded.ok && decoded.problem === 'character') {
+      const name = tag.close.slice(2, -1).replace(/^.*:/, '')
+      throw new EdxmlError(`${ROOT}/AttachmentEncoded/Attachment/${name} of attachment ${cuts.length + 1} is not valid base64: ${decoded.detail}`, `${ROOT}/AttachmentEncoded/Attachment/${name}`)
+    }
+    parts.push(src.text(pos, tag.start), `*${nonce}:${cuts.length}*`)
     cuts.push({ text, decoded })
-    starts.push(start)
+    starts.push(tag.start)
     pos = end
   }
   if (cuts.length === 0 || insideCdata(src, starts)) return undefined
   parts.push(src.text(pos))
   return { skeleton: parts.join(''), cuts }
+}
+
+/**
+ * Refuses a package whose text between two `<` (an element's text, or a start tag with its
+ * attributes, which cannot hold `<`) or whose CDATA section is longer than `maxTextChars`.
+ * Comments and processing instructions are skipped whole (the parser keeps nothing of them).
+ */
+function boundRuns(xml: string, max: number): void {
+  const refuse = (at: number) => {
+    let line = 1
+    for (let i = xml.indexOf('\n'); i !== -1 && i < at; i = xml.indexOf('\n', i + 1)) line++
+    throw new EdxmlError(`the package has an element text or start tag longer than ${max} characters (maxTextChars) at line ${line}`, undefined, true)
+  }
+  let prev = 0
+  for (let i = xml.indexOf('<'); i !== -1; i = xml.indexOf('<', prev)) {
+    if (i - prev > max) refuse(prev)
+    let skipTo: string | undefined
+    if (xml.startsWith('<![CDATA[', i)) skipTo = ']]>'
+    else if (xml.startsWith('<!--', i)) skipTo = '-->'
+    else if (xml.startsWith('<?', i)) skipTo = '?>'
+    if (skipTo === undefined) {
+      prev = i + 1
+      continue
+    }
+    const end = xml.indexOf(skipTo, i)
+    if (end === -1) return // not well-formed: the parser says where
+    if (skipTo === ']]>' && end - i > max) refuse(i)
+    prev = end + skipTo.length
+  }
+  if (xml.length - prev > max) refuse(prev)
 }
 
 /**
@@ -135,9 +201,13 @@ function insideCdata(src: Source, cuts: number[]): boolean {
 }
 
 export interface OpenedPackage {
+  /** The root element: `edXML`, or `edXMLEnvelope` in the old layout. */
+  root: At
   envelope: At
+  /** Where the attachments are: `edXML/AttachmentEncoded` (real layout) or the envelope (old layout). */
+  legacy: boolean
   limits: EdxmlLimits
-  /** An `AttachmentEncoded/Value` as read from the tree, resolved to the package's own text (already decoded) when it was cut out. */
+  /** An attachment's base64 as read from the tree, resolved to the package's own text (already decoded) when it was cut out. */
   value(treeText: string): { text: string; decoded?: Base64Result }
 }
 
@@ -159,7 +229,7 @@ function checkNamespace(xml: string): void {
   for (const a of (tag?.[2] ?? '').matchAll(ATTRIBUTE)) {
     if (a[1] === declares && (a[2] ?? a[3]) === NAMESPACE) return
   }
-  throw new EdxmlError(`${ROOT} is not in the edXML namespace ${NAMESPACE}`, ROOT)
+  throw new EdxmlError(`${name.slice(colon + 1)} is not in the edXML namespace ${NAMESPACE}`, name.slice(colon + 1))
 }
 
 function parse(xml: string, limits: EdxmlLimits): ReturnType<SafeParser['parse']> {
@@ -183,19 +253,41 @@ export function openPackage(pkg: Uint8Array | string, limitsIn: Partial<EdxmlLim
   const nonce = randomBytes(9).toString('hex') // hex: no '-' that could form '--' inside a comment
   const fast = cut ? cutValues(typeof pkg === 'string' ? stringSource(pkg) : bytesSource(pkg), nonce, limits) : undefined
   let xml = fast?.skeleton ?? utf8(pkg)
+  const first = xml.search(/[^\s\uFEFF]/)
+  if (first !== -1 && xml[first] !== '<') {
+    const lt = xml.indexOf('<', first)
+    throw new EdxmlError(`the package has stray text before its XML declaration (${quoted(xml.slice(first, lt === -1 ? first + 80 : Math.min(lt, first + 80)))})`)
+  }
+  boundRuns(xml, limits.maxTextChars)
   let parsed = parse(xml, limits)
-  if (!parsed.wellFormed && fast) parsed = parse((xml = utf8(pkg)), limits) // cuts may have held line breaks
+  if (!parsed.wellFormed && fast) {
+    xml = utf8(pkg) // cuts may have held line breaks: parse it all for the right line number, still bounded
+    boundRuns(xml, limits.maxTextChars)
+    parsed = parse(xml, limits)
+  }
   if (!parsed.wellFormed) throw new EdxmlError(`the package is not well-formed XML (line ${parsed.line})`)
   const doc = isNode(parsed.doc) ? parsed.doc : {}
-  const envelope = doc[ROOT]
-  if (envelope === undefined || Object.keys(doc).length !== 1) throw new EdxmlError(`the root element is not ${ROOT}`, ROOT)
+  const rootName = Object.keys(doc)[0]
+  if (Object.keys(doc).length !== 1 || (rootName !== ROOT && rootName !== LEGACY_ROOT)) throw new EdxmlError(`the root element is not ${ROOT}`, ROOT)
   checkNamespace(xml)
-  if (!isNode(envelope)) throw new EdxmlError(`${ROOT}/edXMLHeader is missing`, `${ROOT}/edXMLHeader`)
+  const legacy = rootName === LEGACY_ROOT
+  const rootNode = doc[rootName]
+  if (!isNode(rootNode)) throw new EdxmlError(`${rootName}/${legacy ? 'edXMLHeader' : 'edXMLEnvelope'} is missing`, `${rootName}/${legacy ? 'edXMLHeader' : 'edXMLEnvelope'}`)
+  const root: At = { node: rootNode, path: rootName }
+  let envelope = root
+  if (!legacy) {
+    const env = rootNode['edXMLEnvelope']
+    if (Array.isArray(env)) throw new EdxmlError(`${ROOT}/edXMLEnvelope appears ${env.length} times; expected once`, `${ROOT}/edXMLEnvelope`)
+    if (!isNode(env)) throw new EdxmlError(`${ROOT}/edXMLEnvelope is missing`, `${ROOT}/edXMLEnvelope`)
+    envelope = { node: env, path: `${ROOT}/edXMLEnvelope` }
+  }
 
   const marker = new RegExp(`^\\*${nonce}:(\\d+)\\*$`)
   return {
     limits,
-    envelope: { node: envelope, path: ROOT },
+    root,
+    envelope,
+    legacy,
     value(treeText) {
       const m = fast ? marker.exec(treeText) : null
       const c = m ? fast!.cuts[Number(m[1])] : undefined

@@ -1,100 +1,51 @@
 /**
  * edXML document package → Edoc (wire format: edxml.ts). The package is untrusted: it is opened
- * under the limits (edxml-package.ts), every required element is checked, the manifest and the
- * attachments must name the same ContentIds, and each attachment's size is known from its base64
- * text before a byte of it is allocated (edxml-base64.ts). Attachments come out in manifest order.
+ * under the limits (edxml-package.ts), the elements every real package carries are checked, the
+ * manifest and the attachments must name the same ContentIds, and each attachment's size is known
+ * from its base64 text before a byte of it is allocated (edxml-base64.ts). Attachments come out
+ * in manifest order. Both layouts are read: real (`edXML/AttachmentEncoded/Attachment*`) and the
+ * hub's old one (`edXMLEnvelope/AttachmentEncoded*` with `Value`).
  */
-import { BUSINESS_DOC_TYPES, EdxmlError, type Attachment, type BusinessDocType, type EdocHeader, type Edoc, type EdxmlLimits } from './model.js'
-import {
-  childOf, childrenOf, countOf, isoDate, isoTimestamp, needChild, needText, quoted, readOrgan, readResponseFor, textOf, textsOf,
-  type At,
-} from './edxml-common.js'
+import { EdxmlError, type Attachment, type Edoc, type EdxmlLimits } from './model.js'
+import { childOf, childrenOf, needChild, needText, quoted, textOf, type At } from './edxml-common.js'
+import { put, readMessageHeader, readTraceHeaderList } from './edxml-header.js'
 import { decodeBase64 } from './edxml-base64.js'
 import { openPackage, type OpenedPackage } from './edxml-package.js'
 
 const fail = (message: string, element: string) => new EdxmlError(message, element)
-const BUSINESS_BY_CODE = new Map(Object.entries(BUSINESS_DOC_TYPES).map(([name, code]) => [String(code), name as BusinessDocType]))
-
-/** Sets `key` only when the value is present, so absent elements leave no `undefined` keys behind. */
-function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
-  if (value !== undefined) target[key] = value
-}
-
-function messageHeader(header: At): Omit<EdocHeader, 'trace' | 'business'> {
-  const mh = needChild(header, 'MessageHeader')
-  const to = childrenOf(mh, 'To')
-  if (to.length === 0) throw fail(`${mh.path}/To is missing: a document needs at least one recipient`, `${mh.path}/To`)
-  const code = needChild(mh, 'Code')
-  const promulgation = needChild(mh, 'PromulgationInfo')
-  const type = needChild(mh, 'DocumentType')
-  const signer = needChild(mh, 'SignerInfo')
-  const result: Omit<EdocHeader, 'trace' | 'business'> = {
-    from: readOrgan(needChild(mh, 'From')),
-    to: to.map(readOrgan),
-    documentId: needText(mh, 'DocumentId'),
-    code: { number: needText(code, 'CodeNumber'), notation: needText(code, 'CodeNotation') },
-    promulgation: { place: needText(promulgation, 'Place'), date: isoDate(needText(promulgation, 'PromulgationDate'), `${promulgation.path}/PromulgationDate`) },
-    documentType: { type: needText(type, 'Type'), typeName: needText(type, 'TypeName') },
-    subject: needText(mh, 'Subject'),
-    signer: { fullName: needText(signer, 'FullName') },
-  }
-  put(result, 'content', textOf(mh, 'Content'))
-  put(result.signer, 'competence', textOf(signer, 'Competence'))
-  put(result.signer, 'position', textOf(signer, 'Position'))
-  const due = textOf(mh, 'DueDate')
-  put(result, 'dueDate', due === undefined ? undefined : isoDate(due, `${mh.path}/DueDate`))
-  const other = childOf(mh, 'OtherInfo')
-  if (other) {
-    const o: NonNullable<EdocHeader['other']> = {}
-    put(o, 'priority', textOf(other, 'Priority'))
-    put(o, 'sphereOfPromulgation', textOf(other, 'SphereOfPromulgation'))
-    put(o, 'typerNotation', textOf(other, 'TyperNotation'))
-    put(o, 'promulgationAmount', countOf(other, 'PromulgationAmount'))
-    put(o, 'pageAmount', countOf(other, 'PageAmount'))
-    result.other = o
-  }
-  put(result, 'steeringType', textOf(mh, 'SteeringType'))
-  const places = childOf(mh, 'ToPlaces')
-  if (places) result.toPlaces = textsOf(places, 'Place')
-  const responseFor = childOf(mh, 'ResponseFor')
-  if (responseFor) result.responseFor = readResponseFor(responseFor)
-  return result
-}
-
-function traceHeaderList(header: At): Pick<EdocHeader, 'trace' | 'business'> {
-  const list = needChild(header, 'TraceHeaderList')
-  const trace = childrenOf(list, 'TraceHeader').map((hop) => ({
-    organId: needText(hop, 'OrganId'),
-    timestamp: isoTimestamp(needText(hop, 'Timestamp'), `${hop.path}/Timestamp`),
-  }))
-  const business = needChild(list, 'Bussiness')
-  const code = needText(business, 'BussinessDocType')
-  const docType = BUSINESS_BY_CODE.get(code)
-  if (docType === undefined) throw fail(`${business.path}/BussinessDocType must be 0, 1, 2 or 3`, `${business.path}/BussinessDocType`)
-  const result: Pick<EdocHeader, 'trace' | 'business'> = { trace, business: { docType } }
-  put(result.business, 'docReason', textOf(business, 'BussinessDocReason'))
-  return result
-}
 
 /** `cid:<id>` → `<id>`. */
 function contentIdOf(at: At): string {
-  const cid = needText(at, 'ContentId')
+  const cid = needText(at, 'ContentId').trim()
   if (!cid.startsWith('cid:') || cid.length === 4) throw fail(`${at.path}/ContentId ${quoted(cid)} is not of the form cid:<id>`, `${at.path}/ContentId`)
   return cid.slice(4)
 }
 
+/** The attachment elements and where they hang: one `AttachmentEncoded` holding `Attachment*`, or (old layout) `AttachmentEncoded*`. */
+function encodedItems(opened: OpenedPackage): { items: At[]; where: string; valueName: string } {
+  if (opened.legacy) return { items: childrenOf(opened.envelope, 'AttachmentEncoded'), where: `${opened.envelope.path}/AttachmentEncoded`, valueName: 'Value' }
+  const containers = childrenOf(opened.root, 'AttachmentEncoded')
+  return {
+    items: containers.flatMap((c) => childrenOf(c, 'Attachment')),
+    where: `${opened.root.path}/AttachmentEncoded/Attachment`,
+    valueName: 'ContentTransferEncoded',
+  }
+}
+
 function attachments(opened: OpenedPackage): Attachment[] {
   const { envelope, limits } = opened
-  const manifest = needChild(needChild(envelope, 'edXMLBody'), 'edXMLManifest')
-  const references = childrenOf(manifest, 'Reference')
-  const encoded = childrenOf(envelope, 'AttachmentEncoded')
-  const most = Math.max(references.length, encoded.length)
+  const body = childOf(envelope, 'edXMLBody')
+  const manifest = body && (childOf(body, 'edXMLManifest') ?? childOf(body, 'Manifest'))
+  const references = manifest ? childrenOf(manifest, 'Reference') : []
+  const { items, where, valueName } = encodedItems(opened)
+  const most = Math.max(references.length, items.length)
   if (most > limits.maxAttachments) {
-    const where = references.length >= encoded.length ? `${manifest.path}/Reference` : `${envelope.path}/AttachmentEncoded`
-    throw fail(`${where}: ${most} attachments, over the limit of ${limits.maxAttachments} (maxAttachments)`, where)
+    const at = references.length >= items.length ? `${manifest!.path}/Reference` : where
+    throw fail(`${at}: ${most} attachments, over the limit of ${limits.maxAttachments} (maxAttachments)`, at)
   }
+  if (!manifest && items.length > 0) throw fail(`${envelope.path}/edXMLBody/edXMLManifest is missing, yet the package has attachments`, `${envelope.path}/edXMLBody/edXMLManifest`)
   const values = new Map<string, At>()
-  for (const item of encoded) {
+  for (const item of items) {
     const id = contentIdOf(item)
     if (values.has(id)) throw fail(`${item.path}/ContentId ${quoted(`cid:${id}`)} appears twice`, `${item.path}/ContentId`)
     values.set(id, item)
@@ -105,19 +56,28 @@ function attachments(opened: OpenedPackage): Attachment[] {
     if (listed.has(id)) throw fail(`${ref.path}/ContentId ${quoted(`cid:${id}`)} appears twice in the manifest`, `${ref.path}/ContentId`)
     listed.add(id)
     const item = values.get(id)
-    if (!item) throw fail(`${ref.path} ${quoted(`cid:${id}`)} has no ${envelope.path}/AttachmentEncoded with that ContentId`, `${envelope.path}/AttachmentEncoded`)
-    const a: Attachment = { contentId: id, contentType: needText(ref, 'ContentType'), name: needText(ref, 'AttachmentName'), data: Buffer.alloc(0) }
-    put(a, 'description', textOf(ref, 'Description'))
+    if (!item) throw fail(`${ref.path} ${quoted(`cid:${id}`)} has no ${where} with that ContentId`, where)
+    const declared = textOf(ref, 'ContentType')
+    const own = opened.legacy ? declared : textOf(item, 'ContentType') ?? textOf(item, 'Format')
+    const contentType = own ?? declared
+    if (contentType === undefined || contentType.trim() === '') throw fail(`${item.path}/ContentType is missing, in the attachment and in the manifest`, `${item.path}/ContentType`)
+    const name = textOf(ref, 'AttachmentName') ?? textOf(item, 'AttachmentName')
+    if (name === undefined) throw fail(`${ref.path}/AttachmentName is missing`, `${ref.path}/AttachmentName`)
+    const a: Attachment = { contentId: id, contentType, name, data: Buffer.alloc(0) }
+    if (declared !== undefined && declared !== contentType) a.manifestContentType = declared
+    put(a, 'description', textOf(ref, 'Description') ?? textOf(item, 'Description'))
+    put(a, 'fieldName', textOf(item, 'FieldName'))
+    put(a, 'mimeType', textOf(item, 'MimeType'))
     return { a, item }
   })
   for (const id of values.keys()) {
-    if (!listed.has(id)) throw fail(`${envelope.path}/AttachmentEncoded ${quoted(`cid:${id}`)} is not listed in ${manifest.path}`, `${manifest.path}/Reference`)
+    if (!listed.has(id)) throw fail(`${where} ${quoted(`cid:${id}`)} is not listed in the manifest`, `${envelope.path}/edXMLBody/edXMLManifest/Reference`)
   }
   return result.map(({ a, item }) => {
-    const path = `${item.path}/Value`
-    const raw = textOf(item, 'Value')
+    const path = `${item.path}/${valueName}`
+    const raw = textOf(item, valueName)
     if (raw === undefined) throw fail(`${path} is missing for ${quoted(`cid:${a.contentId}`)}`, path)
-    const { text, decoded = decodeBase64(text, limits.maxAttachmentBytes) } = opened.value(raw)
+    const { decoded = decodeBase64(raw.trim(), limits.maxAttachmentBytes) } = opened.value(raw)
     if (decoded.ok) {
       a.data = decoded.data
       return a
@@ -133,6 +93,7 @@ function attachments(opened: OpenedPackage): Attachment[] {
 export function parseEdoc(pkg: Uint8Array | string, limits?: Partial<EdxmlLimits>): Edoc {
   const opened = openPackage(pkg, limits, true)
   const header = needChild(opened.envelope, 'edXMLHeader')
-  const edocHeader: EdocHeader = { ...messageHeader(header), ...traceHeaderList(header) }
-  return { header: edocHeader, attachments: attachments(opened) }
+  const mh = needChild(header, 'MessageHeader')
+  if (mh.node['StatusCode'] !== undefined) throw fail(`${mh.path} is a status packet (it has StatusCode), not a document`, `${mh.path}/StatusCode`)
+  return { header: { ...readMessageHeader(mh, opened.limits.maxRecipients), ...readTraceHeaderList(header) }, attachments: attachments(opened) }
 }

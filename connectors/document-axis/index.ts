@@ -1,6 +1,7 @@
 /**
- * Connector for the national document exchange axis (reference §4): edXML packages built and
- * read here (edxml.ts), carried over the VXP-style signed HTTP calls (wire.ts). The hub sees only
+ * Connector for the national document exchange axis (reference edxml-vxp.md): edXML packages in
+ * the real QCVN 102:2016 layout built and read here (edxml.ts), carried over the VXP calls as
+ * VNPT's SDK makes them (wire.ts). The hub sees only
  * domain objects (model.ts) and opaque package bytes it stores and hands back for sending.
  *
  * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
@@ -13,9 +14,13 @@ import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
-import { ROOT } from './edxml-common.js'
+import { HEADER, ROOT } from './edxml-common.js'
 import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
-import { HEADERS, readReceivedItem, readReply, signRequest, ACK_STATUS, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
+import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE_TYPE, type AgencyItem, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
+import { scanBase64 } from './edxml-base64.js'
+import { signPackage, verifyPackage, type SignatureAlgorithm, type SignatureVerdict, type SigningKey } from './edxml-signature.js'
+import { createTestPki } from './test-pki.js'
+import { X509Certificate } from 'node:crypto'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 
@@ -25,52 +30,70 @@ export type { Edoc, StatusPacket, Organ } from './model.js'
 /** Level-1 group of an agency code (`H34` in `000.01.32.H34`): an organ belongs to the province when it matches. */
 const levelOne = (organId: string) => organId.slice(organId.lastIndexOf('.') + 1)
 
+/** The signature verdict of a received package, and whether the policy flags it. */
+export type ReceivedSignature = SignatureVerdict & { flagged: boolean }
+export type { SignatureVerdict } from './edxml-signature.js'
+
 export type ReceivedMessage =
-  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[] }
-  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer }
+  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[]; signature: ReceivedSignature }
+  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer; signature: ReceivedSignature }
 
 /** A package fetched whole that is not acceptable edXML: the parser's reason (element paths, limits; never content). */
 export type UnreadablePackage = { kind: 'unreadable'; docId: string; messageType: MessageType; package: Buffer; reason: string }
 
 const Any = <T>(description: string) => Type.Unsafe<T>({ description })
+const splitPem = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+
+/** getEdoc's `data`: the package as base64; checked before it is decoded. */
+function packageOf(reply: AxisReply, docId: string): Buffer {
+  const data = reply.data
+  if (typeof data !== 'string') throw new UpstreamError('bad_response', `The document axis answered no package (\`data\`) for ${docId}.`)
+  const scan = scanBase64(data)
+  if (!scan.ok) throw new UpstreamError('bad_response', `The package of ${docId} is not base64: ${scan.detail}.`)
+  return Buffer.from(data, 'base64')
+}
 
 function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   const config = resolveConfig(ctx.config)
   const client: UpstreamClient = ctx.createClient({
     baseUrl: config.baseUrl,
-    maxResponseBytes: config.limits.maxPackageBytes,
+    // getEdoc answers the package as base64 inside JSON.
+    maxResponseBytes: Math.ceil(config.limits.maxPackageBytes / 3) * 4 + 64 * 1024,
     ...clientOverrides(config),
   })
   const province: Organ = { organId: config.organId, organName: config.organName }
+  const sig = config.signatures
+  const trusted = sig?.trustedCa === undefined ? undefined : splitPem(sig.trustedCa).map((pem) => new X509Certificate(pem))
+  const signing: SigningKey | undefined = sig?.signingPrivateKey && sig.signingCertificate
+    ? { key: sig.signingPrivateKey, certificate: sig.signingCertificate, algorithm: (sig.algorithm ?? 'rsa-sha1') as SignatureAlgorithm }
+    : undefined
+  /** Verifies a received package's signature; a verdict the policy quarantines is refused like an unreadable package. */
+  function checkSignature(body: Buffer): ReceivedSignature {
+    const verdict = verifyPackage(body, trusted ? { trusted } : {})
+    const action = config.signaturePolicy[verdict.status]
+    if (action === 'quarantine') {
+      throw new EdxmlError(`the package's signature is ${verdict.status}${verdict.reason ? `: ${verdict.reason}` : ''} (quarantined by signatures.policy.${verdict.status})`, `${HEADER}/Signature`)
+    }
+    return { ...verdict, flagged: action === 'flag' }
+  }
   const isOurs = (organId: string) => levelOne(organId) === levelOne(config.organId)
 
-  /** One signed call; a FAIL reply becomes its UpstreamError inside `inspect`, so the breaker counts what it should. */
-  async function call(path: string, body: Buffer | string, signal: AbortSignal, options: { idempotent: boolean; messageType?: MessageType; raw?: boolean }): Promise<{ reply?: AxisReply; body: Buffer }> {
-    const headers: Record<string, string> = {
-      ...signRequest(config.systemId, config.secret, 'POST', path, body),
-      'content-type': typeof body === 'string' ? 'application/json' : 'application/octet-stream',
-      ...(options.messageType !== undefined && { [HEADERS.messageType]: options.messageType }),
-    }
-    let result: { reply?: AxisReply; body: Buffer } | undefined
+  /** One signed call, parameters as `XroadVnpt-*` headers; a FAIL reply becomes its UpstreamError inside `inspect`, so the breaker counts what it should. */
+  async function call(path: string, params: Array<[string, string]>, body: Buffer | string, signal: AbortSignal, idempotent: boolean): Promise<AxisReply> {
+    const headers = signHeaders({ systemId: config.systemId, secret: config.secret, params, contentType: typeof body === 'string' ? 'application/json' : 'application/octet-stream' })
+    let reply: AxisReply | undefined
     await client.request({
-      method: 'POST', path, headers, body, idempotent: options.idempotent, signal,
+      method: 'POST', path, headers, body, idempotent, signal,
       inspect(res: UpstreamResponse) {
-        const type = String(res.headers['content-type'] ?? '')
-        if (options.raw && !type.includes('json')) {
-          result = { body: res.body }
-          return undefined
-        }
         const r = readReply(res.body)
         if (!r.ok) return r.error
-        result = { reply: r.reply, body: res.body }
+        reply = r.reply
         return undefined
       },
     })
-    if (result === undefined) throw new UpstreamError('bad_response', 'The document axis reply was not read.')
-    return result
+    if (reply === undefined) throw new UpstreamError('bad_response', 'The document axis reply was not read.')
+    return reply
   }
-
-  const json = (value: unknown) => JSON.stringify(value)
 
   /** A package the axis or a partner would refuse is refused here first, with the element named. */
   const refuse = (err: unknown, what: string): never => {
@@ -87,7 +110,9 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     async run(input: { edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }) {
       const from = input.edoc.header.from ?? province
       if (!isOurs(from.organId)) throw new UpstreamError('rejected', `The sender ${from.organId} is not an agency of this province (${config.organId}).`)
-      const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from } }
+      // Like VNPT's library, the sender writes the first hop itself; the axis appends its own.
+      const trace = Array.isArray(input.edoc.header.trace) && input.edoc.header.trace.length > 0 ? input.edoc.header.trace : [{ organId: from.organId, timestamp: new Date().toISOString() }]
+      const edoc: Edoc = { ...input.edoc, header: { ...input.edoc.header, from, trace } }
       // The limits we read packages under are the ones we send under: a recipient (the province
       // itself, for a document between two of its agencies) would refuse anything larger.
       const { limits } = config
@@ -98,6 +123,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       let pkg: Buffer
       try {
         pkg = buildEdoc(edoc)
+        if (signing) pkg = signPackage(pkg, signing)
       } catch (err) {
         return refuse(err, 'document')
       }
@@ -115,7 +141,8 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     async run(input: { status: StatusPacket }) {
       if (!isOurs(input.status.from.organId)) throw new UpstreamError('rejected', `The status sender ${input.status.from.organId} is not an agency of this province.`)
       try {
-        return { package: buildStatus(input.status) }
+        const pkg = buildStatus(input.status)
+        return { package: signing ? signPackage(pkg, signing) : pkg }
       } catch (err) {
         return refuse(err, 'status packet')
       }
@@ -130,8 +157,10 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     idempotent: false,
     async run(input: { messageType: MessageType; package: Buffer }, op) {
       if (input.package.length > config.limits.maxPackageBytes) throw new UpstreamError('rejected', `The package is ${input.package.length} bytes; the limit is ${config.limits.maxPackageBytes}.`)
-      const { reply } = await call(config.paths.send, input.package, op.signal, { idempotent: false, messageType: input.messageType })
-      const docId = typeof reply?.DocId === 'string' ? reply.DocId : ''
+      // The SDK sends the file followed by CRLF; hash-file covers the file alone.
+      const params: Array<[string, string]> = [['from', config.organId], ['servicetype', SERVICE_TYPE], ['messagetype', input.messageType], ['hash-file', hashFile(input.package)]]
+      const reply = await call(config.paths.send, params, Buffer.concat([input.package, Buffer.from('\r\n')]), op.signal, false)
+      const docId = typeof reply.DocId === 'string' ? reply.DocId : ''
       if (docId === '') throw new UpstreamError('bad_response', 'The document axis accepted the package without giving its DocId.')
       return { docId }
     },
@@ -144,24 +173,29 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     timeoutMs: config.timeoutMs.listReceived,
     idempotent: true,
     async run(input: { messageType?: MessageType; limit?: number }, op) {
-      const { reply } = await call(config.paths.listReceived, json({ ...(input.messageType && { messageType: input.messageType }), ...(input.limit && { limit: input.limit }) }), op.signal, { idempotent: true })
-      const data = reply?.data
-      if (!Array.isArray(data)) throw new UpstreamError('bad_response', 'The received list has no `data` array.')
       const items: ReceivedItem[] = []
-      for (const raw of data) {
-        const item = readReceivedItem(raw)
-        if (item) items.push(item)
-        else op.log.warn('skipped an unreadable received-list entry')
+      // The axis lists one message type per call.
+      for (const messageType of input.messageType ? [input.messageType] : (['edoc', 'status'] as const)) {
+        const reply = await call(config.paths.listReceived, [['servicetype', SERVICE_TYPE], ['messagetype', messageType]], '', op.signal, true)
+        if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', 'The received list has no `data` array.')
+        for (const raw of reply.data) {
+          const item = readReceivedItem(raw)
+          if (item) items.push(item)
+          else op.log.warn('skipped an unreadable received-list entry')
+        }
       }
-      return { items }
+      return { items: input.limit ? items.slice(0, input.limit) : items }
     },
   }
 
   /** The hardened parse of one received package (no I/O); a refusal is an EdxmlError naming the element or limit. */
   function parseReceived(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage {
-    if (messageType === 'status') return { kind: 'status', docId, status: parseStatus(body, config.limits), package: body }
+    if (messageType === 'status') {
+      const status = parseStatus(body, config.limits)
+      return { kind: 'status', docId, status, package: body, signature: checkSignature(body) }
+    }
     const edoc = parseEdoc(body, config.limits)
-    return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs) }
+    return { kind: 'edoc', docId, edoc, package: body, ours: edoc.header.to.map((t) => t.organId).filter(isOurs), signature: checkSignature(body) }
   }
 
   /** A refusal of a package (no I/O): an answer, not a failure of the axis. */
@@ -175,8 +209,8 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     timeoutMs: config.timeoutMs.getMessage,
     idempotent: true,
     async run(input: { docId: string; messageType: MessageType; keepUnreadable?: boolean }, op): Promise<ReceivedMessage | UnreadablePackage> {
-      const { body, reply } = await call(config.paths.get, json({ docId: input.docId }), op.signal, { idempotent: true, raw: true })
-      if (reply !== undefined) throw new UpstreamError('bad_response', 'The document axis answered JSON instead of the package.')
+      const reply = await call(config.paths.get, [['docId', input.docId], ['filePath', '']], '{}', op.signal, true)
+      const body = packageOf(reply, input.docId)
       try {
         return parseReceived(input.docId, input.messageType, body)
       } catch (err) {
@@ -184,7 +218,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
         // Only a refusal inside a well-formed edXML envelope is surely about the sender's package.
         // Short of one (not UTF-8, not well-formed, a DTD, another root) the reply may not be the
         // package at all — cut, or a proxy's page — so it is a failed fetch, never kept as the package.
-        const envelope = err.element !== undefined && err.element !== ROOT
+        const envelope = (err.element !== undefined && err.element !== ROOT) || err.overLimit
         if (input.keepUnreadable === true && envelope) return unreadable(input.docId, input.messageType, body, err)
         throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: err.message })
       }
@@ -214,23 +248,24 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     timeoutMs: config.timeoutMs.acknowledge,
     idempotent: true,
     async run(input: { docId: string }, op) {
-      await call(config.paths.updateStatus, json({ docId: input.docId, status: ACK_STATUS }), op.signal, { idempotent: true })
+      await call(config.paths.updateStatus, [['docId', input.docId], ['status', ACK_STATUS]], '{}', op.signal, true)
       return {}
     },
   }
 
   const listAgencies: OperationDef = {
-    description: 'Agencies registered on the axis.',
+    description: 'Agencies registered on the axis (`id`, parent `pid`, `code`, `name`, `mail`, `oldCode`).',
     input: Type.Object({}),
-    output: Type.Object({ agencies: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), parentCode: Type.Optional(Type.String()) })) }),
+    output: Type.Object({ agencies: Type.Array(Type.Object({ id: Type.String(), pid: Type.String(), code: Type.String(), name: Type.String(), mail: Type.String(), oldCode: Type.String() })) }),
     timeoutMs: config.timeoutMs.listAgencies,
     idempotent: true,
     async run(_input, op) {
-      const { reply } = await call(config.paths.agencies, '{}', op.signal, { idempotent: true })
-      if (!Array.isArray(reply?.data)) throw new UpstreamError('bad_response', 'The agency list has no `data` array.')
-      const agencies = (reply.data as Array<Record<string, unknown>>)
+      const reply = await call(config.paths.agencies, [], '', op.signal, true)
+      if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', 'The agency list has no `data` array.')
+      const text = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '')
+      const agencies: AgencyItem[] = (reply.data as Array<Record<string, unknown>>)
         .filter((a) => typeof a?.code === 'string' && typeof a?.name === 'string')
-        .map((a) => ({ code: a.code as string, name: a.name as string, ...(typeof a.parentCode === 'string' && { parentCode: a.parentCode }) }))
+        .map((a) => ({ id: text(a.id), pid: text(a.pid), code: a.code as string, name: a.name as string, mail: text(a.mail), oldCode: text(a.oldCode) }))
       return { agencies }
     },
   }
@@ -239,7 +274,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   async function health(signal: AbortSignal): Promise<HealthResult> {
     const started = performance.now()
     try {
-      await call(config.paths.agencies, '{}', AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)]), { idempotent: true })
+      await call(config.paths.agencies, [], '', AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)]), true)
       return { ok: true, latencyMs: Math.round(performance.now() - started) }
     } catch (err) {
       const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
@@ -260,12 +295,19 @@ const documentAxis: ConnectorModule<typeof DocumentAxisConfigSchema> = {
   configSchema: DocumentAxisConfigSchema,
   create,
   async startSimulator({ port, log }) {
-    const sim = await startDocumentAxisSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
+    // A test CA made now: the hub signs with an identity it issued, the simulated agencies sign
+    // what they send with theirs, and both sides verify against it (nothing is kept on disk).
+    const pki = createTestPki()
+    const sim = await startDocumentAxisSimulator({ pki, ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
     const own = SANDBOX_AXIS.province
+    const identity = pki.issue(own.organId, own.name)
     return {
       url: sim.url,
       close: () => sim.close(),
-      config: { baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name },
+      config: {
+        baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name,
+        signatures: { trustedCa: pki.ca.certificate, signingPrivateKey: identity.key, signingCertificate: identity.certificate },
+      },
     }
   },
 }

@@ -8,8 +8,11 @@
 import { randomUUID } from 'node:crypto'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
 import { EdxmlError, isStatusCode, type DocumentRef, type Edoc, type Organ, type StatusCode, type StatusPacket } from './model.js'
-import { ACK_STATUS, ERROR_CODES, failReply, okReply, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
+import { ACK_STATUS, ERROR_CODES, failReply, hashFile, okReply, SERVICE_TYPE, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
 import type { AxisSystem, Directory } from './simulator-sandbox.js'
+import type { TestPki, TestIdentity } from './test-pki.js'
+import { signPackage, verifyPackage, type SignatureStatus } from './edxml-signature.js'
+import { X509Certificate } from 'node:crypto'
 
 /** How a package reached the axis: a signed API call, a control route/method, or the auto-responder. */
 export type Arrival = 'api' | 'deliver' | 'inject' | 'auto-reply'
@@ -31,6 +34,8 @@ export interface SentRecord {
   documentId: string
   subject?: string
   statusCode?: StatusCode
+  /** The verdict on the package's XML signature, when the simulator has a test CA. */
+  signature?: SignatureStatus
 }
 
 /** A mailbox entry as `/__sim/mailbox` shows it: the received-list item and whether it was acknowledged. */
@@ -72,6 +77,8 @@ const STATUS_TEXT: Record<StatusCode, string> = {
 }
 
 export const DEFAULT_LIST_LIMIT = 100
+/** The axis routes what it can route: it reads packages far more leniently than a recipient's limits (a hub must cope). */
+const AXIS_LIMITS = { maxPackageBytes: 80 * 1024 * 1024, maxTextChars: 64 * 1024 * 1024, maxAttachmentBytes: 64 * 1024 * 1024, maxRecipients: 100_000, maxAttachments: 1000 }
 const MAX_LIST_LIMIT = 1000
 
 /** RFC 3339 in Vietnam time (UTC+7, no DST), seconds precision. */
@@ -111,6 +118,8 @@ export interface AxisOptions {
   autoReply: AutoReplySettings | false
   /** Documents kept; the oldest are forgotten first, mailbox entries included. */
   maxStoredDocuments: number
+  /** Signs what simulated systems send and verifies what arrives (see SimulatorOptions.pki). */
+  pki?: TestPki
   /** Told about an auto-reply that could not be built (a bug, not a request error). */
   onAutoReplyError?(err: unknown): void
 }
@@ -127,6 +136,16 @@ export function createAxis(options: AxisOptions) {
   const store = new Map<string, StoredDoc>()
   const mailboxes = new Map<string, Map<string, MailboxEntry>>(directory.systems.map((s) => [s.systemId, new Map()]))
   const timers = new Set<NodeJS.Timeout>()
+  const { pki } = options
+  const ca = pki ? [new X509Certificate(pki.ca.certificate)] : undefined
+  const identities = new Map<string, TestIdentity>()
+  /** What a simulated system sends, signed with its test certificate (made on first use). */
+  const signed = (system: AxisSystem, pkg: Buffer): Buffer => {
+    if (!pki) return pkg
+    let id = identities.get(system.systemId)
+    if (!id) identities.set(system.systemId, (id = pki.issue(system.organId, system.name)))
+    return signPackage(pkg, id)
+  }
   let autoReply = options.autoReply
   let counters = emptyCounters()
   let closed = false
@@ -139,8 +158,8 @@ export function createAxis(options: AxisOptions) {
     if (directory.ownerOf(from)?.systemId !== sender.systemId) {
       return refuse(ERROR_CODES.badRequest, `From organ ${from} does not belong to system ${sender.systemId}; it may only send as *.${sender.organId.slice(-3)}`)
     }
-    const to = parsed.messageType === 'edoc' ? [...new Set(parsed.edoc.header.to.map((o) => o.organId))] : [parsed.packet.responseFor.organId]
-    if (to.length === 0) return refuse(ERROR_CODES.badRequest, 'the document names no recipient (To)')
+    const to = parsed.messageType === 'edoc' ? [...new Set(parsed.edoc.header.to.map((o) => o.organId))] : [parsed.packet.responseFor.organId ?? '']
+    if (to.length === 0 || to.includes('')) return refuse(ERROR_CODES.badRequest, 'the package names no recipient (To, or ResponseFor/OrganId of a status)')
     const bySystem = new Map<string, string[]>()
     for (const organId of to) {
       const owner = directory.ownerOf(organId)
@@ -151,7 +170,8 @@ export function createAxis(options: AxisOptions) {
     const receivedAt = vnTimestamp()
     const record: SentRecord = parsed.messageType === 'edoc'
       ? { docId, messageType: 'edoc', fromSystem: sender.systemId, via, receivedAt, from, to, documentId: parsed.edoc.header.documentId, subject: parsed.edoc.header.subject }
-      : { docId, messageType: 'status', fromSystem: sender.systemId, via, receivedAt, from, to, documentId: parsed.packet.responseFor.documentId, statusCode: parsed.packet.statusCode }
+      : { docId, messageType: 'status', fromSystem: sender.systemId, via, receivedAt, from, to, documentId: parsed.packet.responseFor.documentId ?? '', statusCode: parsed.packet.statusCode }
+    if (ca) record.signature = verifyPackage(pkg, { trusted: ca }).status
     store.set(docId, { pkg, record, recipients: [...bySystem.keys()] })
     for (const [systemId, organs] of bySystem) {
       mailboxes.get(systemId)?.set(docId, {
@@ -199,7 +219,7 @@ export function createAxis(options: AxisOptions) {
   function replyOnce(owner: AxisSystem, organ: Organ, ref: DocumentRef, code: StatusCode) {
     try {
       const packet: StatusPacket = { responseFor: ref, from: organ, statusCode: code, description: STATUS_TEXT[code], timestamp: vnTimestamp(), staff: { department: 'Văn thư' } }
-      const outcome = accept(owner, { messageType: 'status', packet }, buildStatus(packet).toString('utf8'), 'auto-reply')
+      const outcome = accept(owner, { messageType: 'status', packet }, signed(owner, buildStatus(packet)).toString('utf8'), 'auto-reply')
       if (outcome.ok) counters.autoReplies++
       else counters.autoReplyFailures++
     } catch (err) {
@@ -211,7 +231,7 @@ export function createAxis(options: AxisOptions) {
   /** Parses a package of the given type; an unreadable one is a FAIL naming what is wrong. */
   function parsePackage(messageType: MessageType, pkg: string | Uint8Array): Parsed | { ok: false; reply: AxisReply } {
     try {
-      return messageType === 'edoc' ? { messageType, edoc: parseEdoc(pkg) } : { messageType, packet: parseStatus(pkg) }
+      return messageType === 'edoc' ? { messageType, edoc: parseEdoc(pkg, AXIS_LIMITS) } : { messageType, packet: parseStatus(pkg, AXIS_LIMITS) }
     } catch (err) {
       if (err instanceof EdxmlError) return refuse(ERROR_CODES.badRequest, edxmlDesc(err))
       throw err
@@ -224,56 +244,81 @@ export function createAxis(options: AxisOptions) {
   }
   const replyOf = (outcome: Outcome) => counted(outcome.ok ? okReply({ DocId: outcome.docId }) : outcome.reply)
 
-  /** `/sendEdoc` from a signed-in system. */
-  function send(systemId: string, messageType: string | undefined, pkg: string): AxisReply {
+  /** `/sendEdoc` from a signed-in system: the file bytes (the SDK's trailing CRLF removed), checked against `hash-file`. */
+  function send(systemId: string, params: Map<string, string>, body: Buffer): AxisReply {
     const sender = directory.system(systemId)
     if (sender === undefined) return counted(failReply(ERROR_CODES.badSignature, `system ${systemId} is not registered`))
+    const messageType = params.get('messagetype')
     if (messageType !== 'edoc' && messageType !== 'status') return counted(failReply(ERROR_CODES.badRequest, 'the messagetype header must be "edoc" or "status"'))
+    const pkg = body.length >= 2 && body[body.length - 2] === 13 && body[body.length - 1] === 10 ? body.subarray(0, body.length - 2) : body
+    if (params.get('hash-file') !== hashFile(pkg)) return counted(failReply(ERROR_CODES.badRequest, 'hash-file does not match the file'))
+    if (params.get('from') !== undefined && params.get('from') !== sender.organId && directory.ownerOf(params.get('from')!)?.systemId !== systemId) {
+      return counted(failReply(ERROR_CODES.badRequest, `from ${params.get('from')} is not an agency of system ${systemId}`))
+    }
     const parsed = parsePackage(messageType, pkg)
     if ('ok' in parsed) return counted(parsed.reply)
-    return replyOf(accept(sender, parsed, pkg, 'api'))
+    return replyOf(accept(sender, parsed, pkg.toString('utf8'), 'api'))
   }
 
-  /** `/getReceivedEdocList`: the caller's unacknowledged entries, oldest first. */
-  function list(systemId: string, body: unknown): AxisReply {
-    if (!isObject(body)) return counted(failReply(ERROR_CODES.badRequest, 'the body must be a JSON object { messageType?, limit? }'))
-    const { messageType, limit = DEFAULT_LIST_LIMIT } = body
-    if (messageType !== undefined && messageType !== 'edoc' && messageType !== 'status') return counted(failReply(ERROR_CODES.badRequest, 'messageType must be "edoc" or "status"'))
-    if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > MAX_LIST_LIMIT) return counted(failReply(ERROR_CODES.badRequest, `limit must be an integer 1–${MAX_LIST_LIMIT}`))
+  /** `/getReceivedEdocList`: the caller's unacknowledged entries of one message type, oldest first. */
+  function list(systemId: string, params: Map<string, string>): AxisReply {
+    const messageType = params.get('messagetype')
+    if (messageType !== undefined && messageType !== 'edoc' && messageType !== 'status') return counted(failReply(ERROR_CODES.badRequest, 'messagetype must be "edoc" or "status"'))
     const data: ReceivedItem[] = []
     for (const { acknowledged, ...item } of mailboxes.get(systemId)?.values() ?? []) {
-      if (data.length >= (limit as number)) break
+      if (data.length >= DEFAULT_LIST_LIMIT) break
       if (!acknowledged && (messageType === undefined || item.messageType === messageType)) data.push(item)
     }
     counters.listed++
     return okReply({ data })
   }
 
-  function entryOf(systemId: string, body: unknown): { entry: MailboxEntry } | { reply: AxisReply } {
-    if (!isObject(body) || typeof body.docId !== 'string' || body.docId === '') return { reply: failReply(ERROR_CODES.badRequest, 'the body must be a JSON object with a docId') }
-    const entry = mailboxes.get(systemId)?.get(body.docId)
-    return entry ? { entry } : { reply: failReply(ERROR_CODES.notFound, `document ${body.docId} is not in the mailbox of ${systemId}`) }
+  function entryOf(systemId: string, params: Map<string, string>): { entry: MailboxEntry } | { reply: AxisReply } {
+    const docId = params.get('docId')
+    if (!docId) return { reply: failReply(ERROR_CODES.badRequest, 'the docId header is required') }
+    const entry = mailboxes.get(systemId)?.get(docId)
+    return entry ? { entry } : { reply: failReply(ERROR_CODES.notFound, `document ${docId} is not in the mailbox of ${systemId}`) }
   }
 
-  /** `/getEdoc`: the stored package, if the document is in the caller's mailbox. */
-  function get(systemId: string, body: unknown): { pkg: string } | AxisReply {
-    const found = entryOf(systemId, body)
+  /** `/getEdoc`: the stored package as base64 `data`, if the document is in the caller's mailbox. */
+  function get(systemId: string, params: Map<string, string>): AxisReply {
+    const found = entryOf(systemId, params)
     if ('reply' in found) return counted(found.reply)
     const stored = store.get(found.entry.docId)
     if (stored === undefined) return counted(failReply(ERROR_CODES.notFound, 'the document is no longer held'))
     counters.fetched++
-    return { pkg: stored.pkg }
+    return okReply({ data: Buffer.from(stored.pkg, 'utf8').toString('base64') })
   }
 
-  /** `/updateStatus`: acknowledges a mailbox entry (idempotent). */
-  function ack(systemId: string, body: unknown): AxisReply {
-    const found = entryOf(systemId, body)
+  /** `/updateStatus`: `done` acknowledges a mailbox entry (idempotent); `fail` leaves it listed. */
+  function ack(systemId: string, params: Map<string, string>): AxisReply {
+    const found = entryOf(systemId, params)
     if ('reply' in found) return counted(found.reply)
-    if ((body as Record<string, unknown>).status !== ACK_STATUS) return counted(failReply(ERROR_CODES.badRequest, `status must be "${ACK_STATUS}"`))
+    const status = params.get('status')
+    if (status !== ACK_STATUS && status !== 'fail') return counted(failReply(ERROR_CODES.badRequest, `status must be "${ACK_STATUS}" or "fail"`))
+    found.entry.updated_time = vnTimestamp()
+    if (status === 'fail') return okReply()
     if (!found.entry.acknowledged) counters.acknowledged++
     found.entry.acknowledged = true
     found.entry.status = ACK_STATUS
+    found.entry.status_desc = 'Đã nhận'
     return okReply()
+  }
+
+  /** `/getSentEdocList`: what the caller sent, newest last. */
+  function listSent(systemId: string, params: Map<string, string>): AxisReply {
+    const messageType = params.get('messagetype')
+    const docId = params.get('docId')
+    const data = [...store.values()]
+      .filter((d) => d.record.fromSystem === systemId && (messageType === undefined || d.record.messageType === messageType) && (!docId || d.record.docId === docId))
+      .slice(-DEFAULT_LIST_LIMIT)
+      .map((d) => ({ d, acked: d.recipients.some((sys) => mailboxes.get(sys)?.get(d.record.docId)?.acknowledged === true) }))
+      .map(({ d, acked }) => ({
+        serviceType: SERVICE_TYPE, senderDocId: d.record.docId, receiverDocId: d.record.docId, fromCode: d.record.from, toCode: d.record.to.join(','),
+        sendStatus: 'done', sendStatusDesc: 'Đã gửi', receiveStatus: acked ? 'done' : 'initial', receiveStatusDesc: acked ? 'Đã nhận' : 'Chưa nhận',
+        title: d.record.subject ?? '', notation: '', messageType: d.record.messageType, sentTime: d.record.receivedAt, receivedTime: d.record.receivedAt,
+      }))
+    return okReply({ data })
   }
 
   /** Resolves the sending system: the named one, or the owner of the package's `From`. */
@@ -295,10 +340,12 @@ export function createAxis(options: AxisOptions) {
         pkg = typeof input === 'string' ? input : Buffer.from(input).toString('utf8')
       } else if (messageType === 'edoc') {
         parsed = { messageType, edoc: input as Edoc }
-        pkg = buildEdoc(input as Edoc).toString('utf8')
+        const sender = senderOf(fromSystem, parsed.edoc.header.from.organId)
+        pkg = ('ok' in sender ? buildEdoc(input as Edoc) : signed(sender, buildEdoc(input as Edoc))).toString('utf8')
       } else {
         parsed = { messageType, packet: input as StatusPacket }
-        pkg = buildStatus(input as StatusPacket).toString('utf8')
+        const sender = senderOf(fromSystem, parsed.packet.from.organId)
+        pkg = ('ok' in sender ? buildStatus(input as StatusPacket) : signed(sender, buildStatus(input as StatusPacket))).toString('utf8')
       }
     } catch (err) {
       if (err instanceof EdxmlError) return refuse(ERROR_CODES.badRequest, edxmlDesc(err))
@@ -313,7 +360,13 @@ export function createAxis(options: AxisOptions) {
     list,
     get,
     ack,
-    agencies: (): AxisReply => okReply({ data: directory.agencies() }),
+    listSent,
+    /** `/getAgenciesList` in the axis's shape: numeric-looking `id`, parent `pid` ('' at the top), `mail`, `oldCode`. */
+    agencies(): AxisReply {
+      const list = directory.agencies()
+      const idOf = new Map(list.map((a, i) => [a.code, String(i + 1)]))
+      return okReply({ data: list.map((a) => ({ id: idOf.get(a.code)!, pid: a.parentCode === undefined ? '' : idOf.get(a.parentCode) ?? '', code: a.code, name: a.name, mail: '', oldCode: '' })) })
+    },
     deliver: (edoc: Edoc | string | Uint8Array, fromSystem?: string) => inject('edoc', edoc, fromSystem, 'deliver'),
     injectStatus: (packet: StatusPacket | string | Uint8Array, fromSystem?: string) => inject('status', packet, fromSystem, 'inject'),
     mailbox(systemId: string): MailboxView | undefined {

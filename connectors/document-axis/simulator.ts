@@ -1,6 +1,6 @@
 /**
- * Simulator of the national document exchange axis (VXP) on loopback: the signed JSON/edXML calls
- * of wire.ts, mailboxes of several registered systems (the sandbox province and simulated remote
+ * Simulator of the national document exchange axis (VXP) on loopback: the SDK's signed calls
+ * (`XroadVnpt-*` headers, wire.ts) carrying real-layout edXML packages, mailboxes of several registered systems (the sandbox province and simulated remote
  * agencies that answer with status packets), control and inspection routes, and the shared fault
  * injection. Plain node:http so hanging replies and socket teardown are ours to control. The axis
  * logic is in simulator-axis.ts, the registered systems in simulator-sandbox.ts, the `/__sim/`
@@ -11,11 +11,12 @@ import type { Logger } from 'pino'
 import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
 import { decideFault, faultsFromHeaders, FaultState, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
 import type { Edoc, StatusPacket } from './model.js'
-import { checkSignature, DEFAULT_PATHS, ERROR_CODES, failReply, HEADERS, type AxisPaths, type AxisReply } from './wire.js'
+import { checkSignature, DEFAULT_PATHS, ERROR_CODES, failReply, type AxisPaths, type AxisReply } from './wire.js'
 import { createAxis, parseAutoReply, type AutoReplySettings, type AxisCounters, type MailboxView, type Outcome, type SentRecord } from './simulator-axis.js'
 import { createDirectory, sandboxSystems, type AxisSystem } from './simulator-sandbox.js'
 import { handleControl } from './simulator-control.js'
 import { createPrng } from '../../src/sim/prng.js'
+import type { TestPki } from './test-pki.js'
 
 export { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT, sandboxSystems, type AxisAgency, type AxisSystem } from './simulator-sandbox.js'
 export { DEFAULT_AUTO_REPLY, type AutoReplySettings, type MailboxEntry, type MailboxView, type SentRecord } from './simulator-axis.js'
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   maxRequestBytes?: number
   /** Documents kept, oldest forgotten first with their mailbox entries. Default 10,000. */
   maxStoredDocuments?: number
+  /** A test CA: each registered system gets a certificate from it and signs what it sends; arriving packages are verified against it. Default none (nothing signed). */
+  pki?: TestPki
 }
 
 export interface SimulatorStats extends AxisCounters {
@@ -74,8 +77,6 @@ export interface DocumentAxisSimulator {
 type Endpoint = keyof AxisPaths
 const emptyFaults = (): SimulatorStats['faults'] => ({ hang: 0, status: 0, 'app-fault': 0, malformed: 0, error: 0 })
 const JSON_TYPE = 'application/json; charset=utf-8'
-const XML_TYPE = 'application/xml; charset=utf-8'
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)
 
 function autoReplyOrThrow(value: unknown): AutoReplySettings | false {
   const settings = parseAutoReply(value)
@@ -97,6 +98,7 @@ export async function startDocumentAxisSimulator(options: SimulatorOptions = {})
     directory,
     autoReply: autoReplyOrThrow(options.autoReply ?? {}),
     maxStoredDocuments: options.maxStoredDocuments ?? 10_000,
+    ...(options.pki !== undefined && { pki: options.pki }),
     onAutoReplyError: (err) => log?.error({ err }, 'document axis simulator could not build an auto-reply'),
   })
   const random = createPrng(options.seed ?? 1)
@@ -117,38 +119,35 @@ export async function startDocumentAxisSimulator(options: SimulatorOptions = {})
     if (action.kind === 'status') sendReply(res, action.status, `simulated HTTP ${action.status}\n`, 'text/plain; charset=utf-8', action.status === 503 ? { 'retry-after': '1' } : {})
     else if (action.kind === 'app-fault' && action.fault === 'server') json(res, 200, failReply(ERROR_CODES.busy, 'Hệ thống đang bận, vui lòng thử lại sau (simulated)'))
     else if (action.kind === 'app-fault') json(res, 200, failReply(ERROR_CODES.badRequest, 'Yêu cầu không hợp lệ (simulated)'))
-    else if (action.kind === 'malformed' && endpoint === 'get') sendReply(res, 200, '<?xml version="1.0" encoding="UTF-8"?><edXMLEnvelope xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXMLHeader><MessageHeader><From><OrganId>000.0', XML_TYPE)
+    else if (action.kind === 'malformed' && endpoint === 'get') {
+      const cut = '<?xml version="1.0" encoding="UTF-8"?><edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLHeader><edXML:MessageHeader><edXML:From><edXML:OrganId>000.0'
+      json(res, 200, { status: 'OK', ErrorCode: '0', ErrorDesc: '', data: Buffer.from(cut).toString('base64') })
+    }
     else if (action.kind === 'malformed') sendReply(res, 200, '{"status":"OK","ErrorCode":"0","data":[{"docId":"', JSON_TYPE)
     else sendReply(res, 500, '<html><body><h1>500 Internal Server Error</h1></body></html>', 'text/html; charset=utf-8')
     return true
   }
 
-  function answer(req: IncomingMessage, res: ServerResponse, body: string, route: string, endpoint: Endpoint) {
-    const refused = checkSignature(req.headers, directory.secretOf, req.method ?? 'POST', route, body)
-    if (refused !== undefined) {
+  function answer(req: IncomingMessage, res: ServerResponse, body: string, endpoint: Endpoint) {
+    const checked = checkSignature(req.headers, directory.secretOf)
+    if ('refused' in checked) {
       signatureRefused++
-      return json(res, 401, failReply(ERROR_CODES.badSignature, refused))
+      return json(res, 401, failReply(ERROR_CODES.badSignature, checked.refused))
     }
-    const systemId = one(req.headers[HEADERS.systemId]) as string // checked by checkSignature
-    if (endpoint === 'send') return json(res, 200, axis.send(systemId, one(req.headers[HEADERS.messageType]), body))
-    let parsed: unknown
-    try {
-      parsed = body.trim() === '' ? {} : JSON.parse(body)
-    } catch {
-      parsed = undefined // each call refuses it as "the body must be a JSON object"
-    }
-    if (endpoint === 'listReceived') return json(res, 200, axis.list(systemId, parsed))
-    if (endpoint === 'updateStatus') return json(res, 200, axis.ack(systemId, parsed))
+    const { params } = checked
+    const systemId = params.get('systemid')!
+    if (endpoint === 'send') return json(res, 200, axis.send(systemId, params, Buffer.from(body, 'utf8')))
+    if (endpoint === 'listReceived') return json(res, 200, axis.list(systemId, params))
+    if (endpoint === 'updateStatus') return json(res, 200, axis.ack(systemId, params))
+    if (endpoint === 'listSent') return json(res, 200, axis.listSent(systemId, params))
     if (endpoint === 'agencies') return json(res, 200, axis.agencies())
-    const got = axis.get(systemId, parsed)
-    if ('pkg' in got) return sendReply(res, 200, got.pkg, XML_TYPE)
-    json(res, 200, got)
+    json(res, 200, axis.get(systemId, params))
   }
 
   function handleApi(req: IncomingMessage, res: ServerResponse, body: string, route: string, endpoint: Endpoint) {
     const { latencyMs, action } = decideFault({ ...faults.take(route), ...faultsFromHeaders(req.headers) }, random)
     const proceed = () => {
-      if (!applyFault(res, endpoint, action)) answer(req, res, body, route, endpoint)
+      if (!applyFault(res, endpoint, action)) answer(req, res, body, endpoint)
     }
     if (latencyMs <= 0) return proceed()
     server.delay(res, latencyMs, proceed)

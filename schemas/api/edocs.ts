@@ -36,7 +36,7 @@ export const AttachmentInput = Type.Object({
   contentType: Type.String({ pattern: '^[a-zA-Z0-9!#$&^_.+-]+/[a-zA-Z0-9!#$&^_.+-]+$', maxLength: 200 }),
   description: Type.Optional(Text(500)),
   data: Type.Optional(Type.String({ minLength: 1, description: 'The file, standard base64 (RFC 4648 §4; line breaks allowed)' })),
-  url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'Where the hub downloads the file before answering: HTTPS, or http on loopback only' })),
+  url: Type.Optional(Type.String({ maxLength: 2000, pattern: '^https?://', description: 'Where the hub downloads the file before answering: HTTPS on a public address (edocs.fetch.allowHosts when set); http on loopback only in the sandbox' })),
 }, { additionalProperties: false, description: 'Exactly one of `data` and `url`' })
 
 export const SendEdoc = Type.Object({
@@ -47,20 +47,29 @@ export const SendEdoc = Type.Object({
     notation: Text(100, 'e.g. `UBND-VP`'),
   }, { additionalProperties: false }),
   promulgation: Type.Object({ place: Text(200), date: IsoDate }, { additionalProperties: false }),
-  documentType: Type.Object({ type: Text(20), typeName: Text(200) }, { additionalProperties: false }),
+  documentType: Type.Object({ type: Text(20), typeDetail: Type.Optional(Text(20)), typeName: Text(200) }, { additionalProperties: false }),
   subject: Text(2000),
   content: Type.Optional(Text(100_000)),
   signer: Type.Object({ fullName: Text(200), position: Type.Optional(Text(200)), competence: Type.Optional(Text(200)) }, { additionalProperties: false }),
   dueDate: Type.Optional(IsoDate),
   priority: Type.Optional(Text(20)),
   sphereOfPromulgation: Type.Optional(Text(200)),
+  typerNotation: Type.Optional(Text(50, 'Initials of the typist, e.g. `TVC`')),
+  promulgationAmount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000, description: 'Copies issued' })),
   pageAmount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  direction: Type.Optional(Type.Boolean({ description: '`Direction`: whether the document is a steering one (true/false on the wire)' })),
+  appendixes: Type.Optional(Type.Array(Text(500), { maxItems: 100, description: 'Titles of the appendixes' })),
   steeringType: Type.Optional(Text(20)),
   toPlaces: Type.Optional(Type.Array(Text(500), { maxItems: 100 })),
   responseFor: Type.Optional(DocumentRef),
   business: Type.Optional(Type.Object({
     docType: Type.Enum(['new', 'revoke', 'update', 'replace']),
     reason: Type.Optional(Text(1000)),
+    documentId: Type.Optional(Text(400, 'The document revoked, updated or replaced')),
+    paper: Type.Optional(Type.Boolean({ description: 'A paper copy follows' })),
+    staff: Type.Optional(Type.Object({
+      department: Type.Optional(Text(200)), staff: Type.Optional(Text(200)), mobile: Type.Optional(Text(50)), email: Type.Optional(Text(200)),
+    }, { additionalProperties: false, description: 'The clerk who sends it (`Bussiness/StaffInfo`)' })),
   }, { additionalProperties: false })),
   attachments: Type.Array(AttachmentInput, { maxItems: 50, default: [] }),
 }, { additionalProperties: false })
@@ -80,10 +89,21 @@ export const AttachmentInfo = Type.Object({
   contentId: Type.String(),
   name: Type.String(),
   contentType: Type.String({ description: 'As the sender declared it; a download serves one that is not a plain media type as `application/octet-stream`' }),
+  detectedType: Type.Optional(Type.String({ description: 'What the bytes are, when recognised (`application/zip`, `application/pdf`, …): real senders send ZIP archives labelled `application/pdf` or named `.doc`' })),
   description: Type.Optional(Type.String()),
   size: Type.Integer(),
   sha256: Type.String(),
   url: Type.String({ description: 'Hub path that serves the file (scope edocs:read)' }),
+})
+
+/** The verdict on a received package's XML signature (connectors/document-axis/edxml-signature.ts). */
+export const SignatureView = Type.Object({
+  status: Type.Enum(['valid', 'invalid', 'unverifiable', 'absent'], { description: 'valid: matches its certificate, which is in its validity (and issued by a configured trust anchor); invalid: the package changed after signing; unverifiable: cannot be checked (placeholder, no certificate, not XML-DSig, expired, untrusted); absent: not signed' }),
+  reason: Type.Optional(Type.String()),
+  signer: Type.Optional(Type.Object({
+    subject: Type.String(), issuer: Type.String(), serialNumber: Type.String(), validFrom: Type.String(), validTo: Type.String(),
+  }, { description: 'The certificate the signature carries' })),
+  flagged: Type.Boolean({ description: 'The configured policy flags this verdict (connectors.document-axis.signatures.policy)' }),
 })
 
 export const DeliveryState = Type.Object({
@@ -112,7 +132,8 @@ export const EdocView = Type.Object({
   from: Type.String(),
   to: Type.Array(Type.String()),
   subject: Type.String(),
-  header: Type.Record(Type.String(), Type.Unknown(), { description: 'The whole edXML header in domain names' }),
+  header: Type.Record(Type.String(), Type.Unknown(), { description: 'The whole edXML header in domain names (every element the sender wrote)' }),
+  signature: Type.Optional({ ...SignatureView, description: 'Received documents: the verdict on the package\'s XML signature' }),
   attachments: Type.Array(AttachmentInfo),
   createdAt: Type.String(),
   sending: Type.Optional(DeliveryState),
@@ -125,15 +146,17 @@ export const EdocReceivedEvent = Type.Object({
   edocId: Type.String(),
   agencyCode: { ...AgencyCode, description: 'The recipient agency in the province (the routing key)' },
   documentId: Type.String(),
-  from: Type.Object({ organId: Type.String(), organName: Type.String() }),
-  to: Type.Array(Type.String()),
+  from: Type.Object({ organId: Type.String(), organName: Type.Optional(Type.String()) }),
+  to: Type.Array(Type.String(), { description: 'Recipient codes, the first 50 (toCount says how many when there are more; GET /v1/edocs/{id} has them all)' }),
+  toCount: Type.Optional(Type.Integer({ description: 'Number of recipients, when `to` lists only the first 50' })),
   subject: Type.String(),
-  documentType: Type.Object({ type: Type.String(), typeName: Type.String() }),
+  documentType: Type.Object({ type: Type.String(), typeDetail: Type.Optional(Type.String()), typeName: Type.String() }),
   code: Type.String(),
   promulgationDate: Type.String(),
   dueDate: Type.Optional(Type.String()),
   responseFor: Type.Optional(Type.String({ description: 'documentId this document answers' })),
   attachments: Type.Array(AttachmentInfo),
+  signature: SignatureView,
 })
 
 /** `edoc.status_changed`: a recipient reported a processing status on a document the province sent. */
@@ -141,7 +164,7 @@ export const EdocStatusChangedEvent = Type.Object({
   edocId: Type.Union([Type.String(), Type.Null()], { description: 'null when the hub holds no document with that id (sent before the hub, or by another system)' }),
   agencyCode: { ...AgencyCode, description: 'The sending agency in the province (the routing key)' },
   documentId: Type.String(),
-  from: Type.Object({ organId: Type.String(), organName: Type.String() }),
+  from: Type.Object({ organId: Type.String(), organName: Type.Optional(Type.String()) }),
   statusCode: Type.String(),
   status: Type.String(),
   description: Type.Optional(Type.String()),

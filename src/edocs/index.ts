@@ -106,10 +106,20 @@ export function createEdocService(deps: EdocDeps): EdocService {
         to: body.to as Organ[], documentId, code: body.code, promulgation: body.promulgation, documentType: body.documentType, subject: body.subject,
         ...(body.content !== undefined && { content: body.content }), signer: body.signer,
         ...(body.dueDate !== undefined && { dueDate: body.dueDate }),
-        other: { ...(body.priority !== undefined && { priority: body.priority }), ...(body.sphereOfPromulgation !== undefined && { sphereOfPromulgation: body.sphereOfPromulgation }), ...(body.pageAmount !== undefined && { pageAmount: body.pageAmount }) },
+        other: {
+          ...(body.priority !== undefined && { priority: body.priority }), ...(body.sphereOfPromulgation !== undefined && { sphereOfPromulgation: body.sphereOfPromulgation }),
+          ...(body.typerNotation !== undefined && { typerNotation: body.typerNotation }), ...(body.promulgationAmount !== undefined && { promulgationAmount: body.promulgationAmount }),
+          ...(body.pageAmount !== undefined && { pageAmount: body.pageAmount }), ...(body.direction !== undefined && { direction: body.direction }),
+          ...(body.appendixes !== undefined && { appendixes: body.appendixes }),
+        },
+        ...(body.responseFor && { responseFor: [body.responseFor] }),
         ...(body.steeringType !== undefined && { steeringType: body.steeringType }), ...(body.toPlaces && { toPlaces: body.toPlaces }),
-        ...(body.responseFor && { responseFor: body.responseFor }),
-        trace: [], business: { docType: body.business?.docType ?? 'new', ...(body.business?.reason !== undefined && { docReason: body.business.reason }) },
+        trace: [],
+        business: {
+          docType: body.business?.docType ?? 'new', ...(body.business?.reason !== undefined && { docReason: body.business.reason }),
+          ...(body.business?.documentId !== undefined && { documentId: body.business.documentId }), ...(body.business?.paper !== undefined && { paper: body.business.paper ? '1' : '0' }),
+          ...(body.business?.staff !== undefined && { staff: [body.business.staff] }),
+        },
       },
       attachments,
     }

@@ -26,8 +26,12 @@ import type { EdocStore } from './store.js'
 import { statusName } from './store.js'
 import { edocContentKey, statusContentKey } from './content-key.js'
 import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
+import { typeField } from './file-type.js'
 import { HOLD_FAILURES, type FailureState, type ReceiveFailures } from './receive-failures.js'
 import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
+
+/** Recipient codes an `edoc.received` event lists at most (`toCount` says how many there are; GET /v1/edocs/{id} has them all). */
+export const EVENT_MAX_TO = 50
 
 /** Event ids derived from the axis's ids (so a second pass is a duplicate), in the webhook-id alphabet. */
 export const eventIdOf = (...parts: string[]) => parts.join('-').replace(/[^\x21-\x2d\x2f-\x7e]/g, '_').slice(0, 256)
@@ -91,7 +95,7 @@ export function createPoller(deps: PollerDeps) {
     const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data: a.data }))
     const stored = await deps.db.transaction((tx) => store.insertEdoc(tx, {
       id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
-      subject: h.subject, header: h as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
+      subject: h.subject, header: { ...h, signature: m.signature } as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
     }))
     // A copy sent again: announced by the first copy, whose own mailbox entry stays until it has
     // been. Not ingested again here: the inbox forgets delivered events (webhooks.keepDeliveredMs),
@@ -99,16 +103,23 @@ export function createPoller(deps: PollerDeps) {
     if (resent('edoc', m, stored)) return true
     const { id } = stored
     const recipients = m.ours.length > 0 ? m.ours : [deps.provinceOrgan()].filter((o): o is string => o !== undefined)
+    // One event per recipient agency: the shared part is built once, and the recipient list it
+    // carries is bounded, so N recipients make N events of bounded size (linear, not N²).
+    const allTo = h.to.map((t) => t.organId)
+    const answers = (h.responseFor ?? []).map((r) => r.documentId).find((d) => d !== undefined && d !== '')
+    const shared = {
+      documentId: h.documentId, from: { organId: h.from.organId, ...(h.from.organName !== undefined && { organName: h.from.organName }) },
+      to: allTo.slice(0, EVENT_MAX_TO), ...(allTo.length > EVENT_MAX_TO && { toCount: allTo.length }),
+      subject: h.subject, documentType: h.documentType, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date,
+      ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(answers !== undefined && { responseFor: answers }),
+      attachments: m.edoc.attachments.map((a) => ({
+        contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }),
+        size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), ...typeField(a.data), url: attachmentUrl(id, a.contentId),
+      })),
+      signature: m.signature,
+    }
     for (const agencyCode of recipients) {
-      const data = {
-        edocId: id, agencyCode, documentId: h.documentId, from: { organId: h.from.organId, organName: h.from.organName }, to: h.to.map((t) => t.organId),
-        subject: h.subject, documentType: h.documentType, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date,
-        ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(h.responseFor && { responseFor: h.responseFor.documentId }),
-        attachments: m.edoc.attachments.map((a) => ({
-          contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }),
-          size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), url: attachmentUrl(id, a.contentId),
-        })),
-      }
+      const data = { edocId: id, agencyCode, ...shared }
       await deps.inbox.ingest({
         // From the stored copy's axis id: a fetch again or a copy sent again is the same event (the inbox keeps one).
         eventId: eventIdOf('edoc-received', stored.axisDocId, agencyCode), source: 'document-axis', type: 'edoc.received', agencyCode, dossierCode: null,
@@ -120,22 +131,23 @@ export function createPoller(deps: PollerDeps) {
 
   async function storeStatus(m: Extract<ReceivedMessage, { kind: 'status' }>): Promise<boolean> {
     const p = m.status
-    const ours = await store.outgoingByDocumentId(p.responseFor.documentId)
-    if (!ours) log.warn({ documentId: p.responseFor.documentId, docId: m.docId }, 'a status packet answers a document this hub did not send; stored without a link')
+    const documentId = p.responseFor.documentId ?? ''
+    const ours = documentId === '' ? undefined : await store.outgoingByDocumentId(documentId)
+    if (!ours) log.warn({ documentId, docId: m.docId }, 'a status packet answers a document this hub did not send; stored without a link')
     const stored = await deps.db.transaction((tx) => store.insertStatus(tx, {
-      edocId: ours?.id ?? null, direction: 'incoming', documentId: p.responseFor.documentId, axisDocId: m.docId, from: p.from.organId,
+      edocId: ours?.id ?? null, direction: 'incoming', documentId, axisDocId: m.docId, from: p.from.organId,
       statusCode: p.statusCode, ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
-      packet: p as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
+      packet: { ...p, signature: m.signature } as unknown as Record<string, unknown>, contentKey: statusContentKey(p),
     }))
     if (resent('status', m, stored)) return true // announced by the first copy, as for a document
-    const agencyCode = ours?.from ?? p.responseFor.organId
+    const agencyCode = ours?.from ?? p.responseFor.organId ?? deps.provinceOrgan() ?? p.from.organId
     await deps.inbox.ingest({
       eventId: eventIdOf('edoc-status', stored.axisDocId), source: 'document-axis', type: 'edoc.status_changed', agencyCode, dossierCode: null,
-      orderingKey: ours ? `edoc:${ours.id}` : `edoc-doc:${p.responseFor.documentId}`,
+      orderingKey: ours ? `edoc:${ours.id}` : `edoc-doc:${documentId}`,
       body: {
         type: 'edoc.status_changed', timestamp: p.timestamp,
         data: {
-          edocId: ours?.id ?? null, agencyCode, documentId: p.responseFor.documentId, from: { organId: p.from.organId, organName: p.from.organName },
+          edocId: ours?.id ?? null, agencyCode, documentId, from: { organId: p.from.organId, ...(p.from.organName !== undefined && { organName: p.from.organName }) },
           statusCode: p.statusCode, status: statusName(p.statusCode), ...(p.description !== undefined && { description: p.description }), at: p.timestamp,
         },
       },

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { Db, Queryable } from '../db/types.js'
 import type { EdocView } from '../../schemas/api/edocs.js'
+import { typeField } from './file-type.js'
 
 export interface FileInput {
   contentId: string
@@ -82,7 +83,7 @@ export function createEdocStore(db: Db, target: string) {
       [
         row.id, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.to, row.subject, JSON.stringify(row.header),
         JSON.stringify(row.files.map((f) => ({
-          contentId: f.contentId, name: f.name, contentType: f.contentType, ...(f.description !== undefined && { description: f.description }), size: f.data.length, sha256: sha256(f.data),
+          contentId: f.contentId, name: f.name, contentType: f.contentType, ...(f.description !== undefined && { description: f.description }), size: f.data.length, sha256: sha256(f.data), ...typeField(f.data),
         }))),
         row.pkg, row.bodyHash ?? null, row.client ?? null, row.contentKey ?? null,
       ],
@@ -181,8 +182,11 @@ export function createEdocStore(db: Db, target: string) {
       ? undefined
       : { state: state as NonNullable<EdocView['sending']>['state'], attempts: attempts ?? 0, lastError: error, axisDocId }
     const sending = e.direction === 'outgoing' ? delivery(e.o_state, e.o_attempts, e.o_error, e.axis_doc_id) : undefined
+    // A received package's signature verdict is kept with its header (poller.ts) and shown beside it.
+    const { signature, ...header } = e.header
     return {
-      id: e.id, direction: e.direction, documentId: e.document_id, from: e.from_organ, to: e.to_organs, subject: e.subject, header: e.header,
+      id: e.id, direction: e.direction, documentId: e.document_id, from: e.from_organ, to: e.to_organs, subject: e.subject, header,
+      ...(signature !== undefined && { signature: signature as NonNullable<EdocView['signature']> }),
       attachments: e.attachments.map((a) => ({ ...a, url: `/v1/edocs/${e.id}/attachments/${encodeURIComponent(a.contentId)}` })),
       createdAt: e.created_at.toISOString(),
       ...(sending && { sending }),

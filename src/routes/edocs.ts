@@ -31,7 +31,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     schema: {
       tags: ['edocs'],
       summary: 'Send an official document over the document axis',
-      description: 'Builds the edXML package (QCVN 102:2016), stores it and queues it for sending in one transaction; 202 after the commit. Attachments come base64 (`data`) or by URL (`url`: HTTPS, or http on loopback), fetched before the answer. Idempotent by the axis document id (sender, date, number, notation): the same body again answers 200 with the same id, another body 409.',
+      description: 'Builds the edXML package (QCVN 102:2016, the layout real agencies exchange; signed when a key is configured), stores it and queues it for sending in one transaction; 202 after the commit. Attachments come base64 (`data`) or by URL (`url`: HTTPS on a public address; http on loopback only in the sandbox), fetched before the answer. Idempotent by the axis document id (sender, date, number, notation): the same body again answers 200 with the same id, another body 409.',
       body: SendEdoc,
       response: {
         202: Type.Object({ id: Type.String(), documentId: Type.String(), outcome: Type.Literal('accepted') }),

@@ -14,6 +14,7 @@ import { Value } from 'typebox/value'
 import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT } from '../../connectors/document-axis/simulator.js'
 import { EdocReceivedEvent, EdocStatusChangedEvent } from '../../schemas/api/edocs.js'
 import { edocBody, G22, ONE_STOP } from '../helpers/edocs.js'
+import { signHeaders } from '../../connectors/document-axis/wire.js'
 
 t.test('document axis', async (t) => {
   const receiver: Receiver = await startReceiver({ secret: ONE_STOP })
@@ -116,7 +117,7 @@ t.test('document axis', async (t) => {
     t.match(plainHttp.body.detail, /https/)
     const missing = await hub.call('/v1/edocs', { body: edocBody({ attachments: [{ name: 'a', contentType: 'text/plain', url: `${filesUrl}/nope` }] }) })
     t.equal(missing.status, 422)
-    t.match(missing.body, { code: 'ATTACHMENT_UNAVAILABLE', detail: /404/ })
+    t.match(missing.body, { code: 'ATTACHMENT_UNAVAILABLE', detail: /could not be fetched: the server could not be reached or did not answer with the file/ }, 'the same words as for a closed port')
     const big = await hub.call('/v1/edocs', { body: edocBody({ attachments: [{ name: 'a', contentType: 'text/plain', url: `${filesUrl}/big` }] }) })
     t.equal(big.status, 422)
     t.match(big.body.detail, /1024/)
@@ -222,6 +223,40 @@ t.test('document axis', async (t) => {
   }
   const UNIT = { organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm Phục vụ hành chính công' }
   const G09 = { organId: SANDBOX_AXIS.ministry.organId, organName: SANDBOX_AXIS.ministry.name }
+
+  await t.test('signatures in the sandbox: G22 signs, the hub verifies (event and view); the hub signs, the axis verifies; a tampered copy is invalid and flagged', async (t) => {
+    const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(60)])
+    const data = await deliverFromG22([UNIT], [{ contentId: 'z', contentType: 'application/pdf', name: 'quyet-dinh.doc', data: zip.toString('base64') }])
+    t.match(data.attachments, [{ contentType: 'application/pdf', detectedType: 'application/zip' }], 'a ZIP labelled PDF, named .doc: the bytes say what it is')
+    t.match(data.signature, { status: 'valid', flagged: false, signer: { subject: /^CN=Văn phòng Chính phủ \(sandbox\) \(TEST\), OU=000\.00\.00\.G22/, issuer: /TEST CA/ } })
+    t.ok(Value.Check(EdocReceivedEvent, data), 'the event with its verdict matches its schema')
+    t.match((await hub.call(`/v1/edocs/${data.edocId}`)).body, { signature: { status: 'valid', flagged: false }, header: { documentId: data.documentId }, attachments: [{ detectedType: 'application/zip' }] })
+    t.ok(((await simJson('/__sim/sent')).body as any[]).filter((s) => s.fromSystem === SANDBOX_AXIS.province.systemId).every((s) => s.signature === 'valid'), 'every package the hub sent verified on the axis')
+
+    // The signed package as the axis holds it, changed after signing and delivered again (raw, as it is).
+    const own = SANDBOX_AXIS.province
+    const params: Array<[string, string]> = [['docId', ((await simJson(`/__sim/mailbox/${own.systemId}`)).body.entries as any[]).find((e) => e.messageType === 'edoc' && e.acknowledged)!.docId]]
+    const got = await fetch(`${sim}/getEdoc`, { method: 'POST', body: '{}', headers: signHeaders({ systemId: own.systemId, secret: own.secret, contentType: 'application/json', params }) })
+    const signed = Buffer.from(((await got.json()) as { data: string }).data, 'base64').toString('utf8')
+    t.match(signed, /<Signature xmlns="http:\/\/www.w3.org\/2000\/09\/xmldsig#">/)
+    const number = /<edXML:CodeNumber>([^<]+)</.exec(signed)![1]!
+    const tampered = signed.replaceAll(number, `${number}x`)
+    t.equal((await fetch(`${sim}/__sim/deliver`, { method: 'POST', body: tampered, headers: { 'content-type': 'application/xml' } })).status, 200)
+    const event = await waitFor('the tampered copy', async () => receiver.received.find((d: any) => d.type === 'edoc.received' && d.body.data.code === `${number}x/VPCP-KSTT`))
+    t.match((event as any).body.data.signature, { status: 'invalid', flagged: true, reason: /does not match/, signer: { subject: /G22/ } })
+  })
+
+  await t.test('a document to 120 agencies of the province: 120 events, each listing at most 50 recipients (linear, not N²)', async (t) => {
+    const to = Array.from({ length: 120 }, (_, i) => ({ organId: `000.${String(10 + Math.floor(i / 10)).padStart(2, '0')}.${String(10 + (i % 10))}.H34`, organName: `Đơn vị ${i}` }))
+    const first = await deliverFromG22(to)
+    const events = await waitFor('120 events', async () => {
+      const all = receiver.received.filter((d: any) => d.type === 'edoc.received' && d.body.data.edocId === first.edocId)
+      return all.length === 120 ? all : undefined
+    }, 30_000)
+    t.strictSame(new Set(events.map((e: any) => e.body.data.agencyCode)).size, 120, 'one per agency')
+    t.ok(events.every((e: any) => e.body.data.to.length === 50 && e.body.data.toCount === 120), 'each lists 50 of 120')
+    t.equal((await hub.call(`/v1/edocs/${first.edocId}`)).body.to.length, 120, 'the view has them all')
+  })
 
   await t.test('odd bodies are a 4xx problem, never a 5xx', async (t) => {
     const cases: Array<[string, unknown, number]> = [

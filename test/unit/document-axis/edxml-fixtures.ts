@@ -3,8 +3,24 @@ import { buildEdoc } from '../../../connectors/document-axis/edxml.js'
 import { EdxmlError, type Edoc } from '../../../connectors/document-axis/model.js'
 import { seededBytes as bytes } from '../../../src/sim/prng.js'
 
+/** The real packages (read-only, present in CI; README there names the source). */
+export const SAMPLES = new URL('../../../../shared/reference/samples/edxml/', import.meta.url)
+
+/** Why the reference says three copies may be refused, and what the parser must say. */
+export const REFUSED: Record<string, { message: string; element: string | undefined }> = {
+  'edoc.edxml': {
+    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
+    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
+  },
+  'edoc.edxml.bak': {
+    message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded of attachment 1 is not valid base64: U+0024 at offset 0 is not base64',
+    element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded',
+  },
+  'edoc_new.edxml': { message: 'the package has stray text before its XML declaration ("1212")', element: undefined },
+}
+
 export const NS = 'http://www.mic.gov.vn/TBT/QCVN_102_2016'
-export const MH = 'edXMLEnvelope/edXMLHeader/MessageHeader'
+export const MH = 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader'
 
 export const ALL_BYTE_VALUES = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 7) % 256))
 
@@ -44,19 +60,24 @@ export function full(): Edoc {
     content: 'Thực hiện Kế hoạch 1613/KH-UBND…\nĐề nghị các đơn vị báo cáo trước ngày 15/5.',
     signer: { competence: 'KT. CHỦ TỊCH', position: 'PHÓ CHỦ TỊCH', fullName: 'Nguyễn Văn An' },
     dueDate: '2024-05-15',
-    other: { priority: '1', sphereOfPromulgation: 'Toàn tỉnh', typerNotation: 'TTĐT', promulgationAmount: 25, pageAmount: 3 },
+    other: { priority: '1', sphereOfPromulgation: 'Toàn tỉnh', typerNotation: 'TTĐT', promulgationAmount: 25, pageAmount: 3, direction: false, appendixes: ['Phụ lục I', 'Phụ lục II'] },
+    documentType: { type: '1', typeDetail: '0', typeName: 'Công văn' },
     steeringType: '0',
     toPlaces: ['Như trên', 'Lưu: VT, TTĐT'],
-    responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
+    responseFor: [{ organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' }, {}],
     trace: [
       { organId: '000.00.00.H34', timestamp: '2024-05-01T08:30:00+07:00' },
       { organId: '000.00.00.G22', timestamp: '2024-05-01T01:31:02Z' },
       { organId: '000.00.24.H34', timestamp: '2024-04-30T22:00:59-05:00' },
     ],
-    business: { docType: 'replace', docReason: 'Thay thế văn bản số 10/UBND-TTĐT' },
+    business: {
+      docType: 'replace', docReason: 'Thay thế văn bản số 10/UBND-TTĐT', paper: '0',
+      replacements: [{ documentId: '000.00.00.H34,2024/04/01,10/UBND-TTĐT', organIds: ['000.00.00.G22', '000.00.24.H34'] }],
+      staff: [{ department: 'Văn thư', staff: 'Trần Thị Bình', email: 'vt@kontum.gov.vn', mobile: '0912345678' }],
+    },
   }
   doc.attachments = [
-    { contentId: 'cv12', contentType: 'application/pdf', name: 'Công văn 12.pdf', description: 'Bản ký số', data: bytes(70_001, 1) },
+    { contentId: 'cv12', contentType: 'application/zip', manifestContentType: 'application/pdf', name: 'Công văn 12.pdf', description: 'Bản ký số', data: bytes(70_001, 1) },
     { contentId: 'bytes', contentType: 'application/octet-stream', name: 'all-bytes.bin', data: ALL_BYTE_VALUES },
     { contentId: 'empty', contentType: 'text/plain', name: 'empty.txt', data: Buffer.alloc(0) },
     { contentId: 'phu-luc', contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', name: 'Phụ lục.docx', data: bytes(2, 2) },

@@ -30,6 +30,7 @@ function statusMessage(docId: string, statusCode: StatusCode): ReceivedMessage {
       responseFor: { organId: '000.00.00.H34', code: '1/UBND-VP', promulgationDate: '2026-11-26', documentId: DOCUMENT_ID },
       from: G22, statusCode, timestamp: '2026-11-26T10:00:00+07:00',
     },
+    signature: { status: 'absent', flagged: false },
   }
 }
 

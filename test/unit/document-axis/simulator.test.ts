@@ -1,5 +1,5 @@
 /**
- * The document axis simulator over plain HTTP with signed calls: routing to mailboxes and the
+ * The document axis simulator over plain HTTP with the SDK's signed calls (XroadVnpt-* headers): routing to mailboxes and the
  * remote agencies' status answers, signature refusals, refused packages and recipients, the
  * list/get/ack cycle, control routes, fault injection, and a close() that does not hang.
  */
@@ -9,10 +9,10 @@ import {
 } from '../../../connectors/document-axis/simulator.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from '../../../connectors/document-axis/edxml.js'
 import { documentIdOf, EdxmlError, type Edoc, type Organ, type StatusPacket } from '../../../connectors/document-axis/model.js'
-import { DEFAULT_PATHS, ERROR_CODES, readReply, signRequest, TRANSIENT_ERROR_CODES, type AxisReply, type ReceivedItem } from '../../../connectors/document-axis/wire.js'
+import { DEFAULT_PATHS, ERROR_CODES, hashFile, readReply, signHeaders, TRANSIENT_ERROR_CODES, type AxisReply, type ReceivedItem } from '../../../connectors/document-axis/wire.js'
 import { waitFor, within } from '../upstream/fake-upstream.js'
 
-type System = { systemId: string; secret: string }
+type System = { systemId: string; secret: string; organId?: string }
 const { province: H34, governmentOffice: G22, otherProvince: H20 } = SANDBOX_AXIS
 const organ = (s: { organId: string; name: string }): Organ => ({ organId: s.organId, organName: s.name })
 
@@ -42,29 +42,36 @@ function edoc(over: { from?: Organ; to?: Organ[]; number?: string; subject?: str
   }
 }
 
-interface CallOptions { system?: System; headers?: Record<string, string>; nowS?: number; signal?: AbortSignal; signedPath?: string }
+interface CallOptions { system?: System; headers?: Record<string, string>; signal?: AbortSignal }
+type Params = Array<[string, string]>
 
-async function call(sim: DocumentAxisSimulator, path: string, body: string | Buffer, o: CallOptions = {}) {
+/** One call as the SDK makes it: parameters as signed XroadVnpt-* headers, the body empty, `{}` or the file. */
+async function call(sim: DocumentAxisSimulator, path: string, params: Params, body: string | Buffer = '', o: CallOptions = {}) {
   const system = o.system ?? H34
-  const signed = signRequest(system.systemId, system.secret, 'POST', o.signedPath ?? path, body, o.nowS)
+  const signed = signHeaders({ systemId: system.systemId, secret: system.secret, params, contentType: typeof body === 'string' ? 'application/json' : 'application/octet-stream' })
   const res = await fetch(`${sim.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body), headers: { ...signed, ...o.headers }, ...(o.signal && { signal: o.signal }) })
   const raw = Buffer.from(await res.arrayBuffer())
   return { status: res.status, type: res.headers.get('content-type') ?? '', raw, text: raw.toString('utf8') }
 }
 
-async function api(sim: DocumentAxisSimulator, path: string, body: unknown, o: CallOptions = {}): Promise<{ status: number; reply: AxisReply }> {
-  const r = await call(sim, path, JSON.stringify(body), { ...o, headers: { 'content-type': 'application/json', ...o.headers } })
+async function api(sim: DocumentAxisSimulator, path: string, params: Params, o: CallOptions = {}): Promise<{ status: number; reply: AxisReply }> {
+  const r = await call(sim, path, params, '{}', o)
   return { status: r.status, reply: JSON.parse(r.text) as AxisReply }
 }
 
-const sendPackage = (sim: DocumentAxisSimulator, pkg: Buffer | string, messageType: string, o: CallOptions = {}) =>
-  call(sim, DEFAULT_PATHS.send, pkg, { ...o, headers: { 'content-type': 'application/octet-stream', messagetype: messageType, ...o.headers } })
-    .then((r) => ({ status: r.status, reply: JSON.parse(r.text) as AxisReply }))
+/** sendEdoc: the file + CRLF as octet-stream, `hash-file` over the file (or as given). */
+function sendPackage(sim: DocumentAxisSimulator, pkg: Buffer | string, messageType: string, o: CallOptions & { hash?: string; from?: string } = {}) {
+  const file = Buffer.from(pkg)
+  const params: Params = [['from', o.from ?? (o.system ?? H34 as { organId?: string }).organId ?? H34.organId], ['servicetype', 'eDoc'], ['messagetype', messageType], ['hash-file', o.hash ?? hashFile(file)]]
+  return call(sim, DEFAULT_PATHS.send, params, Buffer.concat([file, Buffer.from('\r\n')]), o).then((r) => ({ status: r.status, reply: JSON.parse(r.text) as AxisReply }))
+}
 
-const list = (sim: DocumentAxisSimulator, body: unknown = {}, system: System = H34) =>
-  api(sim, DEFAULT_PATHS.listReceived, body, { system }).then((r) => (r.reply.data ?? r.reply) as ReceivedItem[])
-const getEdoc = (sim: DocumentAxisSimulator, docId: string, system: System = H34) => call(sim, DEFAULT_PATHS.get, JSON.stringify({ docId }), { system })
-const ack = (sim: DocumentAxisSimulator, docId: string, system: System = H34, status = 'done') => api(sim, DEFAULT_PATHS.updateStatus, { docId, status }, { system })
+const list = (sim: DocumentAxisSimulator, messageType?: string, system: System = H34) =>
+  api(sim, DEFAULT_PATHS.listReceived, [['servicetype', 'eDoc'], ...(messageType ? [['messagetype', messageType] as [string, string]] : [])], { system }).then((r) => (r.reply.data ?? r.reply) as ReceivedItem[])
+/** getEdoc: JSON with the package as base64 `data`. */
+const getEdoc = (sim: DocumentAxisSimulator, docId: string, system: System = H34) =>
+  api(sim, DEFAULT_PATHS.get, [['docId', docId], ['filePath', '']], { system }).then((r) => ({ ...r, raw: Buffer.from(typeof r.reply.data === 'string' ? r.reply.data : '', 'base64') }))
+const ack = (sim: DocumentAxisSimulator, docId: string, system: System = H34, status = 'done') => api(sim, DEFAULT_PATHS.updateStatus, [['docId', docId], ['status', status]], { system })
 const control = (sim: DocumentAxisSimulator, method: string, route: string, body?: unknown) =>
   fetch(`${sim.url}${route}`, { method, ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) })
     .then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }))
@@ -79,15 +86,15 @@ t.test('a document from the province to G22: OK with a DocId, in G22\'s mailbox,
   t.match(sent.reply, { status: 'OK', ErrorCode: '0', DocId: UUID })
   const docId = sent.reply.DocId as string
 
-  const inbox = await list(sim, {}, G22)
+  const inbox = await list(sim, 'edoc', G22)
   t.match(inbox, [{ docId, messageType: 'edoc', from: H34.organId, to: G22.organId, serviceType: 'eDoc', status: 'initial' }])
   t.equal(inbox.length, 1)
   const fetched = await getEdoc(sim, docId, G22)
-  t.match(fetched.type, /^application\/xml/)
+  t.match(fetched.reply, { status: 'OK', ErrorCode: '0', data: /^[A-Za-z0-9+/]+=*$/ })
   t.strictSame(parseEdoc(fetched.raw), parseEdoc(buildEdoc(doc)), 'the stored package is the one sent')
 
   await waitFor(() => sim.mailbox(H34.systemId).counts.total === 4, 2000, 'four status packets')
-  const statuses = await list(sim, { messageType: 'status' })
+  const statuses = await list(sim, 'status')
   t.strictSame(statuses.map((s) => [s.messageType, s.from, s.to]), Array(4).fill(['status', G22.organId, H34.organId]))
   const packets = await Promise.all(statuses.map(async (s) => parseStatus((await getEdoc(sim, s.docId)).raw)))
   t.strictSame(packets.map((p) => p.statusCode), ['01', '03', '05', '06'], 'in order')
@@ -95,7 +102,7 @@ t.test('a document from the province to G22: OK with a DocId, in G22\'s mailbox,
     t.strictSame(p.responseFor, { organId: H34.organId, code: '123/UBND-VP', promulgationDate: '2024-05-02', documentId: doc.header.documentId })
     t.equal(p.from.organId, G22.organId)
   }
-  t.strictSame(await list(sim, { messageType: 'edoc' }), [], 'no documents for the province')
+  t.strictSame(await list(sim, 'edoc'), [], 'no documents for the province')
   t.strictSame(sim.sent().map((r) => [r.via, r.fromSystem, r.messageType, r.statusCode ?? r.subject]), [
     ['api', H34.systemId, 'edoc', doc.header.subject],
     ...['01', '03', '05', '06'].map((c) => ['auto-reply', G22.systemId, 'status', c]),
@@ -103,24 +110,21 @@ t.test('a document from the province to G22: OK with a DocId, in G22\'s mailbox,
   t.match(sim.stats(), { accepted: { edoc: 1, status: 4 }, autoReplies: 4, autoReplyFailures: 0, refused: 0 })
 })
 
-t.test('signed headers: a wrong secret, a stale timestamp, an unknown system, another path or body, no headers → 401 FAIL', async (t) => {
+t.test('signed headers: a wrong secret, an unknown system, a parameter changed after signing, no headers → 401 FAIL', async (t) => {
   const sim = await start(t)
-  const body = JSON.stringify({})
   const path = DEFAULT_PATHS.listReceived
+  const params: Params = [['servicetype', 'eDoc'], ['messagetype', 'edoc']]
   const refused = async (r: Promise<{ status: number; text: string }>, desc: string) => {
     const { status, text } = await r
     t.strictSame([status, JSON.parse(text)], [401, { status: 'FAIL', ErrorCode: ERROR_CODES.badSignature, ErrorDesc: desc }], desc)
   }
-  await refused(call(sim, path, body, { system: { systemId: H34.systemId, secret: 'wrong' } }), 'signature does not match')
-  await refused(call(sim, path, body, { nowS: Math.floor(Date.now() / 1000) - 1000 }), 'timestamp is missing or too far from the axis clock')
-  await refused(call(sim, path, body, { system: { systemId: 'nobody', secret: 'x' } }), 'system nobody is not registered')
-  await refused(call(sim, path, body, { signedPath: DEFAULT_PATHS.get }), 'signature does not match')
-  const signed = signRequest(H34.systemId, H34.secret, 'POST', path, '{"limit":1}')
-  await refused(fetch(`${sim.url}${path}`, { method: 'POST', body: '{"limit":2}', headers: signed }).then(async (r) => ({ status: r.status, text: await r.text() })), 'signature does not match')
-  await refused(fetch(`${sim.url}${path}`, { method: 'POST', body }).then(async (r) => ({ status: r.status, text: await r.text() })), 'systemid, timestamp and signature headers are required')
-  t.equal((await call(sim, path, body, { system: G22 })).status, 200, 'a remote system signs with its own secret')
-  t.equal((await call(sim, `${path}?x=1`, body, { signedPath: path })).status, 200, 'the query is not signed')
-  t.match(sim.stats(), { requests: 8, signatureRefused: 6 })
+  await refused(call(sim, path, params, '', { system: { systemId: H34.systemId, secret: 'wrong' } }), 'XroadVnpt-hash-header does not match')
+  await refused(call(sim, path, params, '', { system: { systemId: 'nobody', secret: 'x' } }), 'system nobody is not registered')
+  await refused(call(sim, path, params, '', { headers: { 'XroadVnpt-messagetype': 'status' } }), 'header XroadVnpt-messagetype is missing or differs from the signed value')
+  await refused(fetch(`${sim.url}${path}`, { method: 'POST', body: '' }).then(async (r) => ({ status: r.status, text: await r.text() })), 'XroadVnpt-sign-header and XroadVnpt-hash-header are required')
+  t.equal((await call(sim, path, params, '', { system: G22 })).status, 200, 'a remote system signs with its own secret')
+  t.equal((await call(sim, `${path}?x=1`, params)).status, 200, 'the query is not signed')
+  t.match(sim.stats(), { requests: 6, signatureRefused: 4 })
 })
 
 t.test('sendEdoc refusals: unparsable package, unknown recipient, a From not owned, a bad messagetype — FAIL with 200', async (t) => {
@@ -147,26 +151,24 @@ t.test('sendEdoc refusals: unparsable package, unknown recipient, a From not own
   const foreign = await sendPackage(sim, buildEdoc(edoc({ from: organ(G22), to: [organ(H20)] })), 'edoc')
   t.match(foreign.reply, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest, ErrorDesc: /^From organ 000\.00\.00\.G22 does not belong to system sandbox-h34/ })
   t.match((await sendPackage(sim, pkg, 'letter')).reply, { status: 'FAIL', ErrorDesc: 'the messagetype header must be "edoc" or "status"' })
-  t.match((await sendPackage(sim, pkg, 'edoc', { headers: { messagetype: '' } })).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
+  t.strictSame((await sendPackage(sim, pkg, 'edoc', { hash: hashFile(Buffer.from('other')) })).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest, ErrorDesc: 'hash-file does not match the file' })
   t.strictSame(sim.sent(), [], 'nothing was routed')
-  t.strictSame(await list(sim, {}, G22), [])
+  t.strictSame(await list(sim, undefined, G22), [])
   t.equal(sim.stats().refused, 7)
 
-  const unit = await sendPackage(sim, buildEdoc(edoc({ from: { organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm' } })), 'edoc')
+  const unit = await sendPackage(sim, buildEdoc(edoc({ from: { organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm' } })), 'edoc', { from: SANDBOX_PROVINCE_UNIT })
   t.equal(unit.reply.status, 'OK', 'a province unit sends as the province system')
 })
 
-t.test('list / get / ack: oldest first, limit and type filter, acked items leave the list, ack idempotent, others\' documents not found', async (t) => {
+t.test('list / get / ack: oldest first, type filter, acked items leave the list, ack idempotent, others\' documents not found', async (t) => {
   const sim = await start(t)
   const first = sim.deliver(edoc({ from: organ(G22), to: [organ(H34)], number: '1' }))
   const second = sim.deliver(edoc({ from: organ(G22), to: [{ organId: SANDBOX_PROVINCE_UNIT, organName: 'Trung tâm' }, organ(H34)], number: '2' }))
   const items = await list(sim)
   t.strictSame(items.map((i) => [i.docId, i.to]), [[first.docId, H34.organId], [second.docId, `${SANDBOX_PROVINCE_UNIT},${H34.organId}`]])
   t.match(items[0], { serviceType: 'eDoc', messageType: 'edoc', from: G22.organId, status: 'initial', created_time: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$/ })
-  t.strictSame((await list(sim, { limit: 1 })).map((i) => i.docId), [first.docId])
-  t.strictSame(await list(sim, { messageType: 'status' }), [])
-  t.match(await list(sim, { limit: 0 }), { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
-  t.match(await list(sim, { messageType: 'fax' }), { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
+  t.strictSame(await list(sim, 'status'), [])
+  t.match(await list(sim, 'fax'), { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
 
   const got = await getEdoc(sim, first.docId)
   t.equal(got.status, 200)
@@ -174,18 +176,23 @@ t.test('list / get / ack: oldest first, limit and type filter, acked items leave
   t.strictSame((await ack(sim, first.docId)).reply, { status: 'OK', ErrorCode: '0', ErrorDesc: '' })
   t.strictSame((await ack(sim, first.docId)).reply, { status: 'OK', ErrorCode: '0', ErrorDesc: '' }, 'idempotent')
   t.strictSame((await list(sim)).map((i) => i.docId), [second.docId], 'the acked item is no longer listed')
+  t.match((await list(sim, undefined, G22)), [], 'nothing for G22')
+  t.strictSame((await ack(sim, second.docId, H34, 'fail')).reply, { status: 'OK', ErrorCode: '0', ErrorDesc: '' }, '`fail` leaves it listed')
+  t.strictSame((await list(sim)).map((i) => i.docId), [second.docId])
   t.equal((await getEdoc(sim, first.docId)).status, 200, 'an acked document can still be fetched')
   t.match((await ack(sim, second.docId, H34, 'read')).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
   t.match((await ack(sim, 'no-such-doc')).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.notFound })
   const foreign = await getEdoc(sim, second.docId, H20)
-  t.strictSame([foreign.status, JSON.parse(foreign.text)], [200, { status: 'FAIL', ErrorCode: ERROR_CODES.notFound, ErrorDesc: `document ${second.docId} is not in the mailbox of ${H20.systemId}` }])
+  t.strictSame([foreign.status, foreign.reply], [200, { status: 'FAIL', ErrorCode: ERROR_CODES.notFound, ErrorDesc: `document ${second.docId} is not in the mailbox of ${H20.systemId}` }])
   t.match((await ack(sim, second.docId, H20)).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.notFound }, 'nor acked by another system')
-  t.match(JSON.parse((await call(sim, DEFAULT_PATHS.get, 'not json')).text), { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
+  t.strictSame((await api(sim, DEFAULT_PATHS.get, [])).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest, ErrorDesc: 'the docId header is required' })
 
   const box = sim.mailbox(H34.systemId)
   t.strictSame(box.counts, { total: 2, pending: 1, acknowledged: 1 })
   t.strictSame(box.entries.map((e) => [e.docId, e.acknowledged, e.status]), [[first.docId, true, 'done'], [second.docId, false, 'initial']])
-  t.match(sim.stats(), { listed: 4, fetched: 2, acknowledged: 1 })
+  t.match(sim.stats(), { listed: 5, fetched: 2, acknowledged: 1 })
+  const sent = (await api(sim, DEFAULT_PATHS.listSent, [['servicetype', 'eDoc'], ['messagetype', 'edoc']], { system: G22 })).reply
+  t.match(sent, { status: 'OK', data: [{ senderDocId: first.docId, fromCode: G22.organId, toCode: H34.organId, receiveStatus: 'done', messageType: 'edoc' }, { senderDocId: second.docId, receiveStatus: 'initial' }] })
 })
 
 t.test('status packets from the province: routed to the original sender\'s system', async (t) => {
@@ -199,7 +206,7 @@ t.test('status packets from the province: routed to the original sender\'s syste
   }
   const sent = await sendPackage(sim, buildStatus(packet), 'status')
   t.equal(sent.reply.status, 'OK')
-  const inbox = await list(sim, {}, G22)
+  const inbox = await list(sim, 'status', G22)
   t.strictSame(inbox.map((i) => [i.docId, i.messageType, i.from, i.to]), [[sent.reply.DocId, 'status', H34.organId, G22.organId]])
   t.equal(parseStatus((await getEdoc(sim, inbox[0]!.docId, G22)).raw).statusCode, '01')
   const lost = await sendPackage(sim, buildStatus({ ...packet, responseFor: { ...packet.responseFor, organId: '000.00.00.G98' } }), 'status')
@@ -227,7 +234,7 @@ t.test('control routes: deliver (JSON with base64 attachments, or raw), status, 
     status: { responseFor: { organId: H34.organId, code: '5/UBND-VP', promulgationDate: '2024-05-01', documentId: documentIdOf(H34.organId, '2024-05-01', '5', 'UBND-VP') }, from: organ(G22), statusCode: '02', description: 'Sai địa chỉ' },
   })
   t.match(status, { status: 200, json: { docId: UUID } })
-  const statusItem = (await list(sim, { messageType: 'status' }))[0]
+  const statusItem = (await list(sim, 'status'))[0]
   t.match(parseStatus((await getEdoc(sim, statusItem!.docId)).raw), { statusCode: '02', description: 'Sai địa chỉ', from: { organId: G22.organId } })
 
   t.match(await control(sim, 'GET', `/__sim/mailbox/${H34.systemId}`), { status: 200, json: { systemId: H34.systemId, counts: { total: 3, pending: 3, acknowledged: 0 } } })
@@ -236,12 +243,12 @@ t.test('control routes: deliver (JSON with base64 attachments, or raw), status, 
   t.ok(Array.isArray(sentRoute), '/__sim/sent is a bare array')
   t.match(sentRoute, [{ docId, via: 'deliver', fromSystem: H20.systemId, to: [H34.organId], subject: doc.header.subject }, { via: 'deliver', fromSystem: G22.systemId }, { via: 'inject', statusCode: '02' }])
 
-  const agencies = (await api(sim, DEFAULT_PATHS.agencies, {})).reply
+  const agencies = (await api(sim, DEFAULT_PATHS.agencies, [])).reply
   t.equal(agencies.status, 'OK')
-  const data = agencies.data as Array<{ code: string; name: string; parentCode?: string }>
-  t.match(data, [{ code: H34.organId, name: H34.name }])
+  const data = agencies.data as Array<{ id: string; pid: string; code: string; name: string; mail: string; oldCode: string }>
+  t.strictSame(data[0], { id: '1', pid: '', code: H34.organId, name: H34.name, mail: '', oldCode: '' }, 'the axis\'s shape: id, pid, code, name, mail, oldCode')
   t.ok(data.some((a) => a.code === G22.organId) && data.some((a) => a.code === SANDBOX_AXIS.ministry.organId) && data.some((a) => a.code === H20.organId))
-  t.strictSame(data.find((a) => a.code === SANDBOX_PROVINCE_UNIT)?.parentCode, '000.00.32.H34')
+  t.equal(data.find((a) => a.code === SANDBOX_PROVINCE_UNIT)?.pid, data.find((a) => a.code === '000.00.32.H34')?.id)
 
   t.strictSame(await control(sim, 'GET', '/__sim/auto-reply'), { status: 200, json: { autoReply: false } })
   t.strictSame(await control(sim, 'POST', '/__sim/auto-reply', { codes: ['01', '02'], stepMs: 1 }), { status: 200, json: { autoReply: { codes: ['01', '02'], stepMs: 1 } } })
@@ -256,41 +263,42 @@ t.test('control routes: deliver (JSON with base64 attachments, or raw), status, 
 
 t.test('faults: hang until the client gives up, HTTP 503 with count, app faults (transient / refusal), malformed JSON and XML', async (t) => {
   const sim = await start(t)
-  const body = '{}'
+  const body = ''
+  const p: Params = [['servicetype', 'eDoc']]
   sim.setFaults({ hang: true, count: 1 })
-  const hung = await call(sim, DEFAULT_PATHS.listReceived, body, { signal: AbortSignal.timeout(150) }).then(() => 'answered', (err: Error) => err.name)
+  const hung = await call(sim, DEFAULT_PATHS.listReceived, p, body, { signal: AbortSignal.timeout(150) }).then(() => 'answered', (err: Error) => err.name)
   t.equal(hung, 'TimeoutError')
   await waitFor(() => sim.stats().inFlight === 0, 2000, 'the simulator seeing the socket closed')
   t.equal((await control(sim, 'POST', '/__sim/faults', { status: 503, count: 1 })).status, 200)
-  const unavailable = await call(sim, DEFAULT_PATHS.listReceived, body)
+  const unavailable = await call(sim, DEFAULT_PATHS.listReceived, p, body)
   t.strictSame([unavailable.status, unavailable.text], [503, 'simulated HTTP 503\n'])
-  t.equal((await call(sim, DEFAULT_PATHS.listReceived, body)).status, 200, 'count spent')
+  t.equal((await call(sim, DEFAULT_PATHS.listReceived, p, body)).status, 200, 'count spent')
 
   await control(sim, 'POST', '/__sim/faults', { appFault: 'server', count: 2 })
   const busy = (await sendPackage(sim, buildEdoc(edoc()), 'edoc')).reply
   t.match(busy, { status: 'FAIL', ErrorCode: ERROR_CODES.busy })
   t.ok(TRANSIENT_ERROR_CODES.has(busy.ErrorCode as string), 'a transient code')
   t.match(readReply(JSON.stringify(busy)), { ok: false, error: { kind: 'unavailable' } })
-  t.match((await api(sim, DEFAULT_PATHS.listReceived, {})).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.busy })
+  t.match((await api(sim, DEFAULT_PATHS.listReceived, p)).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.busy })
   t.strictSame(sim.sent(), [], 'nothing routed while busy')
-  t.equal((await api(sim, DEFAULT_PATHS.listReceived, {})).reply.status, 'OK', 'count spent')
+  t.equal((await api(sim, DEFAULT_PATHS.listReceived, p)).reply.status, 'OK', 'count spent')
   sim.setFaults({ appFault: 'client' })
-  const refused = (await api(sim, DEFAULT_PATHS.listReceived, {})).reply
+  const refused = (await api(sim, DEFAULT_PATHS.listReceived, p)).reply
   t.match(refused, { status: 'FAIL', ErrorCode: ERROR_CODES.badRequest })
   t.match(readReply(JSON.stringify(refused)), { ok: false, error: { kind: 'rejected' } })
 
   sim.setFaults({ malformed: true })
-  const listed = await call(sim, DEFAULT_PATHS.listReceived, body)
+  const listed = await call(sim, DEFAULT_PATHS.listReceived, p, body)
   t.match(readReply(listed.raw), { ok: false, error: { kind: 'bad_response' } })
   const xml = await getEdoc(sim, 'any')
-  t.match(xml.type, /^application\/xml/)
-  t.throws(() => parseEdoc(xml.raw), EdxmlError, 'truncated XML')
+  t.match(xml.reply, { status: 'OK', data: /./ })
+  t.throws(() => parseEdoc(xml.raw), EdxmlError, 'a package cut short, as base64 data')
   sim.clearFaults()
-  t.equal((await call(sim, DEFAULT_PATHS.listReceived, '{}', { headers: { 'x-sim-fault': 'error' } })).status, 500, 'per-request header fault')
+  t.equal((await call(sim, DEFAULT_PATHS.listReceived, p, '', { headers: { 'x-sim-fault': 'error' } })).status, 500, 'per-request header fault')
   t.equal((await control(sim, 'POST', '/__sim/faults', { status: 502, paths: [DEFAULT_PATHS.get], count: 1 })).status, 200)
-  t.equal((await call(sim, DEFAULT_PATHS.listReceived, body)).status, 200, 'another path passes and spends no count')
-  t.equal((await getEdoc(sim, 'any')).status, 502, 'the named path is faulted')
-  t.match(JSON.parse((await getEdoc(sim, 'any')).text), { status: 'FAIL', ErrorCode: ERROR_CODES.notFound }, 'count spent')
+  t.equal((await call(sim, DEFAULT_PATHS.listReceived, p, body)).status, 200, 'another path passes and spends no count')
+  t.equal(await call(sim, DEFAULT_PATHS.get, [['docId', 'any']], '{}').then((r) => r.status), 502, 'the named path is faulted')
+  t.match((await getEdoc(sim, 'any')).reply, { status: 'FAIL', ErrorCode: ERROR_CODES.notFound }, 'count spent')
   t.match(sim.stats(), { requests: 13, faults: { hang: 1, status: 2, 'app-fault': 3, malformed: 2, error: 1 } })
 })
 
@@ -299,7 +307,7 @@ t.test('close() does not wait for a hanging request; the auto-responder stops wi
   t.teardown(() => sim.close()) // only matters when an assertion below fails first
   await sendPackage(sim, buildEdoc(edoc()), 'edoc')
   sim.setFaults({ hang: true })
-  const hanging = call(sim, DEFAULT_PATHS.listReceived, '{}').then(() => 'answered', () => 'dropped')
+  const hanging = call(sim, DEFAULT_PATHS.listReceived, [], '').then(() => 'answered', () => 'dropped')
   await waitFor(() => sim.stats().inFlight === 1, 2000, 'the hanging request reaching the simulator')
   await within(sim.close(), 2000, 'close() with a hanging request')
   t.equal(await within(hanging, 2000, 'the client seeing the socket closed'), 'dropped')
