@@ -12,6 +12,7 @@ import { EVENT_DATA_SCHEMAS, EVENT_TYPES, type EventType } from '../../schemas/e
 import type { InboxService } from '../inbox/index.js'
 import type { AgencyMapping } from '../agency-mapping.js'
 import { isUpstreamError } from '../upstream/errors.js'
+import { maskIdsInText } from '../logger.js'
 
 const validators = Object.fromEntries(EVENT_TYPES.map((type) => [type, Compile(EVENT_DATA_SCHEMAS[type])])) as { [K in EventType]: ReturnType<typeof Compile> }
 
@@ -108,13 +109,15 @@ export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencie
 
   return {
     take,
+    // An operator view, not a personal-data route: anything a sender wrote (the path's name
+    // included) is shown with 9- and 12-digit runs masked, like a log line.
     async quarantined(q) {
       const { rows } = await db.query<{ id: number; channel: string; name: string; key: string; reason: string; dossier_code: string | null; received_at: Date }>(
         `SELECT id, channel, name, key, reason, dossier_code, received_at FROM portal_inbound
          WHERE state = 'quarantined' AND id > $1 ORDER BY id LIMIT $2`,
         [q.afterId ?? 0, q.limit],
       )
-      return rows.map((r) => ({ id: Number(r.id), channel: r.channel, name: r.name, key: r.key, reason: r.reason, dossierCode: r.dossier_code, receivedAt: r.received_at.toISOString() }))
+      return rows.map((r) => ({ id: Number(r.id), channel: r.channel, name: maskIdsInText(r.name), key: maskIdsInText(r.key), reason: maskIdsInText(r.reason), dossierCode: r.dossier_code, receivedAt: r.received_at.toISOString() }))
     },
   }
 }

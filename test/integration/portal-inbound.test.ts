@@ -98,10 +98,11 @@ t.test('forwarded pushes become routed events', async (t) => {
       ['forward', 'nhantbthuedvcqg', 'ThongTinThanhToan'],
       ['forward', 'khongco', 'no forwarded service is named "khongco"'],
     ])
+    const before = await db.query(`SELECT count(*)::int AS n FROM ${hub.schema}.portal_inbound`)
     const nul = await forward('addtthcKhuyenMai', { MaHoSo: `${code}-nul`, MaTTHC: '2.000002', MaSoThue: '6100123456', TenThuongNhan: 'A\u0000B', Ghi: 'x\u0000y' })
-    t.equal(nul.status, 202, 'U+0000 (which PostgreSQL cannot store) is no 5xx: dropped from the event, escaped in the raw body')
-    const kept = await db.query(`SELECT raw->>'Ghi' AS ghi FROM ${hub.schema}.portal_inbound WHERE event_id = $1`, [nul.body.eventId])
-    t.strictSame(kept.rows, [{ ghi: 'x\\u0000y' }])
+    t.equal(nul.status, 400, 'U+0000 (which PostgreSQL cannot store) is a 400 naming the field, no 5xx')
+    t.match(nul.body, { code: 'VALIDATION_FAILED', errors: [{ message: /U\+0000/ }] })
+    t.strictSame((await db.query(`SELECT count(*)::int AS n FROM ${hub.schema}.portal_inbound`)).rows, before.rows, 'a refused push is not taken')
     t.equal((await forward('addtthcKhuyenMai', {}, 'not-a-key')).status, 401)
     t.equal((await hub.call('/v1/portal/forward/addtthcKhuyenMai', { body: {} })).status, 400, 'the demo client has every scope; an empty record is unreadable')
   })

@@ -55,7 +55,7 @@ t.test('procedures, admin and agency restrictions', async (t) => {
     t.equal(refused.status, 403)
     t.equal(refused.body.code, 'FORBIDDEN')
     t.equal((await hub.call(`/v1/dossiers/${other}`, { method: 'PUT', body: snapshot(1, { ...base, agencyCode: SANDBOX_PROVINCE_CODE }) })).status, 202, 'the demo client may')
-    t.equal((await hub.call(`/v1/dossiers/${other}`, { headers: as })).status, 403)
+    t.equal((await hub.call(`/v1/dossiers/${other}`, { headers: as })).status, 404, 'another agency\'s dossier reads like a missing one (no existence oracle)')
     const listed = await hub.call('/v1/dossiers?limit=500', { headers: as })
     t.ok(listed.body.items.every((d: any) => d.agencyCode.endsWith('.H99')), 'the listing shows only its agencies')
     t.ok(listed.body.items.some((d: any) => d.code === own))

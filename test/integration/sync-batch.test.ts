@@ -58,7 +58,7 @@ t.test('batch delivery on postgres', async (t) => {
       ...codes.map((c) => putDossier(hub, c, snapshot(2, base))),
     ])
     t.strictSame(answers.map((a) => a.status), [...codes.map(() => 202), 400, ...codes.map(() => 202)])
-    t.match(answers[codes.length]!.body, { code: 'VALIDATION_FAILED', detail: /U\+0000/ })
+    t.match(answers[codes.length]!.body, { code: 'VALIDATION_FAILED', errors: [{ message: /U\+0000/ }] })
     t.equal((await hub.call(`/v1/dossiers/${bad}`)).status, 404, 'nothing of it was kept')
     await waitFor('the others delivered', async () => (await Promise.all(codes.map((c) => syncState(hub, c)))).every((s) => s?.deliveredVersion === 2))
   })
