@@ -5,29 +5,15 @@
  * transaction. No crash, no 500, and everything answered 202 is delivered.
  */
 import t from 'tap'
-import { startTestHub } from '../helpers/hub.js'
-import { startReceiver } from '../helpers/receiver.js'
+import { startFaultHub, sleep } from '../helpers/fault-hub.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { terminateSessions } from '../helpers/pg-faults.js'
 import { waitFor } from '../helpers/dossier.js'
 
 const ONE_STOP = `whsec_${Buffer.from('fault-kill-one-stop-not-real').toString('base64')}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('the hub\'s connections killed mid-transaction under load', async (t) => {
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  t.teardown(() => receiver.close())
-  const hub = await startTestHub('postgres', {
-    subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    webhooks: { scheduleMs: [0, ...Array(30).fill(300)], leaseMs: 2000 },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000, leaseMs: 2000 },
-    log: { level: 'fatal' },
-  })
-  t.teardown(() => hub.close())
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
+  const { hub, receiver, crashes } = await startFaultHub(t, { secret: ONE_STOP })
 
   const load = startLoad(hub, { dossiers: 30, tag: 'kill' })
   let killed = 0

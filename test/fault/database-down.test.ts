@@ -7,34 +7,18 @@
  */
 import t from 'tap'
 import { startPgCluster } from '../helpers/pg-cluster.js'
-import { startTestHub } from '../helpers/hub.js'
-import { startReceiver } from '../helpers/receiver.js'
+import { startFaultHub, sleep } from '../helpers/fault-hub.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { waitFor } from '../helpers/dossier.js'
 import { signWebhook } from '../../src/webhooks/signature.js'
 import { SANDBOX_WEBHOOK_SECRET } from '../../src/server.js'
 
 const ONE_STOP = `whsec_${Buffer.from('fault-one-stop-secret-not-real').toString('base64')}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('PostgreSQL stopped under load: no crash, 503 while down, every 202 delivered after', async (t) => {
   const cluster = await startPgCluster()
   t.teardown(() => cluster.remove())
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  t.teardown(() => receiver.close())
-  const hub = await startTestHub('postgres', {
-    database: { url: cluster.url, schema: 'fault' },
-    subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    // Short leases: a lease taken just before the database went away expires soon after.
-    webhooks: { scheduleMs: [0, ...Array(30).fill(300)], leaseMs: 2000 },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000, leaseMs: 2000 },
-    log: { level: 'warn' },
-  })
-  t.teardown(() => hub.close())
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
+  const { hub, receiver, crashes } = await startFaultHub(t, { secret: ONE_STOP, overrides: { database: { url: cluster.url, schema: 'fault' } }, logLevel: 'warn' })
 
   const load = startLoad(hub, { dossiers: 40, tag: 'dbdown' })
   await sleep(800)

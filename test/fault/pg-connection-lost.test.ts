@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { createPostgresDb } from '../../src/db/postgres.js'
 import { TEST_DATABASE_URL } from '../helpers/hub.js'
 import { terminateSessions } from '../helpers/pg-faults.js'
+import { watchCrashes } from '../helpers/fault-hub.js'
 
 t.test('a connection killed inside a transaction fails that transaction, not the process', async (t) => {
   const schema = `t_${randomBytes(5).toString('hex')}`
@@ -17,10 +18,7 @@ t.test('a connection killed inside a transaction fails that transaction, not the
     await db.close()
   })
   await db.query('CREATE TABLE kept (n int)')
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
+  const crashes = watchCrashes(t)
 
   const outcome = await db.transaction(async (tx) => {
     await tx.query('INSERT INTO kept VALUES (1)')

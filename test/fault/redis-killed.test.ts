@@ -6,32 +6,17 @@
  */
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { startTestHub } from '../helpers/hub.js'
-import { startReceiver } from '../helpers/receiver.js'
+import { startFaultHub, sleep } from '../helpers/fault-hub.js'
 import { startRedisProcess } from '../helpers/redis-process.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { waitFor } from '../helpers/dossier.js'
 
 const ONE_STOP = `whsec_${Buffer.from('fault-redis-one-stop-not-real').toString('base64')}`
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 t.test('Redis killed and flushed under load', async (t) => {
   const redis = await startRedisProcess()
   t.teardown(() => redis.stop())
-  const receiver = await startReceiver({ secret: ONE_STOP })
-  t.teardown(() => receiver.close())
-  const hub = await startTestHub('postgres', {
-    redis: { url: redis.url },
-    subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [ONE_STOP], agencies: ['*.H34'] }],
-    webhooks: { scheduleMs: [0, ...Array(30).fill(300)], leaseMs: 2000 },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000, leaseMs: 2000 },
-    log: { level: 'fatal' },
-  })
-  t.teardown(() => hub.close())
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
+  const { hub, receiver, crashes } = await startFaultHub(t, { secret: ONE_STOP, overrides: { redis: { url: redis.url } } })
 
   const load = startLoad(hub, { dossiers: 30, tag: 'redis' })
   await sleep(800)
