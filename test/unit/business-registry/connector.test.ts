@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { Redis } from 'ioredis'
+import { deleteRedisPrefix } from '../../helpers/hub.js'
 import { pino } from 'pino'
 import { Value } from 'typebox/value'
 import businessRegistry from '../../../connectors/business-registry/index.js'
@@ -27,12 +28,7 @@ const SANDBOX = sandboxEnterprises()
 const record = (code: string) => SANDBOX.find((e) => e.code === code)!
 
 t.teardown(async () => {
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-    if (keys.length > 0) await redis.del(...keys)
-    cursor = next
-  } while (cursor !== '0')
+  await deleteRedisPrefix(prefix)
   await redis.quit()
 })
 

@@ -7,6 +7,7 @@
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { deleteRedisPrefix } from '../../helpers/hub.js'
 import { pino } from 'pino'
 import documentAxis from '../../../connectors/document-axis/index.js'
 import { SANDBOX_AXIS, SANDBOX_PROVINCE_UNIT } from '../../../connectors/document-axis/simulator.js'
@@ -25,12 +26,7 @@ const silent = pino({ level: 'silent' })
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
 const prefix = `test:document-axis:${randomBytes(6).toString('hex')}:`
 t.teardown(async () => {
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-    if (keys.length > 0) await redis.del(...keys)
-    cursor = next
-  } while (cursor !== '0')
+  await deleteRedisPrefix(prefix)
   await redis.quit()
 })
 

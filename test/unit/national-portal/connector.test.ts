@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { Redis } from 'ioredis'
+import { deleteRedisPrefix } from '../../helpers/hub.js'
 import { pino } from 'pino'
 import nationalPortal from '../../../connectors/national-portal/index.js'
 import {
@@ -24,12 +25,7 @@ const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', 
 const prefix = `test:national-portal:${randomBytes(6).toString('hex')}:`
 
 t.teardown(async () => {
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
-    if (keys.length > 0) await redis.del(...keys)
-    cursor = next
-  } while (cursor !== '0')
+  await deleteRedisPrefix(prefix)
   await redis.quit()
 })
 
