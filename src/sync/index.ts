@@ -9,7 +9,7 @@ import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
-import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
+import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptHooks, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
@@ -66,6 +66,8 @@ export interface SyncDeps {
    * only what is queued with `acceptMessage`, never dossier snapshots.
    */
   messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler }>
+  /** Messages other modules queue with an accepted snapshot or step, in its transaction (e.g. status reports). */
+  hooks?: AcceptHooks
 }
 
 /**
@@ -173,6 +175,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
       const outcomes = await acceptSnapshots(db, batch, {
         targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
+        ...(deps.hooks?.snapshots && { onAccepted: deps.hooks.snapshots }),
       })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
       return outcomes.map((outcome) => ({ outcome, woken }))
@@ -201,7 +204,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
       return outcome.result
     },
     async acceptProgress(code, step, options) {
-      const result = await acceptProgress(db, code, step, { ...options, targets })
+      const result = await acceptProgress(db, code, step, { ...options, targets, ...(deps.hooks?.step && { onStep: deps.hooks.step }) })
       await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
       return result
     },
