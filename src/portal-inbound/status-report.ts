@@ -72,7 +72,7 @@ export async function registerInterlinked(tx: Queryable, code: string, link: Int
 async function reportMoves(tx: Queryable, changes: Map<string, StatusChange>): Promise<Map<string, AcceptedRow[]>> {
   const out = new Map<string, AcceptedRow[]>()
   if (changes.size === 0) return out
-  const codes = [...changes.keys()]
+  const codes = [...changes.keys()].sort() // rows locked in one order by every writer
   const { rows } = await tx.query<{ dossier_code: string; procedure_code: string }>(
     `UPDATE interlinked_dossiers d SET last_status = c.status FROM unnest($1::text[], $2::text[]) AS c(code, status)
      WHERE d.dossier_code = c.code AND d.last_status IS DISTINCT FROM c.status
