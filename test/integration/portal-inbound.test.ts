@@ -55,12 +55,14 @@ t.test('forwarded pushes become routed events', async (t) => {
       submittedAt: body.data.submittedAt,
       papers: [
         { code: 'DON', name: 'Đơn đăng ký', url: 'https://dichvucong.example.invalid/f/dk.pdf' },
-        { code: 'TL1', name: 'Thể lệ.pdf', url: 'urn:lgsp-hub:portal-inbound:file:0', sha256: sha256Hex('the le chuong trinh') },
+        { code: 'TL1', name: 'Thể lệ.pdf', url: `urn:lgsp-hub:portal-file:${sha256Hex('the le chuong trinh')}`, sha256: sha256Hex('the le chuong trinh') },
       ],
       agencyCode: '000.00.61.H48', originalAgencyCode: '000.00.20.H34',
     })
     const raw = await db.query(`SELECT state, raw FROM ${hub.schema}.portal_inbound WHERE event_id = $1`, [res.body.eventId])
     t.strictSame(raw.rows, [{ state: 'accepted', raw: record }], 'the raw push is kept as received')
+    const file = await hub.call(`/v1/portal/files/${sha256Hex('the le chuong trinh')}`)
+    t.strictSame([file.status, file.body], [200, 'the le chuong trinh'], 'the inline file is served by its digest')
 
     const again = await forward('addtthcKhuyenMai', record)
     t.equal(again.status, 200)
