@@ -162,7 +162,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
       messageTargets: {
         ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
-        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal') } }),
+        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal'), prunable: true } }),
       },
       ...(pulls && { hooks: statusReportHooks() }),
     })

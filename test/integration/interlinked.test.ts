@@ -32,7 +32,7 @@ t.test('an interlinked item: routed event, its files, and its status reported ba
     subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H48'] }],
     webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
     portalInbound: { pollEveryMs: 0, maxFileBytes: 1024, statusDelivery: { retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } } },
-    sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
+    sync: { reconcileEveryMs: 300, staleAfterMs: 1000, keepFinishedMs: 3000 },
     clients: [{ name: 'other-province', keySha256: sha256Hex(OTHER_KEY), scopes: ['dossiers:read'], agencies: ['*.H44'] }],
   })
   t.teardown(() => hub.close())
@@ -132,5 +132,11 @@ t.test('an interlinked item: routed event, its files, and its status reported ba
     const queues = (await hub.call('/admin/queues')).body.targets['interlinked-status']
     t.match(queues, { pending: 0, retrying: 0, dead: 1 })
     t.strictSame((await statusesOf(good)).map((b) => b.trangThai), [1, 3, 7, 4, 5])
+  })
+
+  await t.test('delivered reports age out after sync.keepFinishedMs; the dead one stays for operators', async (t) => {
+    const rows = async () => (await db.query(`SELECT state, count(*)::int AS n FROM ${hub.schema}.outbox WHERE target = 'interlinked-status' GROUP BY state ORDER BY state`)).rows
+    await waitFor('the finished reports pruned', async () => { const r = await rows(); return r.length === 1 && r }, 20_000, 200)
+    t.strictSame(await rows(), [{ state: 'dead', n: 1 }])
   })
 })

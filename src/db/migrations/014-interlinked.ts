@@ -8,6 +8,8 @@
  *   however many dossiers carry it), with the type the bytes show. `portal_file_refs`: which
  *   dossier (so which agency) brought each file under which name: the file route serves a file
  *   only to a client acting for one of those agencies.
+ * - `outbox_message_finished_idx`: finished messages by target, for the retention of the message
+ *   targets whose messages nothing reads once done (the status reports; src/sync/retention.ts).
  */
 import type { Migration } from './types.js'
 
@@ -38,5 +40,6 @@ export const interlinkedMigration: Migration = {
       name         text NOT NULL,
       PRIMARY KEY (sha256, dossier_code, name)
     )`,
+    `CREATE INDEX outbox_message_finished_idx ON outbox (target, id) WHERE state IN ('delivered', 'superseded') AND kind = 'message'`,
   ],
 }
