@@ -81,7 +81,9 @@ export const HubConfig = Type.Object({
     pollEveryMs: opt(Type.Integer({ minimum: 0, default: 60000, description: 'How often the national portal\'s pulled flows (interlinked birth/death registrations) are polled, when the connector has them configured; 0 = never' })),
     leaseMs: opt(Type.Integer({ minimum: 1000, default: 120000, description: 'Lease of one poll pass: another replica polls only once it has passed' })),
     maxItems: opt(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Items taken per poll pass' })),
-  }, { additionalProperties: false, default: {} }),
+    maxFileBytes: opt(Type.Integer({ minimum: 1, default: 10485760, description: 'Largest file an interlinked item may carry inline (decoded); an item with a larger one is quarantined' })),
+    statusDelivery: opt(SyncTarget),
+  }, { additionalProperties: false, default: {}, description: 'The national portal\'s pulled flows; `statusDelivery` is the delivery (retries, concurrency) of the status reports back to the interlinked platform' }),
   agencies: Type.Object({
     mappingFile: opt(Type.String({ default: 'config/agency-mapping.json', description: 'Versioned old → new agency codes after an administrative merger (JSON, see docs/sync.md); relative to the working directory; empty = no mapping' })),
   }, { additionalProperties: false, default: {} }),
@@ -159,7 +161,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number }
   audit: Static<typeof HubConfig>['audit'] & { maxBatch: number; maxWaitMs: number }
   agencies: { mappingFile: string }
-  portalInbound: { pollEveryMs: number; leaseMs: number; maxItems: number }
+  portalInbound: { pollEveryMs: number; leaseMs: number; maxItems: number; maxFileBytes: number; statusDelivery: SyncTarget }
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string }

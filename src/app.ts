@@ -26,6 +26,7 @@ import adminRoutes from './routes/admin.js'
 import adminAgenciesRoutes from './routes/admin-agencies.js'
 import portalInboundRoutes from './routes/portal-inbound.js'
 import type { PortalInbound } from './portal-inbound/index.js'
+import type { PortalFiles } from './portal-inbound/files.js'
 import paymentsRoutes from './routes/payments.js'
 import type { PaymentService } from './payments/index.js'
 import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
@@ -57,6 +58,8 @@ export interface AppDeps {
   inbox: InboxService
   /** National portal pushes and pulled items (present when the national-portal connector is on). */
   portalInbound?: PortalInbound
+  /** Files the portal handed over inline (present with portalInbound). */
+  portalFiles?: PortalFiles
   /** Payments through the portal's payment platform (present when the connector has it configured). */
   payments?: PaymentService
   /** One poll pass of the portal's pulled flows now (present when they are configured). */
@@ -119,7 +122,12 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
     if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
-    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal', ...(deps.pollNow && { pollNow: deps.pollNow }) })
+    if (deps.portalInbound) {
+      await app.register(portalInboundRoutes, {
+        inbound: deps.portalInbound, registry: deps.registry, audit: deps.audit, connector: 'national-portal',
+        ...(deps.portalFiles && { files: deps.portalFiles }), ...(deps.pollNow && { pollNow: deps.pollNow }),
+      })
+    }
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

@@ -25,6 +25,8 @@ import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
+import { createPortalFiles } from './portal-inbound/files.js'
+import { registerInterlinked, statusReportHandler, statusReportHooks, STATUS_TARGET, type InterlinkedLink } from './portal-inbound/status-report.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
 import { createPaymentService } from './payments/index.js'
 import { createCatalogue } from './procedures/catalogue.js'
@@ -154,9 +156,15 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
     const edocStore = createEdocStore(db, config.edocs.connector)
+    // The interlinked flow's status reports go through the outbox as a message target of their own.
+    const pulls = registry.has('national-portal') && registry.get('national-portal').operations['listInterlinked'] !== undefined
     const sync = createSyncService({
       config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
-      ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
+      messageTargets: {
+        ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
+        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal'), prunable: true } }),
+      },
+      ...(pulls && { hooks: statusReportHooks() }),
     })
     cleanups.push(() => sync.close())
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
@@ -167,10 +175,14 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
-    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const portalFiles = createPortalFiles(db, config.portalInbound.maxFileBytes)
+    const onInterlinked = async (code: string, link: InterlinkedLink) => {
+      const rows = await db.transaction((tx) => registerInterlinked(tx, code, link))
+      await sync.wakeMessages(rows.map((r) => ({ ...r, key: code })))
+    }
+    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies, files: portalFiles, ...(pulls && { onInterlinked }) }) : undefined
     const payments = portalInbound && registry.get('national-portal').operations['startPayment'] !== undefined
       ? createPaymentService({ db, registry, inbox, connector: 'national-portal' }) : undefined
-    const pulls = portalInbound && registry.get('national-portal').operations['listInterlinked'] !== undefined
     const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
     if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
@@ -183,7 +195,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -21,6 +21,9 @@ export const InboundEvent = Type.Object({
   dossierCode: Type.String(),
   agencyCode: AgencyCode,
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'The event payload, agencyCode included' }),
+  files: Type.Optional(Type.Array(Type.Object({ sha256: Type.String(), name: Type.String(), data: Type.String({ description: 'base64' }) }), {
+    description: 'Files that came inline; the papers name them `urn:lgsp-hub:portal-file:<sha256>`',
+  })),
 }, { additionalProperties: false })
 
 export function inboundOperations(config: ResolvedNationalPortalConfig) {

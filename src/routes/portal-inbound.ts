@@ -13,6 +13,13 @@ import type { Logger } from 'pino'
 import { GatewayError } from '../errors.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { MappedEvent, PortalInbound } from '../portal-inbound/index.js'
+import type { PortalFiles } from '../portal-inbound/files.js'
+import type { AuditLog } from '../audit/types.js'
+import { recordAccess } from '../audited-call.js'
+import { agencyMatcher } from '../agencies.js'
+import { notFound } from '../errors.js'
+import { contentDisposition } from '../edocs/file-headers.js'
+import { PersonalDataHeaders } from '../../schemas/api/common.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const PortalReply = Type.Object({
@@ -22,8 +29,37 @@ const PortalReply = Type.Object({
   seq: Type.Union([Type.Integer(), Type.Null()], { description: 'Inbox sequence number; null for a resend' }),
 })
 
-const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry: ConnectorRegistry; connector: string; pollNow?: () => Promise<number> }> = async (fastify, deps) => {
+const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry: ConnectorRegistry; audit: AuditLog; connector: string; files?: PortalFiles; pollNow?: () => Promise<number> }> = async (fastify, deps) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()
+
+  const files = deps.files
+  if (files) {
+    app.get('/v1/portal/files/:sha256', {
+      config: { scope: 'dossiers:read' },
+      schema: {
+        tags: ['inbound'],
+        summary: 'A file the national portal handed over with a dossier (an interlinked item\'s attachment), by its SHA-256',
+        description: 'The `sha256` of a paper in a `dossier.submitted` event whose `url` is `urn:lgsp-hub:portal-file:<sha256>`. Served with the type the bytes show (`application/octet-stream` when they match no common one) and the sender\'s file name; only to a client acting for the agency of a dossier that holds it. The files are applicants\' papers: needs `X-Officer-Id` and `X-Purpose`, and every download is audited.',
+        headers: PersonalDataHeaders,
+        params: Type.Object({ sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Lower-case hex SHA-256 of the file' }) }),
+        response: { 200: Type.Unsafe({ description: 'The file' }), 400: problem('Bad digest or missing officer headers'), 401: problem('No or unknown API key'), 403: problem('The client lacks dossiers:read'), 404: problem('No such file for this client') },
+      },
+    }, async function getPortalFile(request, reply) {
+      const started = performance.now()
+      const file = await files.get(request.params.sha256, agencyMatcher(request.client))
+      if (!file) throw notFound(`No file ${request.params.sha256} for this client.`)
+      const headers = request.headers as Record<string, string>
+      await recordAccess(deps.audit, {
+        at: new Date(), requestId: request.id, client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!,
+        connector: 'portal-inbound', operation: 'files.read', subject: null, outcome: 'ok', latencyMs: Math.round(performance.now() - started),
+      }, request.log as Logger)
+      reply.type(file.detectedType ?? 'application/octet-stream')
+      reply.header('content-disposition', contentDisposition(file.name))
+      reply.header('x-content-type-options', 'nosniff')
+      reply.header('content-security-policy', "default-src 'none'; sandbox")
+      return reply.send(file.data)
+    })
+  }
 
   app.post('/v1/portal/forward/:name', {
     config: { scope: 'portal:forward' },

@@ -11,7 +11,7 @@ import type { Db, Queryable } from '../db/types.js'
 import type { DossierSnapshot } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { bodyHash } from './canonical-json.js'
-import { conflict, staleVersion, type AcceptResult } from './ledger.js'
+import { conflict, staleVersion, type AcceptHooks, type AcceptResult } from './ledger.js'
 import type { FactsReader } from './hub-facts.js'
 
 export interface SnapshotRequest {
@@ -27,6 +27,8 @@ export interface AcceptBatchOptions {
   targets: readonly string[]
   /** Runs inside the transaction for each accepted version (e.g. indexing its results). */
   onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot, client: string) => Promise<unknown>
+  /** Once per batch with the last accepted snapshot of each dossier; the message rows it queued are woken with the PUT's. */
+  onAccepted?: AcceptHooks['snapshots']
   /** The current agency code for a code as sent (after a merger); default: unchanged. */
   currentAgency?: (code: string) => string
   /** What the hub knows of the dossiers (reuse, lookups), added to each outbox payload. */
@@ -223,5 +225,11 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     for (const row of ids) results.get(byKey.get(`${row.dossier_code}\u0000${Number(row.version)}`)!)!.outbox.push({ id: Number(row.id), target: row.target })
   }
   for (const i of accepted) await options.onSnapshot?.(tx, requests[i]!.code, requests[i]!.snapshot, requests[i]!.client)
+  if (options.onAccepted && accepted.length > 0) {
+    const lastOf = new Map<string, number>()
+    for (const i of accepted) lastOf.set(requests[i]!.code, i)
+    const queued = await options.onAccepted(tx, [...lastOf.entries()].map(([code, i]) => ({ code, snapshot: requests[i]!.snapshot })))
+    for (const [code, rows] of queued) results.get(lastOf.get(code)!)?.outbox.push(...rows)
+  }
   return outcomes.map((o, i) => o ?? { ok: true, result: results.get(i)! })
 }

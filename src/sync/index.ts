@@ -9,7 +9,7 @@ import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
-import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
+import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptHooks, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
@@ -17,7 +17,7 @@ import { createGroupCommitter } from '../db/group-commit.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
-import { pruneFinished } from './retention.js'
+import { pruneFinished, pruneFinishedMessages } from './retention.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
@@ -65,7 +65,9 @@ export interface SyncDeps {
    * Message targets (the document axis): their own delivery config and handler; they receive
    * only what is queued with `acceptMessage`, never dossier snapshots.
    */
-  messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler }>
+  messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler; prunable?: boolean }>
+  /** Messages other modules queue with an accepted snapshot or step, in its transaction (e.g. status reports). */
+  hooks?: AcceptHooks
 }
 
 /**
@@ -133,7 +135,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
       name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
       sweep: async () => {
         const kicked = await sweep()
-        const pruned = await pruneFinished(db, config.sync.keepFinishedMs).catch((err: Error) => {
+        // Finished messages of prunable targets (nothing reads them once done) age out the same way.
+        const prunable = Object.entries(messageTargets).filter(([, m]) => m.prunable === true).map(([t]) => t)
+        const pruned = await Promise.all([
+          pruneFinished(db, config.sync.keepFinishedMs),
+          ...prunable.map((t) => pruneFinishedMessages(db, t, config.sync.keepFinishedMs)),
+        ]).then((counts) => counts.reduce((a, b) => a + b, 0)).catch((err: Error) => {
           log.warn({ err: { message: err.message } }, 'could not prune finished outbox rows; the next pass tries again')
           return 0
         })
@@ -173,6 +180,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
       const outcomes = await acceptSnapshots(db, batch, {
         targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
+        ...(deps.hooks?.snapshots && { onAccepted: deps.hooks.snapshots }),
       })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
       return outcomes.map((outcome) => ({ outcome, woken }))
@@ -201,7 +209,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
       return outcome.result
     },
     async acceptProgress(code, step, options) {
-      const result = await acceptProgress(db, code, step, { ...options, targets })
+      const result = await acceptProgress(db, code, step, { ...options, targets, ...(deps.hooks?.step && { onStep: deps.hooks.step }) })
       await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
       return result
     },

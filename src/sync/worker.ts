@@ -23,8 +23,11 @@ import { leaseKeeper, planRound } from './round.js'
 
 /** A message target's own step between the ledger and the connector (e.g. loading a stored package). */
 export interface MessageHandler {
-  /** The connector call for one outbox message; throw an UpstreamError `rejected` to dead-letter it. */
-  prepare(payload: Record<string, unknown>): Promise<{ operation: string; input: unknown }>
+  /**
+   * The connector call for one outbox message; throw an UpstreamError `rejected` to dead-letter it.
+   * `connector` defaults to the target's name (a target named after another connector's flow says which).
+   */
+  prepare(payload: Record<string, unknown>): Promise<{ operation: string; input: unknown; connector?: string }>
   /** Told after the upstream accepted a message (outside the settle transaction; best effort). */
   onDelivered?(payload: Record<string, unknown>, result: unknown): Promise<void>
 }
@@ -64,8 +67,8 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
     const ctx = { signal: shutdown.signal, requestId, log: log.child({ jobId: requestId.slice(4) }) }
     if (item.kind === 'message') {
       if (!options.messages) throw new UpstreamError('rejected', `Target ${target} has no message handler; this message cannot be delivered.`)
-      const { operation, input } = await options.messages.prepare(item.payload)
-      const result = await registry.invoke(target, operation, input, ctx)
+      const { operation, input, connector } = await options.messages.prepare(item.payload)
+      const result = await registry.invoke(connector ?? target, operation, input, ctx)
       await options.messages.onDelivered?.(item.payload, result).catch((err: Error) => log.warn({ err: { message: err.message }, outbox: item.id }, 'could not record a delivered message'))
       return
     }
