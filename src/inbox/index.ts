@@ -3,7 +3,7 @@
  * per subscribing one-stop system, a reconciler for lost wake-ups and retention, and the admin views.
  */
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
@@ -52,16 +52,16 @@ export interface InboxService {
   close(): Promise<void>
 }
 
-export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
+export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
   const { db, config } = deps
   const log = deps.log.child({ component: 'inbox' })
-  const prefix = `${deps.keyPrefix}bull`
+  const prefix = deps.redis.bullPrefix(deps.keyPrefix)
   const store = createInboxStore({ db, subscribers: config.subscribers })
   const ledger = createDeliveryLedger(db)
   const dispatcher = createDispatcher()
   const byName = new Map(config.subscribers.map((s) => [s.name, s]))
   const queueName = (name: string) => `deliver-${name}`
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  const connection = deps.redis.connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false })
   connection.on('error', () => undefined)
   const queues = new Map(config.subscribers.map((s) => [s.name, new Queue(queueName(s.name), {
     connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
@@ -79,7 +79,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
 
   const workers = deps.runWorkers
     ? config.subscribers.map((s) => startDeliverer({
-        subscriber: s, redisUrl: deps.redisUrl, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
+        subscriber: s, redis: deps.redis, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
         leaseMs: config.leaseMs, concurrency: config.concurrency, ledger, dispatcher, log,
         onOutcome: (sub, outcome, lagMs) => {
           outcomes.inc({ subscriber: sub, outcome })
@@ -125,7 +125,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
   let reconciler: Reconciler | undefined
   if (deps.runWorkers && (config.subscribers.length > 0 || config.keepDeliveredMs > 0)) {
     reconciler = startReconciler({
-      name: 'inbox', redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, log,
+      name: 'inbox', redis: deps.redis, prefix, everyMs: config.reconcileEveryMs, log,
       sweep: async () => {
         try {
           return await kickStale()
