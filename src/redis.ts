@@ -136,7 +136,11 @@ export function createRedisConnector(settings: RedisSettings & { url?: string })
       describe: `Redis Cluster (${settings.cluster.nodes.join(', ')})`,
       bullPrefix: (keyPrefix) => `{${keyPrefix}bull}`,
       connect: (t = {}) => new Cluster(nodes, {
-        redisOptions: { ...auth, ...(tls && { tls }), reconnectOnError, ...tuned({ ...t, enableAutoPipelining: undefined, lazyConnect: undefined, enableOfflineQueue: undefined }) },
+        redisOptions: {
+          ...auth, ...(tls && { tls }), reconnectOnError,
+          ...(t.maxRetriesPerRequest !== undefined && { maxRetriesPerRequest: t.maxRetriesPerRequest }),
+          ...(t.connectTimeout !== undefined && { connectTimeout: t.connectTimeout }),
+        },
         ...(t.enableOfflineQueue !== undefined && { enableOfflineQueue: t.enableOfflineQueue }),
         ...(t.enableAutoPipelining !== undefined && { enableAutoPipelining: t.enableAutoPipelining }),
         ...(t.lazyConnect !== undefined && { lazyConnect: t.lazyConnect }),

@@ -14,7 +14,7 @@ import { Cluster } from 'ioredis'
 t.test('queues, limiter, breaker and cache on a three-master Redis Cluster', async (t) => {
   const cluster = await startRedisCluster()
   t.teardown(() => cluster.stop())
-  const hub = await startTestHub('pglite', { redis: { url: undefined, cluster: { nodes: cluster.nodes } }, log: { level: 'warn' } })
+  const hub = await startTestHub('postgres', { redis: { url: undefined, cluster: { nodes: cluster.nodes } }, log: { level: 'warn' } })
   t.teardown(() => hub.close())
   t.equal((await hub.call('/readyz')).status, 200, 'ready on the cluster')
 
@@ -30,6 +30,7 @@ t.test('queues, limiter, breaker and cache on a three-master Redis Cluster', asy
 
   const probe = new Cluster(cluster.nodes.map((n) => ({ host: '127.0.0.1', port: Number(n.split(':')[1]) })))
   t.teardown(() => probe.disconnect())
+  await new Promise((ready) => probe.once('ready', ready))
   const bullKeys = (await Promise.all(probe.nodes('master').map((n) => n.keys(`{${hub.prefix}bull}:*`)))).flat()
   t.ok(bullKeys.length > 0, `BullMQ keys live under the hash tag {${hub.prefix}bull} (${bullKeys.length} keys)`)
 })
