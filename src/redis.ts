@@ -165,9 +165,9 @@ export function createRedisConnector(settings: RedisSettings & { url?: string })
         ...(s.tls && { sentinelTLS: tls ?? {} }),
         ...(tls && { tls, enableTLSForSentinelMode: true }),
         ...auth,
-        // Subscribes to the Sentinels' +switch-master: a promotion is followed at once, not only
-        // when the old master's socket breaks.
-        failoverDetector: true,
+        // No `failoverDetector`: its Sentinel subscriptions outlived quit() (ioredis 5.11) and kept
+        // the process reconnecting after shutdown. A crashed master breaks the socket, and one
+        // demoted by a switchover answers READONLY: both reconnect through the Sentinels.
         reconnectOnError,
         ...tuned(t),
         // A probe gives up; everything else keeps asking the Sentinels while they elect.

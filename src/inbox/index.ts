@@ -66,6 +66,7 @@ export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPre
   const queues = new Map(config.subscribers.map((s) => [s.name, new Queue(queueName(s.name), {
     connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
   })]))
+  for (const q of queues.values()) q.on('error', (err) => log.debug({ err: { message: err.message } }, 'inbox queue error'))
   const received = new Counter({ name: 'lgsp_webhooks_received_total', help: 'Inbound webhooks by source and outcome (accepted, duplicate, or the refusal reason)', labelNames: ['source', 'outcome'], registers: [deps.registry] })
   const outcomes = new Counter({ name: 'lgsp_webhook_deliveries_total', help: 'Outgoing webhook attempts by subscriber and outcome', labelNames: ['subscriber', 'outcome'], registers: [deps.registry] })
   const lag = new Histogram({ name: 'lgsp_webhook_delivery_lag_seconds', help: 'From inbox commit to a 2xx from the subscriber', labelNames: ['subscriber'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 1800, 7200, 36000], registers: [deps.registry] })

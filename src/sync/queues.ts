@@ -73,6 +73,9 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     },
   })]))
 
+  // Without a listener BullMQ prints every connection error to stderr (a Redis failover: dozens).
+  for (const q of queues.values()) q.on('error', (err) => options.log.debug({ err: { message: err.message } }, 'sync queue error'))
+
   const get = (target: string) => {
     const q = queues.get(target)
     if (!q) throw new Error(`no sync target "${target}"`)

@@ -69,6 +69,8 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   const connection = options.redis.connect({ maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
   const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
+  // Without a listener BullMQ prints every connection error to stderr (a Redis failover: dozens).
+  queue.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler queue error'))
 
   const runOnce = options.sweep
 
