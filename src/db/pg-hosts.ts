@@ -39,7 +39,8 @@ export function parsePostgresUrl(url: string): PgHosts {
   const parts = URL_PARTS.exec(url)
   if (!parts) throw new Error('not a postgres:// or postgresql:// URL')
   const [, scheme, auth = '', hostList = '', rest = ''] = parts
-  const hosts = (hostList === '' ? ['localhost'] : hostList.split(',')).map((text) => {
+  const raw = hostList === '' ? [] : hostList.split(',')
+  const hosts = (raw.length === 0 ? ['localhost'] : raw).map((text) => {
     const m = HOST_PORT.exec(text)
     if (!m) throw new Error(`"${text}" is not host or host:port`)
     return { host: decodeURIComponent(m[1]!.replace(/^\[|\]$/g, '')), port: m[2] ? Number(m[2]) : 5432 }
@@ -51,8 +52,10 @@ export function parsePostgresUrl(url: string): PgHosts {
   // libpq's default is `any`; the ledger writes, so several hosts default to read-write.
   const attrs = asked ?? (hosts.length > 1 ? 'read-write' : 'any')
   if (!SUPPORTED.includes(attrs)) throw new Error(`target_session_attrs=${attrs} is not supported: the ledger writes, use read-write (or primary)`)
+  // One host and nothing asked: the URL as given (a socket path, a host in the query, … stay pg's).
+  if (raw.length <= 1 && asked === null) return { hosts, targetSessionAttrs: 'any', url }
   const query = params.toString()
-  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${hostText(hosts[0]!)}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}` }
+  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${raw[0]}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}` }
 }
 
 /** Boot check of `database.url`: one line per problem. */
@@ -118,7 +121,7 @@ export function failoverClients(target: PgHosts, options: { config: pg.ClientCon
     for (let i = 0; i < target.hosts.length; i++) {
       const problem = await probe(i)
       if (problem === undefined) {
-        if (current !== i) options.log?.warn({ host: hostText(target.hosts[i]!) }, 'PostgreSQL: connecting to this host, the first that accepts writes')
+        if (current !== i) options.log?.info({ host: hostText(target.hosts[i]!) }, 'PostgreSQL: connections go to this host, the first that accepts writes')
         current = i
         return i
       }
