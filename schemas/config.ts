@@ -53,14 +53,32 @@ export const HubConfig = Type.Object({
     level: opt(Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' })),
   }, { additionalProperties: false, default: {} }),
   redis: Type.Object({
-    url: opt(Type.String({ description: 'redis:// URL; unset = 127.0.0.1:6379, or a private redis-server under ./data/' })),
+    url: opt(Type.String({ description: 'redis:// (rediss:// for TLS) URL of one Redis; unset (and no sentinel or cluster) = 127.0.0.1:6379, or a private redis-server under ./data/' })),
     keyPrefix: opt(Type.String({ default: 'lgsp:', description: 'Prefix of every Redis key the hub writes' })),
+    sentinel: opt(Type.Object({
+      name: Type.String({ minLength: 1, description: 'Master name the Sentinels monitor (`sentinel monitor <name> …`)' }),
+      sentinels: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: '`host:port` of each Sentinel; the hub asks them for the current master and follows a failover' }),
+      username: opt(Type.String({ minLength: 1, description: 'ACL user on the Sentinels, if they require one' })),
+      password: opt(Type.String({ minLength: 1, writeOnly: true, description: 'Password of the Sentinels themselves (their requirepass), if any; the data nodes use /redis/password' })),
+      tls: opt(Type.Boolean({ description: 'Speak TLS to the Sentinels too (with /redis/tls); default false' })),
+    }, { additionalProperties: false, description: 'Redis through Sentinel (high availability); excludes url and cluster' })),
+    cluster: opt(Type.Object({
+      nodes: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: '`host:port` of some cluster nodes; the rest are discovered' }),
+    }, { additionalProperties: false, description: 'Redis Cluster; BullMQ keys then share one hash tag ({<keyPrefix>bull}); excludes url and sentinel' })),
+    username: opt(Type.String({ minLength: 1, description: 'ACL user of the Redis data nodes (Sentinel or Cluster; a url carries its own)' })),
+    password: opt(Type.String({ minLength: 1, writeOnly: true, description: 'Password of the Redis data nodes (Sentinel or Cluster; a url carries its own); REDIS_PASSWORD or REDIS_PASSWORD_FILE' })),
+    tls: opt(Type.Object({
+      caFile: opt(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the Redis certificates; default the system CAs' })),
+      serverName: opt(Type.String({ minLength: 1, description: 'Name expected in the certificate (SNI), when it differs from the host' })),
+      rejectUnauthorized: opt(Type.Boolean({ description: 'Refuse certificates that do not verify; default true' })),
+    }, { additionalProperties: false, description: 'TLS to the Redis data nodes (present = on); with a url, rediss:// turns it on as well' })),
   }, { additionalProperties: false, default: {} }),
   database: Type.Object({
-    url: opt(Type.String({ description: 'postgres:// URL; unset = embedded PGlite in pgliteDir' })),
+    url: opt(Type.String({ description: 'postgres:// URL; several hosts as libpq writes them (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write`): each new connection takes the first that accepts writes. Unset = embedded PGlite in pgliteDir' })),
     pgliteDir: opt(Type.String({ default: './data/pglite', description: 'PGlite data directory (`memory://` for in-memory)' })),
     schema: opt(Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]*$', description: 'PostgreSQL schema for the hub tables' })),
     poolSize: opt(Type.Integer({ minimum: 1, default: 10 })),
+    failoverRetryMs: opt(Type.Integer({ minimum: 0, default: 3000, description: 'How long a dossier PUT or progress step retries its transaction while the PostgreSQL primary changes (a connection lost before COMMIT) before it answers 503 with Retry-After' })),
   }, { additionalProperties: false, default: {} }),
   audit: Type.Object({
     hashKey: opt(Type.String({ minLength: 16, description: 'Secret key for the keyed hash of personal IDs in the audit log (required outside the sandbox)' })),
@@ -158,7 +176,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   server: Required<Static<typeof HubConfig>['server']>
   log: Required<Static<typeof HubConfig>['log']>
   redis: Static<typeof HubConfig>['redis'] & { keyPrefix: string }
-  database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number }
+  database: Static<typeof HubConfig>['database'] & { pgliteDir: string; schema: string; poolSize: number; failoverRetryMs: number }
   audit: Static<typeof HubConfig>['audit'] & { maxBatch: number; maxWaitMs: number }
   agencies: { mappingFile: string }
   portalInbound: { pollEveryMs: number; leaseMs: number; maxItems: number; maxFileBytes: number; statusDelivery: SyncTarget }

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis.js'
 import type { HubConfig } from '../schemas/config.js'
 import { Problem, formatsPlugin } from '../schemas/api/common.js'
 import type { Db } from './db/types.js'
@@ -48,7 +48,7 @@ export interface AppDeps {
   config: HubConfig
   log: Logger
   db: Db
-  redis: Redis
+  redis: RedisClient
   audit: AuditLog
   registry: ConnectorRegistry
   metrics: Metrics

@@ -6,7 +6,6 @@
 import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { DestinationStream, Logger } from 'pino'
-import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
@@ -14,8 +13,9 @@ import { assertPortFree } from './config/port.js'
 import { decideSandbox } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
-import { findRedis, type RedisHandle } from './redis.js'
+import { findRedis, redisSettingProblems, type RedisHandle } from './redis.js'
 import { openDatabase } from './db/index.js'
+import { postgresUrlProblems } from './db/pg-hosts.js'
 import { createAuditLog } from './audit/audit-log.js'
 import { chainKeyFrom } from './audit/chain.js'
 import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
@@ -104,6 +104,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     if (sandbox) applySandboxDefaults(config)
     const problems = await validateConnectorConfigs(config.connectors)
     problems.push(...clientKeyProblems(config.clients))
+    problems.push(...redisSettingProblems(config.redis), ...postgresUrlProblems(config.database.url))
     if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
     const mappingFile = config.agencies?.mappingFile
     let agencies = NO_AGENCY_MAPPING
@@ -118,9 +119,11 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
 
     const soon = Date.now() + 14 * 86_400_000
     for (const c of config.clients) if (keyExpiry(c) < soon) log.warn({ client: c.name, expiresAt: c.expiresAt }, 'API key expires within 14 days (or has expired); issue a new one')
-    const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
+    const redisHandle: RedisHandle = await findRedis({ settings: config.redis, log })
     cleanups.push(() => redisHandle.stop())
-    const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true })
+    const redisConnector = redisHandle.connector
+    // The shared connection: circuit breakers, rate limits, caches, readiness.
+    const redis = redisConnector.connect({ maxRetriesPerRequest: 2, enableAutoPipelining: true })
     redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'))
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
 
@@ -159,7 +162,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     // The interlinked flow's status reports go through the outbox as a message target of their own.
     const pulls = registry.has('national-portal') && registry.get('national-portal').operations['listInterlinked'] !== undefined
     const sync = createSyncService({
-      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
+      config, db, redis: redisConnector, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
       messageTargets: {
         ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
         ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal'), prunable: true } }),
@@ -170,7 +173,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
 
     const inbox = createInboxService({
-      db, redisUrl: redisHandle.url, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      db, redis: redisConnector, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
       config: { ...config.webhooks, subscribers: config.subscribers, reconcileEveryMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs },
     })
     cleanups.push(() => inbox.close())
@@ -186,12 +189,12 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
     if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
-      const poll = startInterlinkedPoll({ ...pollOptions, redisUrl: redisHandle.url, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.portalInbound.pollEveryMs })
+      const poll = startInterlinkedPoll({ ...pollOptions, redis: redisConnector, prefix: redisConnector.bullPrefix(config.redis.keyPrefix), everyMs: config.portalInbound.pollEveryMs })
       cleanups.push(() => poll.close())
     }
 
     const edocs = axis
-      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
+      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redis: redisConnector, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 

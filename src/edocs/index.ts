@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import type { Db } from '../db/types.js'
+import type { RedisConnector } from '../redis.js'
 import type { HubConfig } from '../../schemas/config.js'
 import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -51,7 +52,7 @@ export interface EdocDeps {
   registry: ConnectorRegistry
   sync: SyncService
   inbox: InboxService
-  redisUrl: string
+  redis: RedisConnector
   runWorkers: boolean
   log: Logger
   /** Where `lgsp_edocs_polled_total` is registered (the hub's metrics registry). */
@@ -199,7 +200,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
   let schedule: Reconciler | undefined
   if (deps.runWorkers) {
     schedule = startReconciler({
-      name: 'edocs-poll', redisUrl: deps.redisUrl, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.edocs.pollEveryMs, log,
+      name: 'edocs-poll', redis: deps.redis, prefix: deps.redis.bullPrefix(config.redis.keyPrefix), everyMs: config.edocs.pollEveryMs, log,
       sweep: async () => (await pollOnce()).stored,
     })
   }

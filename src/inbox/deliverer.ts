@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { DelayedError, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import type { Logger } from 'pino'
 import type { DeliveryLedger } from './delivery-store.js'
 import type { Dispatcher } from './dispatch.js'
@@ -27,7 +27,7 @@ export interface DeliverKick {
 
 export interface DelivererOptions {
   subscriber: SubscriberConfig
-  redisUrl: string
+  redis: RedisConnector
   prefix: string
   queueName: string
   scheduleMs: number[]
@@ -47,7 +47,7 @@ export const outgoingBody = (e: { eventId: string; type: string; body: unknown; 
 export function startDeliverer(options: DelivererOptions): { close(): Promise<void> } {
   const { subscriber, ledger, dispatcher, log } = options
   const instance = randomUUID().slice(0, 8)
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  const connection = options.redis.connect({ maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'deliverer connection error'))
 
   let closing = false

@@ -3,7 +3,7 @@
  * per subscribing one-stop system, a reconciler for lost wake-ups and retention, and the admin views.
  */
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
@@ -52,20 +52,21 @@ export interface InboxService {
   close(): Promise<void>
 }
 
-export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
+export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
   const { db, config } = deps
   const log = deps.log.child({ component: 'inbox' })
-  const prefix = `${deps.keyPrefix}bull`
+  const prefix = deps.redis.bullPrefix(deps.keyPrefix)
   const store = createInboxStore({ db, subscribers: config.subscribers })
   const ledger = createDeliveryLedger(db)
   const dispatcher = createDispatcher()
   const byName = new Map(config.subscribers.map((s) => [s.name, s]))
   const queueName = (name: string) => `deliver-${name}`
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  const connection = deps.redis.connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false })
   connection.on('error', () => undefined)
   const queues = new Map(config.subscribers.map((s) => [s.name, new Queue(queueName(s.name), {
     connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
   })]))
+  for (const q of queues.values()) q.on('error', (err) => log.debug({ err: { message: err.message } }, 'inbox queue error'))
   const received = new Counter({ name: 'lgsp_webhooks_received_total', help: 'Inbound webhooks by source and outcome (accepted, duplicate, or the refusal reason)', labelNames: ['source', 'outcome'], registers: [deps.registry] })
   const outcomes = new Counter({ name: 'lgsp_webhook_deliveries_total', help: 'Outgoing webhook attempts by subscriber and outcome', labelNames: ['subscriber', 'outcome'], registers: [deps.registry] })
   const lag = new Histogram({ name: 'lgsp_webhook_delivery_lag_seconds', help: 'From inbox commit to a 2xx from the subscriber', labelNames: ['subscriber'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 1800, 7200, 36000], registers: [deps.registry] })
@@ -79,7 +80,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
 
   const workers = deps.runWorkers
     ? config.subscribers.map((s) => startDeliverer({
-        subscriber: s, redisUrl: deps.redisUrl, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
+        subscriber: s, redis: deps.redis, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
         leaseMs: config.leaseMs, concurrency: config.concurrency, ledger, dispatcher, log,
         onOutcome: (sub, outcome, lagMs) => {
           outcomes.inc({ subscriber: sub, outcome })
@@ -125,7 +126,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
   let reconciler: Reconciler | undefined
   if (deps.runWorkers && (config.subscribers.length > 0 || config.keepDeliveredMs > 0)) {
     reconciler = startReconciler({
-      name: 'inbox', redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, log,
+      name: 'inbox', redis: deps.redis, prefix, everyMs: config.reconcileEveryMs, log,
       sweep: async () => {
         try {
           return await kickStale()

@@ -5,10 +5,10 @@
  */
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import { GatewayError } from '../errors.js'
 
-export default fp(async function rateLimitPlugin(app, opts: { redis: Redis; keyPrefix: string }) {
+export default fp(async function rateLimitPlugin(app, opts: { redis: RedisClient; keyPrefix: string }) {
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',

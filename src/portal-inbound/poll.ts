@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
+import type { RedisConnector } from '../redis.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import { UpstreamError } from '../upstream/errors.js'
 import { startReconciler, type Reconciler } from '../sync/reconciler.js'
@@ -61,10 +62,10 @@ export function pollInterlinked(o: PollOptions): () => Promise<number> {
   }
 }
 
-export function startInterlinkedPoll(o: PollOptions & { redisUrl: string; prefix: string; everyMs: number }): Reconciler {
+export function startInterlinkedPoll(o: PollOptions & { redis: RedisConnector; prefix: string; everyMs: number }): Reconciler {
   const once = pollInterlinked(o)
   return startReconciler({
-    name: 'portal-poll', redisUrl: o.redisUrl, prefix: o.prefix, everyMs: o.everyMs, log: o.log,
+    name: 'portal-poll', redis: o.redis, prefix: o.prefix, everyMs: o.everyMs, log: o.log,
     sweep: () => once().catch((err: Error) => {
       o.log.warn({ err: { message: err.message } }, 'polling the national portal\'s interlinked items failed; the next pass tries again')
       return 0

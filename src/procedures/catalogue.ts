@@ -4,7 +4,7 @@
  * marked so, with its age — for up to `staleTtlMs`. Concurrent misses for one code share one
  * upstream call in this process.
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 import type { Procedure } from '../../schemas/procedure.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -21,7 +21,7 @@ export interface Catalogue {
 }
 
 export interface CatalogueOptions {
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   registry: ConnectorRegistry
   connector: string

@@ -11,7 +11,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import { Enterprise, checkEnterpriseCode, withoutMembers, type Enterprise as EnterpriseT } from '../../schemas/enterprise.js'
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { notFound, validationFailed } from '../errors.js'
@@ -22,7 +22,7 @@ import type { AuditLog } from '../audit/types.js'
 export interface EnterpriseRouteDeps {
   registry: ConnectorRegistry
   audit: AuditLog
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   cacheTtlMs: number
 }

@@ -1,6 +1,6 @@
 /** Liveness and readiness. Readiness checks what a request needs: the database and Redis. */
 import type { FastifyPluginAsync } from 'fastify'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Db } from '../db/types.js'
 
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
@@ -13,7 +13,7 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
-const healthRoutes: FastifyPluginAsync<{ db: Db; redis: Redis; isShuttingDown: () => boolean }> = async (app, deps) => {
+const healthRoutes: FastifyPluginAsync<{ db: Db; redis: RedisClient; isShuttingDown: () => boolean }> = async (app, deps) => {
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness' } }, async function liveness() {
     return { status: 'ok' }
   })

@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
 import type { DossierSnapshot } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
+import { retryDuringFailover } from '../db/errors.js'
 import { bodyHash } from './canonical-json.js'
 import { conflict, staleVersion, type AcceptHooks, type AcceptResult } from './ledger.js'
 import type { FactsReader } from './hub-facts.js'
@@ -33,6 +34,8 @@ export interface AcceptBatchOptions {
   currentAgency?: (code: string) => string
   /** What the hub knows of the dossiers (reuse, lookups), added to each outbox payload. */
   facts?: FactsReader
+  /** How long the transaction is tried again while the PostgreSQL primary changes; default 0. */
+  failoverRetryMs?: number
   log?: Logger
 }
 
@@ -45,7 +48,7 @@ interface Current {
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(['40P01', '40001'])
 /** Codes that say "the database cannot serve now" (connection, shutdown, resources, contention, timeouts). */
-const UNAVAILABLE_CODE = /^(08|53|57P0|40P01$|40001$|55P03$|57014$|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$)/
+const UNAVAILABLE_CODE = /^(08|53|57P0|25006$|40P01$|40001$|55P03$|57014$|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$)/
 /** What pg and PGlite say, without a code, when the connection is gone or cannot be had. */
 const UNAVAILABLE_TEXT = /connection terminated|timeout exceeded when trying to connect|not queryable|pglite is closed/i
 
@@ -105,14 +108,22 @@ export async function acceptSnapshots(db: Db, requests: SnapshotRequest[], optio
   return outcomes
 }
 
+/**
+ * Deadlocks are retried twice; a connection lost before COMMIT (the primary changing) is retried
+ * for up to `failoverRetryMs` on a new connection, which goes to the new primary. `decide` has no
+ * effect outside its transaction, so running it again is safe; a COMMIT whose answer was lost is
+ * not retried (it may have committed) and becomes a 503.
+ */
 async function commitTogether(db: Db, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction((tx) => decide(tx, requests, options))
-    } catch (err) {
-      if (attempt >= 3 || !RETRYABLE.has(sqlState(err))) throw err
+  return retryDuringFailover(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction((tx) => decide(tx, requests, options))
+      } catch (err) {
+        if (attempt >= 3 || !RETRYABLE.has(sqlState(err))) throw err
+      }
     }
-  }
+  }, options.failoverRetryMs ?? 0)
 }
 
 async function decide(tx: Queryable, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {

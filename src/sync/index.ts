@@ -9,11 +9,13 @@ import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
+import type { RedisConnector } from '../redis.js'
 import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptHooks, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
 import { createGroupCommitter } from '../db/group-commit.js'
+import { retryDuringFailover } from '../db/errors.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
 import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
@@ -49,7 +51,8 @@ export interface SyncService {
 export interface SyncDeps {
   config: HubConfig
   db: Db
-  redisUrl: string
+  /** Makes the queues' and workers' Redis connections (src/redis.ts). */
+  redis: RedisConnector
   registry: ConnectorRegistry
   metrics: Metrics
   log: Logger
@@ -99,7 +102,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const overlap = targets.filter((t) => t in messageTargets)
   if (overlap.length > 0) throw new Error(`sync targets ${overlap.join(', ')} cannot be both dossier and message targets`)
   const allTargets = [...targets, ...Object.keys(messageTargets)]
-  const prefix = `${config.redis.keyPrefix}bull`
+  const prefix = deps.redis.bullPrefix(config.redis.keyPrefix)
   const metrics = createSyncMetrics(deps.metrics.registry)
   // Batch delivery where the target's connector has the batch operation (see batch-worker.ts).
   const batchTargets = targets.filter((t) => {
@@ -108,7 +111,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   })
   const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.batchConcurrency]))
   warnShortLease(deps, batchTargets, log)
-  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
+  const queues = createSyncQueues({ redis: deps.redis, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)
   const workers: SyncWorker[] = []
@@ -119,20 +122,20 @@ export function createSyncService(deps: SyncDeps): SyncService {
         ? { store: batchStore, wakeAt: (at: Date) => queues.kickAt(target, at), wakeNow: () => queues.kick(target, '', jobIdFor('c', target, Date.now()), true) }
         : undefined
       workers.push(startSyncWorker({
-        target, config: config.sync.targets[target]!, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        target, config: config.sync.targets[target]!, redis: deps.redis, prefix, leaseMs: config.sync.leaseMs,
         store, registry: deps.registry, metrics, log, ...(batch && { batch }),
       }))
     }
     if (batchTargets.length > 0) log.info({ targets: batchTargets }, 'batch delivery on')
     for (const [target, m] of Object.entries(messageTargets)) {
       workers.push(startSyncWorker({
-        target, config: m.config, messages: m.handler, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        target, config: m.config, messages: m.handler, redis: deps.redis, prefix, leaseMs: config.sync.leaseMs,
         store, registry: deps.registry, metrics, log,
       }))
     }
     const sweep = sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log })
     reconciler = startReconciler({
-      name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
+      name: 'sync', redis: deps.redis, prefix, everyMs: config.sync.reconcileEveryMs, log,
       sweep: async () => {
         const kicked = await sweep()
         // Finished messages of prunable targets (nothing reads them once done) age out the same way.
@@ -178,7 +181,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
       const outcomes = await acceptSnapshots(db, batch, {
-        targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
+        targets, log, failoverRetryMs: config.database.failoverRetryMs, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
         ...(deps.hooks?.snapshots && { onAccepted: deps.hooks.snapshots }),
       })
@@ -209,7 +212,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
       return outcome.result
     },
     async acceptProgress(code, step, options) {
-      const result = await acceptProgress(db, code, step, { ...options, targets, ...(deps.hooks?.step && { onStep: deps.hooks.step }) })
+      // Pure within its transaction (the step hook writes in it too) and deduplicated by step id:
+      // safe to run again during a failover.
+      const result = await retryDuringFailover(
+        () => acceptProgress(db, code, step, { ...options, targets, ...(deps.hooks?.step && { onStep: deps.hooks.step }) }),
+        config.database.failoverRetryMs,
+      )
       await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
       return result
     },

@@ -4,7 +4,7 @@
  * away (the commit already happened; the reconciler re-enqueues), so an API call never hangs on Redis.
  */
 import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import type { Logger } from 'pino'
 
 export interface KickData {
@@ -38,7 +38,7 @@ export interface SyncQueues {
 }
 
 export interface SyncQueueOptions {
-  redisUrl: string
+  redis: RedisConnector
   /** BullMQ key prefix, e.g. `lgsp:bull`. */
   prefix: string
   targets: string[]
@@ -58,7 +58,7 @@ export const queueNameFor = (target: string) => `sync-${target}`
 export const jobIdFor = (kind: string, ...parts: Array<string | number>) => [kind, ...parts].join('-').replace(/:/g, '_')
 
 export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+  const connection = options.redis.connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
   connection.on('error', (err) => options.log.debug({ err: { message: err.message } }, 'sync queue connection error'))
   const queues = new Map(options.targets.map((t) => [t, new Queue<KickData>(queueNameFor(t), {
     connection,
@@ -72,6 +72,9 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
       backoff: { type: 'exponential', delay: 1000 },
     },
   })]))
+
+  // Without a listener BullMQ prints every connection error to stderr (a Redis failover: dozens).
+  for (const q of queues.values()) q.on('error', (err) => options.log.debug({ err: { message: err.message } }, 'sync queue error'))
 
   const get = (target: string) => {
     const q = queues.get(target)

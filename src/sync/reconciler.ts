@@ -6,7 +6,7 @@
  * (`sweepOutbox`) and the inbox deliveries each run one.
  */
 import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import type { SyncQueues } from './queues.js'
@@ -15,7 +15,7 @@ import { jobIdFor } from './queues.js'
 export interface ReconcilerOptions {
   /** Names the maintenance queue and its schedule (one per reconciled ledger). */
   name: string
-  redisUrl: string
+  redis: RedisConnector
   prefix: string
   everyMs: number
   log: Logger
@@ -66,9 +66,11 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   const { log } = options
   const QUEUE = `${options.name}-maintenance`
   const SCHEDULER = `reconcile-${options.name}`
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  const connection = options.redis.connect({ maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
   const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
+  // Without a listener BullMQ prints every connection error to stderr (a Redis failover: dozens).
+  queue.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler queue error'))
 
   const runOnce = options.sweep
 
@@ -79,7 +81,7 @@ export function startReconciler(options: ReconcilerOptions): Reconciler {
   const watchdog = setInterval(() => void ensureSchedule(), Math.max(options.everyMs, 1000) * 2)
   watchdog.unref()
 
-  const workerConnection = connection.duplicate({ maxRetriesPerRequest: null })
+  const workerConnection = options.redis.connect({ maxRetriesPerRequest: null })
   workerConnection.on('error', () => undefined)
   const worker = new Worker(QUEUE, async () => runOnce(), { connection: workerConnection, prefix: options.prefix, concurrency: 1 })
   worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'reconciler worker error'))

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { DelayedError, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { RedisConnector } from '../redis.js'
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -37,7 +37,7 @@ export interface WorkerOptions {
   config: SyncTarget
   /** Present for message targets (document axis); dossier targets leave it out. */
   messages?: MessageHandler
-  redisUrl: string
+  redis: RedisConnector
   prefix: string
   leaseMs: number
   store: DeliveryStore
@@ -60,7 +60,7 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const instance = randomUUID().slice(0, 8)
   const shutdown = new AbortController()
   let closing = false
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
+  const connection = options.redis.connect({ maxRetriesPerRequest: null })
   connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
 
   async function sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void> {

@@ -5,7 +5,7 @@
  * normalisation and metrics. Adding a connector needs a folder and a config section, nothing here.
  */
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Connector, ConnectorModule, OperationContext } from './types.js'
 import { UpstreamError, isUpstreamError } from './errors.js'
 import { createUpstreamClient, type UpstreamClient } from './client.js'
@@ -59,7 +59,7 @@ export interface ConnectorRegistry {
 
 export interface RegistryOptions {
   connectors: Record<string, { enabled: boolean; timeoutMs?: Record<string, number> | number }>
-  redis: Redis
+  redis: RedisClient
   redisPrefix: string
   log: Logger
   metrics: Metrics

@@ -12,6 +12,7 @@ import { pino } from 'pino'
 import { createInboxService } from '../../../src/inbox/index.js'
 import { openTestDb } from '../../helpers/db.js'
 import { TEST_REDIS_URL, deleteRedisPrefix } from '../../helpers/hub.js'
+import { createRedisConnector } from '../../../src/redis.js'
 import { waitFor } from '../../helpers/dossier.js'
 
 t.test('a slow subscriber: each event sent once and in order by two replicas', async (t) => {
@@ -31,7 +32,7 @@ t.test('a slow subscriber: each event sent once and in order by two replicas', a
     subscribers: [{ name: 'slow', url, secrets: ['whsec_' + Buffer.from('lease-test-secret-not-real').toString('base64')] }],
     scheduleMs: [0, 200, 200], timeoutMs: 5000, leaseMs: 1000, concurrency: 4, reconcileEveryMs: 200, staleAfterMs: 300, keepDeliveredMs: 0,
   }
-  const replicas = [0, 1].map(() => createInboxService({ db, redisUrl: TEST_REDIS_URL, keyPrefix, config, registry: new Registry(), log: pino({ level: 'silent' }), runWorkers: true }))
+  const replicas = [0, 1].map(() => createInboxService({ db, redis: createRedisConnector({ url: TEST_REDIS_URL }), keyPrefix, config, registry: new Registry(), log: pino({ level: 'silent' }), runWorkers: true }))
   t.teardown(() => Promise.all(replicas.map((r) => r.close())))
   const ids = Array.from({ length: 6 }, (_, i) => `msg_lease_${i}`)
   for (const [i, id] of ids.entries()) {
