@@ -32,6 +32,7 @@ import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
+import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
 const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
@@ -43,6 +44,8 @@ export interface HubHandle {
   log: Logger
   sandbox: boolean
   simulators: Record<string, SimulatorHandle>
+  /** The sandbox's sample subscriber, when `sandbox.sampleSubscriber` started it. */
+  sampleSubscriber?: SampleSubscriber
   close(): Promise<void>
 }
 
@@ -100,6 +103,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
+    // A receiver to route events to, so webhooks can be tried by hand; never beside real subscribers.
+    const sampleSubscriber = sandbox && config.sandbox.sampleSubscriber && (config.subscribers ?? []).length === 0
+      ? await startSampleSubscriber({ log: log.child({ simulator: 'sample-subscriber' }) }) : undefined
+    if (sampleSubscriber) {
+      cleanups.push(() => sampleSubscriber.close())
+      config.subscribers = [{ name: sampleSubscriber.name, url: sampleSubscriber.url, secrets: [sampleSubscriber.secret] }]
+    }
     const problems = await validateConnectorConfigs(config.connectors)
     problems.push(...clientKeyProblems(config.clients))
     if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
@@ -183,7 +193,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()
@@ -198,7 +208,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       })()
       return closing
     }
-    return { app, url, config, log, sandbox, simulators, close }
+    return { app, url, config, log, sandbox, simulators, ...(sampleSubscriber && { sampleSubscriber }), close }
   } catch (err) {
     await cleanup()
     throw err
