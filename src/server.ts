@@ -11,7 +11,7 @@ import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
 import { assertPortFree } from './config/port.js'
-import { decideSandbox } from './config/sandbox.js'
+import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { findRedis, type RedisHandle } from './redis.js'
@@ -34,8 +34,6 @@ import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
 import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
 
-/** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
-const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
 
 export interface HubHandle {
   app: HubApp
