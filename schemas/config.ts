@@ -169,6 +169,7 @@ export const HubConfig = Type.Object({
       description: '`auto`: start a simulator for every enabled connector that has no baseUrl',
     })),
     demoKey: opt(Type.String({ default: 'lgsp-demo-key-0000-not-a-secret', description: 'API key of the demo client added in sandbox mode' })),
+    sampleSubscriber: opt(Type.Boolean({ default: false, description: 'In a sandbox with no subscriber configured, start the sample subscriber `kontum-one-stop` (src/sim/sample-subscriber.ts); `npm start` turns it on' })),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false })
 
@@ -182,7 +183,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   portalInbound: { pollEveryMs: number; leaseMs: number; maxItems: number; maxFileBytes: number; statusDelivery: SyncTarget }
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
-  sandbox: { enabled: 'auto' | boolean; demoKey: string }
+  sandbox: { enabled: 'auto' | boolean; demoKey: string; sampleSubscriber?: boolean }
   role: 'all' | 'api' | 'worker'
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }

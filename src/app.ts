@@ -43,6 +43,8 @@ import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
+import adminSandboxRoutes from './routes/admin-sandbox.js'
+import type { SampleSubscriber } from './sim/sample-subscriber.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -68,6 +70,8 @@ export interface AppDeps {
   agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
   edocs?: EdocService
+  /** The sandbox's sample subscriber (only in a sandbox that started it). */
+  sampleSubscriber?: SampleSubscriber
   version?: string
 }
 
@@ -121,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
+    if (deps.sampleSubscriber) await app.register(adminSandboxRoutes, { sampleSubscriber: deps.sampleSubscriber })
     if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
     if (deps.portalInbound) {
       await app.register(portalInboundRoutes, {

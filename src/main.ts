@@ -7,6 +7,7 @@
  */
 import { loadConfig, ConfigError } from './config/load.js'
 import { redactConfig } from './config/redact.js'
+import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { startHub } from './server.js'
 import { runAuditVerify } from './audit/verify-command.js'
 import { inspectCommand } from '../connectors/document-axis/inspect.js'
@@ -20,16 +21,20 @@ function fail(err: unknown): never {
   process.exit(2)
 }
 
-/** `--role api|worker|all` overrides the config's `role` (DESIGN §1). */
-function roleFlag(): Record<string, unknown> {
+/**
+ * `--role api|worker|all` overrides the config's `role` (DESIGN §1); `--sample-subscriber` (what
+ * `npm start` passes) starts the sandbox's sample subscriber.
+ */
+function flags(): Record<string, unknown> {
+  const out: Record<string, unknown> = process.argv.includes('--sample-subscriber') ? { sandbox: { sampleSubscriber: true } } : {}
   const i = process.argv.findIndex((a) => a === '--role' || a.startsWith('--role='))
-  if (i < 0) return {}
+  if (i < 0) return out
   const value = process.argv[i]!.includes('=') ? process.argv[i]!.split('=')[1] : process.argv[i + 1]
-  return { role: value }
+  return { ...out, role: value }
 }
 
 async function start(): Promise<void> {
-  const hub = await startHub({ config: loadConfig({ overrides: roleFlag() }) })
+  const hub = await startHub({ config: loadConfig({ overrides: flags() }) })
   const lines = [
     `LGSP hub${hub.sandbox ? ' (sandbox)' : ''} (role ${hub.config.role}) listening on ${hub.url}`,
     `Console: ${hub.url}/docs`,
@@ -39,6 +44,7 @@ async function start(): Promise<void> {
     lines.push(`API key (demo): ${hub.config.sandbox.demoKey}`)
     lines.push(`Webhook secret (sandbox, national portal): ${hub.config.webhooks.nationalPortal.secrets[0]}`)
     for (const [id, sim] of Object.entries(hub.simulators)) lines.push(`Simulator ${id}: ${sim.url}`)
+    if (hub.sampleSubscriber) lines.push(`Sample subscriber ${hub.sampleSubscriber.name}: ${hub.sampleSubscriber.baseUrl} (received: ${hub.url}/admin/sandbox/subscriber/deliveries)`)
   }
   process.stdout.write(`${lines.join('\n')}\n`)
   let signals = 0
@@ -56,7 +62,10 @@ async function start(): Promise<void> {
 }
 
 async function auditVerify(): Promise<void> {
-  process.exitCode = await runAuditVerify(loadConfig(), process.argv.slice(3), process.stdout)
+  const config = loadConfig()
+  // A sandbox writes its audit log under its fixed, fake key (server.ts): verify it with the same.
+  if (!config.audit.hashKey && !config.audit.chainKey && decideSandbox(config).simulate.length > 0) config.audit.hashKey = SANDBOX_AUDIT_KEY
+  process.exitCode = await runAuditVerify(config, process.argv.slice(3), process.stdout)
 }
 
 const command = process.argv[2] ?? 'start'

@@ -10,7 +10,7 @@ import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
 import { assertPortFree } from './config/port.js'
-import { decideSandbox } from './config/sandbox.js'
+import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { findRedis, redisSettingProblems, type RedisHandle } from './redis.js'
@@ -34,9 +34,8 @@ import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
+import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
 
-/** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
-const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
 
 export interface HubHandle {
   app: HubApp
@@ -45,6 +44,8 @@ export interface HubHandle {
   log: Logger
   sandbox: boolean
   simulators: Record<string, SimulatorHandle>
+  /** The sandbox's sample subscriber, when `sandbox.sampleSubscriber` started it. */
+  sampleSubscriber?: SampleSubscriber
   close(): Promise<void>
 }
 
@@ -102,6 +103,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
+    // A receiver to route events to, so webhooks can be tried by hand; never beside real subscribers.
+    const sampleSubscriber = sandbox && config.sandbox.sampleSubscriber && (config.subscribers ?? []).length === 0
+      ? await startSampleSubscriber({ log: log.child({ simulator: 'sample-subscriber' }) }) : undefined
+    if (sampleSubscriber) {
+      cleanups.push(() => sampleSubscriber.close())
+      config.subscribers = [{ name: sampleSubscriber.name, url: sampleSubscriber.url, secrets: [sampleSubscriber.secret] }]
+    }
     const problems = await validateConnectorConfigs(config.connectors)
     problems.push(...clientKeyProblems(config.clients))
     problems.push(...redisSettingProblems(config.redis), ...postgresUrlProblems(config.database.url))
@@ -198,7 +206,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()
@@ -213,7 +221,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       })()
       return closing
     }
-    return { app, url, config, log, sandbox, simulators, close }
+    return { app, url, config, log, sandbox, simulators, ...(sampleSubscriber && { sampleSubscriber }), close }
   } catch (err) {
     await cleanup()
     throw err

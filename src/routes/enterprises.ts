@@ -35,6 +35,7 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     config: { scope: 'enterprises:read' },
     schema: {
       tags: ['enterprises'],
+      operationId: 'getEnterprise',
       summary: 'An enterprise from the national business registry',
       description: 'The code (10 digits, or NNNNNNNNNN-BBB for a branch) is checked, check digit included, before any upstream call. Every access is audited. A found record may come from a short cache (`source.cached`, default 10 min). Members and their capital (personal data) only with `?include=members`; the audit record says so (`getEnterprise+members`).',
       params: Type.Object({ code: Type.String({ maxLength: 20 }) }),

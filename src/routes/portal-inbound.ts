@@ -65,6 +65,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     config: { scope: 'portal:forward' },
     schema: {
       tags: ['inbound'],
+      operationId: 'receivePortalForward',
       summary: 'A push the national portal forwarded through the data-exchange adapter, in its own field names',
       description: 'Names: `addtthcKhuyenMai` (the record), `nhanhsdvcqg` and `nhantbthuedvcqg` (`{service, isUpdating, data}`). A dossier becomes `dossier.submitted`, a land-tax payment voucher (`NhanChungTuThueDat`) `dossier.payment_updated`, both routed by agency like webhook events. The raw body is kept. 202 = the event is committed.',
       params: Type.Object({ name: Type.String({ maxLength: 100 }) }),
@@ -88,6 +89,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     config: { scope: 'admin' },
     schema: {
       tags: ['admin'],
+      operationId: 'pollPortalNow',
       summary: 'Polls the national portal\'s pulled flows now (otherwise every portalInbound.pollEveryMs)',
       response: { 200: Type.Object({ taken: Type.Integer() }), 401: problem('No or unknown API key'), 403: problem('Missing admin scope'), 404: problem('No pulled flow is configured') },
     },
@@ -100,6 +102,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     config: { scope: 'admin' },
     schema: {
       tags: ['admin'],
+      operationId: 'listPortalQuarantine',
       summary: 'Pushes and pulled items from the national portal that could not be read, with the reason (raw bodies stay in the ledger)',
       querystring: Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })) }, { additionalProperties: false }),
       response: {
