@@ -32,6 +32,7 @@ import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
+import { createRecentErrors } from './upstream/recent-errors.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
 const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
@@ -145,7 +146,11 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => audit.close())
 
-    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
+    // Failures of every connector call, for the console's connector page (across replicas, in Redis).
+    let connectorIds: () => string[] = () => []
+    const upstreamErrors = createRecentErrors(redis, config.redis.keyPrefix, () => connectorIds())
+    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics, onFailure: upstreamErrors.record })
+    connectorIds = () => registry.ids()
     cleanups.push(() => registry.close())
 
     const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
@@ -183,7 +188,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, upstreamErrors, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -27,6 +27,7 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
         { name: 'events', description: 'Inbound events for one-stop systems that pull' },
         { name: 'edocs', description: 'Official documents over the national document exchange axis (edXML), with processing statuses' },
         { name: 'admin', description: 'Operators: connectors, queues, dead letters, audit search' },
+        { name: 'console', description: 'The operators\' web console at /console/: its session' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },
