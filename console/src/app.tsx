@@ -1,4 +1,5 @@
 /** The console shell: session (sign in / out), language, navigation by URL hash, the pages. */
+import type { JSX } from 'preact'
 import { useEffect, useMemo, useState } from 'preact/hooks'
 import { api, ApiError, whenSessionEnds } from './api'
 import { ErrorNotice } from './components'
@@ -20,7 +21,7 @@ export interface Session {
   idleMs: number
 }
 
-const PAGES: Array<{ path: string; title: MessageKey; render(): preact.JSX.Element }> = [
+const PAGES: Array<{ path: string; title: MessageKey; render(): JSX.Element }> = [
   { path: 'connectors', title: 'nav.connectors', render: () => <ConnectorsPage /> },
   { path: 'queues', title: 'nav.queues', render: () => <QueuesPage /> },
   { path: 'dead-letters', title: 'nav.deadLetters', render: () => <DeadLettersPage /> },

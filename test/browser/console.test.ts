@@ -45,10 +45,11 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
   t.teardown(() => hub.close())
 
   // The state an operator finds: a dossier the portal refused (unknown procedure), a subscriber
-  // that answered 410, and a citizen looked up by an officer for a dossier.
+  // that answered 410, and a citizen looked up by an officer for a dossier. (The dossier's
+  // applicant is someone else: polling its state is audited as an access to its applicant.)
   const code = newCode('console')
   const procedureCode = `9.${String(Date.now() % 1_000_000).padStart(6, '0')}`
-  t.equal((await putDossier(hub, code, snapshot(1, { procedureCode, agencyCode: SANDBOX_PROVINCE_CODE }))).status, 202)
+  t.equal((await putDossier(hub, code, snapshot(1, { procedureCode, agencyCode: SANDBOX_PROVINCE_CODE, applicant: { type: 'citizen', id: '079085001235', name: 'Trần Thị Bình' } }))).status, 202)
   await waitFor('the dossier dead-lettered', async () => (await syncState(hub, code))?.state === 'dead', 20_000)
   receiver.mode('gone', 1)
   const eventDossier = newCode('console-ev')
