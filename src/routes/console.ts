@@ -131,11 +131,11 @@ const consoleRoutes: FastifyPluginAsync<ConsoleRouteDeps & { idleMs: number }> =
     decorateReply: false,
     index: ['index.html'],
     // Bundles carry a content hash in their name; index.html must be fetched anew.
-    setHeaders(res, path) {
-      res.setHeader('content-security-policy', CSP)
-      res.setHeader('x-content-type-options', 'nosniff')
-      res.setHeader('referrer-policy', 'no-referrer')
-      res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
+    setHeaders(reply, path) {
+      reply.header('content-security-policy', CSP)
+      reply.header('x-content-type-options', 'nosniff')
+      reply.header('referrer-policy', 'no-referrer')
+      reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache')
     },
   })
 }
