@@ -55,7 +55,7 @@ const consoleViewRoutes: FastifyPluginAsync<ConsoleViewDeps> = async (fastify, d
         connector: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,63}$' })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ errors: Type.Array(UpstreamFailure) }), 404: problem('No such connector'), ...adminErrors },
+      response: { 200: Type.Object({ errors: Type.Array(UpstreamFailure) }, { description: 'Recent failures, newest first' }), 404: problem('No such connector'), ...adminErrors },
     },
   }, async function upstreamErrors(request) {
     const { connector, limit = 50 } = request.query
@@ -75,7 +75,7 @@ const consoleViewRoutes: FastifyPluginAsync<ConsoleViewDeps> = async (fastify, d
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
         before: Type.Optional(Type.String({ maxLength: 300, description: 'Cursor: `next` of the previous page' })),
       }, { additionalProperties: false }),
-      response: { 200: Type.Object({ items: Type.Array(EdocItem), next: Nullable(Type.String()) }), ...adminErrors },
+      response: { 200: Type.Object({ items: Type.Array(EdocItem), next: Nullable(Type.String()) }, { description: 'A page of documents, newest first' }), ...adminErrors },
     },
   }, async function edocList(request) {
     const q = request.query
@@ -91,7 +91,7 @@ const consoleViewRoutes: FastifyPluginAsync<ConsoleViewDeps> = async (fastify, d
         200: Type.Object({
           docId: Type.String(),
           inspection: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: '`{ok: true, kind, header | status, attachments, signature}` or `{ok: false, element, reason}`; null for a retrying package, whose bytes stay in the axis mailbox until it is quarantined' })),
-        }),
+        }, { description: 'The verdict' }),
         404: problem('No failure recorded for this docId'), ...adminErrors,
       },
     },

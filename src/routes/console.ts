@@ -44,7 +44,7 @@ const SessionView = Type.Object({
   scopes: Type.Array(Type.String()),
   expiresAt: Type.String({ format: 'date-time', description: 'The latest the session can last; it ends earlier after `idleMs` without a request' }),
   idleMs: Type.Integer(),
-})
+}, { description: 'The console session' })
 
 // Pages of the console only talk to this hub; nothing inline, no framing by other sites.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -105,7 +105,7 @@ const consoleRoutes: FastifyPluginAsync<ConsoleRouteDeps & { idleMs: number }> =
     config: { scope: 'admin' },
     schema: {
       tags: ['console'], operationId: 'consoleSignOut', summary: 'Sign out: end the console session',
-      response: { 204: Type.Null(), 401: problem('No session, or it has ended'), 404: problem('The request authenticated with a bearer key, not a session') },
+      response: { 204: Type.Null({ description: 'Signed out' }), 401: problem('No session, or it has ended'), 404: problem('The request authenticated with a bearer key, not a session') },
     },
   }, async function signOut(request, reply) {
     const own = request.consoleSession

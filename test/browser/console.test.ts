@@ -119,6 +119,20 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
     await shot('05-subscribers-enabled')
   })
 
+  await t.test('the document axis and the audit log pages', async (t) => {
+    await nav('Trục văn bản')
+    await page.getByRole('heading', { name: 'Gói tin không tiếp nhận được' }).waitFor()
+    await page.getByRole('tab', { name: 'Đã gửi' }).waitFor()
+    await shot('06-edocs')
+    await nav('Nhật ký truy cập')
+    await page.getByLabel('Cán bộ', { exact: true }).fill(OFFICER)
+    await page.getByRole('button', { name: 'Tra cứu' }).click()
+    const replayRecord = page.locator('tr', { hasText: /POST \/admin\/dead-letters\/\d+\/replay/ })
+    await replayRecord.waitFor()
+    t.match(await replayRecord.innerText(), /sandbox-demo[\s\S]*CB-VH-01[\s\S]*console[\s\S]*202/, 'the replay, audited with who and the outcome')
+    await shot('07-audit')
+  })
+
   await t.test('run the access report for a citizen and export it', async (t) => {
     await nav('Báo cáo truy cập (NĐ 13)')
     await page.getByLabel('Số định danh cá nhân / mã doanh nghiệp').fill(CITIZEN.personalId)
@@ -129,7 +143,7 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
     t.match(await lookupRow.innerText(), /CB-0001[\s\S]*population[\s\S]*lookup/)
     await page.locator('tr', { hasText: REPORT_PURPOSE }).waitFor()
     t.notOk(page.url().includes(CITIZEN.personalId), 'the ID is not in the page address')
-    await shot('06-access-report')
+    await shot('08-access-report')
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Xuất CSV' }).click()])
     const csv = readFileSync((await download.path())!, 'utf8')
     t.match(csv, /^\ufeffseq,at,client,officer_id,purpose,connector,operation,outcome,request_id\r\n/)
@@ -143,10 +157,10 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
     await page.getByRole('heading', { name: 'Indicators per agency and period' }).waitFor()
     // Until the indicators API is on this hub, the page says so instead of failing.
     await page.locator('table, .notice').first().waitFor()
-    await shot('07-indicators-en')
+    await shot('09-indicators-en')
     await nav('Queues & ledgers')
     await page.locator('tr', { hasText: 'national-portal' }).waitFor()
-    await shot('08-queues-en')
+    await shot('10-queues-en')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     t.strictSame(pageErrors, [], 'no script errors on any page')
