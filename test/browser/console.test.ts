@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startTestHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
+import { edocBody } from '../helpers/edocs.js'
 import { newCode, portalSim, putDossier, snapshot, syncState, waitFor } from '../helpers/dossier.js'
 import { pushEvents, sampleEvent } from '../../connectors/national-portal/simulator-push.js'
 import { SANDBOX_PROVINCE_CODE } from '../../connectors/national-portal/simulator.js'
@@ -57,6 +58,8 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
   t.equal(pushed!.status, 202)
   await waitFor('the subscriber disabled by its 410', async () => (await hub.call('/admin/subscribers')).body.subscribers[0].disabledAt !== null, 10_000)
   t.equal((await hub.call('/v1/citizens/lookup', { body: CITIZEN, headers: { 'x-officer-id': 'CB-0001', 'x-purpose': 'HS-2026-000123' } })).status, 200)
+  const edoc = edocBody()
+  t.equal((await hub.call('/v1/edocs', { body: edoc })).status, 202)
 
   const profile = mkdtempSync(join(tmpdir(), 'lgsp-console-chromium-'))
   t.teardown(() => rmSync(profile, { recursive: true, force: true }))
@@ -123,6 +126,7 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
     await nav('Trục văn bản')
     await page.getByRole('heading', { name: 'Gói tin không tiếp nhận được' }).waitFor()
     await page.getByRole('tab', { name: 'Đã gửi' }).waitFor()
+    await page.locator('tr', { hasText: edoc.subject }).waitFor()
     await shot('06-edocs')
     await nav('Nhật ký truy cập')
     await page.getByLabel('Cán bộ', { exact: true }).fill(OFFICER)
