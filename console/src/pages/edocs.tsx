@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks'
 import { api, ApiError, query } from '../api'
 import { Badge, ConfirmButton, ErrorNotice, Loading, Notice, Section, Table, useAction, useLoad, type Tone } from '../components'
-import { formatTime, useI18n } from '../i18n'
+import { formatTime, useI18n, type MessageKey } from '../i18n'
 
 interface EdocItem {
   id: string; direction: 'outgoing' | 'incoming'; documentId: string; from: string; to: string[]; subject: string; createdAt: string
@@ -47,6 +47,13 @@ export function EdocsPage() {
   )
 }
 
+/** A known state or status name in the UI language; an unknown one as the hub wrote it. */
+function named(t: ReturnType<typeof useI18n>['t'], prefix: 'edocs.st.' | 'edocs.sn.', name: string): string {
+  const key = `${prefix}${name}` as MessageKey
+  const text = t(key)
+  return text === key ? name : text
+}
+
 function DocumentTable({ items }: { items: EdocItem[] }) {
   const { t, lang } = useI18n()
   return (
@@ -56,10 +63,10 @@ function DocumentTable({ items }: { items: EdocItem[] }) {
           <td class="nowrap">{formatTime(lang, d.createdAt)}</td>
           <td><code class="wrap">{d.documentId}</code></td>
           <td>{d.subject}</td><td>{d.from}</td><td>{d.to.join(', ')}</td>
-          <td>{d.sending ? <><Badge tone={SENDING_TONE[d.sending.state] ?? 'neutral'}>{t('edocs.state', { state: d.sending.state })}</Badge>{d.sending.lastError && <div class="muted small">{d.sending.lastError}</div>}</> : '—'}</td>
+          <td>{d.sending ? <><Badge tone={SENDING_TONE[d.sending.state] ?? 'neutral'}>{named(t, 'edocs.st.', d.sending.state)}</Badge>{d.sending.lastError && <div class="muted small">{d.sending.lastError}</div>}</> : '—'}</td>
           <td>
             {d.lastStatus
-              ? <><Badge tone={d.lastStatus.code === '02' ? 'bad' : d.lastStatus.code === '06' ? 'ok' : 'neutral'}>{d.lastStatus.code} · {t('edocs.statusName', { name: d.lastStatus.status })}</Badge><div class="muted small">{d.lastStatus.from} · {formatTime(lang, d.lastStatus.at)} · {t('edocs.count', { n: d.statuses })}</div></>
+              ? <><Badge tone={d.lastStatus.code === '02' ? 'bad' : d.lastStatus.code === '06' ? 'ok' : 'neutral'}>{d.lastStatus.code} · {named(t, 'edocs.sn.', d.lastStatus.status)}</Badge><div class="muted small">{d.lastStatus.from} · {formatTime(lang, d.lastStatus.at)} · {t('edocs.count', { n: d.statuses })}</div></>
               : '—'}
           </td>
         </tr>
