@@ -28,6 +28,19 @@ const OFFICER = 'CB-VH-01'
 const CITIZEN = { personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' }
 const REPORT_PURPOSE = 'Đơn yêu cầu số 12/2026 của công dân'
 
+/** Samples in the shape of the indicators API's contract (GET /v1/indicators, …/summary). */
+const INDICATOR_ROWS = {
+  from: '2026-12-01', to: '2026-12-03', groupBy: 'agency',
+  rows: [
+    { key: '000.00.61.H48', indicators: { onTime: { available: true, value: 0.875, numerator: 35, denominator: 40 }, online: { available: true, value: 0.6, numerator: 24, denominator: 40 }, satisfaction: { available: false, needs: ['feedback.submitted events'] } } },
+    { key: '000.01.20.H48', indicators: { onTime: { available: true, value: 0.5, numerator: 5, denominator: 10 }, online: { available: true, value: 0.9, numerator: 9, denominator: 10 }, satisfaction: { available: true, value: 4.2 } } },
+  ],
+}
+const INDICATOR_SUMMARY = {
+  from: '2026-12-01', to: '2026-12-03',
+  agencies: [{ agency: '000.00.61.H48', groups: [{ id: 'publicity', maxPoints: 18, points: 15.5, rates: {} }, { id: 'progress', maxPoints: 20, points: 17.5, rates: {} }, { id: 'digitization', maxPoints: 22, points: 9, rates: {} }] }],
+}
+
 t.test('the console in Chromium: sign in, replay a dead letter, enable a subscriber, run an access report', async (t) => {
   if (!existsSync(CHROMIUM)) {
     t.fail(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH`)
@@ -162,9 +175,27 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
     // Until the indicators API is on this hub, the page says so instead of failing.
     await page.locator('table, .notice').first().waitFor()
     await shot('09-indicators-en')
+    // Rendering against the indicators contract: where this hub has no such API (404), the
+    // browser is answered a sample in the contract's shape; where it has one, the real answer.
+    await page.route(/\/v1\/indicators(\/summary)?\?/, async (route) => {
+      const real = await route.fetch()
+      if (real.status() !== 404) return route.fulfill({ response: real })
+      const summary = route.request().url().includes('/summary')
+      return route.fulfill({ json: summary ? INDICATOR_SUMMARY : INDICATOR_ROWS })
+    })
+    await page.getByRole('button', { name: 'Show' }).click()
+    const hub48 = page.locator('tr', { hasText: '000.00.61.H48' })
+    await hub48.waitFor()
+    const hasApi = (await hub.call('/v1/indicators?from=2026-12-01&to=2026-12-03')).status !== 404
+    if (!hasApi) {
+      t.match(await hub48.innerText(), /87[.,]5 %/, 'a rate shown as a percentage')
+      await page.getByRole('img', { name: 'onTime' }).waitFor()
+      await page.getByRole('heading', { name: '000.00.61.H48' }).waitFor()
+    }
+    await shot('10-indicators-chart-en')
     await nav('Queues & ledgers')
     await page.locator('tr', { hasText: 'national-portal' }).waitFor()
-    await shot('10-queues-en')
+    await shot('11-queues-en')
     await page.getByRole('button', { name: 'Sign out' }).click()
     await page.getByRole('button', { name: 'Sign in' }).waitFor()
     t.strictSame(pageErrors, [], 'no script errors on any page')

@@ -39,7 +39,7 @@ export function IndicatorsPage() {
   return (
     <>
       <Section title={t('ind.title')}>
-        <form class="filters wrap" onSubmit={(e) => { e.preventDefault(); setApplied(filters) }}>
+        <form class="filters wrap" onSubmit={(e) => { e.preventDefault(); setApplied({ ...filters }) }}>
           <label>{t('common.from')}<input type="date" required value={filters.from} onInput={set('from')} /></label>
           <label>{t('common.to')}<input type="date" required value={filters.to} onInput={set('to')} /></label>
           <label>{t('col.agency')}<input value={filters.agency} placeholder="000.00.00.H34" onInput={set('agency')} /></label>
