@@ -163,6 +163,10 @@ export const HubConfig = Type.Object({
   prefill: Type.Object({
     deadlineMs: opt(Type.Integer({ minimum: 50, maximum: 60000, default: 3000, description: 'One deadline for every pre-fill source together' })),
   }, { additionalProperties: false, default: {} }),
+  console: Type.Object({
+    sessionIdleMs: opt(Type.Integer({ minimum: 60000, default: 1800000, description: 'A console session ends after this long without a request (default 30 min)' })),
+    sessionMaxMs: opt(Type.Integer({ minimum: 60000, default: 28800000, description: 'A console session ends this long after sign-in, whatever the activity (default 8 h)' })),
+  }, { additionalProperties: false, default: {} }),
   sandbox: Type.Object({
     enabled: opt(Type.Union([Type.Literal('auto'), Type.Boolean()], {
       default: 'auto',
@@ -184,6 +188,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   clients: ClientConfig[]
   connectors: Record<string, { enabled: boolean; [k: string]: unknown }>
   sandbox: { enabled: 'auto' | boolean; demoKey: string; sampleSubscriber?: boolean }
+  console: { sessionIdleMs: number; sessionMaxMs: number }
   role: 'all' | 'api' | 'worker'
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }

@@ -45,6 +45,12 @@ import edocsRoutes from './routes/edocs.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
 import adminSandboxRoutes from './routes/admin-sandbox.js'
 import type { SampleSubscriber } from './sim/sample-subscriber.js'
+import consoleSessionPlugin from './plugins/console-session.js'
+import consoleRoutes from './routes/console.js'
+import accessReportRoutes from './routes/admin-access-report.js'
+import consoleViewRoutes from './routes/admin-console-views.js'
+import { createSessionStore } from './console/sessions.js'
+import { createRecentErrors, type RecentErrors } from './upstream/recent-errors.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -72,6 +78,8 @@ export interface AppDeps {
   edocs?: EdocService
   /** The sandbox's sample subscriber (only in a sandbox that started it). */
   sampleSubscriber?: SampleSubscriber
+  /** Recent upstream failures (server.ts feeds it from the registry); default: a view over the same Redis list. */
+  upstreamErrors?: RecentErrors
   version?: string
 }
 
@@ -102,7 +110,11 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   app.addSchema(Problem)
   await app.register(problemPlugin, { metrics: deps.metrics })
   await app.register(inputGuardPlugin)
-  await app.register(authPlugin, { clients: deps.config.clients, failures: createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute) })
+  const failures = createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute)
+  const sessions = createSessionStore(deps.redis, deps.config.redis.keyPrefix, { idleMs: deps.config.console.sessionIdleMs, maxMs: deps.config.console.sessionMaxMs })
+  // Before auth: a console session names the client, auth then checks the route's scope.
+  await app.register(consoleSessionPlugin, { sessions, clients: deps.config.clients, audit: deps.audit })
+  await app.register(authPlugin, { clients: deps.config.clients, failures })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
   await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
@@ -126,6 +138,13 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
     if (deps.sampleSubscriber) await app.register(adminSandboxRoutes, { sampleSubscriber: deps.sampleSubscriber })
+    await app.register(accessReportRoutes, { db: deps.db, audit: deps.audit, hashKey: deps.config.audit.hashKey! })
+    await app.register(consoleViewRoutes, {
+      db: deps.db, registry: deps.registry,
+      upstreamErrors: deps.upstreamErrors ?? createRecentErrors(deps.redis, deps.config.redis.keyPrefix, () => deps.registry.ids()),
+      ...(deps.edocs && { edocsConnector: deps.config.edocs.connector }),
+    })
+    await app.register(consoleRoutes, { sessions, clients: deps.config.clients, audit: deps.audit, failures, idleMs: deps.config.console.sessionIdleMs })
     if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
     if (deps.portalInbound) {
       await app.register(portalInboundRoutes, {

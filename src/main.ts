@@ -37,7 +37,8 @@ async function start(): Promise<void> {
   const hub = await startHub({ config: loadConfig({ overrides: flags() }) })
   const lines = [
     `LGSP hub${hub.sandbox ? ' (sandbox)' : ''} (role ${hub.config.role}) listening on ${hub.url}`,
-    `Console: ${hub.url}/docs`,
+    `Console: ${hub.url}/console/`,
+    `API docs: ${hub.url}/docs`,
     `OpenAPI: ${hub.url}/openapi.json`,
   ]
   if (hub.sandbox) {

@@ -35,6 +35,7 @@ import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
 import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
+import { createRecentErrors } from './upstream/recent-errors.js'
 
 
 export interface HubHandle {
@@ -158,7 +159,11 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => audit.close())
 
-    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
+    // Failures of every connector call, for the console's connector page (across replicas, in Redis).
+    let connectorIds: () => string[] = () => []
+    const upstreamErrors = createRecentErrors(redis, config.redis.keyPrefix, () => connectorIds())
+    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics, onFailure: upstreamErrors.record })
+    connectorIds = () => registry.ids()
     cleanups.push(() => registry.close())
 
     const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
@@ -206,7 +211,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, upstreamErrors, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -6,7 +6,7 @@
  *
  * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
  * `listReceived`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
- * `acknowledge`, `listAgencies`.
+ * `inspectPackage` (what `edxml:inspect` prints, for the console), `acknowledge`, `listAgencies`.
  */
 import { Type } from 'typebox'
 import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationDef } from '../../src/upstream/types.js'
@@ -20,6 +20,7 @@ import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE
 import { scanBase64 } from './edxml-base64.js'
 import { signPackage, verifyPackage, type SignatureAlgorithm, type SignatureVerdict, type SigningKey } from './edxml-signature.js'
 import { createTestPki } from './test-pki.js'
+import { inspectPackage as inspect, type Inspection } from './inspect.js'
 import { X509Certificate } from 'node:crypto'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
@@ -241,6 +242,17 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   }
 
+  const inspectPackage: OperationDef = {
+    description: 'The verdict `edxml:inspect` prints for a package (readable, its signature verdict under the configured trust anchors; or the element at fault); no I/O.',
+    input: Any<{ package: Buffer }>('{ package }'),
+    output: Any<Inspection>('{ ok, kind, header | status, attachments, signature } or { ok: false, element, reason }'),
+    timeoutMs: config.timeoutMs.pack,
+    idempotent: true,
+    async run(input: { package: Buffer }) {
+      return inspect(input.package, trusted)
+    },
+  }
+
   const acknowledge: OperationDef = {
     description: 'Tells the axis a received package is safely stored, so it is not listed again. Idempotent.',
     input: Any<{ docId: string }>('{ docId }'),
@@ -284,7 +296,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
 
   return {
     id: 'document-axis',
-    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, acknowledge, listAgencies },
+    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, inspectPackage, acknowledge, listAgencies },
     health,
     close: () => client.close(),
   }

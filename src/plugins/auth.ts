@@ -34,6 +34,11 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
   app.addHook('onRequest', async function authenticate(request) {
     const scope = request.routeOptions.config.scope
     if (!scope) return
+    // A console session (console-session.ts, an earlier hook) may have named the client already.
+    if (request.client) {
+      if (scope !== 'authenticated' && !request.client.scopes.includes(scope)) throw forbidden(`The client "${request.client.name}" lacks the scope ${scope}.`)
+      return
+    }
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     const known = match ? byHash.get(sha256Hex(match[1]!)) : undefined

@@ -34,6 +34,7 @@ export default fp(async function openapiPlugin(app, opts: { version: string }) {
         { name: 'payments', description: 'Fees paid through the national portal\'s payment platform' },
         { name: 'inbound', description: 'Pushes the national portal forwards in its own field names' },
         { name: 'sandbox', description: 'Only in the sandbox: the sample subscriber\'s received webhooks' },
+        { name: 'console', description: 'The operators\' web console at /console/: its session' },
         { name: 'operations', description: 'Health and readiness' },
       ],
     },

@@ -63,6 +63,8 @@ export interface RegistryOptions {
   redisPrefix: string
   log: Logger
   metrics: Metrics
+  /** Told of every failed operation (e.g. the recent-errors view, recent-errors.ts); must not throw. */
+  onFailure?: (connector: string, operation: string, err: UpstreamError) => void
 }
 
 export async function createRegistry(options: RegistryOptions): Promise<ConnectorRegistry> {
@@ -132,6 +134,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     } catch (err) {
       const failure = normalise(err, deadline.passed, caller, id, timeoutMs)
       outcome = failure.kind
+      options.onFailure?.(id, operation, failure)
       throw failure
     } finally {
       clearTimeout(timer)
