@@ -41,6 +41,8 @@ import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
+import indicatorsRoutes from './routes/indicators.js'
+import type { IndicatorService } from './indicators/index.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
 
 export interface AppDeps {
@@ -65,6 +67,8 @@ export interface AppDeps {
   agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
   edocs?: EdocService
+  /** Live service indicators (/v1/indicators and their gauges). */
+  indicators?: IndicatorService
   version?: string
 }
 
@@ -97,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(inputGuardPlugin)
   await app.register(authPlugin, { clients: deps.config.clients, failures: createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute) })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
-  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
+  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges(), deps.indicators?.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
@@ -112,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     const np = deps.config.webhooks.nationalPortal
     await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
+    if (deps.indicators) await app.register(indicatorsRoutes, { indicators: deps.indicators, targets: deps.sync.targets() })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
       await app.register(adminEdocsRoutes, { edocs: deps.edocs })

@@ -23,6 +23,7 @@ import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
+import { createIndicatorService } from './indicators/index.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
@@ -34,7 +35,7 @@ import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/
 import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
-const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
+export const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
 
 export interface HubHandle {
   app: HubApp
@@ -153,9 +154,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const documents = createDocumentStore(db, config.audit.hashKey!)
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
-    const edocStore = createEdocStore(db, config.edocs.connector)
+    // The indicator model is kept in the transactions of the paths that commit (src/indicators).
+    const indicators = createIndicatorService({ db, config, agencies, targets: Object.keys(config.sync.targets), registry: metrics.registry })
+    const recording = config.indicators.enabled
+    const edocStore = createEdocStore(db, config.edocs.connector, recording ? indicators.edocHooks : undefined)
     const sync = createSyncService({
       config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
+      ...(recording && { indicators: indicators.recordAccepted }),
       ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
     })
     cleanups.push(() => sync.close())
@@ -163,6 +168,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
 
     const inbox = createInboxService({
       db, redisUrl: redisHandle.url, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      ...(recording && { onCommit: indicators.recordInbox }),
       config: { ...config.webhooks, subscribers: config.subscribers, reconcileEveryMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs },
     })
     cleanups.push(() => inbox.close())
@@ -183,7 +189,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, indicators, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
-import type { DossierSnapshot } from '../../schemas/dossier.js'
+import type { DossierSnapshot, HubFacts } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { bodyHash } from './canonical-json.js'
 import { conflict, staleVersion, type AcceptResult } from './ledger.js'
@@ -31,7 +31,21 @@ export interface AcceptBatchOptions {
   currentAgency?: (code: string) => string
   /** What the hub knows of the dossiers (reuse, lookups), added to each outbox payload. */
   facts?: FactsReader
+  /**
+   * Records the latest accepted version of each dossier of the batch in the indicator model, in
+   * the batch's transaction (src/indicators/record.ts): one statement per batch.
+   */
+  indicators?: (tx: Queryable, dossiers: AcceptedDossier[]) => Promise<void>
   log?: Logger
+}
+
+/** The latest version of a dossier accepted in a batch, as the indicator model sees it. */
+export interface AcceptedDossier {
+  code: string
+  /** The current agency code (after the merger mapping). */
+  agency: string
+  snapshot: DossierSnapshot
+  facts: HubFacts | undefined
 }
 
 interface Current {
@@ -221,6 +235,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
     const byKey = new Map(accepted.map((i) => [`${requests[i]!.code}\u0000${requests[i]!.snapshot.version}`, i]))
     for (const row of ids) results.get(byKey.get(`${row.dossier_code}\u0000${Number(row.version)}`)!)!.outbox.push({ id: Number(row.id), target: row.target })
+    await options.indicators?.(tx, [...last.values()].map((i) => ({ code: requests[i]!.code, agency: agencies[i]!, snapshot: requests[i]!.snapshot, facts: facts?.get(requests[i]!.code) })))
   }
   for (const i of accepted) await options.onSnapshot?.(tx, requests[i]!.code, requests[i]!.snapshot, requests[i]!.client)
   return outcomes.map((o, i) => o ?? { ok: true, result: results.get(i)! })

@@ -12,7 +12,7 @@ import type { Metrics } from '../metrics.js'
 import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
-import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
+import { acceptSnapshots, type AcceptBatchOptions, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
 import { createGroupCommitter } from '../db/group-commit.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
@@ -61,6 +61,8 @@ export interface SyncDeps {
   agencies?: AgencyMapping
   /** The hub's own facts about dossiers (reuse, lookups), read at accept time (hub-facts.ts). */
   facts?: FactsReader
+  /** Records accepted versions in the indicator model, in the accept transaction (src/indicators). */
+  indicators?: AcceptBatchOptions['indicators']
   /**
    * Message targets (the document axis): their own delivery config and handler; they receive
    * only what is queued with `acceptMessage`, never dossier snapshots.
@@ -171,7 +173,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
       const outcomes = await acceptSnapshots(db, batch, {
-        targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
+        targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }), ...(deps.indicators && { indicators: deps.indicators }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
       })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
