@@ -60,8 +60,10 @@ t.test('indicators API on the sandbox sample', async (t) => {
     const lines = String(csv.body).trimEnd().split('\r\n')
     t.equal(lines[0], 'from,to,groupBy,key,indicator,available,value,numerator,denominator,needs')
     t.equal(lines.length, 1 + 3 * 18, 'one line per agency and indicator')
-    const satisfaction = byAgency.body.rows[0].indicators.satisfactionRate
-    t.ok(lines.includes(`2026-11-01,2026-11-30,agency,000.00.10.H48,satisfactionRate,true,${satisfaction.value},${satisfaction.numerator},${satisfaction.denominator},`))
+    const online = byAgency.body.rows[0].indicators.onlineShare
+    t.ok(lines.includes(`2026-11-01,2026-11-30,agency,000.00.10.H48,onlineShare,true,${online.value},${online.numerator},${online.denominator},`))
+    const needs = byAgency.body.rows[0].indicators.satisfactionRate.needs // the sample's feedback is on the other agencies
+    t.ok(lines.includes(`2026-11-01,2026-11-30,agency,000.00.10.H48,satisfactionRate,false,,,,${needs}`))
     const accept = await hub.call(`/v1/indicators?${NOV}&groupBy=agency`, { headers: { accept: 'text/csv' } })
     t.equal(accept.body, csv.body)
   })
