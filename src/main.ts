@@ -1,5 +1,6 @@
 /**
- * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain
+ * Command line: `start` (default) runs the hub (`--sample`: in the sandbox, load the indicator
+ * sample through the API, src/indicators/sandbox-sample.ts); `audit:verify` checks the audit hash chain
  * read-only, names the first broken record and prints the head to anchor (see verify-command.ts);
  * `edxml:inspect <file>` reads an edXML package (JSON + signature verdict, or the element at
  * fault); `config:show` prints the effective config with secrets redacted; `indicators:rebuild`
@@ -42,8 +43,9 @@ async function start(): Promise<void> {
     lines.push(`API key (demo): ${hub.config.sandbox.demoKey}`)
     lines.push(`Webhook secret (sandbox, national portal): ${hub.config.webhooks.nationalPortal.secrets[0]}`)
     for (const [id, sim] of Object.entries(hub.simulators)) lines.push(`Simulator ${id}: ${sim.url}`)
-    // Sample dossiers and feedback through the real API, so /v1/indicators has numbers to show.
-    const seeded = await seedSandboxSample(hub).catch((err: Error) => { hub.log.warn({ err: { message: err.message } }, 'could not load the sandbox sample'); return undefined })
+    // `--sample` (what `npm start` passes): sample dossiers and feedback through the real API, so
+    // /v1/indicators has numbers to show. Never without the flag: tests start sandboxes of their own.
+    const seeded = process.argv.includes('--sample') && await seedSandboxSample(hub).catch((err: Error) => { hub.log.warn({ err: { message: err.message } }, 'could not load the sandbox sample'); return undefined })
     if (seeded) lines.push(`Sample data: ${seeded.dossiers} dossiers, ${seeded.feedback} feedback events (indicators: ${hub.url}/v1/indicators?from=2026-11-01&to=2026-11-30&groupBy=agency)`)
   }
   process.stdout.write(`${lines.join('\n')}\n`)
