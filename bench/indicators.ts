@@ -36,6 +36,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --dossiers N      dossiers of the generated year (default 2000000)
   --runs N          timed runs per query (default 30)
   --queries-only    skip the accept part
+  --accept-only     skip the query part
   --quick           --accept 1000 --rounds 2 --dossiers 200000 --runs 10; does not touch bench/README.md
   --no-readme       do not write the results into bench/README.md`
 
@@ -88,7 +89,7 @@ export async function generateYear(db: Db, n: number): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values: v } = parseArgs({ args, options: { ...RUN_OPTIONS, accept: { type: 'string' }, rounds: { type: 'string' }, dossiers: { type: 'string' }, runs: { type: 'string' }, 'queries-only': { type: 'boolean' } } })
+  const { values: v } = parseArgs({ args, options: { ...RUN_OPTIONS, accept: { type: 'string' }, rounds: { type: 'string' }, dossiers: { type: 'string' }, runs: { type: 'string' }, 'queries-only': { type: 'boolean' }, 'accept-only': { type: 'boolean' } } })
   if (v.help) return void process.stdout.write(`${USAGE}\n`)
   const q = v.quick === true
   const s = {
@@ -112,6 +113,13 @@ export async function run(args: string[]): Promise<void> {
     }
     const acceptRatio = v['queries-only'] ? NaN : median(rates.on) / median(rates.off)
     const loadAccept = uptime()
+    if (v['accept-only']) {
+      const report = `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after \`${loadAccept}\`.\n\n` +
+        `**Accept transaction, model on vs off** (${s.rounds} A/B rounds, ${num(s.accept)} dossiers × 2 versions per side and round, batches of 128): ` +
+        `off ${rates.off.map((x) => num(x)).join(' / ')}, on ${rates.on.map((x) => num(x)).join(' / ')} versions/s; median ratio **${ratio(acceptRatio)}** — goal ≥ 0.90×: ${verdict(acceptRatio >= 0.9)}.`
+      process.stdout.write(`\n${report}\n(--accept-only: bench/README.md not touched)\n`)
+      return
+    }
 
     await db.query('TRUNCATE indicator_dossiers, indicator_daily, indicator_agency_daily, indicator_edocs, dossiers, outbox, sync_state')
     const genStart = performance.now()

@@ -36,6 +36,9 @@ const KEY_OF: Record<GroupBy, (alias: string) => string> = {
   none: () => `'all'`,
 }
 
+/** Grouped by the column itself: the day is formatted once per group, not once per row. */
+const groupOf = (groupBy: GroupBy, a: string) => (groupBy === 'day' ? `${a}day` : '1')
+
 /** $1 from, $2 to, $3 allowed patterns, $4 agency pattern, $5 procedure. */
 const scope = (a: string, hasProcedure = true) => `${a}day BETWEEN $1::date AND $2::date AND ($3::text[] IS NULL OR ${a}agency_code LIKE ANY($3::text[]))
   AND ($4::text IS NULL OR ${a}agency_code LIKE $4) AND ${hasProcedure ? `($5::text IS NULL OR ${a}procedure_code = $5)` : '$5::text IS NULL'}`
@@ -53,17 +56,17 @@ export async function queryIndicators(db: Queryable, q: IndicatorQuery, now = ne
   const sums = db.query<Record<string, string | number>>(
     `SELECT ${key('')} AS key, ${COUNTERS.map((c) => `sum(${c})::bigint AS ${c}`).join(', ')},
        coalesce(sum(received) FILTER (WHERE channel = 'online'), 0)::bigint AS online
-     FROM ${table} WHERE ${where} GROUP BY 1`, params)
+     FROM ${table} WHERE ${where} GROUP BY ${groupOf(q.groupBy, '')}`, params)
   const d = 'i.'
   const open = db.query<{ key: string; open: number; overdue: number }>(
     `SELECT ${key(d)} AS key, count(*)::int AS open, (count(*) FILTER (WHERE i.due_at < $6))::int AS overdue
-     FROM indicator_dossiers i WHERE i.open AND ${scope(d)} GROUP BY 1`, [...params, now])
+     FROM indicator_dossiers i WHERE i.open AND ${scope(d)} GROUP BY ${groupOf(q.groupBy, d)}`, [...params, now])
   const lag = db.query<{ key: string; n: number; p50: number | null; p95: number | null }>(
     `SELECT ${key(d)} AS key, count(*)::int AS n,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.done_at - o.created_at)) AS p50,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM o.done_at - o.created_at)) AS p95
      FROM outbox o JOIN indicator_dossiers i ON i.code = o.dossier_code
-     WHERE o.state = 'delivered' AND o.kind = 'snapshot' AND o.target = ANY($6::text[]) AND ${scope(d)} GROUP BY 1`, [...params, q.targets])
+     WHERE o.state = 'delivered' AND o.kind = 'snapshot' AND o.target = ANY($6::text[]) AND ${scope(d)} GROUP BY ${groupOf(q.groupBy, d)}`, [...params, q.targets])
   const state = db.query<{ key: string; behind: number; dead: number }>(
     `SELECT key, (count(DISTINCT code) FILTER (WHERE dead = 0))::int AS behind, sum(dead)::int AS dead FROM (
        SELECT ${key(d)} AS key, i.code, 0 AS dead FROM sync_state s JOIN indicator_dossiers i ON i.code = s.dossier_code
