@@ -7,17 +7,17 @@ import { Gauge, type Registry } from 'prom-client'
 import type { Db, Queryable } from '../db/types.js'
 import type { HubConfig } from '../../schemas/config.js'
 import type { AgencyMapping } from '../agency-mapping.js'
-import type { AcceptedDossier } from '../sync/accept-batch.js'
+import type { AcceptIndicators } from '../sync/accept-batch.js'
 import type { IncomingEvent } from '../inbox/store.js'
 import type { EdocIndicatorHooks } from '../edocs/store.js'
 import { dossierContribution, vnDay } from './contribution.js'
-import { recordDossiers, recordEdocSent, recordEdocStatus, recordFeedback } from './record.js'
+import { dossierCtes, dossierParam, recordEdocSent, recordEdocStatus, recordFeedback } from './record.js'
 import { queryIndicators, type IndicatorQuery, type IndicatorRow } from './query.js'
 import { summarize, type SummaryGroup } from './summary.js'
 
 export interface IndicatorService {
-  /** For the accept batch (src/sync/accept-batch.ts): one statement per batch. */
-  recordAccepted(tx: Queryable, dossiers: AcceptedDossier[]): Promise<void>
+  /** For the accept batch (src/sync/accept-batch.ts): CTEs in front of its write statement. */
+  recordAccepted: AcceptIndicators
   /** For the inbox batch: counts the new `feedback.submitted` events. */
   recordInbox(tx: Queryable, events: IncomingEvent[]): Promise<void>
   /** For the axis store: documents sent and their first "received" status. */
@@ -47,7 +47,10 @@ export function createIndicatorService(deps: { db: Db; config: HubConfig; agenci
   }
 
   const service: IndicatorService = {
-    recordAccepted: (tx, dossiers) => recordDossiers(tx, dossiers.map((d) => dossierContribution(d.code, d.agency, d.snapshot, d.facts))),
+    recordAccepted: {
+      ctes: dossierCtes,
+      param: (dossiers) => dossierParam(dossiers.map((d) => dossierContribution(d.code, d.agency, d.snapshot, d.facts))),
+    },
     async recordInbox(tx, events) {
       const feedback = events.flatMap((e) => {
         const f = feedbackOf(e)

@@ -2,9 +2,10 @@
  * The write side of the indicator model: called inside the transaction that commits the change
  * (accept batch, inbox batch, axis document), never by a later scan.
  *
- * Dossiers: ONE statement per accept batch, whatever its size. It reads the contributions the
- * dossiers' previous versions made (`indicator_dossiers`), replaces them, and adds the difference
- * (new − old, grouped by key) to both sums tables. The accept batch holds the dossiers' row locks
+ * Dossiers: CTEs inside the accept batch's own write statement (no statement of their own),
+ * whatever the batch's size. They read the contributions the dossiers' previous versions made
+ * (`indicator_dossiers`), replace them, and add the difference (new − old, grouped by key) to both
+ * sums tables. The accept batch holds the dossiers' row locks
  * (`FOR UPDATE` / the insert), so no other transaction changes these dossiers' contributions
  * meanwhile. Events: one statement per batch that adds to both sums tables.
  */
@@ -18,47 +19,59 @@ const list = (cols: readonly string[], f: (c: string) => string) => cols.map(f).
 const addUp = (table: string, cols: readonly string[]) => list(cols, (c) => `${c} = ${table}.${c} + excluded.${c}`)
 
 /**
- * `INSERT … ON CONFLICT DO UPDATE` adding `source`'s sums (rows with every key and counter) to
- * both tables: one CTE for the agency rollup, the statement's own insert for the daily sums.
- * Rows go in key order, so two replicas' batches lock shared rows in the same order.
+ * CTEs (`<p>agency`, `<p>daily`) that add `source`'s sums (rows with every key and counter) to
+ * both tables with `INSERT … ON CONFLICT DO UPDATE`. Rows go in key order, so two replicas'
+ * batches lock shared rows in the same order.
  */
-function addToSums(source: string, counters: readonly Counter[]): string {
+function addToSums(source: string, counters: readonly Counter[], p: string): string {
   const sums = list(counters, (c) => `sum(${c})::bigint AS ${c}`)
-  return `agency AS (
+  return `${p}agency AS (
       INSERT INTO indicator_agency_daily (${AGENCY_KEY.join(', ')}, ${counters.join(', ')})
       SELECT ${AGENCY_KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${AGENCY_KEY.join(', ')} ORDER BY ${AGENCY_KEY.join(', ')}
-      ON CONFLICT (agency_code, day, channel) DO UPDATE SET ${addUp('indicator_agency_daily', counters)})
-    INSERT INTO indicator_daily (${KEY.join(', ')}, ${counters.join(', ')})
-    SELECT ${KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${KEY.join(', ')} ORDER BY ${KEY.join(', ')}
-    ON CONFLICT (agency_code, day, procedure_code, channel) DO UPDATE SET ${addUp('indicator_daily', counters)}`
+      ON CONFLICT (agency_code, day, channel) DO UPDATE SET ${addUp('indicator_agency_daily', counters)}),
+    ${p}daily AS (
+      INSERT INTO indicator_daily (${KEY.join(', ')}, ${counters.join(', ')})
+      SELECT ${KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${KEY.join(', ')} ORDER BY ${KEY.join(', ')}
+      ON CONFLICT (agency_code, day, procedure_code, channel) DO UPDATE SET ${addUp('indicator_daily', counters)})`
 }
 
 const RECORD_COLUMNS = `code text, agency_code text, procedure_code text, channel text, day date, due_at timestamptz, open boolean, ${list(DOSSIER_COUNTERS, (c) => `${c} bigint`)}`
 const NONZERO = DOSSIER_COUNTERS.map((c) => `sum(${c}) <> 0`).join(' OR ')
 
-/** The contributions' difference, grouped by key; keys whose difference is zero are left out. */
-const DOSSIERS_SQL = `WITH n AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(${RECORD_COLUMNS})),
-  o AS (
-    SELECT i.* FROM indicator_dossiers i JOIN n USING (code)),
-  replaced AS (
+/**
+ * The dossier part as CTEs reading the contributions (JSON) from parameter `$<param>`: the
+ * accept batch puts them in front of its own write statement, so the model costs the batch no
+ * round trip of its own. The difference of the contributions is grouped by key; keys whose
+ * difference is zero are left out.
+ */
+export function dossierCtes(param: number): string {
+  return `ind_n AS (
+    SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS n(${RECORD_COLUMNS})),
+  ind_o AS (
+    SELECT i.* FROM indicator_dossiers i JOIN ind_n USING (code)),
+  ind_replaced AS (
     INSERT INTO indicator_dossiers (code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')})
-    SELECT code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')} FROM n ORDER BY code
+    SELECT code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n ORDER BY code
     ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, procedure_code = excluded.procedure_code, channel = excluded.channel,
       day = excluded.day, due_at = excluded.due_at, open = excluded.open, ${list(DOSSIER_COUNTERS, (c) => `${c} = excluded.${c}`)}),
-  delta AS (
+  ind_delta AS (
     SELECT ${KEY.join(', ')}, ${list(DOSSIER_COUNTERS, (c) => `sum(${c}) AS ${c}`)} FROM (
-      SELECT ${KEY.join(', ')}, ${DOSSIER_COUNTERS.join(', ')} FROM n
+      SELECT ${KEY.join(', ')}, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n
       UNION ALL
-      SELECT ${KEY.join(', ')}, ${list(DOSSIER_COUNTERS, (c) => `-${c}`)} FROM o) d
+      SELECT ${KEY.join(', ')}, ${list(DOSSIER_COUNTERS, (c) => `-${c}`)} FROM ind_o) d
     GROUP BY ${KEY.join(', ')} HAVING ${NONZERO}),
-  ${addToSums('delta', DOSSIER_COUNTERS)}`
+  ${addToSums('ind_delta', DOSSIER_COUNTERS, 'ind_')}`
+}
 
-/** Records the latest accepted version of each dossier (one per code) in one statement. */
+/** The parameter `dossierCtes` reads: the latest accepted version of each dossier (one per code). */
+export function dossierParam(contributions: readonly DossierContribution[]): string {
+  return JSON.stringify(contributions.map((c) => ({ code: c.code, agency_code: c.agency_code, procedure_code: c.procedure_code, channel: c.channel, day: c.day, due_at: c.due_at, open: c.open, ...c.counters })))
+}
+
+/** Records the latest version of each dossier (one per code) in one statement of its own (the rebuild). */
 export async function recordDossiers(tx: Queryable, contributions: readonly DossierContribution[]): Promise<void> {
   if (contributions.length === 0) return
-  const rows = contributions.map((c) => ({ code: c.code, agency_code: c.agency_code, procedure_code: c.procedure_code, channel: c.channel, day: c.day, due_at: c.due_at, open: c.open, ...c.counters }))
-  await tx.query(DOSSIERS_SQL, [JSON.stringify(rows)])
+  await tx.query(`WITH ${dossierCtes(1)} SELECT 1`, [dossierParam(contributions)])
 }
 
 /** A count added by another path (an axis document, a feedback event). */
@@ -80,7 +93,7 @@ export async function recordEvents(tx: Queryable, counts: readonly EventCount[])
   }))
   await tx.query(
     `WITH n AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(agency_code text, procedure_code text, channel text, day date, ${list(used, (c) => `${c} bigint`)})),
-     ${addToSums('n', used)}`,
+     ${addToSums('n', used, 'ev_')} SELECT 1`,
     [JSON.stringify(rows)],
   )
 }
