@@ -7,9 +7,13 @@ import { Type, type Static, type TSchema } from 'typebox'
 /** A field that may be omitted; ajv fills `def` in. */
 const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 
+/** The five groups of Decision 766/QĐ-TTg, in its order. */
+export const SUMMARY_GROUPS = ['publicity', 'progress', 'digitization', 'online', 'satisfaction'] as const
+export type SummaryGroupId = (typeof SUMMARY_GROUPS)[number]
+
 export const SCOPES = [
   'citizens:read', 'citizens:read-sensitive', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
-  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'admin',
+  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'indicators:read', 'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]
 
@@ -160,6 +164,16 @@ export const HubConfig = Type.Object({
   enterprises: Type.Object({
     cacheTtlMs: opt(Type.Integer({ minimum: 0, default: 600000, description: 'How long a found business-registry record is served from cache (0 = never); every access is audited either way' })),
   }, { additionalProperties: false, default: {} }),
+  indicators: Type.Object({
+    enabled: opt(Type.Boolean({ default: true, description: 'Keep the indicator model (docs/indicators.md) in the accept, inbox and axis transactions; off = /v1/indicators answers from what was recorded while it was on (rebuild with `npm run indicators:rebuild`)' })),
+    summary: opt(Type.Record(Type.Enum([...SUMMARY_GROUPS]), Type.Object({
+      maxPoints: Type.Number({ minimum: 0, description: 'The group\'s maximum (Decision 766: 18, 20, 22, 22, 18)' }),
+      rates: Type.Record(Type.String({ pattern: '^[A-Za-z0-9]+$' }), Type.Object({
+        points: Type.Number({ minimum: 0, description: 'Points of this rate; 0 = shown, not scored' }),
+        target: opt(Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Rate at or above which the points are full; below, rate × points / target (766: 80 %, 50 %, 90 % …)' })),
+      }, { additionalProperties: false })),
+    }, { additionalProperties: false }), { default: {}, description: 'Decision 766 groups: the rates behind each and their point weights (config/default.json ships illustrative weights; the official ones are the province\'s to set)' })),
+  }, { additionalProperties: false, default: {} }),
   prefill: Type.Object({
     deadlineMs: opt(Type.Integer({ minimum: 50, maximum: 60000, default: 3000, description: 'One deadline for every pre-fill source together' })),
   }, { additionalProperties: false, default: {} }),
@@ -192,6 +206,7 @@ export type HubConfig = Static<typeof HubConfig> & {
   role: 'all' | 'api' | 'worker'
   procedures: { connector: string; cacheTtlMs: number; staleTtlMs: number }
   prefill: { deadlineMs: number }
+  indicators: { enabled: boolean; summary: Partial<Record<SummaryGroupId, { maxPoints: number; rates: Record<string, { points: number; target: number }> }>> }
   enterprises: { cacheTtlMs: number }
   edocs: { connector: string; pollEveryMs: number; pollBatch: number; bodyLimitBytes: number; fetch: { maxBytes: number; timeoutMs: number; allowHosts?: string[]; allowLoopback?: boolean }; delivery: SyncTarget }
   webhooks: {

@@ -42,6 +42,8 @@ import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
+import indicatorsRoutes from './routes/indicators.js'
+import type { IndicatorService } from './indicators/index.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
 import adminSandboxRoutes from './routes/admin-sandbox.js'
 import type { SampleSubscriber } from './sim/sample-subscriber.js'
@@ -80,6 +82,8 @@ export interface AppDeps {
   sampleSubscriber?: SampleSubscriber
   /** Recent upstream failures (server.ts feeds it from the registry); default: a view over the same Redis list. */
   upstreamErrors?: RecentErrors
+  /** Live service indicators (/v1/indicators and their gauges). */
+  indicators?: IndicatorService
   version?: string
 }
 
@@ -116,7 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   await app.register(consoleSessionPlugin, { sessions, clients: deps.config.clients, audit: deps.audit })
   await app.register(authPlugin, { clients: deps.config.clients, failures })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
-  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
+  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges(), deps.indicators?.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
@@ -131,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     const np = deps.config.webhooks.nationalPortal
     await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
+    if (deps.indicators) await app.register(indicatorsRoutes, { indicators: deps.indicators, targets: deps.sync.targets() })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
       await app.register(adminEdocsRoutes, { edocs: deps.edocs })

@@ -1,8 +1,10 @@
 /**
- * Command line: `start` (default) runs the hub; `audit:verify` checks the audit hash chain
+ * Command line: `start` (default) runs the hub (`--sample`: in the sandbox, load the indicator
+ * sample through the API, src/indicators/sandbox-sample.ts); `audit:verify` checks the audit hash chain
  * read-only, names the first broken record and prints the head to anchor (see verify-command.ts);
  * `edxml:inspect <file>` reads an edXML package (JSON + signature verdict, or the element at
- * fault); `config:show` prints the effective config with secrets redacted.
+ * fault); `config:show` prints the effective config with secrets redacted; `indicators:rebuild`
+ * rebuilds the indicator model from the ledger (src/indicators/rebuild.ts).
  * Exit codes: 0 ok, 1 bad config or failed check, 2 could not start.
  */
 import { loadConfig, ConfigError } from './config/load.js'
@@ -11,6 +13,8 @@ import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { startHub } from './server.js'
 import { runAuditVerify } from './audit/verify-command.js'
 import { inspectCommand } from '../connectors/document-axis/inspect.js'
+import { runIndicatorsRebuild } from './indicators/rebuild-command.js'
+import { seedSandboxSample } from './indicators/sandbox-sample.js'
 
 function fail(err: unknown): never {
   if (err instanceof ConfigError) {
@@ -46,6 +50,10 @@ async function start(): Promise<void> {
     lines.push(`Webhook secret (sandbox, national portal): ${hub.config.webhooks.nationalPortal.secrets[0]}`)
     for (const [id, sim] of Object.entries(hub.simulators)) lines.push(`Simulator ${id}: ${sim.url}`)
     if (hub.sampleSubscriber) lines.push(`Sample subscriber ${hub.sampleSubscriber.name}: ${hub.sampleSubscriber.baseUrl} (received: ${hub.url}/admin/sandbox/subscriber/deliveries)`)
+    // `--sample` (what `npm start` passes): sample dossiers and feedback through the real API, so
+    // /v1/indicators has numbers to show. Never without the flag: tests start sandboxes of their own.
+    const seeded = process.argv.includes('--sample') && await seedSandboxSample(hub).catch((err: Error) => { hub.log.warn({ err: { message: err.message } }, 'could not load the sandbox sample'); return undefined })
+    if (seeded) lines.push(`Sample data: ${seeded.dossiers} dossiers, ${seeded.feedback} feedback events (indicators: ${hub.url}/v1/indicators?from=2026-11-01&to=2026-11-30&groupBy=agency)`)
   }
   process.stdout.write(`${lines.join('\n')}\n`)
   let signals = 0
@@ -74,6 +82,7 @@ const commands: Record<string, () => Promise<void>> = {
   start,
   'audit:verify': auditVerify,
   'edxml:inspect': async () => { process.exitCode = await inspectCommand(process.argv.slice(3)) },
+  'indicators:rebuild': async () => { process.exitCode = await runIndicatorsRebuild(loadConfig(), process.stdout) },
   'config:show': async () => {
     process.stdout.write(`${JSON.stringify(redactConfig(loadConfig()), null, 2)}\n`)
   },

@@ -23,6 +23,7 @@ import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
+import { createIndicatorService } from './indicators/index.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
 import { createPortalFiles } from './portal-inbound/files.js'
@@ -171,11 +172,15 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const documents = createDocumentStore(db, config.audit.hashKey!)
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
-    const edocStore = createEdocStore(db, config.edocs.connector)
+    // The indicator model is kept in the transactions of the paths that commit (src/indicators).
+    const indicators = createIndicatorService({ db, config, agencies, targets: Object.keys(config.sync.targets), registry: metrics.registry })
+    const recording = config.indicators.enabled
+    const edocStore = createEdocStore(db, config.edocs.connector, recording ? indicators.edocHooks : undefined)
     // The interlinked flow's status reports go through the outbox as a message target of their own.
     const pulls = registry.has('national-portal') && registry.get('national-portal').operations['listInterlinked'] !== undefined
     const sync = createSyncService({
       config, db, redis: redisConnector, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
+      ...(recording && { indicators: indicators.recordAccepted }),
       messageTargets: {
         ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
         ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal'), prunable: true } }),
@@ -187,6 +192,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
 
     const inbox = createInboxService({
       db, redis: redisConnector, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      ...(recording && { onCommit: indicators.recordInbox }),
       config: { ...config.webhooks, subscribers: config.subscribers, reconcileEveryMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs },
     })
     cleanups.push(() => inbox.close())
@@ -211,7 +217,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, upstreamErrors, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, upstreamErrors, indicators, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()

@@ -7,7 +7,7 @@ import type { RedisConnector } from '../redis.js'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
-import { createInboxStore, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
+import { createInboxStore, type InboxCommitHook, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
 import { createDeliveryLedger } from './delivery-store.js'
 import { createDispatcher } from './dispatch.js'
 import { prunedThrough, pruneDeliveredEvents, pruneIdleLeases } from './retention.js'
@@ -52,11 +52,11 @@ export interface InboxService {
   close(): Promise<void>
 }
 
-export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
+export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean; onCommit?: InboxCommitHook }): InboxService {
   const { db, config } = deps
   const log = deps.log.child({ component: 'inbox' })
   const prefix = deps.redis.bullPrefix(deps.keyPrefix)
-  const store = createInboxStore({ db, subscribers: config.subscribers })
+  const store = createInboxStore({ db, subscribers: config.subscribers, ...(deps.onCommit && { onCommit: deps.onCommit }) })
   const ledger = createDeliveryLedger(db)
   const dispatcher = createDispatcher()
   const byName = new Map(config.subscribers.map((s) => [s.name, s]))

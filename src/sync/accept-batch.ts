@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
-import type { DossierSnapshot } from '../../schemas/dossier.js'
+import type { DossierSnapshot, HubFacts } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { retryDuringFailover } from '../db/errors.js'
 import { bodyHash } from './canonical-json.js'
@@ -36,7 +36,28 @@ export interface AcceptBatchOptions {
   facts?: FactsReader
   /** How long the transaction is tried again while the PostgreSQL primary changes; default 0. */
   failoverRetryMs?: number
+  /**
+   * The indicator model (src/indicators/record.ts): CTEs put in front of the batch's write
+   * statement, recording the latest accepted version of each dossier of the batch — no statement
+   * or round trip of its own. `ctes(n)` reads parameter `$n`, which `param` gives.
+   */
+  indicators?: AcceptIndicators
+
   log?: Logger
+}
+
+export interface AcceptIndicators {
+  ctes(param: number): string
+  param(dossiers: AcceptedDossier[]): string
+}
+
+/** The latest version of a dossier accepted in a batch, as the indicator model sees it. */
+export interface AcceptedDossier {
+  code: string
+  /** The current agency code (after the merger mapping). */
+  agency: string
+  snapshot: DossierSnapshot
+  facts: HubFacts | undefined
 }
 
 interface Current {
@@ -206,8 +227,9 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
     const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
+    const ind = options.indicators
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
-      `WITH u AS (
+      `WITH ${ind ? `${ind.ctes(15)},` : ''} u AS (
          UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
            original_agency_code = u.original, accepted_at = now()
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
@@ -229,6 +251,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
         rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
         rows.map((r) => payload(r.i)),
         pairs.map((p) => p[0]), pairs.map((p) => p[1]), updates.map((i) => originals[i]),
+        ...(ind ? [ind.param([...last.values()].map((i) => ({ code: requests[i]!.code, agency: agencies[i]!, snapshot: requests[i]!.snapshot, facts: facts?.get(requests[i]!.code) })))] : []),
       ],
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.

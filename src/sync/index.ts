@@ -13,7 +13,7 @@ import type { RedisConnector } from '../redis.js'
 import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptHooks, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
-import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
+import { acceptSnapshots, type AcceptBatchOptions, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
 import { createGroupCommitter } from '../db/group-commit.js'
 import { retryDuringFailover } from '../db/errors.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
@@ -64,6 +64,8 @@ export interface SyncDeps {
   agencies?: AgencyMapping
   /** The hub's own facts about dossiers (reuse, lookups), read at accept time (hub-facts.ts). */
   facts?: FactsReader
+  /** Records accepted versions in the indicator model, in the accept transaction (src/indicators). */
+  indicators?: AcceptBatchOptions['indicators']
   /**
    * Message targets (the document axis): their own delivery config and handler; they receive
    * only what is queued with `acceptMessage`, never dossier snapshots.
@@ -181,7 +183,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
       const outcomes = await acceptSnapshots(db, batch, {
-        targets, log, failoverRetryMs: config.database.failoverRetryMs, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
+        targets, log, failoverRetryMs: config.database.failoverRetryMs, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }), ...(deps.indicators && { indicators: deps.indicators }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
         ...(deps.hooks?.snapshots && { onAccepted: deps.hooks.snapshots }),
       })
