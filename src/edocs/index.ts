@@ -15,7 +15,7 @@ import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { SyncService } from '../sync/index.js'
 import type { InboxService } from '../inbox/index.js'
-import { startReconciler, type Reconciler } from '../sync/reconciler.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
 import { GatewayError, forbidden, notFound, validationFailed } from '../errors.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import { upstreamToGateway } from '../upstream-errors.js'
@@ -196,11 +196,11 @@ export function createEdocService(deps: EdocDeps): EdocService {
     for (const outcome of ['stored', 'resent', 'quarantined', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
     return r
   }
-  let schedule: Reconciler | undefined
+  let schedule: Schedule | undefined
   if (deps.runWorkers) {
-    schedule = startReconciler({
+    schedule = startSchedule({
       name: 'edocs-poll', redisUrl: deps.redisUrl, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.edocs.pollEveryMs, log,
-      sweep: async () => (await pollOnce()).stored,
+      run: async () => (await pollOnce()).stored,
     })
   }
 

@@ -16,7 +16,8 @@ import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './a
 import { createGroupCommitter } from '../db/group-commit.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
-import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
+import { sweepOutbox } from './reconciler.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
 import { pruneFinished } from './retention.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
@@ -110,7 +111,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)
   const workers: SyncWorker[] = []
-  let reconciler: Reconciler | undefined
+  let reconciler: Schedule | undefined
   if (deps.runWorkers) {
     for (const target of targets) {
       const batch = batchTargets.includes(target)
@@ -129,12 +130,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
       }))
     }
     const sweep = sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log })
-    reconciler = startReconciler({
+    reconciler = startSchedule({
       name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
-      sweep: async () => {
+      run: async () => {
         const kicked = await sweep()
-        const pruned = await pruneFinished(db, config.sync.keepFinishedMs).catch((err: Error) => {
-          log.warn({ err: { message: err.message } }, 'could not prune finished outbox rows; the next pass tries again')
+        const pruned = await pruneFinished(db, config.sync.keepFinishedMs).catch((err: unknown) => {
+          log.warn({ err }, 'could not prune finished outbox rows; the next pass tries again')
           return 0
         })
         if (pruned > 0) log.info({ pruned }, 'pruned finished outbox rows past their retention')
