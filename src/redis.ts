@@ -29,7 +29,7 @@ async function answers(url: string, timeoutMs = 1000): Promise<boolean> {
     await probe.ping()
     return true
   } catch {
-    return false
+    return false // the probe's answer is the point: the caller says what to do when nothing answers
   } finally {
     probe.disconnect()
   }

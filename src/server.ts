@@ -119,7 +119,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
     cleanups.push(() => redisHandle.stop())
     const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true })
-    redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'))
+    redis.on('error', (err) => log.warn({ err }, 'redis connection error'))
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
 
     const db = await openDatabase({

@@ -88,7 +88,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
 
   async function send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean) {
     const fromId = body.from?.organId ?? provinceOrgan()
-    if (fromId === undefined) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
+    if (fromId === undefined) throw new GatewayError('SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
     if (!mayActFor(fromId)) {
       throw forbidden(`The client "${client}" may not send for agency ${fromId}${body.from ? '' : ' (the province, the default sender); give `from`, an agency the client acts for'}.`)
     }
@@ -97,7 +97,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
     const prior = await store.findOutgoing(db, documentId)
     if (prior) {
       if (prior.bodyHash === hash) return { id: prior.id, documentId, outcome: 'unchanged' as const }
-      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
+      throw new GatewayError('IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
     }
     const attachments = await readFiles(body.attachments, { fetch: config.edocs.fetch, totalBytes: config.edocs.bodyLimitBytes })
     const edoc = {
@@ -140,7 +140,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
     })
     if ('existing' in row) {
       if (row.existing!.bodyHash === hash) return { id: row.existing!.id, documentId, outcome: 'unchanged' as const }
-      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body.`)
+      throw new GatewayError('IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body.`)
     }
     if (row.outbox) await sync.wakeMessages([{ ...row.outbox, key: outboxKey(id) }])
     return { id, documentId, outcome: 'accepted' as const }
