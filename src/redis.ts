@@ -198,7 +198,7 @@ async function answers(connector: RedisConnector, timeoutMs = 1000): Promise<boo
     ])
     return true
   } catch {
-    return false
+    return false // the probe's answer is the point: the caller says what to do when nothing answers
   } finally {
     clearTimeout(timer)
     probe.disconnect()

@@ -134,7 +134,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const redisConnector = redisHandle.connector
     // The shared connection: circuit breakers, rate limits, caches, readiness.
     const redis = redisConnector.connect({ maxRetriesPerRequest: 2, enableAutoPipelining: true })
-    redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'))
+    redis.on('error', (err) => log.warn({ err }, 'redis connection error'))
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
 
     const db = await openDatabase({

@@ -39,7 +39,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
       ? `SET search_path TO ${quoted}; SET default_transaction_read_only = on;`
       : `CREATE SCHEMA IF NOT EXISTS ${quoted}; SET search_path TO ${quoted};`)
   } catch (err) {
-    await pglite.close().catch(() => undefined)
+    await pglite.close().catch(() => undefined) // the first error is the one to report
     throw err
   }
   options.log?.debug({ dataDir }, 'embedded PGlite database opened')

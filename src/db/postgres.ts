@@ -70,14 +70,14 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
   pool.on('connect', function listenForClientErrors(client) {
     client.on('error', function onClientError(err) {
       failover?.invalidate()
-      options.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'PostgreSQL connection lost while in use')
+      options.log?.warn({ err }, 'PostgreSQL connection lost while in use')
     })
   })
 
   try {
     if (!options.readOnly) await ensureSchema(pool, quoted)
   } catch (err) {
-    await pool.end().catch(() => undefined)
+    await pool.end().catch(() => undefined) // the first error is the one to report
     throw err
   }
 

@@ -23,6 +23,8 @@ export function createAuthFailureLimiter(redis: RedisClient, keyPrefix: string, 
         const ttl = Number(replies?.[2]?.[1] ?? WINDOW_MS)
         return count > perMinute ? Math.max(1, Math.ceil(ttl / 1000)) : undefined
       } catch {
+        // Redis away: no lock-out applies (fail open, the key check itself still decides) and
+        // /readyz reports Redis; a log line per failed login would only repeat that.
         return undefined
       }
     },

@@ -46,7 +46,7 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
     if (!known || !(Date.now() < known.expiresAt)) {
       const retryAfter = await opts.failures?.fail(request.ip)
       if (retryAfter !== undefined) {
-        throw new GatewayError(429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, undefined, { 'retry-after': String(retryAfter) })
+        throw new GatewayError('RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, { headers: { 'retry-after': String(retryAfter) } })
       }
       if (!match) throw unauthorized()
       if (!known) throw unauthorized('The API key is not known to this hub.')

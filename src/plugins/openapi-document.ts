@@ -5,7 +5,7 @@
  * schemas/api/examples.ts, the success descriptions of schemas/api/responses.ts, and every error
  * response as application/problem+json with an example body.
  */
-import { TITLES, type ErrorCode } from '../errors.js'
+import { ERRORS, type ErrorCode } from '../errors.js'
 import { OFFICER_HEADERS, OPERATION_EXAMPLES, type OperationExample } from '../../schemas/api/examples.js'
 import { RESPONSE_DESCRIPTIONS } from '../../schemas/api/responses.js'
 
@@ -17,7 +17,7 @@ const CODE_BY_STATUS: Record<string, ErrorCode> = {
   413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UPSTREAM_REJECTED', 429: 'RATE_LIMITED', 500: 'INTERNAL',
   502: 'UPSTREAM_UNAVAILABLE', 503: 'SERVICE_UNAVAILABLE', 504: 'UPSTREAM_TIMEOUT',
 }
-const CODES = Object.keys(TITLES) as ErrorCode[]
+const CODES = Object.keys(ERRORS) as ErrorCode[]
 
 /** A problem body as the hub sends it for this status (src/plugins/problem.ts). */
 export function problemExample(status: number, description: string, url: string): Json {
@@ -25,7 +25,7 @@ export function problemExample(status: number, description: string, url: string)
   const code = named ?? CODE_BY_STATUS[status] ?? 'INTERNAL'
   return {
     type: `https://lgsp-hub.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
-    title: TITLES[code],
+    title: ERRORS[code].title,
     status,
     detail: description.replace(/`/g, ''),
     code,
@@ -43,7 +43,7 @@ function documentResponses(response: Json, url: string, operationId: string | un
       const named = operationId ? RESPONSE_DESCRIPTIONS[operationId]?.[Number(status)] : undefined
       return [status, named && typeof s === 'object' && s !== null && !(s as Json).description ? { ...(s as Json), description: named } : s]
     }
-    const description = String(s.description ?? TITLES[CODE_BY_STATUS[status] ?? 'INTERNAL'])
+    const description = String(s.description ?? ERRORS[CODE_BY_STATUS[status] ?? 'INTERNAL'].title)
     return [status, {
       description,
       content: { 'application/problem+json': { schema: { $ref: 'Problem' }, example: problemExample(Number(status), description, url) } },

@@ -20,8 +20,8 @@ export default fp(async function rateLimitPlugin(app, opts: { redis: RedisClient
     keyGenerator: (request) => request.client?.name ?? request.ip,
     max: (request) => request.client?.rateLimitPerMinute ?? 1200,
     errorResponseBuilder: (_request, context) =>
-      new GatewayError(429, 'RATE_LIMITED', `Rate limit of ${context.max} requests per minute reached; retry in ${Math.ceil(context.ttl / 1000)} s.`, undefined, {
-        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      new GatewayError('RATE_LIMITED', `Rate limit of ${context.max} requests per minute reached; retry in ${Math.ceil(context.ttl / 1000)} s.`, {
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       }),
   })
 }, { name: 'rate-limit', dependencies: ['auth'] })

@@ -57,7 +57,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         const entry = { fetchedAt: now(), procedure }
         // Unknown codes are remembered briefly only: a new procedure must show up soon.
         const ttl = procedure === null ? Math.min(options.cacheTtlMs, 300_000) : options.cacheTtlMs + options.staleTtlMs
-        if (ttl > 0) await options.redis.set(key(code), JSON.stringify(entry), 'PX', ttl).catch((err: Error) => ctx.log.warn({ err: { message: err.message } }, 'procedure cache write failed'))
+        if (ttl > 0) await options.redis.set(key(code), JSON.stringify(entry), 'PX', ttl).catch((err: unknown) => ctx.log.warn({ err }, 'procedure cache write failed'))
         return entry
       })().finally(() => inFlight.delete(code))
       inFlight.set(code, pending)

@@ -68,7 +68,7 @@ const adminEdocsRoutes: FastifyPluginAsync<AdminEdocRouteDeps> = async (fastify,
   }, async function retryReceiveFailure(request, reply) {
     const result = await edocs.retryReceiveFailure(request.params.docId)
     if (result.outcome === 'not_found') throw notFound(`No receive failure recorded for ${request.params.docId}.`)
-    if (result.outcome === 'unreadable') throw new GatewayError(422, 'PACKAGE_UNREADABLE', `The package is still not acceptable edXML: ${result.reason}`)
+    if (result.outcome === 'unreadable') throw new GatewayError('PACKAGE_UNREADABLE', `The package is still not acceptable edXML: ${result.reason}`)
     reply.code(result.outcome === 'stored' ? 200 : 202)
     return { outcome: result.outcome }
   })

@@ -75,7 +75,7 @@ const consoleRoutes: FastifyPluginAsync<ConsoleRouteDeps & { idleMs: number }> =
     if (!client || !(Date.now() < keyExpiry(client))) {
       await signInAudit(request, client?.name ?? '(unknown key)', officerId, 'UNAUTHORIZED')
       const retryAfter = await deps.failures?.fail(request.ip)
-      if (retryAfter !== undefined) throw new GatewayError(429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, undefined, { 'retry-after': String(retryAfter) })
+      if (retryAfter !== undefined) throw new GatewayError('RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, { headers: { 'retry-after': String(retryAfter) } })
       throw unauthorized(client ? `The API key of "${client.name}" has expired; ask the hub operator for a new one.` : 'The API key is not known to this hub.')
     }
     if (!client.scopes.includes('admin')) {
@@ -121,7 +121,7 @@ const consoleRoutes: FastifyPluginAsync<ConsoleRouteDeps & { idleMs: number }> =
   })
   if (!dir) {
     app.get('/console/*', { schema: { hide: true } }, async function consoleNotBuilt() {
-      throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The console is not built on this hub: run `npm run build:console` (npm start and npm test do it), then restart.')
+      throw new GatewayError('SERVICE_UNAVAILABLE', 'The console is not built on this hub: run `npm run build:console` (npm start and npm test do it), then restart.')
     })
     return
   }

@@ -71,7 +71,7 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     }
     const enterprise = await auditedCall<EnterpriseT | null>(deps, call)
     if (!enterprise) throw notFound('The business registry holds no enterprise with this code.')
-    if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch(() => undefined)
+    if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch((err: unknown) => request.log.warn({ err }, 'enterprise cache write failed'))
     return { enterprise: shown(enterprise), source: { cached: false, ageSeconds: 0 } }
   })
 }

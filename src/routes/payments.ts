@@ -57,7 +57,7 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     const snapshot = dossier.snapshot as unknown as DossierSnapshot
     const fees = snapshot.fees ?? []
     const amount = fees.reduce((sum, f) => sum + f.amount, 0)
-    if (amount <= 0) throw new GatewayError(400, 'VALIDATION_FAILED', `Dossier ${dossier.code} has no fee to pay (its snapshot's fees sum to 0).`)
+    if (amount <= 0) throw new GatewayError('VALIDATION_FAILED', `Dossier ${dossier.code} has no fee to pay (its snapshot's fees sum to 0).`)
     const reference = deps.payments.newReference(dossier.code)
     const headers = request.headers as Record<string, string>
     const { payUrl } = await auditedCall<{ payUrl: string }>(deps, {
@@ -114,8 +114,8 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     try {
       await deps.payments.callback(request.body, ctx(request))
     } catch (err) {
-      if (isUpstreamError(err) && err.kind === 'unauthorized') throw new GatewayError(401, 'UNAUTHORIZED', err.message)
-      if (isUpstreamError(err) && err.kind === 'rejected') throw new GatewayError(400, 'VALIDATION_FAILED', err.message)
+      if (isUpstreamError(err) && err.kind === 'unauthorized') throw new GatewayError('UNAUTHORIZED', err.message)
+      if (isUpstreamError(err) && err.kind === 'rejected') throw new GatewayError('VALIDATION_FAILED', err.message)
       throw err
     }
     return { MaLoi: '00', MoTaLoi: 'Thành công' }

@@ -78,7 +78,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     const key = `forward:${name}:${createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex')}`
     const result = await deps.inbound.take({ channel: 'forward', name, key, raw: request.body }, () =>
       deps.registry.invoke<MappedEvent>(deps.connector, 'readForwardedPush', { name, body: request.body, receivedAt }, { signal: AbortSignal.timeout(5000), requestId: request.id, log: request.log as Logger }))
-    if (result.outcome === 'quarantined') throw new GatewayError(400, 'VALIDATION_FAILED', `${result.reason} The push was kept and quarantined (GET /admin/portal-inbound/quarantined).`)
+    if (result.outcome === 'quarantined') throw new GatewayError('VALIDATION_FAILED', `${result.reason} The push was kept and quarantined (GET /admin/portal-inbound/quarantined).`)
     reply.code(result.outcome === 'accepted' ? 202 : 200)
     return result.outcome === 'accepted'
       ? { error_code: 0, message: 'Tiếp nhận thành công', eventId: result.eventId, seq: result.seq }
@@ -94,7 +94,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
       response: { 200: Type.Object({ taken: Type.Integer() }), 401: problem('No or unknown API key'), 403: problem('Missing admin scope'), 404: problem('No pulled flow is configured') },
     },
   }, async () => {
-    if (!deps.pollNow) throw new GatewayError(404, 'NOT_FOUND', 'No pulled flow is configured (connectors.national-portal.interlinked).')
+    if (!deps.pollNow) throw new GatewayError('NOT_FOUND', 'No pulled flow is configured (connectors.national-portal.interlinked).')
     return { taken: await deps.pollNow() }
   })
 

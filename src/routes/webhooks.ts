@@ -83,7 +83,7 @@ const webhooksRoutes: FastifyPluginAsync<WebhookRouteDeps> = async (app, deps) =
       counted('refused_ip')
       throw forbidden('This source address may not push webhooks to the hub.')
     }
-    if (deps.secrets.length === 0) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'No webhook secret is configured for the national portal (webhooks.nationalPortal.secrets).')
+    if (deps.secrets.length === 0) throw new GatewayError('SERVICE_UNAVAILABLE', 'No webhook secret is configured for the national portal (webhooks.nationalPortal.secrets).')
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('')
     const verified = verifyWebhook({ headers: request.headers, rawBody: raw, secrets: deps.secrets, toleranceS: deps.toleranceS })
     if (!verified.ok) {

@@ -82,14 +82,14 @@ export function isLedgerUnavailable(err: unknown): boolean {
 }
 
 const ledgerUnavailable = (cause: unknown) => {
-  const err = new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The ledger cannot record the change now, so it was not accepted; send it again shortly.', undefined, { 'retry-after': '1' })
+  const err = new GatewayError('SERVICE_UNAVAILABLE', 'The ledger cannot record the change now, so it was not accepted; send it again shortly.', { headers: { 'retry-after': '1' } })
   err.cause = cause
   return err
 }
 
 /** A value PostgreSQL cannot hold (class 22, data exception: U+0000 in a text, a date out of range). */
 const unstorable = (cause: unknown) => {
-  const err = new GatewayError(400, 'VALIDATION_FAILED', 'The ledger cannot store this snapshot: a text holds U+0000 or a value is out of range; correct it and send it again.')
+  const err = new GatewayError('VALIDATION_FAILED', 'The ledger cannot store this snapshot: a text holds U+0000 or a value is out of range; correct it and send it again.')
   err.cause = cause
   return err
 }

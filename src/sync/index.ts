@@ -18,7 +18,8 @@ import { createGroupCommitter } from '../db/group-commit.js'
 import { retryDuringFailover } from '../db/errors.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
-import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
+import { sweepOutbox } from './reconciler.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
 import { pruneFinished, pruneFinishedMessages } from './retention.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
@@ -117,7 +118,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)
   const workers: SyncWorker[] = []
-  let reconciler: Reconciler | undefined
+  let reconciler: Schedule | undefined
   if (deps.runWorkers) {
     for (const target of targets) {
       const batch = batchTargets.includes(target)
@@ -136,17 +137,17 @@ export function createSyncService(deps: SyncDeps): SyncService {
       }))
     }
     const sweep = sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log })
-    reconciler = startReconciler({
+    reconciler = startSchedule({
       name: 'sync', redis: deps.redis, prefix, everyMs: config.sync.reconcileEveryMs, log,
-      sweep: async () => {
+      run: async () => {
         const kicked = await sweep()
         // Finished messages of prunable targets (nothing reads them once done) age out the same way.
         const prunable = Object.entries(messageTargets).filter(([, m]) => m.prunable === true).map(([t]) => t)
         const pruned = await Promise.all([
           pruneFinished(db, config.sync.keepFinishedMs),
           ...prunable.map((t) => pruneFinishedMessages(db, t, config.sync.keepFinishedMs)),
-        ]).then((counts) => counts.reduce((a, b) => a + b, 0)).catch((err: Error) => {
-          log.warn({ err: { message: err.message } }, 'could not prune finished outbox rows; the next pass tries again')
+        ]).then((counts) => counts.reduce((a, b) => a + b, 0)).catch((err: unknown) => {
+          log.warn({ err }, 'could not prune finished outbox rows; the next pass tries again')
           return 0
         })
         if (pruned > 0) log.info({ pruned }, 'pruned finished outbox rows past their retention')

@@ -42,9 +42,9 @@ export interface AcceptHooks {
 }
 
 export const staleVersion = (current: number, given: number) =>
-  new GatewayError(409, 'STALE_VERSION', `Version ${given} is older than the stored version ${current}; send a version above ${current}.`)
+  new GatewayError('STALE_VERSION', `Version ${given} is older than the stored version ${current}; send a version above ${current}.`)
 export const conflict = (what: string) =>
-  new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
+  new GatewayError('IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
 
 /** A new row of a dossier waiting for a retry waits with it (see migration 006); $1 target, $2 code. */
 const WAITING = '(SELECT next_attempt_at FROM sync_state WHERE target = $1 AND dossier_code = $2 AND next_attempt_at > now())'
