@@ -19,6 +19,11 @@ export interface PgliteDbOptions {
   log?: Logger
   /** Open an existing data directory without creating anything; every transaction read-only. */
   readOnly?: boolean
+  /**
+   * Start a new database from this dump of a data directory (`PGlite#dumpDataDir`) instead of
+   * running initdb, which costs seconds in WASM; the tests open copies of a migrated template so.
+   */
+  loadDataDir?: Blob
 }
 
 function toResult<R>(result: Results<R>): QueryResult<R> {
@@ -33,7 +38,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
   if (options.readOnly && (inMemory || !existsSync(dataDir))) throw new Error(`No PGlite database at ${options.dataDir}`)
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
 
-  const pglite = await PGlite.create(dataDir, { parsers: { ...typeParsers } })
+  const pglite = await PGlite.create(dataDir, { parsers: { ...typeParsers }, ...(options.loadDataDir && { loadDataDir: options.loadDataDir }) })
   try {
     await pglite.exec(options.readOnly
       ? `SET search_path TO ${quoted}; SET default_transaction_read_only = on;`
