@@ -4,13 +4,14 @@
  * agency matcher — across agencies whose dossier codes interleave or form ranges, agency codes
  * holding LIKE's own wildcards, every sync state with and without a target. Each query runs with
  * the default windows and with tiny ones, so the page is also made of several walks (code order,
- * state, agencies) taking turns.
+ * state, agencies) taking turns. Run by read-model-agencies-{pglite,postgres}.test.ts.
  */
 import t from 'tap'
 import type { Db } from '../../../src/db/types.js'
 import { agencyLikePatterns, agencyMatcher } from '../../../src/agencies.js'
 import { listDossiers, type ListQuery, type ListWindows, type SyncStateName } from '../../../src/sync/read-model.js'
 import { openTestDb } from '../../helpers/db.js'
+import type { DbKind } from '../../helpers/hub.js'
 
 const AGENCIES = [
   '000.01.24.H44', '000.02.24.H44', '001.00.25.H44', '000.00.00.H45', 'G22.07', 'G22.17', 'G22.70',
@@ -103,7 +104,8 @@ async function everything(db: Db, q: Omit<ListQuery, 'limit' | 'after'>) {
   return all
 }
 
-for (const kind of ['pglite', 'postgres'] as const) {
+/** The whole check on one back end; each back end has its own test file, so each its own process and timeout. */
+export function restrictedListings(kind: DbKind): void {
   t.test(`restricted listings on ${kind}`, async (t) => {
     const { db: plain } = await openTestDb(t, kind)
     const total = await load(plain)
