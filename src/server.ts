@@ -56,6 +56,8 @@ export interface StartOptions {
   logStream?: DestinationStream
   /** Default true; false builds everything but does not listen (tests that inject). */
   listen?: boolean
+  /** PGlite only: start the ledger from this data-directory dump, e.g. a migrated template (tests). */
+  pgliteDump?: Blob
 }
 
 /** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts). */
@@ -138,7 +140,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
 
     const db = await openDatabase({
-      ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir }),
+      ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir, ...(options.pgliteDump && { pgliteDump: options.pgliteDump }) }),
       schema: config.database.schema,
       poolSize: config.database.poolSize,
       log,

@@ -19,6 +19,8 @@ export interface DbOptions {
   poolSize?: number
   /** Create nothing and refuse every write (audit:verify). */
   readOnly?: boolean
+  /** PGlite only: start from this data-directory dump instead of an empty cluster (tests: a migrated template). */
+  pgliteDump?: Blob
 }
 
 export const DEFAULT_PGLITE_DIR = './data/pglite'
@@ -28,5 +30,5 @@ export async function createDb(options: DbOptions = {}): Promise<Db> {
   if (options.url) {
     return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize, readOnly: options.readOnly })
   }
-  return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log, readOnly: options.readOnly })
+  return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log, readOnly: options.readOnly, ...(options.pgliteDump && { loadDataDir: options.pgliteDump }) })
 }

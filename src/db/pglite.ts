@@ -22,6 +22,11 @@ export interface PgliteDbOptions {
   readOnly?: boolean
   /** PostgreSQL `shared_buffers` inside PGlite. Default `32MB` (PGlite's own default: 160 MB). */
   sharedBuffers?: string
+  /**
+   * Start a new database from this dump of a data directory (`PGlite#dumpDataDir`) instead of
+   * running initdb, which costs seconds in WASM; the tests open copies of a migrated template so.
+   */
+  loadDataDir?: Blob
 }
 
 /**
@@ -44,7 +49,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
   if (!/^\d{1,6}(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`PGlite sharedBuffers must look like 32MB, got ${sharedBuffers}`)
   if (options.readOnly && (inMemory || !existsSync(dataDir) || needsInitdb(dataDir))) throw new Error(`No PGlite database at ${options.dataDir}`)
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
-  if (!inMemory && needsInitdb(dataDir)) {
+  if (!inMemory && !options.loadDataDir && needsInitdb(dataDir)) {
     options.log?.info({ dataDir }, 'creating the embedded PGlite database (first start)')
     await initdbInChild(dataDir)
   }
@@ -52,6 +57,7 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
   const pglite = await PGlite.create(dataDir, {
     parsers: { ...typeParsers },
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+    ...(options.loadDataDir && { loadDataDir: options.loadDataDir }),
   })
   try {
     await pglite.exec(options.readOnly

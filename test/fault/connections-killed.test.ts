@@ -5,7 +5,7 @@
  * transaction. No crash, no 500, and everything answered 202 is delivered.
  */
 import t from 'tap'
-import { startFaultHub, sleep } from '../helpers/fault-hub.js'
+import { startFaultHub } from '../helpers/fault-hub.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { terminateSessions } from '../helpers/pg-faults.js'
 import { waitFor } from '../helpers/dossier.js'
@@ -18,10 +18,10 @@ t.test('the hub\'s connections killed mid-transaction under load', async (t) => 
   const load = startLoad(hub, { dossiers: 30, tag: 'kill' })
   let killed = 0
   for (let i = 0; i < 3; i++) {
-    await sleep(600)
+    await load.more(202, 30) // mid-burst: sessions busy with accepted work
     killed += await terminateSessions(hub.schema)
   }
-  await sleep(600)
+  await load.more(202, 30) // accepting again after the last kill
   const result = await load.stop()
   t.ok(killed > 0, `${killed} sessions terminated`)
   t.strictSame(result.failures, [], 'no 5xx other than 503')

@@ -7,7 +7,7 @@
  */
 import t from 'tap'
 import { startPgCluster } from '../helpers/pg-cluster.js'
-import { startFaultHub, sleep } from '../helpers/fault-hub.js'
+import { startFaultHub } from '../helpers/fault-hub.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { waitFor } from '../helpers/dossier.js'
 import { signWebhook } from '../../src/webhooks/signature.js'
@@ -21,9 +21,9 @@ t.test('PostgreSQL stopped under load: no crash, 503 while down, every 202 deliv
   const { hub, receiver, crashes } = await startFaultHub(t, { secret: ONE_STOP, overrides: { database: { url: cluster.url, schema: 'fault' } }, logLevel: 'warn' })
 
   const load = startLoad(hub, { dossiers: 40, tag: 'dbdown' })
-  await sleep(800)
+  await load.more(202, 40) // mid-burst: work accepted and in flight
   await cluster.stop('fast')
-  await sleep(300)
+  await load.more(503, 10) // the load meets the outage
 
   // Every route the attack run saw answer 500 with the database away.
   const doc = { code: '062090001234.KS', title: 'Giấy khai sinh', url: 'https://files.example/ks.pdf', sha256: 'b'.repeat(64) }
@@ -36,12 +36,12 @@ t.test('PostgreSQL stopped under load: no crash, 503 while down, every 202 deliv
   const down: Record<string, number> = {}
   for (const [method, path, body] of probes) down[`${method} ${path}`] = (await hub.call(path, { method, ...(body !== undefined && { body }) })).status
   const hookBody = JSON.stringify({ type: 'dossier.status_changed', timestamp: new Date().toISOString(), data: { dossierCode: 'H34-X', agencyCode: '000.01.20.H34', status: 'processing', changedAt: '2026-11-21T08:00:00+07:00' } })
-  const hook = await fetch(`${hub.url}/v1/webhooks/national-portal`, { method: 'POST', body: hookBody, headers: { 'content-type': 'application/json', ...signWebhook({ id: 'msg_dbdown_probe', timestamp: Math.floor(Date.now() / 1000), body: hookBody, secrets: [SANDBOX_WEBHOOK_SECRET] }) } })
+  const hook = await hub.call('/v1/webhooks/national-portal', { body: hookBody, headers: { authorization: '', 'x-officer-id': '', 'x-purpose': '', ...signWebhook({ id: 'msg_dbdown_probe', timestamp: Math.floor(Date.now() / 1000), body: hookBody, secrets: [SANDBOX_WEBHOOK_SECRET] }) } })
   down['POST /v1/webhooks/national-portal'] = hook.status
   t.strictSame(down, Object.fromEntries([...probes.map(([m, p]) => [`${m} ${p}`, 503]), ['POST /v1/webhooks/national-portal', 503]]), 'every route answers 503 while the database is down')
 
   await cluster.start()
-  await sleep(1500)
+  await load.more(202, 40) // accepting again
   const result = await load.stop()
   t.strictSame(result.failures, [], 'no 5xx other than 503')
   t.ok((result.statuses.get(503) ?? 0) > 0, `503s were answered while down (${JSON.stringify([...result.statuses])})`)

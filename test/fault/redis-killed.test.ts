@@ -19,15 +19,15 @@ t.test('Redis killed and flushed under load', async (t) => {
   const { hub, receiver, crashes } = await startFaultHub(t, { secret: ONE_STOP, overrides: { redis: { url: redis.url } } })
 
   const load = startLoad(hub, { dossiers: 30, tag: 'redis' })
-  await sleep(800)
+  await load.more(202, 40) // mid-burst: work accepted and in flight
   await redis.kill()
-  await sleep(1500)
+  await sleep(1500) // the outage
   await redis.start()
-  await sleep(800)
+  await load.more(202, 40) // accepting again on the empty Redis
   const admin = new Redis(redis.url)
   await admin.flushall()
   admin.disconnect()
-  await sleep(600)
+  await load.more(202, 40)
   const result = await load.stop()
   t.strictSame(result.failures, [], 'no 5xx other than 503')
   t.strictSame(crashes, [], 'the process never crashed')

@@ -8,7 +8,7 @@ import { SANDBOX_WEBHOOK_SECRET } from '../../src/server.js'
 import { sampleEvent } from '../../connectors/national-portal/simulator-push.js'
 import { SANDBOX_PROCEDURES, SANDBOX_PROVINCE_CODE } from '../../connectors/national-portal/simulator.js'
 import type { TestHub } from './hub.js'
-import { snapshot } from './dossier.js'
+import { snapshot, waitFor } from './dossier.js'
 
 export interface LoadResult {
   /** Every status seen, with how often. */
@@ -23,7 +23,15 @@ export interface LoadResult {
   timeline: Array<{ sent: number; at: number; status: number; kind: 'put' | 'webhook' }>
 }
 
-export function startLoad(hub: TestHub, options: { dossiers: number; workers?: number; tag: string }): { stop(): Promise<LoadResult> } {
+export interface Load {
+  /** How many answers with this status so far (0: no answer). */
+  seen(status: number): number
+  /** Resolves once `count` more answers with `status` came than when it was called (a deadline of `timeoutMs`). */
+  more(status: number, count: number, timeoutMs?: number): Promise<void>
+  stop(): Promise<LoadResult>
+}
+
+export function startLoad(hub: TestHub, options: { dossiers: number; workers?: number; tag: string }): Load {
   const result: LoadResult = { statuses: new Map(), accepted: new Map(), events: [], failures: [], timeline: [] }
   const versions = new Map<string, number>()
   let stopping = false
@@ -43,10 +51,10 @@ export function startLoad(hub: TestHub, options: { dossiers: number; workers?: n
         const body = JSON.stringify({ type: 'dossier.status_changed', timestamp: new Date().toISOString(), data: sampleEvent('dossier.status_changed', { dossierCode: `H34-${options.tag}-${i % options.dossiers}` }).data })
         const headers = signWebhook({ id, timestamp: Math.floor(Date.now() / 1000), body, secrets: [SANDBOX_WEBHOOK_SECRET] })
         const sent = Date.now()
-        const res = await fetch(`${hub.url}/v1/webhooks/national-portal`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).catch(() => undefined)
-        const text = res ? await res.text() : 'no answer'
-        count(res?.status ?? 0, text, res?.headers, sent, 'webhook')
-        if (res?.status === 202) result.events.push(id)
+        const res = await hub.call('/v1/webhooks/national-portal', { body, headers: { authorization: '', 'x-officer-id': '', 'x-purpose': '', ...headers } })
+          .catch(() => ({ status: 0, body: 'no answer', headers: undefined }))
+        count(res.status, res.body, res.headers, sent, 'webhook')
+        if (res.status === 202) result.events.push(id)
         continue
       }
       const code = `HS-${options.tag}-${i % options.dossiers}`
@@ -59,7 +67,13 @@ export function startLoad(hub: TestHub, options: { dossiers: number; workers?: n
     }
   }
   const running = Array.from({ length: options.workers ?? 6 }, worker)
+  const seen = (status: number) => result.statuses.get(status) ?? 0
   return {
+    seen,
+    async more(status, count, timeoutMs = 30_000) {
+      const target = seen(status) + count
+      await waitFor(`${count} more answers ${status}`, async () => seen(status) >= target, timeoutMs, 20)
+    },
     async stop() {
       stopping = true
       await Promise.all(running)

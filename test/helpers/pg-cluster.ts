@@ -20,8 +20,8 @@ export function binDir(): string {
 }
 
 export interface PgCluster {
-  url: string
-  port: number
+  readonly url: string
+  readonly port: number
   start(): Promise<void>
   /** `fast`: disconnect clients and shut down (what an operator's restart does). */
   stop(mode?: 'fast' | 'immediate'): Promise<void>
@@ -45,15 +45,15 @@ export async function pgWorkspace(): Promise<{ dir: string; pg(tool: string, arg
 export async function startPgCluster(): Promise<PgCluster> {
   const { dir, pg } = await pgWorkspace()
   const data = join(dir, 'data')
-  const port = await freePort()
+  let port = await freePort()
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N', '-E', 'UTF8', '--locale=C'])
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=40`
+  const opts = () => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=16MB -c max_connections=40`
   let running = false
   const cluster: PgCluster = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
+    get url() { return `postgres://postgres@127.0.0.1:${port}/postgres` },
+    get port() { return port },
     async start() {
-      await pg('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', 'start'])
+      await pg('pg_ctl', ['-D', data, '-o', opts(), '-l', join(dir, 'log'), '-w', 'start'])
       running = true
     },
     async stop(mode = 'fast') {
@@ -65,6 +65,18 @@ export async function startPgCluster(): Promise<PgCluster> {
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  await cluster.start()
-  return cluster
+  // The port is chosen before postgres binds it: when another process took it meanwhile, the
+  // first start fails and we take another one (later restarts keep the port, as a real one does).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await cluster.start()
+      return cluster
+    } catch (err) {
+      if (attempt >= 3) {
+        rmSync(dir, { recursive: true, force: true })
+        throw err
+      }
+      port = await freePort()
+    }
+  }
 }

@@ -4,8 +4,7 @@
  * never touched.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { Redis } from 'ioredis'
-import { freePort } from './processes.js'
+import { freePort, redisUp } from './processes.js'
 
 export interface RedisProcess {
   url: string
@@ -15,35 +14,32 @@ export interface RedisProcess {
 }
 
 export async function startRedisProcess(): Promise<RedisProcess> {
-  const port = await freePort()
-  const url = `redis://127.0.0.1:${port}`
+  let port = await freePort()
   let proc: ChildProcess | undefined
+  /** Starts redis-server on `port`; false when it exited first (the port was taken meanwhile). */
+  async function tryStart(): Promise<boolean> {
+    const p = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+    proc = p
+    const gone = new AbortController()
+    p.once('exit', () => gone.abort())
+    return redisUp(`redis://127.0.0.1:${port}`, p.pid, 10_000, gone.signal)
+  }
   async function start() {
-    proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-    const deadline = Date.now() + 10_000
-    for (;;) {
-      const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-      probe.on('error', () => undefined)
-      try {
-        await probe.connect()
-        await probe.ping()
-        probe.disconnect()
-        return
-      } catch {
-        probe.disconnect()
-        if (Date.now() > deadline) throw new Error('private redis-server did not start')
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    if (!(await tryStart())) throw new Error(`private redis-server did not start again on port ${port}`)
   }
   async function kill() {
     const p = proc
     proc = undefined
-    if (!p || p.exitCode !== null) return
+    if (!p || p.exitCode !== null || p.signalCode !== null) return
     const exited = new Promise((r) => p.once('exit', r))
     p.kill('SIGKILL')
     await exited
   }
-  await start()
-  return { url, start, kill, stop: kill }
+  // The first start may find the port taken since freePort() looked: then take another one.
+  for (let attempt = 1; !(await tryStart()); attempt++) {
+    await kill()
+    if (attempt >= 3) throw new Error('private redis-server did not start')
+    port = await freePort()
+  }
+  return { url: `redis://127.0.0.1:${port}`, start, kill, stop: kill }
 }

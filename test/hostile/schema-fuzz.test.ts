@@ -48,7 +48,7 @@ t.test('every route, generated and edge input: no 5xx, problem+json, no unaudite
   }
   const event = sampleEvent('dossier.submitted', { applicant: { type: 'citizen', id: people[0]!.personalId, name: people[0]!.fullName } } as never)
   const body = JSON.stringify({ ...event, timestamp: new Date().toISOString() })
-  await fetch(`${hub.url}/v1/webhooks/national-portal`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...signWebhook({ id: 'msg_hostile_seed', timestamp: Math.floor(Date.now() / 1000), body, secrets: [SANDBOX_WEBHOOK_SECRET] }) } })
+  await hub.call('/v1/webhooks/national-portal', { body, headers: { authorization: '', 'x-officer-id': '', 'x-purpose': '', ...signWebhook({ id: 'msg_hostile_seed', timestamp: Math.floor(Date.now() / 1000), body, secrets: [SANDBOX_WEBHOOK_SECRET] }) } })
   const ids = people.map((c) => c.personalId)
 
   const doc = (await hub.app.inject({ url: '/openapi.json' })).json() as { paths: Record<string, Record<string, Operation>> }

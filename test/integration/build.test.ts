@@ -19,7 +19,10 @@ t.test('the compiled build starts, answers and stops cleanly', async (t) => {
   // Inside node_modules so the output resolves the packages as /app/dist does in the image.
   const out = join(process.cwd(), 'node_modules', '.cache', `lgsp-build-test-${randomBytes(4).toString('hex')}`)
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', out], { encoding: 'utf8' })
+  // --noCheck: `npm test` typechecks first (tsconfig.json covers every file of this build, same
+  // options), the emitted files are byte for byte the same with or without it, and this test is
+  // about what runs. Skipping the second type check saves about a quarter of tsc's time.
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--noCheck', '--outDir', out], { encoding: 'utf8' })
   t.equal(tsc.status, 0, `tsc -p tsconfig.build.json compiles\n${tsc.stdout}${tsc.stderr}`)
   if (tsc.status !== 0) return
   cpSync('config', join(out, 'config'), { recursive: true })

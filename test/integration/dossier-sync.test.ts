@@ -129,7 +129,7 @@ for (const kind of DB_KINDS) {
     })
 
     await t.test('metrics expose queue depth, ledger states and the accept-to-delivery lag', async (t) => {
-      const text = await (await fetch(`${hub.url}/metrics`)).text()
+      const text = (await hub.call('/metrics')).body
       t.match(text, /lgsp_sync_lag_seconds_count\{target="national-portal",kind="snapshot"\} [1-9]/)
       t.match(text, /lgsp_sync_queue_jobs\{target="national-portal",state="waiting"\}/)
       t.match(text, /lgsp_sync_outbox_rows\{target="national-portal",state="dead"\}/)

@@ -66,7 +66,7 @@ t.test('copies a sender sent again are stored and emitted once', async (t) => {
     t.equal(await count(`edocs WHERE direction = 'incoming' AND document_id = $1`, [documentId]), 1, 'stored once')
     t.equal(events('edoc.received', (d) => d.documentId === documentId).length, 1, 'emitted once')
     t.equal(await count(`inbox WHERE type = 'edoc.received' AND body->'data'->>'documentId' = $1`, [documentId]), 1, 'one event in the feed')
-    t.match(await (await fetch(`${hub.url}/metrics`)).text(), /lgsp_edocs_polled_total\{outcome="resent"\} [2-9]/, 'the copies are counted')
+    t.match((await hub.call('/metrics')).body, /lgsp_edocs_polled_total\{outcome="resent"\} [2-9]/, 'the copies are counted')
     // As the logger prints it: a run of 9 or 12 digits in the axis's id (about 2% of UUIDs) is masked like a personal ID.
     t.ok(hub.logs.some((l) => l.includes('sent again') && l.includes(maskIdsInText(copies[2]!))), 'a copy is logged with its axis id')
 

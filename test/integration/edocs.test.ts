@@ -35,7 +35,7 @@ t.test('document axis', async (t) => {
     subscribers: [{ name: 'kontum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
     webhooks: { scheduleMs: [0, 200, 200, 300] },
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
-  })
+  }, { listen: true }) // downloads check what reaches a client over HTTP: headers as serialized, odd URLs as a client sends them
   t.teardown(() => hub.close())
   const sim = hub.simulators['document-axis']!.url
   const simJson = async (path: string, body?: unknown) => {

@@ -15,7 +15,7 @@ t.test('reading events needs officer and purpose and is audited per applicant', 
   const applicantId = (event.data as { applicant: { id: string } }).applicant.id
   const body = JSON.stringify({ ...event, timestamp: new Date().toISOString() })
   const headers = signWebhook({ id: 'msg_events_audit_1', timestamp: Math.floor(Date.now() / 1000), body, secrets: [SANDBOX_WEBHOOK_SECRET] })
-  const pushed = await fetch(`${hub.url}/v1/webhooks/national-portal`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+  const pushed = await hub.call('/v1/webhooks/national-portal', { body, headers: { authorization: '', 'x-officer-id': '', 'x-purpose': '', ...headers } })
   t.equal(pushed.status, 202)
 
   for (const path of ['/v1/events', '/admin/events/unrouted']) {

@@ -28,7 +28,7 @@ t.test('forwarded pushes become routed events', async (t) => {
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
     clients: [{ name: 'portal-adapter', keySha256: sha256Hex(ADAPTER_KEY), scopes: ['portal:forward'] }],
     connectors: { 'national-portal': { enabled: true, forwardAgencies: { addtthcKhuyenMai: '000.00.20.H34', nhantbthuedvcqg: '000.00.61.H48' } } },
-  })
+  }, { listen: true }) // the portal simulator's signed push reaches the hub over HTTP
   t.teardown(() => hub.close())
   const db = new pg.Client({ connectionString: TEST_DATABASE_URL })
   await db.connect()

@@ -20,7 +20,7 @@ t.test('payments of a dossier\'s fees', async (t) => {
     webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
     subscribers: [{ name: 'quang-ngai-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H48'] }],
     portalInbound: { pollEveryMs: 0 },
-  })
+  }, { listen: true }) // the payment platform (simulator) calls the hub back over HTTP
   t.teardown(() => hub.close())
   const sim = hub.simulators['national-portal']!.url
   const code = newCode('pay')

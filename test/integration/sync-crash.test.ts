@@ -36,7 +36,6 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
     // At most BATCH × DRAINS dossiers are in flight at any moment, which bounds the repeats below.
     sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000, targets: { 'national-portal': { batchSize: BATCH, batchConcurrency: DRAINS } } },
   }))
-  const url = child.url
   const suffix = randomBytes(4).toString('hex')
   const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-officer-id': 'CB-1', 'x-purpose': 'crash-test' }
   const base = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }
@@ -53,7 +52,7 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
     for (let attempt = 0; attempt < 50; attempt++) {
       if (restarting) await restarting
       try {
-        const res = await fetch(`${url}/v1/dossiers/${code(w.dossier)}`, { method: 'PUT', headers, body: JSON.stringify(snapshot(w.version, base)) })
+        const res = await fetch(`${child.url}/v1/dossiers/${code(w.dossier)}`, { method: 'PUT', headers, body: JSON.stringify(snapshot(w.version, base)) })
         await res.arrayBuffer()
         if (res.status === 202 || res.status === 200) accepted.set(w.dossier, Math.max(accepted.get(w.dossier) ?? 0, w.version))
         else if (res.status !== 409) throw new Error(`unexpected ${res.status}`)
@@ -105,6 +104,6 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
   // At-least-once: a delivery in flight when the process died may be repeated after the restart,
   // and no more than the drains had in flight can have been.
   t.ok(repeats <= BATCH * DRAINS, `at most one repeat per in-flight delivery (saw ${repeats}, bound ${BATCH * DRAINS})`)
-  const queues = await (await fetch(`${url}/admin/queues`, { headers })).json() as any
+  const queues = await (await fetch(`${child.url}/admin/queues`, { headers })).json() as any
   t.match(queues.targets['national-portal'], { pending: 0, retrying: 0, dead: 0 }, 'nothing left open or dead in the ledger')
 })

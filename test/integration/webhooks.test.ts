@@ -23,7 +23,7 @@ t.test('inbound webhooks', async (t) => {
     webhooks: { nationalPortal: { secrets: [PORTAL_NEW, PORTAL_OLD], bodyLimitBytes: 4096 }, scheduleMs: [0, 200, 200, 300, 300, 300], timeoutMs: 500 },
     subscribers: [{ name: 'kontum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H34'] }],
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
-  })
+  }, { listen: true }) // the portal simulator pushes over HTTP, as the portal does
   t.teardown(() => hub.close())
   const url = `${hub.url}/v1/webhooks/national-portal`
   let n = 0

@@ -14,6 +14,7 @@ import { createDb, type DbOptions } from '../../../src/db/create-db.js'
 import { ADVISORY_XACT_LOCK_SQL, LockPurpose } from '../../../src/db/locks.js'
 import { migrate } from '../../../src/db/migrate.js'
 import type { Db } from '../../../src/db/types.js'
+import { pgliteTemplate } from '../../helpers/pglite-template.js'
 import { GatewayError } from '../../../src/errors.js'
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -30,8 +31,9 @@ interface Fixture {
 }
 
 async function openFixture(t: Test, kind: Kind): Promise<Fixture> {
-  const schema = `t_${randomBytes(5).toString('hex')}`
-  const options: DbOptions = kind === 'postgres' ? { url: PG_URL, schema, poolSize: 4 } : { pgliteDir: 'memory://', schema }
+  // PGlite: loaded from a cluster migrated in `public` (initdb in WASM costs seconds); migrate() below is then a no-op.
+  const schema = kind === 'postgres' ? `t_${randomBytes(5).toString('hex')}` : 'public'
+  const options: DbOptions = kind === 'postgres' ? { url: PG_URL, schema, poolSize: 4 } : { pgliteDir: 'memory://', pgliteDump: await pgliteTemplate('migrated'), schema }
   const db = await createDb(options)
   await migrate(db)
   const replicas: Db[] = []

@@ -12,6 +12,7 @@ import { createDb, type DbOptions } from '../../../src/db/create-db.js'
 import { migrate } from '../../../src/db/migrate.js'
 import { migrations } from '../../../src/db/migrations/index.js'
 import type { Db } from '../../../src/db/types.js'
+import { pgliteTemplate } from '../../helpers/pglite-template.js'
 
 const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 type Kind = 'pglite' | 'postgres'
@@ -25,7 +26,8 @@ interface Fixture {
 
 async function openFixture(t: Test, kind: Kind, extra: DbOptions = {}): Promise<Fixture> {
   const schema = `t_${randomBytes(5).toString('hex')}`
-  const options: DbOptions = kind === 'postgres' ? { url: PG_URL, schema, poolSize: 4 } : { pgliteDir: 'memory://', schema }
+  // PGlite: loaded from an empty cluster's dump (initdb in WASM costs seconds), in a schema of its own as on PostgreSQL.
+  const options: DbOptions = kind === 'postgres' ? { url: PG_URL, schema, poolSize: 4 } : extra.pgliteDir ? { schema } : { pgliteDir: 'memory://', pgliteDump: await pgliteTemplate('empty'), schema }
   const db = await createDb({ ...options, ...extra })
   const replicas: Db[] = []
   t.teardown(async () => {
