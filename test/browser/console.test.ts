@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { startTestHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
+import { startListeningHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { edocBody } from '../helpers/edocs.js'
 import { newCode, portalSim, putDossier, snapshot, syncState, waitFor } from '../helpers/dossier.js'
@@ -51,7 +51,7 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
 
   const receiver = await startReceiver({ secret: ONE_STOP })
   t.teardown(() => receiver.close())
-  const hub: TestHub = await startTestHub('pglite', {
+  const hub: TestHub = await startListeningHub('pglite', {
     subscribers: [{ name: 'kontum-one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP] }],
     webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000, targets: { 'national-portal': { retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400 } } } },

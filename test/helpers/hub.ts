@@ -128,3 +128,8 @@ export async function deleteRedisPrefix(prefix: string): Promise<void> {
     redis.disconnect()
   }
 }
+
+/** A test hub listening on a loopback port (`url`), for tests that need real HTTP: cookies, a browser, streamed downloads. */
+export function startListeningHub(kind: DbKind, overrides: Record<string, unknown> = {}): Promise<TestHub> {
+  return startTestHub(kind, overrides, { listen: true })
+}

@@ -7,7 +7,7 @@
  */
 import t from 'tap'
 import pg from 'pg'
-import { startTestHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
+import { startListeningHub, TEST_DATABASE_URL, type TestHub } from '../helpers/hub.js'
 import { waitFor } from '../helpers/dossier.js'
 import { edocBody, G22 } from '../helpers/edocs.js'
 import { sha256Hex } from '../../src/plugins/auth.js'
@@ -18,7 +18,7 @@ const AN = { personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBir
 const READER_KEY = 'reader-key-0000-not-a-secret'
 
 t.test('admin routes for the console', async (t) => {
-  const hub: TestHub = await startTestHub('postgres', {
+  const hub: TestHub = await startListeningHub('postgres', {
     clients: [{ name: 'reader', keySha256: sha256Hex(READER_KEY), scopes: ['citizens:read'] }],
   })
   t.teardown(() => hub.close())

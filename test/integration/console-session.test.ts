@@ -6,7 +6,7 @@
  * unknown key get no session. The built console is served with its CSP.
  */
 import t from 'tap'
-import { startTestHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
+import { startListeningHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
 import { sha256Hex } from '../../src/plugins/auth.js'
 import { buildConsole } from '../../scripts/build-console.js'
 
@@ -15,7 +15,7 @@ const OFFICER = 'CB-CONSOLE-7'
 
 t.test('console session', async (t) => {
   await buildConsole()
-  const hub: TestHub = await startTestHub('pglite', {
+  const hub: TestHub = await startListeningHub('pglite', {
     clients: [{ name: 'reader', keySha256: sha256Hex(READER_KEY), scopes: ['citizens:read', 'edocs:read'] }],
   })
   t.teardown(() => hub.close())

@@ -6,14 +6,14 @@
 import t from 'tap'
 import { sha256Hex } from '../../src/plugins/auth.js'
 import { seedSandboxSample } from '../../src/indicators/sandbox-sample.js'
-import { startTestHub } from '../helpers/hub.js'
+import { startListeningHub } from '../helpers/hub.js'
 
 const RESTRICTED = 'indicators-restricted-key-not-a-secret'
 const NO_SCOPE = 'no-indicators-scope-key-not-a-secret'
 const NOV = 'from=2026-11-01&to=2026-11-30'
 
 t.test('indicators API on the sandbox sample', async (t) => {
-  const hub = await startTestHub('pglite', {
+  const hub = await startListeningHub('pglite', {
     clients: [
       { name: 'commune-10', keySha256: sha256Hex(RESTRICTED), scopes: ['indicators:read'], agencies: ['*.10.H48'] },
       { name: 'no-scope', keySha256: sha256Hex(NO_SCOPE), scopes: ['dossiers:read'] },

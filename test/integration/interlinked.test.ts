@@ -10,7 +10,7 @@
 import t from 'tap'
 import pg from 'pg'
 import { createHash, randomBytes } from 'node:crypto'
-import { DEMO_KEY, startTestHub, TEST_DATABASE_URL } from '../helpers/hub.js'
+import { DEMO_KEY, startListeningHub, TEST_DATABASE_URL } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { sha256Hex } from '../../src/plugins/auth.js'
 import { snapshot, waitFor } from '../helpers/dossier.js'
@@ -28,7 +28,7 @@ const vnMs = (v: string) => {
 t.test('an interlinked item: routed event, its files, and its status reported back', async (t) => {
   const receiver = await startReceiver({ secret: ONE_STOP })
   t.teardown(() => receiver.close())
-  const hub = await startTestHub('postgres', {
+  const hub = await startListeningHub('postgres', {
     subscribers: [{ name: 'one-stop', url: `${receiver.url}/hooks`, secrets: [ONE_STOP], agencies: ['*.H48'] }],
     webhooks: { scheduleMs: [0, 200, 200], timeoutMs: 2000 },
     portalInbound: { pollEveryMs: 0, maxFileBytes: 1024, statusDelivery: { retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 300 } } },
