@@ -3,7 +3,7 @@
  * auth, rate limits, metrics, OpenAPI — then the routes. `server.ts` starts it; tests inject.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { RedisClient } from './redis.js'
 import type { HubConfig } from '../schemas/config.js'
@@ -116,7 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     ajv: { customOptions: { removeAdditional: false, allErrors: true }, plugins: [formatsPlugin] },
     return503OnClosing: true,
     // One line per request (below, on response) instead of Fastify's two; none for probes.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Received edoc files are addressed by the sender's content id, which may be long.
     routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance

@@ -183,10 +183,13 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
       const summary = route.request().url().includes('/summary')
       return route.fulfill({ json: summary ? INDICATOR_SUMMARY : INDICATOR_ROWS })
     })
+    const hasApi = (await hub.call('/v1/indicators?from=2026-12-01&to=2026-12-03')).status !== 404
     await page.getByRole('button', { name: 'Show' }).click()
     const hub48 = page.locator('tr', { hasText: '000.00.61.H48' })
-    await hub48.waitFor()
-    const hasApi = (await hub.call('/v1/indicators?from=2026-12-01&to=2026-12-03')).status !== 404
+    // With the real API the rows are this hub's own data (none for that agency): the page shows
+    // its table or its empty-period notice; the sample's values are checked only without it.
+    if (hasApi) await page.locator('table, .notice').first().waitFor()
+    else await hub48.waitFor()
     if (!hasApi) {
       t.match(await hub48.innerText(), /87[.,]5 %/, 'a rate shown as a percentage')
       await page.getByRole('img', { name: 'onTime' }).waitFor()
