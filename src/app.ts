@@ -37,11 +37,14 @@ import documentsRoutes from './routes/documents.js'
 import prefillRoutes from './routes/prefill.js'
 import enterprisesRoutes from './routes/enterprises.js'
 import webhooksRoutes from './routes/webhooks.js'
+import { parseSecret } from './webhooks/signature.js'
 import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
+import declaredRoutes from './routes/declared.js'
+import { ForwardedPushRead, PaymentStart } from './contracts/portal.js'
 
 export interface AppDeps {
   config: HubConfig
@@ -110,7 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
     await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
     const np = deps.config.webhooks.nationalPortal
-    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
+    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets.map(parseSecret), toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
@@ -118,8 +121,12 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
-    if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
-    if (deps.portalInbound) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: 'national-portal', ...(deps.pollNow && { pollNow: deps.pollNow }) })
+    const paymentConnector = deps.registry.provider(PaymentStart)
+    const inboundConnector = deps.registry.provider(ForwardedPushRead)
+    if (deps.payments && paymentConnector) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: paymentConnector })
+    if (deps.portalInbound && inboundConnector) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: inboundConnector, ...(deps.pollNow && { pollNow: deps.pollNow }) })
+    // Routes the enabled connectors declare (e.g. civil-status), mounted the same way for each.
+    await app.register(declaredRoutes, { registry: deps.registry, audit: deps.audit })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

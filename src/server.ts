@@ -3,8 +3,6 @@
  * migrations, the audit log, the connector registry and the HTTP server — and stops it in the
  * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
  */
-import { isAbsolute } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { DestinationStream, Logger } from 'pino'
 import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
@@ -18,20 +16,21 @@ import { findRedis, type RedisHandle } from './redis.js'
 import { openDatabase } from './db/index.js'
 import { createAuditLog } from './audit/audit-log.js'
 import { chainKeyFrom } from './audit/chain.js'
-import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
+import { createRegistry, loadConnectorModule } from './upstream/registry.js'
+import { checkConfig } from './config/check.js'
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
-import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
 import { createPaymentService } from './payments/index.js'
+import { ForwardedPushRead, InterlinkedList, PaymentStart } from './contracts/portal.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
-import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
+import { keyExpiry, sha256Hex } from './plugins/auth.js'
 
 /** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
 const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
@@ -53,11 +52,10 @@ export interface StartOptions {
   listen?: boolean
 }
 
-/** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts). */
-async function startSandbox(config: HubConfig, log: Logger): Promise<Record<string, SimulatorHandle>> {
-  const { simulate, problems } = decideSandbox(config)
+/** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts); a connector without one is a config problem. */
+async function startSimulators(config: HubConfig, simulate: string[], log: Logger, problems: string[]): Promise<Record<string, SimulatorHandle>> {
   const simulators: Record<string, SimulatorHandle> = {}
-  for (const id of problems.length > 0 ? [] : simulate) {
+  for (const id of simulate) {
     const mod = await loadConnectorModule(id)
     if (!mod.startSimulator) {
       problems.push(`config /connectors/${id}/baseUrl: required, the ${id} connector has no simulator`)
@@ -66,10 +64,6 @@ async function startSandbox(config: HubConfig, log: Logger): Promise<Record<stri
     const sim = await mod.startSimulator({ port: 0, log: log.child({ simulator: id }) })
     simulators[id] = sim
     Object.assign(config.connectors[id]!, sim.config)
-  }
-  if (problems.length > 0) {
-    await Promise.allSettled(Object.values(simulators).map((s) => s.close()))
-    throw new ConfigError(problems)
   }
   return simulators
 }
@@ -96,21 +90,20 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
   }
   try {
     if (options.listen !== false) await assertPortFree(config.server.host, config.server.port)
-    const simulators = await startSandbox(config, log)
+    // Every config check at one point, before anything connects: the sandbox decision (missing
+    // baseUrls end it there: checking those sections would only repeat them), then, with the
+    // simulators' URLs filled in, the rest (src/config/check.ts); one ConfigError for all.
+    const decision = decideSandbox(config)
+    if (decision.problems.length > 0) throw new ConfigError(decision.problems)
+    const problems: string[] = []
+    const simulators = await startSimulators(config, decision.simulate, log, problems)
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
-    const problems = await validateConnectorConfigs(config.connectors)
-    problems.push(...clientKeyProblems(config.clients))
-    if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
-    const mappingFile = config.agencies?.mappingFile
-    let agencies = NO_AGENCY_MAPPING
-    try {
-      if (mappingFile) agencies = loadAgencyMapping(isAbsolute(mappingFile) ? mappingFile : fileURLToPath(new URL(`../${mappingFile}`, import.meta.url)))
-    } catch (err) {
-      problems.push(`config /agencies/mappingFile: ${(err as Error).message}`)
-    }
+    const checked = await checkConfig(config)
+    problems.push(...checked.problems)
     if (problems.length > 0) throw new ConfigError(problems)
+    const { agencies } = checked
     // Patterns written for the old codes also match the codes those units have now.
     for (const c of [...config.clients, ...(config.subscribers ?? [])]) if (c.agencies) c.agencies = agencies.expandPatterns(c.agencies)
 
@@ -148,8 +141,6 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
     cleanups.push(() => registry.close())
 
-    const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
-    if (missing.length > 0) throw new ConfigError(missing.map((t) => `config /sync/targets/${t}: no enabled connector "${t}" to deliver to (enable /connectors/${t} or remove the target)`))
     const documents = createDocumentStore(db, config.audit.hashKey!)
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
@@ -167,11 +158,13 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
-    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies }) : undefined
-    const payments = portalInbound && registry.get('national-portal').operations['startPayment'] !== undefined
-      ? createPaymentService({ db, registry, inbox, connector: 'national-portal' }) : undefined
-    const pulls = portalInbound && registry.get('national-portal').operations['listInterlinked'] !== undefined
-    const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
+    // The portal's inbound flows and payments run where a connector provides them.
+    const portalInbound = registry.provider(ForwardedPushRead) !== undefined ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const paymentConnector = registry.provider(PaymentStart)
+    const payments = portalInbound && paymentConnector !== undefined ? createPaymentService({ db, registry, inbox, connector: paymentConnector }) : undefined
+    const pullConnector = registry.provider(InterlinkedList)
+    const pulls = portalInbound && pullConnector !== undefined
+    const pollOptions = { db, registry, inbound: portalInbound!, connector: pullConnector ?? '', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
     if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
       const poll = startInterlinkedPoll({ ...pollOptions, redisUrl: redisHandle.url, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.portalInbound.pollEveryMs })

@@ -9,10 +9,12 @@
  * its settings), as are the applicant's keys in the payload (`tenNYC`, `soDinhDanhNYC`).
  */
 import { createHash } from 'node:crypto'
-import { Type, type Static } from 'typebox'
+import type { Static } from 'typebox'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { OperationDef } from '../../src/upstream/types.js'
+import { implement } from '../../src/upstream/contract.js'
+import { InterlinkedAck, InterlinkedList, InterlinkedRead, WaitingItem } from '../../src/contracts/portal.js'
 import type { ResolvedNationalPortalConfig } from './config.js'
 import { portalDateTime } from './forward.js'
 import type { ForwardedEvent } from './forward.js'
@@ -35,13 +37,10 @@ const MODULE_PROCEDURE: Record<string, { code: string; name: string }> = {
   LTKT: { code: '1.000656', name: 'Đăng ký khai tử' },
 }
 
-const WaitingItem = Type.Object({
-  id: Type.String(), dossierCode: Type.String(), procedureCode: Type.String(), module: Type.String(), unitCode: Type.String(),
-  receivedAt: Type.Optional(Type.String()), raw: Type.Record(Type.String(), Type.Unknown()),
-}, { additionalProperties: false })
 type WaitingItem = Static<typeof WaitingItem>
 
-export function interlinkedOperations(config: ResolvedNationalPortalConfig, createClient: (baseUrl: string) => UpstreamClient): Record<string, OperationDef> {
+
+export function interlinkedOperations(config: ResolvedNationalPortalConfig, createClient: (baseUrl: string) => UpstreamClient): Record<string, OperationDef<any, any>> {
   const c = config.interlinked
   if (c === undefined) return {}
   const paths = { ...INTERLINKED_DEFAULT_PATHS, ...c.paths }
@@ -77,9 +76,8 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
     return t
   }
 
-  const listInterlinked: OperationDef = {
-    description: 'Items of the interlinked services (birth and death registrations) waiting for the province.',
-    input: Type.Object({}), output: Type.Object({ items: Type.Array(WaitingItem) }), timeoutMs: 10_000, idempotent: true,
+  const listInterlinked = implement(InterlinkedList, {
+    timeoutMs: 10_000, idempotent: true,
     async run(_input, op) {
       const reply = await send('GET', paths.list, undefined, op.signal)
       const data = reply['data'] ?? []
@@ -95,33 +93,30 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
         }),
       }
     },
-  }
+  })
 
-  const readInterlinked: OperationDef = {
-    description: 'One waiting item\'s detail, raw, and the dossier.submitted event it maps to (or why it cannot).',
-    input: Type.Object({ item: WaitingItem, receivedAt: Type.String() }),
-    output: Type.Object({ raw: Type.Unknown(), event: Type.Optional(Type.Unknown()), refusal: Type.Optional(Type.String()) }),
+  const readInterlinked = implement(InterlinkedRead, {
     timeoutMs: 15_000, idempotent: true,
     async run(input, op) {
-      const { item } = input as { item: WaitingItem; receivedAt: string }
+      const { item } = input
       const detail = await send('GET', paths.detail.replace('{id}', encodeURIComponent(item.id)), undefined, op.signal)
       try {
-        return { raw: detail, event: toEvent(item, detail, (input as { receivedAt: string }).receivedAt) }
+        return { raw: detail, event: toEvent(item, detail, input.receivedAt) }
       } catch (err) {
         if (err instanceof UpstreamError && err.kind === 'rejected') return { raw: detail, refusal: err.message }
         throw err
       }
     },
-  }
+  })
 
-  const ackInterlinked: OperationDef = {
+  const ackInterlinked = implement(InterlinkedAck, {
     description: 'Tells the interlinked service the province has the item (`daNhan: true`); sent once its event is committed.',
-    input: Type.Object({ dossierCode: Type.String() }), output: Type.Object({}), timeoutMs: 10_000, idempotent: true,
+    timeoutMs: 10_000, idempotent: true,
     async run(input, op) {
-      await send('PUT', paths.ack, { maHoSo: (input as { dossierCode: string }).dossierCode, daNhan: true }, op.signal)
+      await send('PUT', paths.ack, { maHoSo: input.dossierCode, daNhan: true }, op.signal)
       return {}
     },
-  }
+  })
 
   function toEvent(item: WaitingItem, detail: Json, receivedAt: string): ForwardedEvent & { agencyCode: string } {
     const refuse = (what: string) => new UpstreamError('rejected', `The interlinked item cannot be read: ${what}.`)

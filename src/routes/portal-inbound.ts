@@ -12,7 +12,8 @@ import { Type } from 'typebox'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
-import type { MappedEvent, PortalInbound } from '../portal-inbound/index.js'
+import type { PortalInbound } from '../portal-inbound/index.js'
+import { ForwardedPushRead } from '../contracts/portal.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const PortalReply = Type.Object({
@@ -40,7 +41,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     const receivedAt = new Date().toISOString()
     const key = `forward:${name}:${createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex')}`
     const result = await deps.inbound.take({ channel: 'forward', name, key, raw: request.body }, () =>
-      deps.registry.invoke<MappedEvent>(deps.connector, 'readForwardedPush', { name, body: request.body, receivedAt }, { signal: AbortSignal.timeout(5000), requestId: request.id, log: request.log as Logger }))
+      deps.registry.call(ForwardedPushRead, { name, body: request.body, receivedAt }, { connector: deps.connector, signal: AbortSignal.timeout(5000), requestId: request.id, log: request.log as Logger }))
     if (result.outcome === 'quarantined') throw new GatewayError(400, 'VALIDATION_FAILED', `${result.reason} The push was kept and quarantined (GET /admin/portal-inbound/quarantined).`)
     reply.code(result.outcome === 'accepted' ? 202 : 200)
     return result.outcome === 'accepted'
