@@ -21,6 +21,10 @@ const BENCHMARKS: Record<string, { module: string; description: string }> = {
     module: './edxml.js',
     description: 'edXML (real QCVN 102:2016 layout) build, parse, sign, verify of a ~1 MiB package vs fast-xml-parser alone on the same text; peak memory per MiB',
   },
+  indicators: {
+    module: './indicators.js',
+    description: 'indicator model: accept transaction with the model on vs off (goal ≥ 0.9×); queries over a year of 2,000,000 dossiers on PostgreSQL (goal p95 < 200 ms)',
+  },
   prefill: {
     module: './prefill.js',
     description: 'POST /v1/prefill fan-out at 50/80/120 ms upstream latency: p50/p99 against the slowest source; direct-calls baseline',

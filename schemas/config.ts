@@ -10,9 +10,13 @@ import { Type, type Static, type TSchema } from 'typebox'
 /** A field that may be omitted; ajv fills `def` in. */
 const opt = <T extends TSchema>(schema: T) => Type.Optional(schema)
 
+/** The five groups of Decision 766/QĐ-TTg, in its order. */
+export const SUMMARY_GROUPS = ['publicity', 'progress', 'digitization', 'online', 'satisfaction'] as const
+export type SummaryGroupId = (typeof SUMMARY_GROUPS)[number]
+
 export const SCOPES = [
   'citizens:read', 'citizens:read-sensitive', 'citizens:verify', 'enterprises:read', 'documents:read', 'dossiers:write',
-  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'admin',
+  'dossiers:read', 'edocs:send', 'edocs:read', 'events:read', 'portal:forward', 'payments:write', 'payments:read', 'indicators:read', 'admin',
 ] as const
 export type Scope = (typeof SCOPES)[number]
 
@@ -61,14 +65,32 @@ export const HubConfig = Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   }, { additionalProperties: false, default: {} }),
   redis: Type.Object({
-    url: opt(Type.String({ description: 'redis:// URL; unset = 127.0.0.1:6379, or a private redis-server under ./data/' })),
+    url: opt(Type.String({ description: 'redis:// (rediss:// for TLS) URL of one Redis; unset (and no sentinel or cluster) = 127.0.0.1:6379, or a private redis-server under ./data/' })),
     keyPrefix: Type.String({ default: 'lgsp:', description: 'Prefix of every Redis key the hub writes' }),
+    sentinel: opt(Type.Object({
+      name: Type.String({ minLength: 1, description: 'Master name the Sentinels monitor (`sentinel monitor <name> …`)' }),
+      sentinels: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: '`host:port` of each Sentinel; the hub asks them for the current master and follows a failover' }),
+      username: opt(Type.String({ minLength: 1, description: 'ACL user on the Sentinels, if they require one' })),
+      password: opt(Type.String({ minLength: 1, writeOnly: true, description: 'Password of the Sentinels themselves (their requirepass), if any; the data nodes use /redis/password' })),
+      tls: opt(Type.Boolean({ description: 'Speak TLS to the Sentinels too (with /redis/tls); default false' })),
+    }, { additionalProperties: false, description: 'Redis through Sentinel (high availability); excludes url and cluster' })),
+    cluster: opt(Type.Object({
+      nodes: Type.Array(Type.String({ minLength: 3 }), { minItems: 1, description: '`host:port` of some cluster nodes; the rest are discovered' }),
+    }, { additionalProperties: false, description: 'Redis Cluster; BullMQ keys then share one hash tag ({<keyPrefix>bull}); excludes url and sentinel' })),
+    username: opt(Type.String({ minLength: 1, description: 'ACL user of the Redis data nodes (Sentinel or Cluster; a url carries its own)' })),
+    password: opt(Type.String({ minLength: 1, writeOnly: true, description: 'Password of the Redis data nodes (Sentinel or Cluster; a url carries its own); REDIS_PASSWORD or REDIS_PASSWORD_FILE' })),
+    tls: opt(Type.Object({
+      caFile: opt(Type.String({ minLength: 1, description: 'PEM file of the CA that signed the Redis certificates; default the system CAs' })),
+      serverName: opt(Type.String({ minLength: 1, description: 'Name expected in the certificate (SNI), when it differs from the host' })),
+      rejectUnauthorized: opt(Type.Boolean({ description: 'Refuse certificates that do not verify; default true' })),
+    }, { additionalProperties: false, description: 'TLS to the Redis data nodes (present = on); with a url, rediss:// turns it on as well' })),
   }, { additionalProperties: false, default: {} }),
   database: Type.Object({
-    url: opt(Type.String({ description: 'postgres:// URL; unset = embedded PGlite in pgliteDir' })),
+    url: opt(Type.String({ description: 'postgres:// URL; several hosts as libpq writes them (`postgres://u@h1:5432,h2:5432/db?target_session_attrs=read-write`): each new connection takes the first that accepts writes. Unset = embedded PGlite in pgliteDir' })),
     pgliteDir: Type.String({ default: './data/pglite', description: 'PGlite data directory (`memory://` for in-memory)' }),
     schema: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]*$', description: 'PostgreSQL schema for the hub tables' }),
     poolSize: Type.Integer({ minimum: 1, default: 10 }),
+    failoverRetryMs: Type.Integer({ minimum: 0, default: 3000, description: 'How long a dossier PUT or progress step retries its transaction while the PostgreSQL primary changes (a connection lost before COMMIT) before it answers 503 with Retry-After' }),
   }, { additionalProperties: false, default: {} }),
   audit: Type.Object({
     hashKey: opt(Type.String({ minLength: 16, description: 'Secret key for the keyed hash of personal IDs in the audit log (required outside the sandbox)' })),
@@ -87,7 +109,9 @@ export const HubConfig = Type.Object({
     pollEveryMs: Type.Integer({ minimum: 0, default: 60000, description: 'How often the national portal\'s pulled flows (interlinked birth/death registrations) are polled, when the connector has them configured; 0 = never' }),
     leaseMs: Type.Integer({ minimum: 1000, default: 120000, description: 'Lease of one poll pass: another replica polls only once it has passed' }),
     maxItems: Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'Items taken per poll pass' }),
-  }, { additionalProperties: false, default: {} }),
+    maxFileBytes: Type.Integer({ minimum: 1, default: 10485760, description: 'Largest file an interlinked item may carry inline (decoded); an item with a larger one is quarantined' }),
+    statusDelivery: SyncTarget,
+  }, { additionalProperties: false, default: {}, description: 'The national portal\'s pulled flows; `statusDelivery` is the delivery (retries, concurrency) of the status reports back to the interlinked platform' }),
   agencies: Type.Object({
     mappingFile: Type.String({ default: 'config/agency-mapping.json', description: 'Versioned old → new agency codes after an administrative merger (JSON, see docs/sync.md); relative to the working directory; empty = no mapping' }),
   }, { additionalProperties: false, default: {} }),
@@ -146,8 +170,22 @@ export const HubConfig = Type.Object({
   enterprises: Type.Object({
     cacheTtlMs: Type.Integer({ minimum: 0, default: 600000, description: 'How long a found business-registry record is served from cache (0 = never); every access is audited either way' }),
   }, { additionalProperties: false, default: {} }),
+  indicators: Type.Object({
+    enabled: Type.Boolean({ default: true, description: 'Keep the indicator model (docs/indicators.md) in the accept, inbox and axis transactions; off = /v1/indicators answers from what was recorded while it was on (rebuild with `npm run indicators:rebuild`)' }),
+    summary: Type.Record(Type.Enum([...SUMMARY_GROUPS]), Type.Object({
+      maxPoints: Type.Number({ minimum: 0, description: 'The group\'s maximum (Decision 766: 18, 20, 22, 22, 18)' }),
+      rates: Type.Record(Type.String({ pattern: '^[A-Za-z0-9]+$' }), Type.Object({
+        points: Type.Number({ minimum: 0, description: 'Points of this rate; 0 = shown, not scored' }),
+        target: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 1, description: 'Rate at or above which the points are full; below, rate × points / target (766: 80 %, 50 %, 90 % …)' }),
+      }, { additionalProperties: false })),
+    }, { additionalProperties: false }), { default: {}, description: 'Decision 766 groups: the rates behind each and their point weights (config/default.json ships illustrative weights; the official ones are the province\'s to set)' }),
+  }, { additionalProperties: false, default: {} }),
   prefill: Type.Object({
     deadlineMs: Type.Integer({ minimum: 50, maximum: 60000, default: 3000, description: 'One deadline for every pre-fill source together' }),
+  }, { additionalProperties: false, default: {} }),
+  console: Type.Object({
+    sessionIdleMs: Type.Integer({ minimum: 60000, default: 1800000, description: 'A console session ends after this long without a request (default 30 min)' }),
+    sessionMaxMs: Type.Integer({ minimum: 60000, default: 28800000, description: 'A console session ends this long after sign-in, whatever the activity (default 8 h)' }),
   }, { additionalProperties: false, default: {} }),
   sandbox: Type.Object({
     enabled: Type.Union([Type.Literal('auto'), Type.Boolean()], {
@@ -155,6 +193,7 @@ export const HubConfig = Type.Object({
       description: '`auto`: start a simulator for every enabled connector that has no baseUrl',
     }),
     demoKey: Type.String({ default: 'lgsp-demo-key-0000-not-a-secret', description: 'API key of the demo client added in sandbox mode' }),
+    sampleSubscriber: Type.Boolean({ default: false, description: 'In a sandbox with no subscriber configured, start the sample subscriber `kontum-one-stop` (src/sim/sample-subscriber.ts); `npm start` turns it on' }),
   }, { additionalProperties: false, default: {} }),
 }, { additionalProperties: false })
 

@@ -3,9 +3,9 @@
  * auth, rate limits, metrics, OpenAPI — then the routes. `server.ts` starts it; tests inject.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from './redis.js'
 import type { HubConfig } from '../schemas/config.js'
 import { Problem, formatsPlugin } from '../schemas/api/common.js'
 import type { Db } from './db/types.js'
@@ -26,6 +26,7 @@ import adminRoutes from './routes/admin.js'
 import adminAgenciesRoutes from './routes/admin-agencies.js'
 import portalInboundRoutes from './routes/portal-inbound.js'
 import type { PortalInbound } from './portal-inbound/index.js'
+import type { PortalFiles } from './portal-inbound/files.js'
 import paymentsRoutes from './routes/payments.js'
 import type { PaymentService } from './payments/index.js'
 import { NO_AGENCY_MAPPING, type AgencyMapping } from './agency-mapping.js'
@@ -42,15 +43,25 @@ import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
 import edocsRoutes from './routes/edocs.js'
+import indicatorsRoutes from './routes/indicators.js'
+import type { IndicatorService } from './indicators/index.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
 import declaredRoutes from './routes/declared.js'
 import { ForwardedPushRead, PaymentStart } from './contracts/portal.js'
+import adminSandboxRoutes from './routes/admin-sandbox.js'
+import type { SampleSubscriber } from './sim/sample-subscriber.js'
+import consoleSessionPlugin from './plugins/console-session.js'
+import consoleRoutes from './routes/console.js'
+import accessReportRoutes from './routes/admin-access-report.js'
+import consoleViewRoutes from './routes/admin-console-views.js'
+import { createSessionStore } from './console/sessions.js'
+import { createRecentErrors, type RecentErrors } from './upstream/recent-errors.js'
 
 export interface AppDeps {
   config: HubConfig
   log: Logger
   db: Db
-  redis: Redis
+  redis: RedisClient
   audit: AuditLog
   registry: ConnectorRegistry
   metrics: Metrics
@@ -60,6 +71,8 @@ export interface AppDeps {
   inbox: InboxService
   /** National portal pushes and pulled items (present when the national-portal connector is on). */
   portalInbound?: PortalInbound
+  /** Files the portal handed over inline (present with portalInbound). */
+  portalFiles?: PortalFiles
   /** Payments through the portal's payment platform (present when the connector has it configured). */
   payments?: PaymentService
   /** One poll pass of the portal's pulled flows now (present when they are configured). */
@@ -68,10 +81,27 @@ export interface AppDeps {
   agencies?: AgencyMapping
   /** Present when the document axis connector is enabled. */
   edocs?: EdocService
+  /** The sandbox's sample subscriber (only in a sandbox that started it). */
+  sampleSubscriber?: SampleSubscriber
+  /** Recent upstream failures (server.ts feeds it from the registry); default: a view over the same Redis list. */
+  upstreamErrors?: RecentErrors
+  /** Live service indicators (/v1/indicators and their gauges). */
+  indicators?: IndicatorService
   version?: string
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+
+/** Liveness, readiness and scrapes are the orchestrator's and Prometheus's, not the operator's. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
+
+async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (QUIET_ROUTES.has(request.routeOptions.url ?? '')) return
+  request.log.info(
+    { req: { method: request.method, url: request.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime * 10) / 10 },
+    'request completed',
+  )
+}
 
 export type HubApp = FastifyInstance & { markShuttingDown(): void }
 
@@ -88,6 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     },
     ajv: { customOptions: { removeAdditional: false, allErrors: true }, plugins: [formatsPlugin] },
     return503OnClosing: true,
+    // One line per request (below, on response) instead of Fastify's two; none for probes.
+    disableRequestLogging: true,
     // Received edoc files are addressed by the sender's content id, which may be long.
     routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance
@@ -95,12 +127,17 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
   app.addHook('onRequest', async function echoRequestId(request, reply) {
     reply.header('x-request-id', request.id)
   })
+  app.addHook('onResponse', logRequest)
   app.addSchema(Problem)
   await app.register(problemPlugin, { metrics: deps.metrics })
   await app.register(inputGuardPlugin)
-  await app.register(authPlugin, { clients: deps.config.clients, failures: createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute) })
+  const failures = createAuthFailureLimiter(deps.redis, deps.config.redis.keyPrefix, deps.config.server.authFailuresPerMinute)
+  const sessions = createSessionStore(deps.redis, deps.config.redis.keyPrefix, { idleMs: deps.config.console.sessionIdleMs, maxMs: deps.config.console.sessionMaxMs })
+  // Before auth: a console session names the client, auth then checks the route's scope.
+  await app.register(consoleSessionPlugin, { sessions, clients: deps.config.clients, audit: deps.audit })
+  await app.register(authPlugin, { clients: deps.config.clients, failures })
   await app.register(rateLimitPlugin, { redis: deps.redis, keyPrefix: deps.config.redis.keyPrefix })
-  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges()]) })
+  await app.register(metricsPlugin, { metrics: deps.metrics, beforeScrape: () => Promise.all([deps.registry.circuitStates(), deps.sync.refreshGauges(), deps.indicators?.refreshGauges()]) })
   await app.register(openapiPlugin, { version: deps.version ?? '0.1.0' })
 
   await app.register(healthRoutes, { db: deps.db, redis: deps.redis, isShuttingDown: () => shuttingDown })
@@ -115,16 +152,30 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     const np = deps.config.webhooks.nationalPortal
     await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets.map(parseSecret), toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
+    if (deps.indicators) await app.register(indicatorsRoutes, { indicators: deps.indicators, targets: deps.sync.targets() })
     if (deps.edocs) {
       await app.register(edocsRoutes, { edocs: deps.edocs, bodyLimitBytes: deps.config.edocs.bodyLimitBytes })
       await app.register(adminEdocsRoutes, { edocs: deps.edocs })
     }
     await app.register(adminRoutes, { config: deps.config, registry: deps.registry, sync: deps.sync, db: deps.db, audit: deps.audit })
     await app.register(adminAgenciesRoutes, { agencies: deps.agencies ?? NO_AGENCY_MAPPING })
+    if (deps.sampleSubscriber) await app.register(adminSandboxRoutes, { sampleSubscriber: deps.sampleSubscriber })
+    await app.register(accessReportRoutes, { db: deps.db, audit: deps.audit, hashKey: deps.config.audit.hashKey! })
+    await app.register(consoleViewRoutes, {
+      db: deps.db, registry: deps.registry,
+      upstreamErrors: deps.upstreamErrors ?? createRecentErrors(deps.redis, deps.config.redis.keyPrefix, () => deps.registry.ids()),
+      ...(deps.edocs && { edocsConnector: deps.config.edocs.connector }),
+    })
+    await app.register(consoleRoutes, { sessions, clients: deps.config.clients, audit: deps.audit, failures, idleMs: deps.config.console.sessionIdleMs })
     const paymentConnector = deps.registry.provider(PaymentStart)
     const inboundConnector = deps.registry.provider(ForwardedPushRead)
     if (deps.payments && paymentConnector) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: paymentConnector })
-    if (deps.portalInbound && inboundConnector) await app.register(portalInboundRoutes, { inbound: deps.portalInbound, registry: deps.registry, connector: inboundConnector, ...(deps.pollNow && { pollNow: deps.pollNow }) })
+    if (deps.portalInbound && inboundConnector) {
+      await app.register(portalInboundRoutes, {
+        inbound: deps.portalInbound, registry: deps.registry, audit: deps.audit, connector: inboundConnector,
+        ...(deps.portalFiles && { files: deps.portalFiles }), ...(deps.pollNow && { pollNow: deps.pollNow }),
+      })
+    }
     // Routes the enabled connectors declare (e.g. civil-status), mounted the same way for each.
     await app.register(declaredRoutes, { registry: deps.registry, audit: deps.audit })
   }

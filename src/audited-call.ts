@@ -69,7 +69,7 @@ export async function recordAccess(audit: AuditLog, entry: AuditEntry, log: Logg
     await audit.append(entry)
   } catch (err) {
     log.error({ err }, 'audit record could not be written; refusing to serve personal data')
-    throw new GatewayError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', undefined, { 'retry-after': '5' })
+    throw new GatewayError('AUDIT_UNAVAILABLE', 'The audit log cannot be written, so personal data is not served. Retry later.', { headers: { 'retry-after': '5' } })
   }
 }
 

@@ -14,6 +14,29 @@ export function maskIdsInText(line: string): string {
     uuid !== undefined ? match : `${head}${'*'.repeat(middle.length)}${tail}`)
 }
 
+/** Error fields that are codes and numbers, safe in a log line; anything else an error carries is left out. */
+const SAFE_ERROR_FIELDS = ['code', 'kind', 'status', 'statusCode', 'upstreamCode', 'retryAfterMs', 'errno', 'syscall'] as const
+
+/**
+ * The `err` serializer: type, message, stack, the whitelisted fields and the cause chain — never
+ * an error's other properties (an UpstreamError's `upstreamReason`, a driver's `detail` with
+ * row values, a client's request options), which may hold an upstream payload or personal data.
+ * So `log.error({ err }, 'what failed')` is always safe, and is the one way to log a failure.
+ */
+export function serializeError(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error)) return typeof err === 'object' && err !== null ? { type: 'non-error', message: String(err) } : err
+  const out: Record<string, unknown> = { type: err.name, message: err.message }
+  if (err.stack !== undefined) out.stack = err.stack
+  const fields = err as unknown as Record<string, unknown>
+  for (const key of SAFE_ERROR_FIELDS) {
+    const value = fields[key]
+    if (typeof value === 'string' || typeof value === 'number') out[key] = value
+  }
+  if (err.cause !== undefined && depth < 3) out.cause = serializeError(err.cause, depth + 1)
+  if (err instanceof AggregateError && depth < 3) out.errors = err.errors.slice(0, 5).map((e: unknown) => serializeError(e, depth + 1))
+  return out
+}
+
 export function createLogger(options: { level: string; stream?: DestinationStream; name?: string }): Logger {
   return pino(
     {
@@ -33,6 +56,7 @@ export function createLogger(options: { level: string; stream?: DestinationStrea
         ],
         censor: '[redacted]',
       },
+      serializers: { err: serializeError },
       hooks: { streamWrite: maskIdsInText },
     },
     options.stream,

@@ -4,12 +4,11 @@
  * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
  */
 import type { DestinationStream, Logger } from 'pino'
-import { Redis } from 'ioredis'
 import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
 import { ConfigError } from './config/load.js'
 import { assertPortFree } from './config/port.js'
-import { decideSandbox } from './config/sandbox.js'
+import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
 import { findRedis, type RedisHandle } from './redis.js'
@@ -22,7 +21,10 @@ import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
+import { createIndicatorService } from './indicators/index.js'
 import { createPortalInbound } from './portal-inbound/index.js'
+import { createPortalFiles } from './portal-inbound/files.js'
+import { registerInterlinked, statusReportHandler, statusReportHooks, STATUS_TARGET, type InterlinkedLink } from './portal-inbound/status-report.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
 import { createPaymentService } from './payments/index.js'
 import { ForwardedPushRead, InterlinkedList, PaymentStart } from './contracts/portal.js'
@@ -31,9 +33,9 @@ import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
 import { keyExpiry, sha256Hex } from './plugins/auth.js'
+import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
+import { createRecentErrors } from './upstream/recent-errors.js'
 
-/** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
-const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
 
 export interface HubHandle {
   app: HubApp
@@ -42,6 +44,8 @@ export interface HubHandle {
   log: Logger
   sandbox: boolean
   simulators: Record<string, SimulatorHandle>
+  /** The sandbox's sample subscriber, when `sandbox.sampleSubscriber` started it. */
+  sampleSubscriber?: SampleSubscriber
   close(): Promise<void>
 }
 
@@ -100,6 +104,14 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
+    // A receiver to route events to, so webhooks can be tried by hand; never beside real subscribers.
+    // Wired before the checks, so its secret is checked like any subscriber's.
+    const sampleSubscriber = sandbox && config.sandbox.sampleSubscriber && config.subscribers.length === 0
+      ? await startSampleSubscriber({ log: log.child({ simulator: 'sample-subscriber' }) }) : undefined
+    if (sampleSubscriber) {
+      cleanups.push(() => sampleSubscriber.close())
+      config.subscribers = [{ name: sampleSubscriber.name, url: sampleSubscriber.url, secrets: [sampleSubscriber.secret] }]
+    }
     const checked = await checkConfig(config)
     problems.push(...checked.problems)
     if (problems.length > 0) throw new ConfigError(problems)
@@ -109,10 +121,12 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
 
     const soon = Date.now() + 14 * 86_400_000
     for (const c of config.clients) if (keyExpiry(c) < soon) log.warn({ client: c.name, expiresAt: c.expiresAt }, 'API key expires within 14 days (or has expired); issue a new one')
-    const redisHandle: RedisHandle = await findRedis({ ...(config.redis.url ? { url: config.redis.url } : {}), log })
+    const redisHandle: RedisHandle = await findRedis({ settings: config.redis, log })
     cleanups.push(() => redisHandle.stop())
-    const redis = new Redis(redisHandle.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true })
-    redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'))
+    const redisConnector = redisHandle.connector
+    // The shared connection: circuit breakers, rate limits, caches, readiness.
+    const redis = redisConnector.connect({ maxRetriesPerRequest: 2, enableAutoPipelining: true })
+    redis.on('error', (err) => log.warn({ err }, 'redis connection error'))
     cleanups.push(() => redis.quit().catch(() => redis.disconnect()))
 
     const db = await openDatabase({
@@ -138,45 +152,64 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => audit.close())
 
-    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics })
+    // Failures of every connector call, for the console's connector page (across replicas, in Redis).
+    let connectorIds: () => string[] = () => []
+    const upstreamErrors = createRecentErrors(redis, config.redis.keyPrefix, () => connectorIds())
+    const registry = await createRegistry({ connectors: config.connectors, redis, redisPrefix: config.redis.keyPrefix, log, metrics, onFailure: upstreamErrors.record })
+    connectorIds = () => registry.ids()
     cleanups.push(() => registry.close())
 
     const documents = createDocumentStore(db, config.audit.hashKey!)
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
-    const edocStore = createEdocStore(db, config.edocs.connector)
+    // The indicator model is kept in the transactions of the paths that commit (src/indicators).
+    const indicators = createIndicatorService({ db, config, agencies, targets: Object.keys(config.sync.targets), registry: metrics.registry })
+    const recording = config.indicators.enabled
+    const edocStore = createEdocStore(db, config.edocs.connector, recording ? indicators.edocHooks : undefined)
+    // The interlinked flow's status reports go through the outbox as a message target of their own.
+    const pullConnector = registry.provider(InterlinkedList)
+    const pulls = pullConnector !== undefined
     const sync = createSyncService({
-      config, db, redisUrl: redisHandle.url, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
-      ...(axis && { messageTargets: { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } } }),
+      config, db, redis: redisConnector, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
+      ...(recording && { indicators: indicators.recordAccepted }),
+      messageTargets: {
+        ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
+        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler(pullConnector!), prunable: true } }),
+      },
+      ...(pulls && { hooks: statusReportHooks() }),
     })
     cleanups.push(() => sync.close())
     const catalogue = createCatalogue({ redis, keyPrefix: config.redis.keyPrefix, registry, ...config.procedures })
 
     const inbox = createInboxService({
-      db, redisUrl: redisHandle.url, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      db, redis: redisConnector, keyPrefix: config.redis.keyPrefix, registry: metrics.registry, log, runWorkers: config.role !== 'api',
+      ...(recording && { onCommit: indicators.recordInbox }),
       config: { ...config.webhooks, subscribers: config.subscribers, reconcileEveryMs: config.sync.reconcileEveryMs, staleAfterMs: config.sync.staleAfterMs },
     })
     cleanups.push(() => inbox.close())
 
     // The portal's inbound flows and payments run where a connector provides them.
-    const portalInbound = registry.provider(ForwardedPushRead) !== undefined ? createPortalInbound({ db, inbox, agencies }) : undefined
+    const portalFiles = createPortalFiles(db, config.portalInbound.maxFileBytes)
+    const onInterlinked = async (code: string, link: InterlinkedLink) => {
+      const rows = await db.transaction((tx) => registerInterlinked(tx, code, link))
+      await sync.wakeMessages(rows.map((r) => ({ ...r, key: code })))
+    }
+    const portalInbound = registry.provider(ForwardedPushRead) !== undefined ? createPortalInbound({ db, inbox, agencies, files: portalFiles, ...(pulls && { onInterlinked }) }) : undefined
     const paymentConnector = registry.provider(PaymentStart)
     const payments = portalInbound && paymentConnector !== undefined ? createPaymentService({ db, registry, inbox, connector: paymentConnector }) : undefined
-    const pullConnector = registry.provider(InterlinkedList)
-    const pulls = portalInbound && pullConnector !== undefined
     const pollOptions = { db, registry, inbound: portalInbound!, connector: pullConnector ?? '', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
     if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
-      const poll = startInterlinkedPoll({ ...pollOptions, redisUrl: redisHandle.url, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.portalInbound.pollEveryMs })
+      const poll = startInterlinkedPoll({ ...pollOptions, redis: redisConnector, prefix: redisConnector.bullPrefix(config.redis.keyPrefix), everyMs: config.portalInbound.pollEveryMs })
       cleanups.push(() => poll.close())
     }
 
     const edocs = axis
-      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redisUrl: redisHandle.url, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
+      ? createEdocService({ config, db, store: edocStore, registry, sync, inbox, redis: redisConnector, runWorkers: config.role !== 'api', log, metricsRegistry: metrics.registry })
       : undefined
     if (edocs) cleanups.push(() => edocs.close())
 
-    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, ...(portalInbound && { portalInbound }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }) })
+    const app = await buildApp({ config, log, db, redis, audit, registry, metrics, sync, catalogue, documents, inbox, agencies, upstreamErrors, indicators, ...(portalInbound && { portalInbound, portalFiles }), ...(pollNow && { pollNow }), ...(payments && { payments }), ...(edocs && { edocs }), ...(sampleSubscriber && { sampleSubscriber }) })
     let url = ''
     if (options.listen !== false) url = await app.listen({ host: config.server.host, port: config.server.port })
     else await app.ready()
@@ -191,7 +224,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       })()
       return closing
     }
-    return { app, url, config, log, sandbox, simulators, close }
+    return { app, url, config, log, sandbox, simulators, ...(sampleSubscriber && { sampleSubscriber }), close }
   } catch (err) {
     await cleanup()
     throw err

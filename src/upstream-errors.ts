@@ -7,24 +7,24 @@ const retryAfter = (ms: number | undefined): Record<string, string> | undefined 
 
 export function upstreamToGateway(err: unknown): GatewayError {
   if (err instanceof GatewayError) return err
-  if (!isUpstreamError(err)) return new GatewayError(500, 'INTERNAL', 'An internal error occurred; the request id identifies it in the logs.')
+  if (!isUpstreamError(err)) return new GatewayError('INTERNAL', 'An internal error occurred; the request id identifies it in the logs.')
   const code = err.upstreamCode ? ` (upstream code ${err.upstreamCode})` : ''
   switch (err.kind) {
     case 'timeout':
-      return new GatewayError(504, 'UPSTREAM_TIMEOUT', err.message)
+      return new GatewayError('UPSTREAM_TIMEOUT', err.message)
     case 'unavailable':
-      return new GatewayError(502, 'UPSTREAM_UNAVAILABLE', err.message, undefined, retryAfter(err.retryAfterMs))
+      return new GatewayError('UPSTREAM_UNAVAILABLE', err.message, { headers: retryAfter(err.retryAfterMs) })
     case 'rejected':
-      return new GatewayError(422, 'UPSTREAM_REJECTED', `${err.message}${err.message.includes(err.upstreamCode ?? '\0') ? '' : code}`)
+      return new GatewayError('UPSTREAM_REJECTED', `${err.message}${err.message.includes(err.upstreamCode ?? '\0') ? '' : code}`)
     case 'not_found':
-      return new GatewayError(404, 'NOT_FOUND', err.message)
+      return new GatewayError('NOT_FOUND', err.message)
     case 'unauthorized':
-      return new GatewayError(502, 'UPSTREAM_UNAVAILABLE', `${err.message} The upstream refused the hub's credentials; the operator must check the connector's auth settings.`)
+      return new GatewayError('UPSTREAM_UNAVAILABLE', `${err.message} The upstream refused the hub's credentials; the operator must check the connector's auth settings.`)
     case 'bad_response':
-      return new GatewayError(502, 'UPSTREAM_BAD_RESPONSE', err.message)
+      return new GatewayError('UPSTREAM_BAD_RESPONSE', err.message)
     case 'circuit_open':
-      return new GatewayError(503, 'CIRCUIT_OPEN', err.message, undefined, retryAfter(err.retryAfterMs ?? 5000))
+      return new GatewayError('CIRCUIT_OPEN', err.message, { headers: retryAfter(err.retryAfterMs ?? 5000) })
     case 'aborted':
-      return new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The request was aborted before the upstream answered.')
+      return new GatewayError('SERVICE_UNAVAILABLE', 'The request was aborted before the upstream answered.')
   }
 }

@@ -6,12 +6,12 @@
  *
  * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
  * `listReceived`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
- * `acknowledge`, `listAgencies`.
+ * `inspectPackage` (what `edxml:inspect` prints, for the console), `acknowledge`, `listAgencies`.
  */
 import type { Connector, ConnectorContext } from '../../src/upstream/types.js'
 import { implement } from '../../src/upstream/contract.js'
 import { defineConnector } from '../../src/upstream/connector-kit.js'
-import { Acknowledge, AxisAgenciesList, GetMessage, ListReceived, PackEdoc, PackStatus, ReadPackage, SendPackage } from '../../src/axis/contracts.js'
+import { Acknowledge, AxisAgenciesList, GetMessage, InspectPackage, ListReceived, PackEdoc, PackStatus, ReadPackage, SendPackage } from '../../src/axis/contracts.js'
 import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
@@ -22,6 +22,7 @@ import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE
 import { scanBase64 } from './edxml-base64.js'
 import { signPackage, verifyPackage, type SignatureAlgorithm, type SigningKey } from './edxml-signature.js'
 import { createTestPki } from './test-pki.js'
+import { inspectPackage as inspect } from './inspect.js'
 import { X509Certificate } from 'node:crypto'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
@@ -215,6 +216,14 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   })
 
+  const inspectPackage = implement(InspectPackage, {
+    timeoutMs: config.timeoutMs.pack,
+    idempotent: true,
+    async run(input) {
+      return inspect(input.package, trusted)
+    },
+  })
+
   const acknowledge = implement(Acknowledge, {
     timeoutMs: config.timeoutMs.acknowledge,
     idempotent: true,
@@ -240,7 +249,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   })
 
   return {
-    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, acknowledge, listAgencies },
+    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, inspectPackage, acknowledge, listAgencies },
     /** The agency list proves the endpoint, our signature and our clock together. */
     probe: async (signal) => void (await call(config.paths.agencies, [], '', signal, true)),
   }

@@ -1,7 +1,7 @@
 /**
  * The document axis simulator's unsigned control and inspection routes (`/__sim/...`), for tests
- * that go through the hub: faults, stats, a remote agency delivering a document or a status
- * packet, mailboxes, what the axis received, the auto-responder. Replies are JSON; a refused
+ * that go through the hub: faults, stats, a remote agency delivering a document (a sample one when
+ * the body names none) or a status packet, mailboxes, what the axis received, the auto-responder. Replies are JSON; a refused
  * control request is 400/404 `{ error }` (plus the axis `code` when the axis refused it).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -9,6 +9,7 @@ import { send } from '../../src/sim/http-server.js'
 import { faultsControl, type FaultState } from '../../src/sim/faults.js'
 import { documentIdOf, type Attachment, type Edoc, type EdocHeader, type StatusPacket } from './model.js'
 import { parseAutoReply, vnTimestamp, type Axis, type Outcome } from './simulator-axis.js'
+import { SANDBOX_AXIS } from './simulator-sandbox.js'
 
 export interface ControlContext {
   faults: FaultState
@@ -48,6 +49,25 @@ export function statusFromJson(value: unknown): StatusPacket | string {
 
 type Json = (status: number, value: unknown) => void
 
+let sampleSeq = 0
+/**
+ * What `POST /__sim/deliver` with no `edoc` sends: a dispatch from the Government Office to the
+ * province, numbered anew each time (so it is never taken for a resend), with one small PDF.
+ */
+export function sampleEdoc(now = new Date()): Record<string, unknown> {
+  const { governmentOffice, province } = SANDBOX_AXIS
+  const date = now.toISOString().slice(0, 10)
+  return {
+    header: {
+      from: { organId: governmentOffice.organId, organName: governmentOffice.name }, to: [{ organId: province.organId, organName: province.name }],
+      code: { number: `${now.getTime() % 1_000_000}${++sampleSeq}`, notation: 'VPCP-KSTT' }, promulgation: { place: 'Hà Nội', date },
+      documentType: { type: '1', typeName: 'Công văn' }, subject: 'V/v đôn đốc số hóa hồ sơ, kết quả giải quyết thủ tục hành chính (văn bản mẫu của sandbox)',
+      signer: { fullName: 'Trần Thị Bình', position: 'Phó Chủ nhiệm' },
+    },
+    attachments: [{ contentId: 'cong-van-mau', name: 'cong-van-mau.pdf', contentType: 'application/pdf', data: Buffer.from('%PDF-1.7\n% văn bản mẫu\n').toString('base64') }],
+  }
+}
+
 /** `{ fromSystem?, <key>: <model JSON> }`, or the raw package when the body is not JSON. */
 function injectRoute(req: IncomingMessage, body: string, json: Json, key: 'edoc' | 'status', run: (input: Edoc | StatusPacket | string, fromSystem?: string) => Outcome) {
   let input: Edoc | StatusPacket | string = body
@@ -62,7 +82,7 @@ function injectRoute(req: IncomingMessage, body: string, json: Json, key: 'edoc'
     if (!isObject(parsed)) return json(400, { error: `body must be { fromSystem?, ${key} }` })
     if (parsed.fromSystem !== undefined && typeof parsed.fromSystem !== 'string') return json(400, { error: 'fromSystem must be a systemId' })
     fromSystem = parsed.fromSystem
-    const model = key === 'edoc' ? edocFromJson(parsed.edoc) : statusFromJson(parsed.status)
+    const model = key === 'edoc' ? edocFromJson(parsed.edoc ?? sampleEdoc()) : statusFromJson(parsed.status)
     if (typeof model === 'string') return json(400, { error: model })
     input = model
   }

@@ -82,7 +82,9 @@ export const NationalPortalConfigSchema = Type.Object({
     paths: Type.Optional(Type.Object({
       login: Type.Optional(Type.String({ pattern: '^/' })), list: Type.Optional(Type.String({ pattern: '^/' })),
       detail: Type.Optional(Type.String({ pattern: '^/.*\\{id\\}' })), ack: Type.Optional(Type.String({ pattern: '^/' })),
-    }, { additionalProperties: false, description: 'Endpoint paths (only the detail path is confirmed; see interlinked.ts).' })),
+      status: Type.Optional(Type.String({ pattern: '^/' })),
+    }, { additionalProperties: false, description: 'Endpoint paths (only the detail path is confirmed; HV reads the others from its settings: see interlinked.ts).' })),
+    handlingAgency: Type.Optional(Type.Integer({ minimum: 0, description: 'coQuanXuLy of the status reports. Default 5, what HV always sends (its meaning is unverified).' })),
     agencies: Type.Optional(Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.String({ pattern: '^[0-9A-Za-z.]+$' }), {
       description: 'Agency code per `maDonVi` (the administrative unit code the item names); default `agencyCode`.',
     })),

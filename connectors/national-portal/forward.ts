@@ -29,6 +29,8 @@ export interface ForwardedEvent {
   type: 'dossier.submitted' | 'dossier.payment_updated' | 'dossier.tax_notice'
   dossierCode: string
   data: Record<string, unknown>
+  /** Files that came inline (base64), kept by the hub before the event commits. */
+  files?: Array<{ sha256: string; name: string; data: string }>
 }
 
 function text(r: Json, key: string, max = 2000): string | undefined {
@@ -68,18 +70,22 @@ function submitted(r: Json, receivedAt: string): Omit<ForwardedEvent, 'eventId'>
   const papers: Array<Record<string, unknown>> = []
   const url = text(r, 'URLTepDangKy')
   if (url !== undefined && /^https?:\/\//.test(url)) papers.push({ code: 'DON', name: 'Đơn đăng ký', url })
-  const files = Array.isArray(r['TaiLieuNop']) ? r['TaiLieuNop'] : []
-  files.forEach((f, i) => {
+  const list = Array.isArray(r['TaiLieuNop']) ? r['TaiLieuNop'] : []
+  const files: NonNullable<ForwardedEvent['files']> = []
+  list.forEach((f, i) => {
     if (!isObject(f)) throw refuse(`TaiLieuNop[${i}] is not a record`)
     const base64 = text(f, 'Base64', Number.MAX_SAFE_INTEGER)
     const link = text(f, 'DuongDanTaiTepTin') ?? text(f, 'URL')
-    const file = base64 === undefined ? undefined : Buffer.from(base64, 'base64')
+    const sha256 = base64 === undefined ? undefined : createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex')
+    const name = text(f, 'TenTepDinhKem', 300) ?? `Tệp ${i + 1}`
+    const linked = link !== undefined && /^https?:\/\//.test(link)
+    // A file that came inline (and no link) is kept by the hub and served by its digest.
+    if (sha256 !== undefined && !linked) files.push({ sha256, name, data: base64! })
     papers.push({
       code: text(f, 'MaThanhPhanHoSo', 50) ?? `TL${i + 1}`,
-      name: text(f, 'TenTepDinhKem', 300) ?? `Tệp ${i + 1}`,
-      // A file that came inline is kept with the raw push; the hub serves it under this name.
-      url: link !== undefined && /^https?:\/\//.test(link) ? link : `urn:lgsp-hub:portal-inbound:file:${i}`,
-      ...(file !== undefined && { sha256: createHash('sha256').update(file).digest('hex') }),
+      name,
+      url: linked ? link : sha256 !== undefined ? `urn:lgsp-hub:portal-file:${sha256}` : `urn:lgsp-hub:portal-inbound:file:${i}`,
+      ...(sha256 !== undefined && { sha256 }),
     })
   })
   return {
@@ -101,6 +107,7 @@ function submitted(r: Json, receivedAt: string): Omit<ForwardedEvent, 'eventId'>
       submittedAt: portalDateTime(text(r, 'NgayNopHoSo')) ?? receivedAt,
       papers,
     },
+    ...(files.length > 0 && { files }),
   }
 }
 

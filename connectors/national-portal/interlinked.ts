@@ -1,15 +1,15 @@
 /**
- * The pulled flow of the interlinked services (DVCLT: birth `LTKS` and death `LTKT`
- * registrations filed through VNeID), reference `dvcqg-sync.md` §5 from HV's
- * `KhaiSinhKhaiTuService.cs`: a bearer token (`POST {userName, password}` → `{token}`), the list
+ * The pulled flow of the interlinked services (DVCLT: birth and death registrations filed through
+ * VNeID), from HV's `KhaiSinhKhaiTuService.cs` (repository `HuanVu201/DichVuCong_KhoaLuan_PASETO`,
+ * reference `dvcqg-sync.md` §5): a bearer token (`POST {userName, password}` → `{token}`), the list
  * of items waiting (`data[]{id, maDonVi, maTTHC, module, maHoSo, ngayTiepNhan, techId}`), each
- * item's detail (`GET /api/lienthongdvclt/hosolienthong/{id}` → `data{…, data, fileDinhKem[]}`),
- * and the acknowledgement `PUT {maHoSo, daNhan: true}`, sent by the hub only once the item's
- * event is committed. Paths other than the detail's are ours (**unverified**: HV reads them from
- * its settings), as are the applicant's keys in the payload (`tenNYC`, `soDinhDanhNYC`).
+ * item's detail (`GET /api/lienthongdvclt/hosolienthong/{id}`, read in interlinked-read.ts), the
+ * acknowledgement `PUT {maHoSo, daNhan: true}`, sent by the hub only once the item's event is
+ * committed, and the status report back (`POST`, interlinked-status.ts). The detail path is the
+ * only one HV writes out; the others come from its settings (`GetToken`, `LayDanhSachHoSo`,
+ * `CapNhatDaNhanHoSoUrl`, `SendStatusUrl`), so ours are configurable and **unverified**.
  */
-import { createHash } from 'node:crypto'
-import type { Static } from 'typebox'
+import { Type, type Static } from 'typebox'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { OperationDef } from '../../src/upstream/types.js'
@@ -17,25 +17,23 @@ import { implement } from '../../src/upstream/contract.js'
 import { InterlinkedAck, InterlinkedList, InterlinkedRead, WaitingItem } from '../../src/contracts/portal.js'
 import type { ResolvedNationalPortalConfig } from './config.js'
 import { portalDateTime } from './forward.js'
-import type { ForwardedEvent } from './forward.js'
+import { readInterlinkedItem, str } from './interlinked-read.js'
+import { judgeStatusReply, statusReportBody, StatusReportInput } from './interlinked-status.js'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const bad = (what: string) => new UpstreamError('bad_response', `The interlinked service sent an unusable reply: ${what}.`)
-const str = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined)
 
 export const INTERLINKED_DEFAULT_PATHS = {
   login: '/api/lienthongdvclt/dangnhap',
   list: '/api/lienthongdvclt/hosolienthong',
   detail: '/api/lienthongdvclt/hosolienthong/{id}',
   ack: '/api/lienthongdvclt/hosolienthong/danhan',
+  status: '/api/lienthongdvclt/hosolienthong/capnhattrangthai',
 } as const
 
-/** The procedure each module files (birth, death registration). */
-const MODULE_PROCEDURE: Record<string, { code: string; name: string }> = {
-  LTKS: { code: '1.001193', name: 'Đăng ký khai sinh' },
-  LTKT: { code: '1.000656', name: 'Đăng ký khai tử' },
-}
+/** coQuanXuLy: HV always sends 5. */
+const DEFAULT_HANDLING_AGENCY = 5
 
 type WaitingItem = Static<typeof WaitingItem>
 
@@ -47,21 +45,27 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
   const client = createClient(c.baseUrl)
   let token: string | undefined
 
-  async function send(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal, auth = true): Promise<Json> {
+  /** One call; a 401 forgets the token (the next call logs in again). `extraStatuses` are answered rather than thrown. */
+  async function call(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal, auth = true, extraStatuses: number[] = []): Promise<{ status: number; text: string }> {
     if (auth && token === undefined) token = await login(signal)
     const res = await client.request({
       method, path, signal, idempotent: method !== 'POST' || !auth,
       headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json; charset=utf-8' }), ...(auth && { authorization: `Bearer ${token}` }) },
       ...(body !== undefined && { body: JSON.stringify(body) }),
-      acceptStatus: (s) => (s >= 200 && s < 300) || s === 401,
+      acceptStatus: (s) => (s >= 200 && s < 300) || s === 401 || extraStatuses.includes(s),
     })
     if (res.status === 401) {
       token = undefined
       throw new UpstreamError('unauthorized', 'The interlinked service refused the token; the next call logs in again.')
     }
+    return { status: res.status, text: res.body.toString('utf8') }
+  }
+
+  async function send(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal, auth = true): Promise<Json> {
+    const { text } = await call(method, path, body, signal, auth)
     let parsed: unknown
     try {
-      parsed = JSON.parse(res.body.toString('utf8'))
+      parsed = JSON.parse(text)
     } catch {
       throw bad('not JSON')
     }
@@ -101,7 +105,8 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
       const { item } = input
       const detail = await send('GET', paths.detail.replace('{id}', encodeURIComponent(item.id)), undefined, op.signal)
       try {
-        return { raw: detail, event: toEvent(item, detail, input.receivedAt) }
+        const agencyCode = c!.agencies?.[item.unitCode] ?? config.agencyCode
+        return { raw: detail, event: readInterlinkedItem(item, detail, input.receivedAt, agencyCode) }
       } catch (err) {
         if (err instanceof UpstreamError && err.kind === 'rejected') return { raw: detail, refusal: err.message }
         throw err
@@ -118,43 +123,18 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
     },
   })
 
-  function toEvent(item: WaitingItem, detail: Json, receivedAt: string): ForwardedEvent & { agencyCode: string } {
-    const refuse = (what: string) => new UpstreamError('rejected', `The interlinked item cannot be read: ${what}.`)
-    const outer = detail['data']
-    if (!isObject(outer)) throw refuse('data is missing')
-    const payload = isObject(outer['data']) ? outer['data'] : {}
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(item.dossierCode)) throw refuse('maHoSo is not a dossier code')
-    const procedure = MODULE_PROCEDURE[item.module] ?? (item.procedureCode ? { code: item.procedureCode, name: '' } : undefined)
-    if (procedure === undefined) throw refuse('neither module nor maTTHC names a procedure')
-    const name = str(payload['tenNYC'])
-    const id = str(payload['soDinhDanhNYC'])
-    if (name === undefined || id === undefined) throw refuse('the requester (tenNYC, soDinhDanhNYC) is missing')
-    const files = Array.isArray(outer['fileDinhKem']) ? outer['fileDinhKem'] : []
-    const papers = files.map((f, i) => {
-      if (!isObject(f)) throw refuse(`fileDinhKem[${i}] is not a record`)
-      const content = str(f['duLieuTepDinhKem'])
-      return {
-        code: str(f['maGiayTo']) ?? `TL${i + 1}`,
-        name: str(f['tenGiayTo']) ?? str(f['tenTepDinhKem']) ?? `Tệp ${i + 1}`,
-        url: `urn:lgsp-hub:portal-inbound:file:${i}`,
-        ...(content !== undefined && { sha256: createHash('sha256').update(Buffer.from(content, 'base64')).digest('hex') }),
-      }
-    })
-    const agencyCode = c!.agencies?.[item.unitCode] ?? config.agencyCode
-    return {
-      eventId: `dvclt_${item.module || 'x'}_${item.id}`.replace(/[^A-Za-z0-9_-]/g, '_'),
-      type: 'dossier.submitted',
-      dossierCode: item.dossierCode,
-      agencyCode,
-      data: {
-        dossierCode: item.dossierCode, procedureCode: procedure.code, procedureName: procedure.name,
-        applicant: { type: 'citizen', id, name, ...(str(item.raw['techId']) !== undefined && { portalAccountId: str(item.raw['techId']) }), vneidVerified: true },
-        submittedAt: item.receivedAt ?? receivedAt,
-        papers,
-        agencyCode,
-      },
-    }
+  const reportInterlinkedStatus: OperationDef = {
+    description: 'Reports a dossier\'s status to the interlinked platform (`trangThai` from the table in interlinked-status.ts); a status the table does not map is settled without a call. `rejected` when the platform refuses it, `bad_response` (retried) when it does not confirm it.',
+    input: StatusReportInput, output: Type.Object({ reported: Type.Boolean(), state: Type.Union([Type.Integer(), Type.Null()]) }),
+    timeoutMs: 10_000, idempotent: false,
+    async run(input, op) {
+      const body = statusReportBody(input as StatusReportInput, c!.handlingAgency ?? DEFAULT_HANDLING_AGENCY)
+      if (body === undefined) return { reported: false, state: null }
+      const reply = await call('POST', paths.status, body, op.signal, true, [400])
+      judgeStatusReply(reply.status, reply.text)
+      return { reported: true, state: body['trangThai'] as number }
+    },
   }
 
-  return { listInterlinked, readInterlinked, ackInterlinked }
+  return { listInterlinked, readInterlinked, ackInterlinked, reportInterlinkedStatus }
 }

@@ -14,6 +14,7 @@ import type { DossierStatus } from '../../schemas/dossier.js'
 import type { Channel } from './config.js'
 import type { DossierRecordInput } from '../../schemas/portal.js'
 import { toPortalTime } from './vn-time.js'
+import { dossierDatabases, dossierHasDigitizedComponent, paperDigitized, paperReused } from '../../src/sync/hub-facts.js'
 
 export interface RecordTables {
   statusCodes: Record<DossierStatus, number>
@@ -70,10 +71,9 @@ export function time(value: string | undefined, field: string): string {
   return t
 }
 
-/** DuocSoHoa: explicit, else a file with a link and a hash is a digitized paper. */
-const digitized = (p: Paper) => p.digitized ?? (p.url !== undefined && p.sha256 !== undefined)
-/** DuocTaiSuDung: explicit, else the hub found its code and hash in the document store. */
-const reused = (p: Paper, ctx: Ctx) => p.reused ?? (ctx.d.facts?.reusedDocuments.includes(p.id) ?? false)
+/** DuocSoHoa and DuocTaiSuDung: the hub's one definition (src/sync/hub-facts.ts), shared with the indicators. */
+const digitized = (p: Paper) => paperDigitized(p)
+const reused = (p: Paper, ctx: Ctx) => paperReused(p, ctx.d.facts)
 
 export const PAPER_FIELDS: ReadonlyArray<FieldRow<Paper>> = [
   { wire: 'TepDinhKemId', from: 'documents[].id', value: (p) => p.id },
@@ -128,8 +128,8 @@ export const OTHER_PAPER_FIELDS: ReadonlyArray<FieldRow<OtherPaper>> = [
   { wire: 'LoaiGiayTo', from: 'otherPapers[].kind (integer)', value: (o) => o.kind },
 ]
 
-const databases = (d: D) => d.connectedDatabases ?? d.facts?.connectedDatabases ?? []
-const anyDigitized = (d: D, ctx: Ctx) => d.hasDigitizedComponent ?? (d.documents ?? []).some((p) => digitized(p) || reused(p, ctx))
+const databases = (d: D) => dossierDatabases(d, d.facts)
+const anyDigitized = (d: D, _ctx: Ctx) => dossierHasDigitizedComponent(d, d.facts)
 
 export const DOSSIER_FIELDS: ReadonlyArray<FieldRow<D>> = [
   { wire: 'MaHoSo', from: 'code', value: (d) => d.code },

@@ -204,7 +204,9 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       const p = parse()
       if (!p.ok) return
       const item = p.value as InterlinkedItem
-      if (typeof item?.id !== 'string' || typeof item.maHoSo !== 'string') return json(400, { error: 'an item needs id and maHoSo' })
+      if (typeof item?.id !== 'string' || typeof item.maHoSo !== 'string' || typeof item.hoTich !== 'object' || item.hoTich === null || !Array.isArray(item.fileDinhKem)) {
+        return json(400, { error: 'an item needs id, maHoSo, hoTich (element → text) and fileDinhKem (a list)' })
+      }
       interlinked.add(item)
       return json(201, { id: item.id })
     }
@@ -250,8 +252,16 @@ export async function startNationalPortalSimulator(options: SimulatorOptions = {
       if (endpoint !== undefined && req.method === 'POST') return handleApi(req, res, body, endpoint)
       const paid = payments.handle(route, req.headers.authorization, parseLoose(body), server.url)
       if (paid) return send(res, paid.status, paid.body as string, paid.type)
-      const linked = interlinked.handle(req.method ?? 'GET', route, req.headers.authorization, parseLoose(body))
-      if (linked) return send(res, linked.status, JSON.stringify(linked.body))
+      if (interlinked.owns(req.method ?? 'GET', route)) {
+        // Faults reach the interlinked service too; `paths` on the control route aims them at one path.
+        const { latencyMs, action } = decideFault({ ...faults.take(route), ...faultsFromHeaders(req.headers) }, random)
+        const proceed = () => {
+          if (applyFault(res, action)) return
+          const linked = interlinked.handle(req.method ?? 'GET', route, req.headers.authorization, parseLoose(body))!
+          send(res, linked.status, JSON.stringify(linked.body))
+        }
+        return latencyMs <= 0 ? proceed() : server.delay(res, latencyMs, proceed)
+      }
       send(res, endpoint !== undefined ? 405 : 404, endpoint !== undefined ? 'POST JSON here\n' : 'not found\n', 'text/plain; charset=utf-8')
     },
     onCrash(res, err) {

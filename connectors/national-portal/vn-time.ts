@@ -52,3 +52,9 @@ export function fromPortalTime(value: string): string | undefined {
   if (wallClock(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!) === undefined) return undefined
   return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`
 }
+
+/** Epoch ms → `dd/MM/yyyy HH:mm:ss` in Vietnam time (the interlinked platform's time format). */
+export function formatDvcltTime(ms: number): string {
+  const p = formatPortalTime(ms)
+  return `${p.slice(6, 8)}/${p.slice(4, 6)}/${p.slice(0, 4)} ${p.slice(8, 10)}:${p.slice(10, 12)}:${p.slice(12, 14)}`
+}

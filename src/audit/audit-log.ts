@@ -51,7 +51,7 @@ export interface AuditLogOptions {
 const MAX_BATCH_LIMIT = Math.floor(65_535 / AUDIT_COLUMNS.length)
 
 function auditUnavailable(message: string, cause?: unknown): GatewayError {
-  const err = new GatewayError(503, 'AUDIT_UNAVAILABLE', message)
+  const err = new GatewayError('AUDIT_UNAVAILABLE', message)
   if (cause !== undefined) err.cause = cause
   return err
 }

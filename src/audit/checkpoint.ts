@@ -40,7 +40,9 @@ function parseLine(text: string): Checkpoint | undefined {
   try {
     const c = JSON.parse(text) as Checkpoint
     if (Number.isSafeInteger(c.seq) && typeof c.hash === 'string' && typeof c.at === 'string' && typeof c.mac === 'string') return c
-  } catch {}
+  } catch {
+    // a torn or foreign line is no checkpoint; the caller reports the missing one
+  }
   return undefined
 }
 

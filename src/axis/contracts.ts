@@ -31,6 +31,14 @@ export const ReadPackage = contract('axis.readPackage', 'readPackage',
   Value<{ docId: string; messageType: MessageType; package: Buffer }>('{ docId, messageType, package }'),
   Value<ReceivedMessage | UnreadablePackage>('the document or status packet, or why it is still unreadable'),
   'Reads a package fetched earlier (kept because it was unreadable) under the limits configured now; no I/O.')
+/** The `edxml:inspect` verdict on a package, as the operator console shows it. */
+export type PackageInspection =
+  | { ok: true; kind: 'edoc' | 'status'; [field: string]: unknown }
+  | { ok: false; element: string | null; reason: string }
+export const InspectPackage = contract('axis.inspectPackage', 'inspectPackage',
+  Value<{ package: Buffer }>('{ package }'),
+  Value<PackageInspection>('{ ok, kind, header | status, attachments, signature } or { ok: false, element, reason }'),
+  'The verdict `edxml:inspect` prints for a package (readable, its signature verdict under the configured trust anchors; or the element at fault); no I/O.')
 export const Acknowledge = contract('axis.acknowledge', 'acknowledge', Value<{ docId: string }>('{ docId }'), Value<Record<string, never>>('{}'),
   'Tells the axis a received package is safely stored, so it is not listed again. Idempotent.')
 const Agency = Type.Object({ id: Type.String(), pid: Type.String(), code: Type.String(), name: Type.String(), mail: Type.String(), oldCode: Type.String() })

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url'
 import { SCOPES, type HubConfig } from '../../schemas/config.js'
 import { loadAgencyMapping, NO_AGENCY_MAPPING, type AgencyMapping } from '../agency-mapping.js'
 import { clientKeyProblems } from '../plugins/auth.js'
+import { redisSettingProblems } from '../redis.js'
+import { postgresUrlProblems } from '../db/pg-hosts.js'
 import { loadConnectorModule, validateConnectorConfigs } from '../upstream/registry.js'
 import { parseSecret } from '../webhooks/signature.js'
 
@@ -37,6 +39,7 @@ export async function checkConfig(config: HubConfig): Promise<CheckedConfig> {
     for (const r of routes) if (!(SCOPES as readonly string[]).includes(r.scope)) problems.push(`connectors/${id}: route ${r.url} names an unknown scope "${r.scope}"`)
   }
   problems.push(...clientKeyProblems(config.clients))
+  problems.push(...redisSettingProblems(config.redis), ...postgresUrlProblems(config.database.url))
   if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
 
   // Secrets are parsed here, not on the first request that needs them.

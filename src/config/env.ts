@@ -15,6 +15,8 @@ const WELL_KNOWN: Record<string, string[]> = {
   HOST: ['server', 'host'],
   DATABASE_URL: ['database', 'url'],
   REDIS_URL: ['redis', 'url'],
+  REDIS_PASSWORD: ['redis', 'password'],
+  REDIS_SENTINEL_PASSWORD: ['redis', 'sentinel', 'password'],
   LOG_LEVEL: ['log', 'level'],
   AUDIT_HASH_KEY: ['audit', 'hashKey'],
   AUDIT_CHAIN_KEY: ['audit', 'chainKey'],

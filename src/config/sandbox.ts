@@ -8,6 +8,9 @@
 import { isIP } from 'node:net'
 import type { HubConfig } from '../../schemas/config.js'
 
+/** Used only when the sandbox runs and no key is configured: the audit hashes are then worthless by design. */
+export const SANDBOX_AUDIT_KEY = 'sandbox-audit-key-not-a-secret'
+
 export interface SandboxDecision {
   /** Connectors to simulate; empty when the sandbox is off. */
   simulate: string[]

@@ -40,6 +40,9 @@ export const InboundEvent = Type.Object({
   dossierCode: Type.String(),
   agencyCode: AgencyCode,
   data: Type.Record(Type.String(), Type.Unknown(), { description: 'The event payload, agencyCode included' }),
+  files: Type.Optional(Type.Array(Type.Object({ sha256: Type.String(), name: Type.String(), data: Type.String({ description: 'base64' }) }), {
+    description: 'Files that came inline; the papers name them `urn:lgsp-hub:portal-file:<sha256>`',
+  })),
 }, { additionalProperties: false })
 
 export const ForwardedPushRead = contract('portal.readForwarded', 'readForwardedPush', ReadForwardedInput, InboundEvent,
@@ -51,12 +54,23 @@ export const WaitingItem = Type.Object({
   receivedAt: Type.Optional(Type.String()), raw: Type.Record(Type.String(), Type.Unknown()),
 }, { additionalProperties: false })
 
+/** The event of an interlinked item: files inline (`hoTich`, `fileDinhKem`) and what a status report back names. */
+export const InterlinkedEvent = Type.Object({
+  eventId: Type.String(),
+  type: Type.Literal('dossier.submitted'),
+  dossierCode: Type.String(),
+  agencyCode: Type.String(),
+  data: Type.Record(Type.String(), Type.Unknown()),
+  files: Type.Array(Type.Object({ sha256: Type.String(), name: Type.String(), data: Type.String({ description: 'base64' }) })),
+  link: Type.Object({ itemId: Type.String(), procedureCode: Type.String(), module: Type.String(), unitCode: Type.String() }),
+}, { additionalProperties: false })
+
 export const InterlinkedList = contract('portal.interlinked.list', 'listInterlinked', Type.Object({}), Type.Object({ items: Type.Array(WaitingItem) }),
   'Items of the interlinked services (birth and death registrations) waiting for the province.')
 export const InterlinkedRead = contract('portal.interlinked.read', 'readInterlinked',
   Type.Object({ item: WaitingItem, receivedAt: Type.String() }),
-  Type.Object({ raw: Type.Unknown(), event: Type.Optional(InboundEvent), refusal: Type.Optional(Type.String()) }),
-  'One waiting item\'s detail, raw, and the dossier.submitted event it maps to (or why it cannot).')
+  Type.Object({ raw: Type.Unknown(), event: Type.Optional(InterlinkedEvent), refusal: Type.Optional(Type.String()) }),
+  'One waiting item\'s detail, raw, and the dossier.submitted event it maps to (or why it cannot), with its inline files and what the status report needs.')
 export const InterlinkedAck = contract('portal.interlinked.ack', 'ackInterlinked', Type.Object({ dossierCode: Type.String() }), Type.Object({}),
   'Tells the interlinked service the province has the item; sent once its event is committed.')
 

@@ -4,9 +4,10 @@
  * Retry-After, so callers retry instead of treating a restart of PostgreSQL as a defect.
  */
 
-// SQLSTATE class 08 (connection exception) and operator intervention: admin/crash shutdown,
-// cannot connect now (starting up), too many connections.
-const PG_UNAVAILABLE = /^(08...|57P01|57P02|57P03|53300)$/
+// SQLSTATE class 08 (connection exception, 08007 a COMMIT whose answer was lost) and operator
+// intervention: admin/crash shutdown, cannot connect now (starting up), too many connections;
+// 25006: a write reached a server that became a standby (a failover in progress).
+const PG_UNAVAILABLE = /^(08...|57P01|57P02|57P03|53300|25006)$/
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'])
 const MESSAGES = [
   'Connection terminated', // pg: server went away mid-query or while connecting
@@ -28,4 +29,44 @@ export function isConnectionFailure(err: unknown): boolean {
     if (Array.isArray(errors) && errors.length > 0 && errors.every(isConnectionFailure)) return true
   }
   return false
+}
+
+/**
+ * COMMIT was sent and the connection broke before its answer (SQLSTATE 08007,
+ * transaction_resolution_unknown): the transaction may or may not have committed. It is answered
+ * 503 (the client resends; the same version and body are idempotent) and never retried blindly.
+ */
+export class CommitOutcomeUnknownError extends Error {
+  override name = 'CommitOutcomeUnknownError'
+  readonly code = '08007'
+  constructor(cause: unknown) {
+    super('The connection broke while COMMIT was in flight; whether it committed is unknown.', { cause })
+  }
+}
+
+/**
+ * The transaction certainly did not commit and another attempt may succeed: the connection was
+ * lost before COMMIT, no host takes writes yet, or the host became a standby. A failover, in short.
+ */
+export function isRetryableBeforeCommit(err: unknown): boolean {
+  if (err instanceof CommitOutcomeUnknownError) return false
+  return isConnectionFailure(err)
+}
+
+/**
+ * Runs `attempt` (one whole transaction, which must have no effect outside it) again while a
+ * failover is under way, for at most `budgetMs` in all; then the last error goes to the caller
+ * (a 503 with Retry-After). 100 ms, 200 ms, 400 ms, … apart, at most 1 s.
+ */
+export async function retryDuringFailover<T>(attempt: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt()
+    } catch (err) {
+      const wait = Math.min(100 * 2 ** n, 1000)
+      if (!isRetryableBeforeCommit(err) || Date.now() + wait > deadline) throw err
+      await new Promise((r) => setTimeout(r, wait))
+    }
+  }
 }

@@ -54,7 +54,7 @@ export async function openDatabase(options: DbOptions = {}): Promise<Db> {
   try {
     await migrate(db, { log: options.log })
   } catch (err) {
-    await db.close().catch(() => undefined)
+    await db.close().catch(() => undefined) // the first error is the one to report
     throw err
   }
   return db

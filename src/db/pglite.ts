@@ -10,6 +10,7 @@ import type { Logger } from 'pino'
 import type { Db, Queryable, QueryResult } from './types.js'
 import { quoteSchema, typeParsers } from './type-parsers.js'
 import { SerialQueue } from './serial-queue.js'
+import { initdbInChild, needsInitdb } from './pglite-init.js'
 
 export interface PgliteDbOptions {
   /** Data directory, created when missing, or `memory://` for a throw-away database. */
@@ -19,7 +20,16 @@ export interface PgliteDbOptions {
   log?: Logger
   /** Open an existing data directory without creating anything; every transaction read-only. */
   readOnly?: boolean
+  /** PostgreSQL `shared_buffers` inside PGlite. Default `32MB` (PGlite's own default: 160 MB). */
+  sharedBuffers?: string
 }
+
+/**
+ * PGlite's default buffer cache is 160 MB of WASM memory, touched as it fills; the hub's embedded
+ * ledger is for a single small deployment (production runs PostgreSQL), where 32 MB measured the
+ * same speed and about 100 MB less RSS (bench/README.md, "embedded default").
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS = '32MB'
 
 function toResult<R>(result: Results<R>): QueryResult<R> {
   // PGlite reports affectedRows for writes and nothing useful for reads; pg's rowCount is both.
@@ -30,16 +40,25 @@ export async function createPgliteDb(options: PgliteDbOptions): Promise<Db> {
   const quoted = quoteSchema(options.schema ?? 'public')
   const inMemory = options.dataDir.startsWith('memory://')
   const dataDir = inMemory ? options.dataDir : resolve(options.dataDir)
-  if (options.readOnly && (inMemory || !existsSync(dataDir))) throw new Error(`No PGlite database at ${options.dataDir}`)
+  const sharedBuffers = options.sharedBuffers ?? DEFAULT_PGLITE_SHARED_BUFFERS
+  if (!/^\d{1,6}(kB|MB|GB)$/.test(sharedBuffers)) throw new Error(`PGlite sharedBuffers must look like 32MB, got ${sharedBuffers}`)
+  if (options.readOnly && (inMemory || !existsSync(dataDir) || needsInitdb(dataDir))) throw new Error(`No PGlite database at ${options.dataDir}`)
   if (!inMemory) mkdirSync(dataDir, { recursive: true })
+  if (!inMemory && needsInitdb(dataDir)) {
+    options.log?.info({ dataDir }, 'creating the embedded PGlite database (first start)')
+    await initdbInChild(dataDir)
+  }
 
-  const pglite = await PGlite.create(dataDir, { parsers: { ...typeParsers } })
+  const pglite = await PGlite.create(dataDir, {
+    parsers: { ...typeParsers },
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${sharedBuffers}`],
+  })
   try {
     await pglite.exec(options.readOnly
       ? `SET search_path TO ${quoted}; SET default_transaction_read_only = on;`
       : `CREATE SCHEMA IF NOT EXISTS ${quoted}; SET search_path TO ${quoted};`)
   } catch (err) {
-    await pglite.close().catch(() => undefined)
+    await pglite.close().catch(() => undefined) // the first error is the one to report
     throw err
   }
   options.log?.debug({ dataDir }, 'embedded PGlite database opened')

@@ -1,12 +1,16 @@
 /**
  * The PostgreSQL back end: a `pg` Pool whose every connection has `search_path` set to the
  * configured schema (a startup parameter, so it holds from the first statement on and survives
- * ROLLBACK, unlike a SET issued after connecting).
+ * ROLLBACK, unlike a SET issued after connecting). A URL with several hosts connects to the one
+ * that takes writes (pg-hosts.ts); a COMMIT whose answer was lost fails with 08007, never as if
+ * it had not happened, so no caller retries it blindly or reports it either way.
  */
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { Db, Queryable, QueryResult } from './types.js'
 import { quoteSchema, typeParsers } from './type-parsers.js'
+import { failoverClients, parsePostgresUrl } from './pg-hosts.js'
+import { CommitOutcomeUnknownError, isConnectionFailure } from './errors.js'
 
 export interface PostgresDbOptions {
   url: string
@@ -38,17 +42,26 @@ const customTypes = {
 export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> {
   const schema = options.schema ?? 'public'
   const quoted = quoteSchema(schema)
+  const target = parsePostgresUrl(options.url)
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
+  // audit:verify only reads: any host will do (its sessions are read-only by design).
+  const attrs = options.readOnly ? 'any' : target.targetSessionAttrs
+  const failover = target.hosts.length > 1 || attrs !== 'any'
+    ? failoverClients({ ...target, targetSessionAttrs: attrs }, { config: { connectionString: target.url, application_name: applicationName(schema) }, probeTimeoutMs: Math.min(connectTimeoutMs, 5000), log: options.log })
+    : undefined
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: target.url,
+    ...(failover && { Client: failover.Client }),
     max: options.poolSize ?? 10,
     // Without a bound a dead database makes callers (and the audit log) hang instead of failing.
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: connectTimeoutMs,
     options: `-c search_path=${quoted}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
     application_name: applicationName(schema),
     types: customTypes,
   })
   // An idle client losing its connection emits here; unhandled it would crash the process.
   pool.on('error', function onIdleClientError(err) {
+    failover?.invalidate()
     options.log?.error({ err }, 'idle PostgreSQL connection failed; the pool will replace it')
   })
   // A checked-out client (inside a transaction, between two statements) emits on itself, where
@@ -56,14 +69,15 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
   // transaction's next statement fails and its connection is destroyed, not pooled.
   pool.on('connect', function listenForClientErrors(client) {
     client.on('error', function onClientError(err) {
-      options.log?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'PostgreSQL connection lost while in use')
+      failover?.invalidate()
+      options.log?.warn({ err }, 'PostgreSQL connection lost while in use')
     })
   })
 
   try {
     if (!options.readOnly) await ensureSchema(pool, quoted)
   } catch (err) {
-    await pool.end().catch(() => undefined)
+    await pool.end().catch(() => undefined) // the first error is the one to report
     throw err
   }
 
@@ -86,9 +100,20 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     try {
       await client.query('BEGIN')
       const value = await fn(tx)
-      await client.query('COMMIT')
+      try {
+        await client.query('COMMIT')
+      } catch (err) {
+        // Sent, but no answer: it may have committed. Neither accepted nor refused (08007).
+        if (isConnectionFailure(err)) throw new CommitOutcomeUnknownError(err)
+        throw err
+      }
       return value
     } catch (err) {
+      // A write on a host that is now a standby: this connection is useless, find the primary.
+      if ((err as { code?: unknown }).code === '25006') {
+        broken = err as Error
+        failover?.invalidate()
+      }
       try {
         await client.query('ROLLBACK')
       } catch (rollbackErr) {

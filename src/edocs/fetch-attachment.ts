@@ -55,9 +55,9 @@ export function addressRefusal(raw: string, allowLoopback: boolean): string | un
   return undefined
 }
 
-const refused = (path: string, why: string) => new GatewayError(400, 'VALIDATION_FAILED', `${path} may not be fetched: ${why}.`)
+const refused = (path: string, why: string) => new GatewayError('VALIDATION_FAILED', `${path} may not be fetched: ${why}.`)
 const unfetchable = (path: string, why = 'the server could not be reached or did not answer with the file') =>
-  new GatewayError(422, 'ATTACHMENT_UNAVAILABLE', `The attachment at ${path} could not be fetched: ${why}.`)
+  new GatewayError('ATTACHMENT_UNAVAILABLE', `The attachment at ${path} could not be fetched: ${why}.`)
 
 const bareHost = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
 
@@ -67,21 +67,21 @@ export function checkAttachmentUrl(raw: string, path: string, limits: Pick<Fetch
   try {
     url = new URL(raw)
   } catch {
-    throw new GatewayError(400, 'VALIDATION_FAILED', `${path} is not a URL.`)
+    throw new GatewayError('VALIDATION_FAILED', `${path} is not a URL.`)
   }
-  if (url.username || url.password) throw new GatewayError(400, 'VALIDATION_FAILED', `${path} must not carry credentials.`)
+  if (url.username || url.password) throw new GatewayError('VALIDATION_FAILED', `${path} must not carry credentials.`)
   const host = bareHost(url)
   if (limits.allowHosts && !hostAllowed(host, limits.allowHosts)) {
-    throw new GatewayError(400, 'VALIDATION_FAILED', `${path} is on host ${host}, which is not in edocs.fetch.allowHosts.`)
+    throw new GatewayError('VALIDATION_FAILED', `${path} is on host ${host}, which is not in edocs.fetch.allowHosts.`)
   }
   const loopbackName = host === 'localhost' || host.endsWith('.localhost')
   const literal = isIP(host) !== 0
   if (url.protocol === 'http:') {
     const loopback = loopbackName || (literal && LOOPBACK.check(normalise(host).address, normalise(host).family))
-    if (!loopback || !limits.allowLoopback) throw new GatewayError(400, 'VALIDATION_FAILED', `${path} must be https://${limits.allowLoopback ? ', or http:// on loopback' : ''}.`)
+    if (!loopback || !limits.allowLoopback) throw new GatewayError('VALIDATION_FAILED', `${path} must be https://${limits.allowLoopback ? ', or http:// on loopback' : ''}.`)
     return url
   }
-  if (url.protocol !== 'https:') throw new GatewayError(400, 'VALIDATION_FAILED', `${path} must be https://.`)
+  if (url.protocol !== 'https:') throw new GatewayError('VALIDATION_FAILED', `${path} must be https://.`)
   if (loopbackName && !limits.allowLoopback) throw refused(path, 'it is on this machine (loopback), which only the sandbox allows')
   const why = literal ? addressRefusal(host, limits.allowLoopback === true) : undefined
   if (why) throw refused(path, why)
@@ -142,6 +142,6 @@ export async function fetchAttachment(raw: string, path: string, limits: FetchLi
     if (refusal !== undefined) throw refused(path, refusal)
     throw unfetchable(path) // connection refused, reset, timed out, TLS: all alike
   } finally {
-    void dispatcher.close().catch(() => undefined)
+    void dispatcher.close().catch(() => undefined) // a per-fetch agent: nothing left to lose if closing it fails
   }
 }

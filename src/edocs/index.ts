@@ -10,12 +10,13 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { Counter, type Registry } from 'prom-client'
 import type { Db } from '../db/types.js'
+import type { RedisConnector } from '../redis.js'
 import type { HubConfig } from '../../schemas/config.js'
 import type { ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { SyncService } from '../sync/index.js'
 import type { InboxService } from '../inbox/index.js'
-import { startReconciler, type Reconciler } from '../sync/reconciler.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
 import { GatewayError, forbidden, notFound, validationFailed } from '../errors.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import { upstreamToGateway } from '../upstream-errors.js'
@@ -51,7 +52,7 @@ export interface EdocDeps {
   registry: ConnectorRegistry
   sync: SyncService
   inbox: InboxService
-  redisUrl: string
+  redis: RedisConnector
   runWorkers: boolean
   log: Logger
   /** Where `lgsp_edocs_polled_total` is registered (the hub's metrics registry). */
@@ -88,7 +89,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
 
   async function send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean) {
     const fromId = body.from?.organId ?? provinceOrgan()
-    if (fromId === undefined) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
+    if (fromId === undefined) throw new GatewayError('SERVICE_UNAVAILABLE', 'The document axis connector is not configured.')
     if (!mayActFor(fromId)) {
       throw forbidden(`The client "${client}" may not send for agency ${fromId}${body.from ? '' : ' (the province, the default sender); give `from`, an agency the client acts for'}.`)
     }
@@ -97,7 +98,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
     const prior = await store.findOutgoing(db, documentId)
     if (prior) {
       if (prior.bodyHash === hash) return { id: prior.id, documentId, outcome: 'unchanged' as const }
-      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
+      throw new GatewayError('IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body; a new document needs a new number or date.`)
     }
     const attachments = await readFiles(body.attachments, { fetch: config.edocs.fetch, totalBytes: config.edocs.bodyLimitBytes })
     const edoc = {
@@ -140,7 +141,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
     })
     if ('existing' in row) {
       if (row.existing!.bodyHash === hash) return { id: row.existing!.id, documentId, outcome: 'unchanged' as const }
-      throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body.`)
+      throw new GatewayError('IDEMPOTENCY_CONFLICT', `Document ${documentId} was already sent with a different body.`)
     }
     if (row.outbox) await sync.wakeMessages([{ ...row.outbox, key: outboxKey(id) }])
     return { id, documentId, outcome: 'accepted' as const }
@@ -196,11 +197,11 @@ export function createEdocService(deps: EdocDeps): EdocService {
     for (const outcome of ['stored', 'resent', 'quarantined', 'acknowledged', 'failed', 'skipped'] as const) if (r[outcome] > 0) polled.inc({ outcome }, r[outcome])
     return r
   }
-  let schedule: Reconciler | undefined
+  let schedule: Schedule | undefined
   if (deps.runWorkers) {
-    schedule = startReconciler({
-      name: 'edocs-poll', redisUrl: deps.redisUrl, prefix: `${config.redis.keyPrefix}bull`, everyMs: config.edocs.pollEveryMs, log,
-      sweep: async () => (await pollOnce()).stored,
+    schedule = startSchedule({
+      name: 'edocs-poll', redis: deps.redis, prefix: deps.redis.bullPrefix(config.redis.keyPrefix), everyMs: config.edocs.pollEveryMs, log,
+      run: async () => (await pollOnce()).stored,
     })
   }
 

@@ -215,7 +215,7 @@ export function createPoller(deps: PollerDeps) {
           ? { reason: err.reason }
           : isUpstreamError(err) ? { kind: err.kind, upstreamCode: err.upstreamCode, reason: err.upstreamReason } : { message: (err as Error).message }
         const recorded = await deps.failures.record(item, err instanceof UnreadableError ? err.reason : errorText(err)).catch((e: Error) => {
-          log.warn({ docId: item.docId, err: { message: e.message } }, 'could not record a receive failure; the package is tried again next pass')
+          log.warn({ docId: item.docId, err: e }, 'could not record a receive failure; the package is tried again next pass')
           return { failures: (state?.failures ?? 0) + 1, retryAt: null }
         })
         if (item.messageType === 'status' && recorded.failures < HOLD_FAILURES) held.add(pair(item))

@@ -13,6 +13,7 @@
  * A package taken in at last has its row deleted.
  */
 import type { Db } from '../db/types.js'
+import { backoffDelay, type BackoffPolicy } from '../jobs/backoff.js'
 
 /** Failures in a row after which a package stops holding others back: it waits out a backoff, or goes to quarantine. */
 export const HOLD_FAILURES = 3
@@ -61,15 +62,24 @@ const toFailure = (r: Row): ReceiveFailure => ({
 })
 
 /**
- * `retry_at` for the n-th failure in a row ($n): none before HOLD_FAILURES, then the base doubling,
- * at most an hour. The exponent is capped (2^40 ms is far past the hour): uncapped, 2 ^ (n - 3)
- * overflows double precision after about a thousand failures (six weeks at one try an hour) and
- * the failure could no longer be recorded, so the package would be fetched on every pass.
+ * The backoff of the failures from HOLD_FAILURES on (src/jobs/backoff.ts, no jitter: one row per
+ * package, nothing to spread): the base doubling, at most an hour. The steps are computed once and
+ * sent as an array, so the count and the delay still change in one statement; every failure past
+ * the last step waits the hour.
  */
+function backoffSteps(retryBaseMs: number): number[] {
+  const policy: BackoffPolicy = { baseDelayMs: retryBaseMs, maxDelayMs: MAX_BACKOFF_MS, jitter: 'none' }
+  const steps = [backoffDelay(1, policy)]
+  while (steps.length < 64 && steps[steps.length - 1]! < MAX_BACKOFF_MS) steps.push(backoffDelay(steps.length + 1, policy))
+  return steps
+}
+
+/** `retry_at` for the n-th failure in a row ($n): none before HOLD_FAILURES, then step n - HOLD_FAILURES + 1 of $6. */
 const retryAtSql = (n: string) =>
-  `CASE WHEN ${n} < ${HOLD_FAILURES} THEN NULL ELSE now() + make_interval(secs => least($6::double precision * 2 ^ least(${n} - ${HOLD_FAILURES}, 40), ${MAX_BACKOFF_MS}) / 1000) END`
+  `CASE WHEN ${n} < ${HOLD_FAILURES} THEN NULL ELSE now() + make_interval(secs => ($6::double precision[])[least(${n} - ${HOLD_FAILURES} + 1, cardinality($6::double precision[]))] / 1000) END`
 
 export function createReceiveFailures(db: Db, retryBaseMs: number) {
+  const steps = backoffSteps(retryBaseMs)
   return {
     /** The failure state of the listed packages that have one (one query per pass). */
     async states(docIds: string[]): Promise<Map<string, FailureState>> {
@@ -97,7 +107,7 @@ export function createReceiveFailures(db: Db, retryBaseMs: number) {
            retry_at = ${retryAtSql('(f.failures + 1)')}
          WHERE f.quarantined_at IS NULL
          RETURNING failures, retry_at`,
-        [item.docId, item.messageType, item.from, item.to, error.slice(0, 1000), retryBaseMs],
+        [item.docId, item.messageType, item.from, item.to, error.slice(0, 1000), steps],
       )
       // No row: it is in quarantine (only its acknowledgement failed); its reason and count stay, and the next pass acknowledges it.
       return rows[0] ? { failures: rows[0].failures, retryAt: rows[0].retry_at?.getTime() ?? null } : { failures: HOLD_FAILURES, retryAt: null }

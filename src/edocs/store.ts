@@ -72,7 +72,13 @@ const STATUS_NAMES: Record<string, string> = {
 }
 export const statusName = (code: string) => STATUS_NAMES[code] ?? 'unknown'
 
-export function createEdocStore(db: Db, target: string) {
+/** Indicator hooks (src/indicators/record.ts): documents sent, and the first "received" status each gets. */
+export interface EdocIndicatorHooks {
+  sent(tx: Queryable, edocId: string, fromAgency: string): Promise<void>
+  status(tx: Queryable, edocId: string, statusCode: string): Promise<void>
+}
+
+export function createEdocStore(db: Db, target: string, indicators?: EdocIndicatorHooks) {
   async function insertEdoc(tx: Queryable, row: EdocRow): Promise<StoredReceived<string>> {
     // No conflict target: a received copy conflicts on its axis id (fetched again) or on its
     // content (sent again); either way the row that is there wins.
@@ -96,6 +102,7 @@ export function createEdocStore(db: Db, target: string) {
       if (!rows[0]) throw new Error(`document ${row.id} was neither stored nor found (only received documents may conflict)`)
       return { id: rows[0].id, created: false, axisDocId: rows[0].axis_doc_id }
     }
+    if (row.direction === 'outgoing') await indicators?.sent(tx, row.id, row.from)
     for (const [position, f] of row.files.entries()) {
       await tx.query(
         `INSERT INTO edoc_attachments (edoc_id, content_id, position, name, content_type, size, sha256, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -112,7 +119,10 @@ export function createEdocStore(db: Db, target: string) {
        ON CONFLICT DO NOTHING RETURNING id`,
       [row.edocId, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.statusCode, row.description ?? null, row.at, JSON.stringify(row.packet), row.pkg ?? null, row.client ?? null, row.contentKey ?? null],
     )
-    if (inserted.rows.length > 0) return { id: inserted.rows[0]!.id, created: true, axisDocId: row.axisDocId ?? '' }
+    if (inserted.rows.length > 0) {
+      if (row.direction === 'incoming' && row.edocId !== null) await indicators?.status(tx, row.edocId, row.statusCode)
+      return { id: inserted.rows[0]!.id, created: true, axisDocId: row.axisDocId ?? '' }
+    }
     const { rows } = await tx.query<{ id: number; axis_doc_id: string }>(
       `SELECT id, axis_doc_id FROM edoc_statuses WHERE direction = 'incoming' AND (axis_doc_id = $1 OR content_key = $2) ORDER BY id LIMIT 1`,
       [row.axisDocId, row.contentKey ?? null],

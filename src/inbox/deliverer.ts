@@ -5,12 +5,14 @@
  * 2 h, 5 h, 10 h, 10 h) and holds the events behind it, while other dossiers go on. Exhausted or
  * refused (4xx other than 408/409/429) → dead, replayable; 410 → the subscriber is disabled.
  */
-import { randomUUID } from 'node:crypto'
-import { DelayedError, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job } from 'bullmq'
 import type { Logger } from 'pino'
 import type { DeliveryLedger } from './delivery-store.js'
 import type { Dispatcher } from './dispatch.js'
+import { retryAt, startJobWorker, type JobWorker } from '../jobs/worker.js'
+import { leaseOwner, withLease } from '../jobs/lease.js'
+import { scheduledDelay } from '../jobs/backoff.js'
+import type { RedisConnector } from '../redis.js'
 
 export interface SubscriberConfig {
   name: string
@@ -27,7 +29,7 @@ export interface DeliverKick {
 
 export interface DelivererOptions {
   subscriber: SubscriberConfig
-  redisUrl: string
+  redis: RedisConnector
   prefix: string
   queueName: string
   scheduleMs: number[]
@@ -44,49 +46,41 @@ export interface DelivererOptions {
 export const outgoingBody = (e: { eventId: string; type: string; body: unknown; receivedAt: Date }) =>
   JSON.stringify({ id: e.eventId, type: e.type, receivedAt: e.receivedAt.toISOString(), data: (e.body as { data?: unknown })?.data ?? e.body })
 
+/** Rounds of one job at most: a dossier with a long backlog hands over to a fresh wake-up. */
+const MAX_EVENTS = 1000
+
 export function startDeliverer(options: DelivererOptions): { close(): Promise<void> } {
   const { subscriber, ledger, dispatcher, log } = options
-  const instance = randomUUID().slice(0, 8)
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
-  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'deliverer connection error'))
 
-  let closing = false
-
-  async function process(job: Job<DeliverKick>, token?: string): Promise<string> {
+  async function process(job: Job<DeliverKick>, token: string | undefined, worker: JobWorker): Promise<string> {
     const { key } = job.data
-    const owner = `${instance}/${job.id}/${randomUUID().slice(0, 8)}`
+    const owner = leaseOwner(worker.instance, job.id)
     if (await ledger.disabled(subscriber.name)) return 'subscriber-disabled'
-    if (!(await ledger.claim(subscriber.name, key, owner, options.leaseMs))) return 'busy'
-    let held = true
     // The lease is renewed while the round runs (a slow subscriber made a round outlast it, and a
-    // second worker sent the same events again); a renewal that finds it taken ends the round.
-    let lost = false
-    const keepAlive = setInterval(() => {
-      ledger.renew(subscriber.name, key, owner, options.leaseMs).then((ok) => { if (!ok) lost = true }, () => undefined)
-    }, Math.max(100, Math.floor(options.leaseMs / 3)))
-    try {
-      for (let i = 0; i < 1000; i++) {
-        if (lost) {
-          held = false
+    // second worker sent the same events again); a renewal that finds it taken ends the round, and
+    // so does shutdown, between events, not after a thousand of them.
+    return withLease({
+      leaseMs: options.leaseMs, log, stopping: worker.stopping,
+      claim: () => ledger.claim(subscriber.name, key, owner, options.leaseMs),
+      renew: () => ledger.renew(subscriber.name, key, owner, options.leaseMs),
+      release: () => ledger.release(subscriber.name, key, owner, true),
+    }, async (_claimed, lease) => {
+      for (let i = 0; i < MAX_EVENTS; i++) {
+        if (!(await lease.next())) {
+          if (!lease.lost) return 'shutting-down'
           log.warn({ subscriber: subscriber.name }, 'delivery lease lapsed mid-round; its next holder goes on')
           return 'lease-lost'
         }
-        // Shutting down: stop between events, not after a thousand of them; the lease is released.
-        if (closing) return 'shutting-down'
         const head = await ledger.head(subscriber.name, key)
         if (!head) {
           if (await ledger.release(subscriber.name, key, owner)) {
-            held = false
+            lease.handedOver()
             return 'done'
           }
           continue
         }
         // Someone else's retry is scheduled: it keeps the order; this wake-up has nothing to do.
-        if (head.state === 'retrying' && head.nextAttemptAt !== null && head.nextAttemptAt.getTime() > Date.now() + 50) {
-          await ledger.release(subscriber.name, key, owner, true)
-          held = false
-          return 'waiting-for-retry'
-        }
+        if (head.state === 'retrying' && head.nextAttemptAt !== null && head.nextAttemptAt.getTime() > Date.now() + 50) return 'waiting-for-retry'
         const attempts = head.attempts + 1
         const outcome = await dispatcher.send({ url: subscriber.url, secrets: subscriber.secrets, eventId: head.eventId, body: outgoingBody(head), timeoutMs: options.timeoutMs })
         if (outcome.kind === 'delivered') {
@@ -101,41 +95,27 @@ export function startDeliverer(options: DelivererOptions): { close(): Promise<vo
           log.warn({ subscriber: subscriber.name }, 'subscriber answered 410 Gone: disabled until an admin re-enables it')
           return 'gone'
         }
-        if (outcome.kind === 'refused' || attempts >= options.scheduleMs.length) {
+        const delay = outcome.kind === 'retry' ? scheduledDelay(attempts, options.scheduleMs, outcome.retryAfterMs) : undefined
+        if (delay === undefined) {
           const error = outcome.kind === 'refused' ? outcome.error : `gave up after ${attempts} attempts: ${outcome.error}`
           await ledger.settle(subscriber.name, head.seq, 'dead', { attempts, error, ...(outcome.status !== undefined && { status: outcome.status }) })
           options.onOutcome?.(subscriber.name, 'dead')
           log.warn({ subscriber: subscriber.name, eventId: head.eventId, attempts, status: outcome.status }, 'event dead-lettered')
           continue
         }
-        const delay = Math.max(options.scheduleMs[attempts]!, outcome.retryAfterMs ?? 0)
         const nextAttemptAt = new Date(Date.now() + delay)
         await ledger.settle(subscriber.name, head.seq, 'retrying', { attempts, error: outcome.error, nextAttemptAt, ...(outcome.status !== undefined && { status: outcome.status }) })
         await ledger.release(subscriber.name, key, owner, true)
-        held = false
+        lease.handedOver()
         options.onOutcome?.(subscriber.name, 'retry')
         log.info({ subscriber: subscriber.name, eventId: head.eventId, attempts, delayMs: delay }, 'webhook delivery failed; retry scheduled')
-        await job.moveToDelayed(nextAttemptAt.getTime(), token)
-        throw new DelayedError()
+        return retryAt(job, token, nextAttemptAt.getTime())
       }
       return 'more-next-time'
-    } finally {
-      clearInterval(keepAlive)
-      if (held) await ledger.release(subscriber.name, key, owner, true).catch(() => undefined)
-    }
+    })
   }
 
-  const worker = new Worker<DeliverKick, string>(options.queueName, process, { connection, prefix: options.prefix, concurrency: options.concurrency, maxStalledCount: 10 })
-  worker.on('failed', (job, err) => {
-    if (err instanceof DelayedError) return
-    log.error({ jobId: job?.id, err: { message: err.message } }, 'delivery job crashed; BullMQ retries it and the reconciler covers the rest')
+  return startJobWorker<DeliverKick>({
+    queueName: options.queueName, redis: options.redis, prefix: options.prefix, concurrency: options.concurrency, log, what: 'delivery', process,
   })
-  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'deliverer worker error'))
-  return {
-    async close() {
-      closing = true
-      await worker.close()
-      await connection.quit().catch(() => connection.disconnect())
-    },
-  }
 }

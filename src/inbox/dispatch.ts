@@ -5,6 +5,7 @@
  */
 import { Agent, request } from 'undici'
 import { signWebhook } from '../webhooks/signature.js'
+import { parseRetryAfter } from '../jobs/backoff.js'
 
 export type AttemptOutcome =
   | { kind: 'delivered'; status: number }
@@ -21,15 +22,6 @@ export interface Dispatcher {
 
 const RETRYABLE_4XX = new Set([408, 409, 429])
 
-function retryAfterMs(value: string | string[] | undefined): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value
-  if (v === undefined) return undefined
-  const seconds = Number(v)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000)
-  const at = Date.parse(v)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
-}
-
 export function createDispatcher(options: { connections?: number } = {}): Dispatcher {
   const agent = new Agent({ connections: options.connections ?? 16, connect: { timeout: 5000 } })
   return {
@@ -40,12 +32,12 @@ export function createDispatcher(options: { connections?: number } = {}): Dispat
           method: 'POST', headers, body, dispatcher: agent,
           signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
         })
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined)
+        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined) // a receiver's body is never kept; the status decides
         const status = res.statusCode
         if (status >= 200 && status <= 299) return { kind: 'delivered', status }
         if (status === 410) return { kind: 'gone', status }
         if (status >= 400 && status <= 499 && !RETRYABLE_4XX.has(status)) return { kind: 'refused', status, error: `the receiver answered ${status}` }
-        const after = retryAfterMs(res.headers['retry-after'])
+        const after = parseRetryAfter(res.headers['retry-after'])
         return { kind: 'retry', status, error: `the receiver answered ${status}`, ...(after !== undefined && { retryAfterMs: after }) }
       } catch (err) {
         const e = err as Error & { code?: string }

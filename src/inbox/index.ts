@@ -2,19 +2,18 @@
  * Inbound events, wired together: the inbox ledger (group commit), one delivery queue and worker
  * per subscribing one-stop system, a reconciler for lost wake-ups and retention, and the admin views.
  */
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import { Counter, Histogram, type Registry } from 'prom-client'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
-import { createInboxStore, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
+import { createInboxStore, type InboxCommitHook, type FeedEvent, type IncomingEvent, type IngestResult } from './store.js'
 import { createDeliveryLedger } from './delivery-store.js'
 import { createDispatcher } from './dispatch.js'
 import { prunedThrough, pruneDeliveredEvents, pruneIdleLeases } from './retention.js'
-import { startDeliverer, type SubscriberConfig } from './deliverer.js'
-import { startReconciler, type Reconciler } from '../sync/reconciler.js'
-import { jobIdFor } from '../sync/queues.js'
+import { startDeliverer, type DeliverKick, type SubscriberConfig } from './deliverer.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
+import { createJobQueues, jobIdFor } from '../jobs/queues.js'
 import { isWebhookId } from '../webhooks/signature.js'
+import type { RedisConnector } from '../redis.js'
 
 export interface InboxConfig {
   subscribers: SubscriberConfig[]
@@ -52,34 +51,31 @@ export interface InboxService {
   close(): Promise<void>
 }
 
-export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean }): InboxService {
+export function createInboxService(deps: { db: Db; redis: RedisConnector; keyPrefix: string; config: InboxConfig; registry: Registry; log: Logger; runWorkers: boolean; onCommit?: InboxCommitHook }): InboxService {
   const { db, config } = deps
   const log = deps.log.child({ component: 'inbox' })
-  const prefix = `${deps.keyPrefix}bull`
-  const store = createInboxStore({ db, subscribers: config.subscribers })
+  const prefix = deps.redis.bullPrefix(deps.keyPrefix)
+  const store = createInboxStore({ db, subscribers: config.subscribers, ...(deps.onCommit && { onCommit: deps.onCommit }) })
   const ledger = createDeliveryLedger(db)
   const dispatcher = createDispatcher()
   const byName = new Map(config.subscribers.map((s) => [s.name, s]))
   const queueName = (name: string) => `deliver-${name}`
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
-  connection.on('error', () => undefined)
-  const queues = new Map(config.subscribers.map((s) => [s.name, new Queue(queueName(s.name), {
-    connection, prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: { age: 86_400, count: 10_000 }, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
-  })]))
+  const queues = createJobQueues<DeliverKick>({
+    redis: deps.redis, prefix, names: config.subscribers.map((s) => queueName(s.name)), enqueueTimeoutMs: 1000, log,
+    lostTo: 'the reconciler will pick the event up',
+  })
   const received = new Counter({ name: 'lgsp_webhooks_received_total', help: 'Inbound webhooks by source and outcome (accepted, duplicate, or the refusal reason)', labelNames: ['source', 'outcome'], registers: [deps.registry] })
   const outcomes = new Counter({ name: 'lgsp_webhook_deliveries_total', help: 'Outgoing webhook attempts by subscriber and outcome', labelNames: ['subscriber', 'outcome'], registers: [deps.registry] })
   const lag = new Histogram({ name: 'lgsp_webhook_delivery_lag_seconds', help: 'From inbox commit to a 2xx from the subscriber', labelNames: ['subscriber'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300, 1800, 7200, 36000], registers: [deps.registry] })
 
   async function kick(subscriber: string, key: string, jobId: string): Promise<void> {
-    const q = queues.get(subscriber)
-    if (!q) return
-    await Promise.race([q.add('deliver', { subscriber, key }, { jobId }), new Promise((_, reject) => setTimeout(() => reject(new Error('enqueue timed out')), 1000).unref())])
-      .catch((err: Error) => log.warn({ err: { message: err.message }, subscriber }, 'enqueue failed; the reconciler will pick the event up'))
+    if (!byName.has(subscriber)) return // a subscriber removed from the config: its rows wait for an operator
+    await queues.add(queueName(subscriber), 'deliver', { subscriber, key }, { jobId }, { subscriber })
   }
 
   const workers = deps.runWorkers
     ? config.subscribers.map((s) => startDeliverer({
-        subscriber: s, redisUrl: deps.redisUrl, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
+        subscriber: s, redis: deps.redis, prefix, queueName: queueName(s.name), scheduleMs: config.scheduleMs, timeoutMs: config.timeoutMs,
         leaseMs: config.leaseMs, concurrency: config.concurrency, ledger, dispatcher, log,
         onOutcome: (sub, outcome, lagMs) => {
           outcomes.inc({ subscriber: sub, outcome })
@@ -108,13 +104,13 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
   // any replica may run a pass and each walk covers the whole ledger in its rounds.
   let pruneFrom = 0
   async function prune(): Promise<void> {
-    const events = await pruneDeliveredEvents(db, config.keepDeliveredMs, { after: pruneFrom }).catch((err: Error) => {
-      log.warn({ err: { message: err.message } }, 'could not prune delivered inbound events; the next pass tries again')
+    const events = await pruneDeliveredEvents(db, config.keepDeliveredMs, { after: pruneFrom }).catch((err: unknown) => {
+      log.warn({ err }, 'could not prune delivered inbound events; the next pass tries again')
       return { pruned: 0, next: pruneFrom }
     })
     pruneFrom = events.next
-    const leases = await pruneIdleLeases(db).catch((err: Error) => {
-      log.warn({ err: { message: err.message } }, 'could not prune idle delivery leases; the next pass tries again')
+    const leases = await pruneIdleLeases(db).catch((err: unknown) => {
+      log.warn({ err }, 'could not prune idle delivery leases; the next pass tries again')
       return 0
     })
     if (events.pruned > 0 || leases > 0) log.info({ pruned: events.pruned, leases }, 'pruned delivered inbound events past their retention and idle delivery leases')
@@ -122,11 +118,11 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
 
   // Retention runs even with no subscriber configured: events routed while there were some still
   // carry personal data.
-  let reconciler: Reconciler | undefined
+  let reconciler: Schedule | undefined
   if (deps.runWorkers && (config.subscribers.length > 0 || config.keepDeliveredMs > 0)) {
-    reconciler = startReconciler({
-      name: 'inbox', redisUrl: deps.redisUrl, prefix, everyMs: config.reconcileEveryMs, log,
-      sweep: async () => {
+    reconciler = startSchedule({
+      name: 'inbox', redis: deps.redis, prefix, everyMs: config.reconcileEveryMs, log,
+      run: async () => {
         try {
           return await kickStale()
         } finally {
@@ -191,8 +187,7 @@ export function createInboxService(deps: { db: Db; redisUrl: string; keyPrefix: 
       await reconciler?.close()
       await Promise.allSettled(workers.map((w) => w.close()))
       await store.close()
-      await Promise.allSettled([...queues.values()].map((q) => q.close()))
-      await connection.quit().catch(() => connection.disconnect())
+      await queues.close()
       await dispatcher.close()
     },
   }

@@ -6,7 +6,7 @@
  * (retention.ts) later deletes old delivered events; numbering continues above the highest seq
  * it ever pruned, so no seq is handed out twice.
  */
-import type { Db } from '../db/types.js'
+import type { Db, Queryable } from '../db/types.js'
 import { LockPurpose } from '../db/locks.js'
 import { createGroupCommitter } from '../db/group-commit.js'
 import { agencyMatcher } from '../agencies.js'
@@ -60,7 +60,10 @@ export const orderingKey = (e: Pick<IncomingEvent, 'dossierCode' | 'eventId' | '
 const LOCK_SQL = `SELECT pg_advisory_xact_lock($2::int4, hashtext(coalesce(current_schema(), '')))
   FROM (SELECT set_config('lock_timeout', $1, true)) timeout`
 
-export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute[]; maxBatch?: number; maxWaitMs?: number; lockTimeoutMs?: number }): InboxStore {
+/** Runs inside the batch's transaction with the events it stored (duplicates left out), e.g. the indicators. */
+export type InboxCommitHook = (tx: Queryable, events: IncomingEvent[]) => Promise<void>
+
+export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute[]; maxBatch?: number; maxWaitMs?: number; lockTimeoutMs?: number; onCommit?: InboxCommitHook }): InboxStore {
   const { db } = options
   const routes = options.subscribers.map((s) => ({ name: s.name, matches: agencyMatcher(s.agencies ? { agencies: s.agencies } : null) }))
   const lockTimeout = `${options.lockTimeoutMs ?? 5000}ms`
@@ -108,6 +111,7 @@ export function createInboxStore(options: { db: Db; subscribers: SubscriberRoute
         const inbox = `INSERT INTO inbox (seq, event_id, source, type, agency_code, dossier_code, body, routed) VALUES ${inboxRows.join(', ')}`
         // The foreign key of the delivery rows is checked at the end of the statement, when the events are in.
         await tx.query(deliveryRows.length === 0 ? inbox : `WITH events AS (${inbox}) INSERT INTO deliveries (subscriber, seq, ordering_key) VALUES ${deliveryRows.join(', ')}`, params)
+        await options.onCommit?.(tx, batch.filter((_, i) => !results[i]!.duplicate))
       }
       return results
     })

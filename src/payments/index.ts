@@ -112,8 +112,8 @@ export function createPaymentService(deps: { db: Db; registry: ConnectorRegistry
       const { rows } = await db.query<Row>('SELECT * FROM portal_payments WHERE reference = $1', [s.reference])
       if (!rows[0]) throw notFound(`No payment ${s.reference} was started by the hub.`)
       const fresh = await db.query('INSERT INTO portal_payment_callbacks (key, reference) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key', [s.key, s.reference])
-      if (fresh.rowCount === 0) throw new GatewayError(409, 'IDEMPOTENCY_CONFLICT', 'This callback was already taken: a replay is refused.')
-      if (s.amount !== Number(rows[0].amount)) throw new GatewayError(400, 'VALIDATION_FAILED', `The callback's amount ${s.amount} is not the payment's ${rows[0].amount}.`)
+      if (fresh.rowCount === 0) throw new GatewayError('IDEMPOTENCY_CONFLICT', 'This callback was already taken: a replay is refused.')
+      if (s.amount !== Number(rows[0].amount)) throw new GatewayError('VALIDATION_FAILED', `The callback's amount ${s.amount} is not the payment's ${rows[0].amount}.`)
       return view(await apply(rows[0], s))
     },
 

@@ -4,7 +4,7 @@
  * never costs a round trip here, so a shared office NAT with one noisy machine does not lock out
  * the others. A Redis outage skips counting, like the per-client limits.
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 
 export interface AuthFailureLimiter {
   /** Records one failure; resolves to the retry-after seconds when the address is over the limit. */
@@ -13,7 +13,7 @@ export interface AuthFailureLimiter {
 
 const WINDOW_MS = 60_000
 
-export function createAuthFailureLimiter(redis: Redis, keyPrefix: string, perMinute: number): AuthFailureLimiter {
+export function createAuthFailureLimiter(redis: RedisClient, keyPrefix: string, perMinute: number): AuthFailureLimiter {
   return {
     async fail(ip) {
       const key = `${keyPrefix}authfail:${ip}`
@@ -23,6 +23,8 @@ export function createAuthFailureLimiter(redis: Redis, keyPrefix: string, perMin
         const ttl = Number(replies?.[2]?.[1] ?? WINDOW_MS)
         return count > perMinute ? Math.max(1, Math.ceil(ttl / 1000)) : undefined
       } catch {
+        // Redis away: no lock-out applies (fail open, the key check itself still decides) and
+        // /readyz reports Redis; a log line per failed login would only repeat that.
         return undefined
       }
     },

@@ -34,6 +34,11 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
   app.addHook('onRequest', async function authenticate(request) {
     const scope = request.routeOptions.config.scope
     if (!scope) return
+    // A console session (console-session.ts, an earlier hook) may have named the client already.
+    if (request.client) {
+      if (scope !== 'authenticated' && !request.client.scopes.includes(scope)) throw forbidden(`The client "${request.client.name}" lacks the scope ${scope}.`)
+      return
+    }
     const header = request.headers.authorization
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
     const known = match ? byHash.get(sha256Hex(match[1]!)) : undefined
@@ -41,7 +46,7 @@ export default fp(async function authPlugin(app, opts: { clients: ClientConfig[]
     if (!known || !(Date.now() < known.expiresAt)) {
       const retryAfter = await opts.failures?.fail(request.ip)
       if (retryAfter !== undefined) {
-        throw new GatewayError(429, 'RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, undefined, { 'retry-after': String(retryAfter) })
+        throw new GatewayError('RATE_LIMITED', `Too many failed authentications from this address; retry in ${retryAfter} s.`, { headers: { 'retry-after': String(retryAfter) } })
       }
       if (!match) throw unauthorized()
       if (!known) throw unauthorized('The API key is not known to this hub.')

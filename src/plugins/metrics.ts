@@ -8,8 +8,9 @@ export default fp(async function metricsPlugin(app, opts: { metrics: Metrics; be
     const route = request.routeOptions.url ?? 'unmatched'
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
   })
-  app.get('/metrics', { schema: { hide: true } }, async function scrape(_request, reply) {
-    await opts.beforeScrape?.().catch(() => undefined)
+  app.get('/metrics', { schema: { hide: true } }, async function scrape(request, reply) {
+    // The gauges keep their last values; the scrape still answers with the rest.
+    await opts.beforeScrape?.().catch((err: unknown) => request.log.warn({ err }, 'could not refresh the queue and ledger gauges before a scrape'))
     reply.type(metrics.registry.contentType)
     return metrics.registry.metrics()
   })

@@ -13,6 +13,8 @@ import type { InboxService } from '../inbox/index.js'
 import type { AgencyMapping } from '../agency-mapping.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import { maskIdsInText } from '../logger.js'
+import type { InboundFile, PortalFiles } from './files.js'
+import type { InterlinkedLink } from './status-report.js'
 
 const validators = Object.fromEntries(EVENT_TYPES.map((type) => [type, Compile(EVENT_DATA_SCHEMAS[type])])) as { [K in EventType]: ReturnType<typeof Compile> }
 
@@ -23,6 +25,10 @@ export interface MappedEvent {
   dossierCode: string
   agencyCode: string
   data: Record<string, unknown>
+  /** Files carried inline; the event's papers name them by digest. Kept before the event commits. */
+  files?: InboundFile[]
+  /** An item of the pulled interlinked flow: recorded so the dossier's status is reported back. */
+  link?: InterlinkedLink
 }
 
 export interface InboundItem {
@@ -61,7 +67,16 @@ export interface PortalInbound {
 /** jsonb cannot hold U+0000: it is kept as the visible text `\\u0000` instead of failing the push. */
 const rawJson = (raw: unknown) => JSON.stringify(raw ?? null).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\\\u0000')
 
-export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencies: AgencyMapping }): PortalInbound {
+export interface PortalInboundDeps {
+  db: Db
+  inbox: InboxService
+  agencies: AgencyMapping
+  files: PortalFiles
+  /** Records an interlinked dossier once its event is committed (queues its first status report). */
+  onInterlinked?: (dossierCode: string, link: InterlinkedLink) => Promise<void>
+}
+
+export function createPortalInbound(deps: PortalInboundDeps): PortalInbound {
   const { db } = deps
 
   async function keep(item: InboundItem, state: 'accepted' | 'quarantined', extra: { reason?: string; eventId?: string; dossierCode?: string }) {
@@ -95,6 +110,14 @@ export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencie
       await keep(item, 'quarantined', { reason, dossierCode: event.dossierCode })
       return { outcome: 'quarantined', reason }
     }
+    if (event.files !== undefined && event.files.length > 0) {
+      const problem = await deps.files.keep(event.files, { dossierCode: event.dossierCode, agencyCode })
+      if (problem !== undefined) {
+        const reason = `A file cannot be kept: ${problem}.`
+        await keep(item, 'quarantined', { reason, dossierCode: event.dossierCode })
+        return { outcome: 'quarantined', reason }
+      }
+    }
     const body = {
       type: event.type,
       timestamp: new Date().toISOString(),
@@ -103,6 +126,8 @@ export function createPortalInbound(deps: { db: Db; inbox: InboxService; agencie
     }
     // The event first: an item is acknowledged (or answered 2xx) only once its event is committed.
     const result = await deps.inbox.ingest({ eventId: event.eventId, source: 'national-portal', type: event.type, agencyCode, dossierCode: event.dossierCode, body })
+    // Idempotent: after a crash before `keep`, the item is taken again and this finds it recorded.
+    if (event.link !== undefined) await deps.onInterlinked?.(event.dossierCode, event.link)
     await keep(item, 'accepted', { eventId: event.eventId, dossierCode: event.dossierCode })
     return { outcome: result.duplicate ? 'duplicate' : 'accepted', eventId: event.eventId, seq: result.seq }
   }

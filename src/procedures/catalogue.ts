@@ -4,7 +4,7 @@
  * marked so, with its age — for up to `staleTtlMs`. Concurrent misses for one code share one
  * upstream call in this process.
  */
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 import type { Procedure } from '../../schemas/procedure.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -22,7 +22,7 @@ export interface Catalogue {
 }
 
 export interface CatalogueOptions {
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   registry: ConnectorRegistry
   connector: string
@@ -58,7 +58,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
         const entry = { fetchedAt: now(), procedure }
         // Unknown codes are remembered briefly only: a new procedure must show up soon.
         const ttl = procedure === null ? Math.min(options.cacheTtlMs, 300_000) : options.cacheTtlMs + options.staleTtlMs
-        if (ttl > 0) await options.redis.set(key(code), JSON.stringify(entry), 'PX', ttl).catch((err: Error) => ctx.log.warn({ err: { message: err.message } }, 'procedure cache write failed'))
+        if (ttl > 0) await options.redis.set(key(code), JSON.stringify(entry), 'PX', ttl).catch((err: unknown) => ctx.log.warn({ err }, 'procedure cache write failed'))
         return entry
       })().finally(() => inFlight.delete(code))
       inFlight.set(code, pending)

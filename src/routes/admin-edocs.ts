@@ -37,6 +37,7 @@ const adminEdocsRoutes: FastifyPluginAsync<AdminEdocRouteDeps> = async (fastify,
   app.get('/admin/edocs/receive-failures', {
     config,
     schema: {
+      operationId: 'listReceiveFailures',
       tags: ['admin'], summary: 'Received packages the hub could not take in: retrying, or kept in quarantine',
       querystring: Type.Object({
         state: Type.Optional(Type.Enum(['retrying', 'quarantined'])),
@@ -53,6 +54,7 @@ const adminEdocsRoutes: FastifyPluginAsync<AdminEdocRouteDeps> = async (fastify,
   app.post('/admin/edocs/receive-failures/:docId/retry', {
     config,
     schema: {
+      operationId: 'retryReceiveFailure',
       tags: ['admin'], summary: 'Read a quarantined package again (after a limit was raised or the parser fixed), or fetch a retrying one on the next pass',
       params: DocId,
       response: {
@@ -66,7 +68,7 @@ const adminEdocsRoutes: FastifyPluginAsync<AdminEdocRouteDeps> = async (fastify,
   }, async function retryReceiveFailure(request, reply) {
     const result = await edocs.retryReceiveFailure(request.params.docId)
     if (result.outcome === 'not_found') throw notFound(`No receive failure recorded for ${request.params.docId}.`)
-    if (result.outcome === 'unreadable') throw new GatewayError(422, 'PACKAGE_UNREADABLE', `The package is still not acceptable edXML: ${result.reason}`)
+    if (result.outcome === 'unreadable') throw new GatewayError('PACKAGE_UNREADABLE', `The package is still not acceptable edXML: ${result.reason}`)
     reply.code(result.outcome === 'stored' ? 200 : 202)
     return { outcome: result.outcome }
   })
@@ -74,6 +76,7 @@ const adminEdocsRoutes: FastifyPluginAsync<AdminEdocRouteDeps> = async (fastify,
   app.delete('/admin/edocs/receive-failures/:docId', {
     config,
     schema: {
+      operationId: 'discardReceiveFailure',
       tags: ['admin'], summary: 'Forget a receive failure (a quarantined package\'s bytes included), e.g. once handled outside the hub',
       params: DocId,
       response: { 204: Type.Null(), 404: problem('No failure recorded for this docId'), ...adminErrors },

@@ -44,6 +44,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.get('/admin/connectors', {
     config,
     schema: {
+      operationId: 'listConnectors',
       tags: ['admin'], summary: 'Connector health, circuit state and redacted config',
       response: { 200: Type.Object({ connectors: Type.Array(Type.Object({
         id: Type.String(), circuit: Type.Enum(['closed', 'open', 'half_open']),
@@ -61,6 +62,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.get('/admin/queues', {
     config,
     schema: {
+      operationId: 'getQueueCounts',
       tags: ['admin'], summary: 'Sync queues: BullMQ job counts and ledger rows by state, per target',
       response: { 200: Type.Object({ targets: Type.Record(Type.String(), Type.Object({
         waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer(),
@@ -74,6 +76,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.get('/admin/dead-letters', {
     config,
     schema: {
+      operationId: 'listDeadLetters',
       tags: ['admin'], summary: 'Changes refused upstream or out of attempts',
       querystring: Type.Object({
         target: Type.Optional(Type.String()), since: Type.Optional(DateTime),
@@ -95,6 +98,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.post('/admin/dead-letters/:id/replay', {
     config,
     schema: {
+      operationId: 'replayDeadLetter',
       tags: ['admin'], summary: 'Replay one dead letter (fresh attempt budget)',
       params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
       response: { 202: Type.Object({ replayed: Type.Integer() }), 404: problem('No dead letter with this id'), ...adminErrors },
@@ -109,6 +113,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.post('/admin/dead-letters/replay', {
     config,
     schema: {
+      operationId: 'replayDeadLettersSince',
       tags: ['admin'], summary: 'Replay every dead letter of a target that died since a time',
       body: Type.Object({ target: Type.String(), since: DateTime }, { additionalProperties: false }),
       response: { 202: Type.Object({ replayed: Type.Integer() }), 404: problem('Unknown target'), ...adminErrors },
@@ -122,6 +127,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   app.post('/admin/audit/search', {
     config,
     schema: {
+      operationId: 'searchAudit',
       tags: ['admin'], summary: 'Search the audit log',
       description: 'A personal ID is a body field, never a query parameter; it is matched through its keyed hash. A search naming a person is itself audited.',
       headers: PersonalDataHeaders,

@@ -49,6 +49,7 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     config: { scope: 'citizens:read' },
     schema: {
       tags: ['citizens'],
+      operationId: 'lookupCitizen',
       summary: 'Look up a citizen in the national population database',
       description: `Answers 404 when the population database holds no citizen with this ID, name and date of birth. \`personalId\` is the 12-digit personal ID (checked: province code, gender/century digit against the birth year, before any upstream call) or an old 9-digit ID-card number. The answer holds identity fields only (IDs, name, birth date, gender, nationality, birth registration place, addresses); the groups in \`include\` (relatives, guardian, household, maritalStatus, religion, ethnicity, bloodType) are added only for a client with ${SENSITIVE_SCOPE} (403 otherwise), and the audit record names them.`,
       headers: PersonalDataHeaders,
@@ -69,6 +70,7 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     config: { scope: 'citizens:verify' },
     schema: {
       tags: ['citizens'],
+      operationId: 'verifyCitizen',
       summary: 'Verify supplied citizen data against the national population database',
       description: 'Asks the population database whether a citizen with exactly this ID (12-digit, or old 9-digit), full name and date of birth exists. The answer is yes or no: `checked` lists the fields checked together, and the database never says which one differs.',
       headers: PersonalDataHeaders,

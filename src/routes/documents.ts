@@ -35,6 +35,7 @@ const documentsRoutes: FastifyPluginAsync<DocumentRouteDeps> = async (fastify, d
     config: { scope: 'dossiers:write' },
     schema: {
       tags: ['documents'],
+      operationId: 'registerDocument',
       summary: 'Register a paper digitized at intake',
       description: 'Idempotent by code and SHA-256: the same paper again answers 200 with the existing id; another file under the same code (a renewed paper) is a new document. The owner ID is stored only as a keyed hash and a masked form.',
       body: RegisterDocument,
@@ -51,6 +52,7 @@ const documentsRoutes: FastifyPluginAsync<DocumentRouteDeps> = async (fastify, d
     config: { scope: 'documents:read' },
     schema: {
       tags: ['documents'],
+      operationId: 'searchDocuments',
       summary: 'Digitized papers and results already held for an owner',
       description: 'By owner (personal ID or enterprise code) and optional document types; expired papers are left out unless `includeExpired`. Audited with the officer and purpose.',
       headers: PersonalDataHeaders,

@@ -39,6 +39,7 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     config: { scope: 'dossiers:write' },
     schema: {
       tags: ['dossiers'],
+      operationId: 'upsertDossier',
       summary: 'Upsert a dossier snapshot for sync to the national portal',
       description: 'Answers 202 once the snapshot and its outbox entries are committed; delivery follows through the retry queues (latest version wins). The same version with the same body answers 200 `unchanged`; an older version 409 `STALE_VERSION`; the same version with a different body 409 `IDEMPOTENCY_CONFLICT`.',
       params: DossierParams,
@@ -57,6 +58,7 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     config: { scope: 'dossiers:write' },
     schema: {
       tags: ['dossiers'],
+      operationId: 'addDossierProgress',
       summary: 'Record a processing step of a dossier for sync to the national portal',
       description: 'Each step is delivered once per `id`, after the dossier snapshot. Answers 202 once committed; a repeat of the same step answers 200 `unchanged`; the same id with a different body 409. 404 when the dossier was never PUT.',
       params: DossierParams,
@@ -76,6 +78,7 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     config: { scope: 'dossiers:read' },
     schema: {
       tags: ['dossiers'],
+      operationId: 'getDossier',
       summary: 'A dossier snapshot with its sync state per target',
       description: 'The snapshot holds the applicant\'s personal data, so the read is audited and needs `X-Officer-Id` and `X-Purpose`.',
       params: DossierParams,
@@ -103,6 +106,7 @@ const dossiersRoutes: FastifyPluginAsync<DossierRouteDeps> = async (fastify, dep
     config: { scope: 'dossiers:read' },
     schema: {
       tags: ['dossiers'],
+      operationId: 'listDossiers',
       summary: 'List dossiers, optionally by sync state, for operators',
       description: 'Ordered by code; page with `after` = the previous page\'s `next`. Only dossiers of the caller\'s agencies. No personal data in the listing.',
       querystring: DossierListQuery,

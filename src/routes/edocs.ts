@@ -30,6 +30,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     bodyLimit: deps.bodyLimitBytes,
     schema: {
       tags: ['edocs'],
+      operationId: 'sendEdoc',
       summary: 'Send an official document over the document axis',
       description: 'Builds the edXML package (QCVN 102:2016, the layout real agencies exchange; signed when a key is configured), stores it and queues it for sending in one transaction; 202 after the commit. Attachments come base64 (`data`) or by URL (`url`: HTTPS on a public address; http on loopback only in the sandbox), fetched before the answer. Idempotent by the axis document id (sender, date, number, notation): the same body again answers 200 with the same id, another body 409.',
       body: SendEdoc,
@@ -53,6 +54,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     config: { scope: 'edocs:read' },
     schema: {
       tags: ['edocs'],
+      operationId: 'getEdoc',
       summary: 'A document sent or received, with its sending state and every processing status',
       params: Id,
       response: { 200: EdocView, 404: problem('No such document for this client'), ...common },
@@ -67,6 +69,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     config: { scope: 'edocs:read' },
     schema: {
       tags: ['edocs'],
+      operationId: 'getEdocAttachment',
       summary: 'One file of a document',
       // NUL cannot be in a content id (XML cannot carry it) nor in a PostgreSQL text parameter.
       params: Type.Object({ id: Id.properties.id, contentId: Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000]+$' }) }),
@@ -87,6 +90,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     config: { scope: 'edocs:send' },
     schema: {
       tags: ['edocs'],
+      operationId: 'reportEdocStatus',
       summary: 'Report a processing status on a document the province received',
       description: 'Queues a status packet (01 arrived … 06 completed, 13/15/16 recall) to the sender; 202 after the commit. Statuses of one document are sent in the order they were accepted. The same report as the document\'s last one (same reporter, code, description and staff) is taken for a retry: 200 with that status\'s id, nothing sent again.',
       params: Id,

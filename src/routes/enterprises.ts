@@ -11,7 +11,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import { Enterprise, checkEnterpriseCode, withoutMembers, type Enterprise as EnterpriseT } from '../../schemas/enterprise.js'
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { notFound, validationFailed } from '../errors.js'
@@ -23,7 +23,7 @@ import type { AuditLog } from '../audit/types.js'
 export interface EnterpriseRouteDeps {
   registry: ConnectorRegistry
   audit: AuditLog
-  redis: Redis
+  redis: RedisClient
   keyPrefix: string
   cacheTtlMs: number
 }
@@ -36,6 +36,7 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     config: { scope: 'enterprises:read' },
     schema: {
       tags: ['enterprises'],
+      operationId: 'getEnterprise',
       summary: 'An enterprise from the national business registry',
       description: 'The code (10 digits, or NNNNNNNNNN-BBB for a branch) is checked, check digit included, before any upstream call. Every access is audited. A found record may come from a short cache (`source.cached`, default 10 min). Members and their capital (personal data) only with `?include=members`; the audit record says so (`getEnterprise+members`).',
       params: Type.Object({ code: Type.String({ maxLength: 20 }) }),
@@ -71,7 +72,7 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     }
     const enterprise = await auditedCall(deps, call)
     if (!enterprise) throw notFound('The business registry holds no enterprise with this code.')
-    if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch(() => undefined)
+    if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch((err: unknown) => request.log.warn({ err }, 'enterprise cache write failed'))
     return { enterprise: shown(enterprise), source: { cached: false, ageSeconds: 0 } }
   })
 }

@@ -58,6 +58,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
     config: { scope: 'events:read' },
     schema: {
       tags: ['events'],
+      operationId: 'listEvents',
       summary: 'Inbound events after a cursor, for systems that pull',
       description: 'Events in commit order, filtered to the caller\'s agencies. The cursor is gap-free: an event never appears behind a cursor already handed out. Start with `after=0`; pass `next` back. Delivered events are deleted some time after receipt (default 30 days); a cursor that fell behind that is answered with `gap: true`, never with a silent hole. Events carry applicants\' personal data, so a read needs `X-Officer-Id` and `X-Purpose` and is audited (one record per applicant in the page).',
       headers: PersonalDataHeaders,
@@ -88,6 +89,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
   app.get('/admin/subscribers', {
     config: admin,
     schema: {
+      operationId: 'listSubscribers',
       tags: ['admin'], summary: 'Subscribing one-stop systems: state, open and dead deliveries',
       response: { 200: Type.Object({ subscribers: Type.Array(Type.Object({
         name: Type.String(), url: Type.String(), agencies: Type.Union([Type.Array(Type.String()), Type.Null()]),
@@ -99,7 +101,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
 
   app.post('/admin/subscribers/:name/enable', {
     config: admin,
-    schema: { tags: ['admin'], summary: 'Re-enable a subscriber disabled by a 410, and resume its deliveries', params: Type.Object({ name: Type.String() }), response: { 200: Type.Object({ enabled: Type.Boolean() }), 404: problem('No such subscriber'), ...errors } },
+    schema: { tags: ['admin'], operationId: 'enableSubscriber', summary: 'Re-enable a subscriber disabled by a 410, and resume its deliveries', params: Type.Object({ name: Type.String() }), response: { 200: Type.Object({ enabled: Type.Boolean() }, { description: 'Enabled; its open deliveries resume' }), 404: problem('No such subscriber'), ...errors } },
   }, async (request) => {
     if (!(await inbox.enable(request.params.name))) throw notFound(`No subscriber ${request.params.name}.`)
     return { enabled: true }
@@ -108,6 +110,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
   app.get('/admin/events/unrouted', {
     config: admin,
     schema: {
+      operationId: 'listUnroutedEvents',
       tags: ['admin'], summary: 'Events no subscriber serves (kept, never dropped)',
       description: 'They carry applicants\' personal data: needs `X-Officer-Id` and `X-Purpose`, audited like `GET /v1/events`.',
       headers: PersonalDataHeaders,
@@ -125,6 +128,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
   app.get('/admin/deliveries/dead', {
     config: admin,
     schema: {
+      operationId: 'listDeadDeliveries',
       tags: ['admin'], summary: 'Outgoing webhook deliveries that were refused or ran out of attempts',
       querystring: Type.Object({ subscriber: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) }, { additionalProperties: false }),
       response: { 200: Type.Object({ items: Type.Array(Type.Object({
@@ -136,7 +140,7 @@ const eventsRoutes: FastifyPluginAsync<{ inbox: InboxService; audit: AuditLog }>
 
   app.post('/admin/deliveries/:subscriber/:seq/replay', {
     config: admin,
-    schema: { tags: ['admin'], summary: 'Replay one dead delivery', params: Type.Object({ subscriber: Type.String(), seq: Type.Integer({ minimum: 1 }) }), response: { 202: Type.Object({ replayed: Type.Boolean() }), 404: problem('No such dead delivery'), ...errors } },
+    schema: { tags: ['admin'], operationId: 'replayDeadDelivery', summary: 'Replay one dead delivery', params: Type.Object({ subscriber: Type.String(), seq: Type.Integer({ minimum: 1 }) }), response: { 202: Type.Object({ replayed: Type.Boolean() }, { description: 'Queued for delivery again' }), 404: problem('No such dead delivery'), ...errors } },
   }, async (request, reply) => {
     if (!(await inbox.replay(request.params.subscriber, request.params.seq))) throw notFound('No such dead delivery (it may have been replayed already).')
     reply.code(202)

@@ -47,6 +47,7 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     config: { scope: 'payments:write' },
     schema: {
       tags: ['payments'],
+      operationId: 'startPayment',
       summary: 'Start paying a dossier\'s fees on the national portal\'s payment platform',
       description: 'The amount is the sum of the snapshot\'s `fees`; the payer is its applicant (sent to the platform for the receipt, so the call is audited and needs `X-Officer-Id` and `X-Purpose`). Answers the payment with the page to send the payer to.',
       params: DossierParams, headers: PersonalDataHeaders,
@@ -57,7 +58,7 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     const snapshot = dossier.snapshot as unknown as DossierSnapshot
     const fees = snapshot.fees ?? []
     const amount = fees.reduce((sum, f) => sum + f.amount, 0)
-    if (amount <= 0) throw new GatewayError(400, 'VALIDATION_FAILED', `Dossier ${dossier.code} has no fee to pay (its snapshot's fees sum to 0).`)
+    if (amount <= 0) throw new GatewayError('VALIDATION_FAILED', `Dossier ${dossier.code} has no fee to pay (its snapshot's fees sum to 0).`)
     const reference = deps.payments.newReference(dossier.code)
     const headers = request.headers as Record<string, string>
     const { payUrl } = await auditedCall(deps, {
@@ -76,6 +77,7 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
   app.get('/v1/dossiers/:code/payment', {
     config: { scope: 'payments:read' },
     schema: {
+      operationId: 'getPayment',
       tags: ['payments'], summary: 'The dossier\'s latest payment; asks the platform (QUERY) while it is not paid or failed',
       params: DossierParams,
       response: { 200: Payment, 403: problem('Missing scope or agency'), 404: problem('No such dossier, or no payment for it') },
@@ -90,8 +92,9 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
   app.get('/v1/dossiers/:code/payment/receipt', {
     config: { scope: 'payments:read' },
     schema: {
+      operationId: 'getPaymentReceipt',
       tags: ['payments'], summary: 'The e-receipt (PDF) of the dossier\'s paid payment (GET_BILL)', params: DossierParams,
-      response: { 403: problem('Missing scope or agency'), 404: problem('No paid payment') },
+      response: { 200: Type.Unsafe({ description: 'The e-receipt (application/pdf)' }), 403: problem('Missing scope or agency'), 404: problem('No paid payment') },
     },
   }, async (request, reply) => {
     const dossier = await dossierFor(request, request.params.code)
@@ -102,6 +105,7 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
   app.post('/v1/payments/callback', {
     schema: {
       tags: ['payments'],
+      operationId: 'receivePaymentCallback',
       summary: 'The payment platform\'s callback (its own field names); authenticated by its MaXacThuc checksum',
       description: 'Applies the payment\'s new state and emits `dossier.payment_updated`. A callback already taken is refused (409); a wrong checksum 401.',
       body: Type.Unknown(),
@@ -111,8 +115,8 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     try {
       await deps.payments.callback(request.body, ctx(request))
     } catch (err) {
-      if (isUpstreamError(err) && err.kind === 'unauthorized') throw new GatewayError(401, 'UNAUTHORIZED', err.message)
-      if (isUpstreamError(err) && err.kind === 'rejected') throw new GatewayError(400, 'VALIDATION_FAILED', err.message)
+      if (isUpstreamError(err) && err.kind === 'unauthorized') throw new GatewayError('UNAUTHORIZED', err.message)
+      if (isUpstreamError(err) && err.kind === 'rejected') throw new GatewayError('VALIDATION_FAILED', err.message)
       throw err
     }
     return { MaLoi: '00', MoTaLoi: 'Thành công' }

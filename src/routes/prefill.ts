@@ -19,6 +19,7 @@ const prefillRoutes: FastifyPluginAsync<PrefillDeps> = async (fastify, deps) => 
     config: { scope: 'documents:read' },
     schema: {
       tags: ['documents'],
+      operationId: 'prefillApplication',
       summary: 'Pre-fill: identity, held documents and the procedure\'s required papers, in parallel',
       description: `Asks the population database (citizen) or the business registry (business), the document store and the procedure catalogue in parallel under one deadline (\`prefill.deadlineMs\`, default 3 s). Each source reports \`{status: ok|error|timeout|skipped, ms, code?}\`; a slow or failing source does not hold back the others. The identity source needs the scope citizens:read or enterprises:read as well (otherwise it is skipped). Every personal-data source is audited.`,
       headers: PersonalDataHeaders,

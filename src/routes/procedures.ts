@@ -17,6 +17,7 @@ const proceduresRoutes: FastifyPluginAsync<{ catalogue: Catalogue }> = async (fa
     config: { scope: 'authenticated' },
     schema: {
       tags: ['procedures'],
+      operationId: 'getProcedure',
       summary: 'An administrative procedure from the national catalogue',
       description: 'Any authenticated client may read the catalogue. Cached; `cache.status` is `fresh` (from cache), `miss` (just fetched) or `stale` (the upstream failed and an older copy is served, with its age; also a `Warning: 110` header).',
       params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 50, pattern: '^[A-Za-z0-9._-]+$' }) }),

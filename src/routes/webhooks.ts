@@ -63,6 +63,7 @@ const webhooksRoutes: FastifyPluginAsync<WebhookRouteDeps> = async (app, deps) =
     bodyLimit: deps.bodyLimitBytes,
     schema: {
       tags: ['webhooks'],
+      operationId: 'receiveNationalPortalWebhook',
       summary: 'Signed event pushes from the national portal',
       description: `Standard Webhooks: \`webhook-id\`, \`webhook-timestamp\` (Unix s, at most ${deps.toleranceS} s off), \`webhook-signature\` (\`v1,<base64 HMAC-SHA256 of "id.timestamp.body">\`, several space-separated during a key rotation). Body: \`{type, timestamp, data}\`; known types: ${EVENT_TYPES.map((t) => `\`${t}\``).join(', ')} (schemas under components). An unknown type is accepted and delivered as-is. A redelivered \`webhook-id\` answers 200 and creates nothing. 202 = committed to the inbox.`,
       headers: Type.Object({ 'webhook-id': Type.String(), 'webhook-timestamp': Type.String(), 'webhook-signature': Type.String() }),
@@ -83,7 +84,7 @@ const webhooksRoutes: FastifyPluginAsync<WebhookRouteDeps> = async (app, deps) =
       counted('refused_ip')
       throw forbidden('This source address may not push webhooks to the hub.')
     }
-    if (deps.secrets.length === 0) throw new GatewayError(503, 'SERVICE_UNAVAILABLE', 'No webhook secret is configured for the national portal (webhooks.nationalPortal.secrets).')
+    if (deps.secrets.length === 0) throw new GatewayError('SERVICE_UNAVAILABLE', 'No webhook secret is configured for the national portal (webhooks.nationalPortal.secrets).')
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.from('')
     const verified = verifyWebhook({ headers: request.headers, rawBody: raw, secrets: deps.secrets, toleranceS: deps.toleranceS })
     if (!verified.ok) {

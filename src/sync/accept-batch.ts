@@ -8,10 +8,11 @@
  */
 import type { Logger } from 'pino'
 import type { Db, Queryable } from '../db/types.js'
-import type { DossierSnapshot } from '../../schemas/dossier.js'
+import type { DossierSnapshot, HubFacts } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
+import { retryDuringFailover } from '../db/errors.js'
 import { bodyHash } from './canonical-json.js'
-import { conflict, staleVersion, type AcceptResult } from './ledger.js'
+import { conflict, staleVersion, type AcceptHooks, type AcceptResult } from './ledger.js'
 import type { FactsReader } from './hub-facts.js'
 
 export interface SnapshotRequest {
@@ -27,11 +28,36 @@ export interface AcceptBatchOptions {
   targets: readonly string[]
   /** Runs inside the transaction for each accepted version (e.g. indexing its results). */
   onSnapshot?: (tx: Queryable, code: string, snapshot: DossierSnapshot, client: string) => Promise<unknown>
+  /** Once per batch with the last accepted snapshot of each dossier; the message rows it queued are woken with the PUT's. */
+  onAccepted?: AcceptHooks['snapshots']
   /** The current agency code for a code as sent (after a merger); default: unchanged. */
   currentAgency?: (code: string) => string
   /** What the hub knows of the dossiers (reuse, lookups), added to each outbox payload. */
   facts?: FactsReader
+  /** How long the transaction is tried again while the PostgreSQL primary changes; default 0. */
+  failoverRetryMs?: number
+  /**
+   * The indicator model (src/indicators/record.ts): CTEs put in front of the batch's write
+   * statement, recording the latest accepted version of each dossier of the batch — no statement
+   * or round trip of its own. `ctes(n)` reads parameter `$n`, which `param` gives.
+   */
+  indicators?: AcceptIndicators
+
   log?: Logger
+}
+
+export interface AcceptIndicators {
+  ctes(param: number): string
+  param(dossiers: AcceptedDossier[]): string
+}
+
+/** The latest version of a dossier accepted in a batch, as the indicator model sees it. */
+export interface AcceptedDossier {
+  code: string
+  /** The current agency code (after the merger mapping). */
+  agency: string
+  snapshot: DossierSnapshot
+  facts: HubFacts | undefined
 }
 
 interface Current {
@@ -43,7 +69,7 @@ interface Current {
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
 const RETRYABLE = new Set(['40P01', '40001'])
 /** Codes that say "the database cannot serve now" (connection, shutdown, resources, contention, timeouts). */
-const UNAVAILABLE_CODE = /^(08|53|57P0|40P01$|40001$|55P03$|57014$|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$)/
+const UNAVAILABLE_CODE = /^(08|53|57P0|25006$|40P01$|40001$|55P03$|57014$|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN|NOTFOUND)$)/
 /** What pg and PGlite say, without a code, when the connection is gone or cannot be had. */
 const UNAVAILABLE_TEXT = /connection terminated|timeout exceeded when trying to connect|not queryable|pglite is closed/i
 
@@ -56,14 +82,14 @@ export function isLedgerUnavailable(err: unknown): boolean {
 }
 
 const ledgerUnavailable = (cause: unknown) => {
-  const err = new GatewayError(503, 'SERVICE_UNAVAILABLE', 'The ledger cannot record the change now, so it was not accepted; send it again shortly.', undefined, { 'retry-after': '1' })
+  const err = new GatewayError('SERVICE_UNAVAILABLE', 'The ledger cannot record the change now, so it was not accepted; send it again shortly.', { headers: { 'retry-after': '1' } })
   err.cause = cause
   return err
 }
 
 /** A value PostgreSQL cannot hold (class 22, data exception: U+0000 in a text, a date out of range). */
 const unstorable = (cause: unknown) => {
-  const err = new GatewayError(400, 'VALIDATION_FAILED', 'The ledger cannot store this snapshot: a text holds U+0000 or a value is out of range; correct it and send it again.')
+  const err = new GatewayError('VALIDATION_FAILED', 'The ledger cannot store this snapshot: a text holds U+0000 or a value is out of range; correct it and send it again.')
   err.cause = cause
   return err
 }
@@ -103,14 +129,22 @@ export async function acceptSnapshots(db: Db, requests: SnapshotRequest[], optio
   return outcomes
 }
 
+/**
+ * Deadlocks are retried twice; a connection lost before COMMIT (the primary changing) is retried
+ * for up to `failoverRetryMs` on a new connection, which goes to the new primary. `decide` has no
+ * effect outside its transaction, so running it again is safe; a COMMIT whose answer was lost is
+ * not retried (it may have committed) and becomes a 503.
+ */
 async function commitTogether(db: Db, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction((tx) => decide(tx, requests, options))
-    } catch (err) {
-      if (attempt >= 3 || !RETRYABLE.has(sqlState(err))) throw err
+  return retryDuringFailover(async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction((tx) => decide(tx, requests, options))
+      } catch (err) {
+        if (attempt >= 3 || !RETRYABLE.has(sqlState(err))) throw err
+      }
     }
-  }
+  }, options.failoverRetryMs ?? 0)
 }
 
 async function decide(tx: Queryable, requests: SnapshotRequest[], options: AcceptBatchOptions): Promise<SnapshotOutcome[]> {
@@ -193,8 +227,9 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
     const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
+    const ind = options.indicators
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
-      `WITH u AS (
+      `WITH ${ind ? `${ind.ctes(15)},` : ''} u AS (
          UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
            original_agency_code = u.original, accepted_at = now()
          FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
@@ -216,6 +251,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
         rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
         rows.map((r) => payload(r.i)),
         pairs.map((p) => p[0]), pairs.map((p) => p[1]), updates.map((i) => originals[i]),
+        ...(ind ? [ind.param([...last.values()].map((i) => ({ code: requests[i]!.code, agency: agencies[i]!, snapshot: requests[i]!.snapshot, facts: facts?.get(requests[i]!.code) })))] : []),
       ],
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
@@ -223,5 +259,11 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
     for (const row of ids) results.get(byKey.get(`${row.dossier_code}\u0000${Number(row.version)}`)!)!.outbox.push({ id: Number(row.id), target: row.target })
   }
   for (const i of accepted) await options.onSnapshot?.(tx, requests[i]!.code, requests[i]!.snapshot, requests[i]!.client)
+  if (options.onAccepted && accepted.length > 0) {
+    const lastOf = new Map<string, number>()
+    for (const i of accepted) lastOf.set(requests[i]!.code, i)
+    const queued = await options.onAccepted(tx, [...lastOf.entries()].map(([code, i]) => ({ code, snapshot: requests[i]!.snapshot })))
+    for (const [code, rows] of queued) results.get(lastOf.get(code)!)?.outbox.push(...rows)
+  }
   return outcomes.map((o, i) => o ?? { ok: true, result: results.get(i)! })
 }

@@ -7,7 +7,6 @@
  * dead-letters only its change; a failure of a whole call puts its dossiers back with the round's
  * backoff and a timed wake-up for it.
  */
-import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -18,7 +17,9 @@ import type { OpenItem } from './delivery-store.js'
 import type { BatchClaim, BatchStore, DossierSettle } from './batch-store.js'
 import { observeRound, type SyncMetrics } from './metrics.js'
 import { judgeFailure, retryDelay, type Judgement } from './retry.js'
-import { leaseKeeper, planRound, type RoundPlan } from './round.js'
+import { planRound, type RoundPlan } from './round.js'
+import { leaseOwner, withLease, type Lease } from '../jobs/lease.js'
+import type { JobWorker } from '../jobs/worker.js'
 
 /** Rounds one job drains before it hands over to a fresh wake-up (keeps jobs short, lets others in). */
 const MAX_ROUNDS = 50
@@ -31,13 +32,10 @@ export interface BatchDrainOptions {
   metrics: SyncMetrics
   log: Logger
   leaseMs: number
-  signal: AbortSignal
-  /** True once the worker is closing: a drain makes no further call, settles what it did and hands over. */
-  stopping(): boolean
   /** The connector has `config.progressBatchOperation`: steps of several dossiers go in one call. */
   progressBatch?: boolean
   /** Delivers one progress step (or message) of a dossier, as the per-dossier path does. */
-  sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void>
+  sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string, signal: AbortSignal): Promise<void>
   /** A wake-up for the target at `at` (retries), and one now (a drain that stopped with work left). */
   wakeAt(at: Date): Promise<unknown>
   wakeNow(): Promise<unknown>
@@ -100,9 +98,14 @@ function toSettle(p: Plan, nextAttemptAt: Date | undefined): DossierSettle {
   }
 }
 
-export function createBatchDrain(options: BatchDrainOptions): (jobId: string) => Promise<string> {
+const toPlan = (c: BatchClaim): Plan => ({ code: c.code, deliveredVersion: c.deliveredVersion, ...planRound(c.items, c.deliveredVersion), delivered: [], dead: [], tried: new Set() })
+
+/**
+ * A drain; `worker` is the shell it runs in. While the worker is closing a drain makes no
+ * further call, settles what it did and hands over.
+ */
+export function createBatchDrain(options: BatchDrainOptions): (jobId: string, worker: JobWorker) => Promise<string> {
   const { target, config, store, registry, metrics, log } = options
-  const instance = randomUUID().slice(0, 8)
   /**
    * While the target's circuit is open no call can be made: drains do not claim (which would
    * only fail every dossier again and cost the ledger a scan per wake-up) until it lets a probe
@@ -114,21 +117,13 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
    * One round. `retrying`: every dossier of it now waits for a retry (nothing was delivered);
    * `stopped`: the worker is closing and what was not sent is left open.
    */
-  async function round(claims: BatchClaim[], owner: string, jobId: string): Promise<'retrying' | 'stopped' | 'more'> {
-    const plans: Plan[] = claims.map((c) => ({ code: c.code, deliveredVersion: c.deliveredVersion, ...planRound(c.items, c.deliveredVersion), delivered: [], dead: [], tried: new Set() }))
+  async function round(plans: Plan[], owner: string, jobId: string, lease: Lease, worker: JobWorker): Promise<'retrying' | 'stopped' | 'more'> {
     const requestId = `job-${jobId}`
-    const ctx = { signal: options.signal, requestId, log: log.child({ jobId }) }
+    const ctx = { signal: worker.signal, requestId, log: log.child({ jobId }) }
     let circuitUntil = 0
     let stopped = false
-
-    const keep = leaseKeeper(options.leaseMs, async () => {
-      const held = await store.renew(target, plans.filter((p) => !p.lost).map((p) => p.code), owner, options.leaseMs)
-      for (const p of plans) {
-        if (p.lost || held.has(p.code)) continue
-        p.lost = true
-        log.warn({ jobId, dossier: p.code }, 'dossier lease lapsed mid-round; its new holder delivers what is still open')
-      }
-    })
+    /** Before each call (the leases renewed when due): false once the worker is closing (`stopped`) or every lease was lost. */
+    const go = async () => !stopped && ((await lease.next()) || ((stopped = !lease.lost), false))
     const delivered = (p: Plan, item: OpenItem) => {
       p.tried.add(item.id)
       p.delivered.push(item)
@@ -142,11 +137,10 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
       log.warn({ jobId, dossier: p.code, outbox: item.id, kind: judged.kind, upstreamCode: judged.upstreamCode, attempts: judged.attempts }, 'change dead-lettered')
     }
     /** Shutdown: the call in flight was aborted; it stays open (the portal may have it: at least once). */
-    const aborted = () => options.signal.aborted && (stopped = true)
+    const aborted = () => worker.signal.aborted && (stopped = true)
 
     for (const call of snapshotCalls(plans, config.batchSize)) {
-      if (stopped || (stopped = options.stopping())) break
-      await keep()
+      if (!(await go())) break
       const live = call.filter((p) => !p.lost)
       if (live.length === 0) continue
       // Ledger payloads were validated against these schemas when they were accepted.
@@ -172,16 +166,15 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
         const next = p.retry || p.lost ? undefined : p.rest.find((i) => !p.tried.has(i.id))
         return next ? [{ p, item: next }] : []
       })
-      if (wave.length === 0 || stopped || (stopped = options.stopping())) break
+      if (wave.length === 0 || stopped || (stopped = worker.stopping())) break
       const size = stepsOp !== undefined && wave.every((w) => w.item.kind === 'progress') ? config.progressBatchSize : 1
       for (let i = 0; i < wave.length && !stopped; i += size) {
-        if ((stopped = options.stopping())) break
-        await keep()
+        if (!(await go())) break
         const call = wave.slice(i, i + size).filter((w) => !w.p.lost)
         if (call.length === 0) continue
         try {
           if (size === 1) {
-            await options.sendItem(call[0]!.item, call[0]!.p.deliveredVersion, requestId)
+            await options.sendItem(call[0]!.item, call[0]!.p.deliveredVersion, requestId, worker.signal)
             delivered(call[0]!.p, call[0]!.item)
             continue
           }
@@ -197,7 +190,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
         }
       }
     }
-    await keep() // a lease lost by now must not be settled
+    await lease.keep() // a lease lost by now must not be settled
 
     // One backoff for the round's retries (they failed together, they retry together): one wake-up.
     const settled = plans.filter((p) => !p.lost)
@@ -211,6 +204,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
       log.info({ jobId, dossiers: retrying.length, kind: retrying[0]!.retry!.judged.kind, attempts, delayMs: delay }, 'delivery failed; retry scheduled')
     }
     if (settled.length > 0) await store.settleBatch(target, owner, settled.map((p) => toSettle(p, nextAttemptAt)))
+    lease.handedOver() // the settle released every lease still ours
     observeRound(metrics, target, {
       delivered: settled.flatMap((p) => p.delivered),
       superseded: settled.reduce((n, p) => n + p.superseded.length, 0),
@@ -218,7 +212,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
       retried: retrying.map((p) => p.retry!.item),
     })
     // A lost timed wake-up is the reconciler's (it looks for retries past their time).
-    const schedule = (at: Date) => options.wakeAt(at).catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not schedule a retry wake-up; the reconciler will'))
+    const schedule = (at: Date) => options.wakeAt(at).catch((err: unknown) => log.warn({ err }, 'could not schedule a retry wake-up; the reconciler will'))
     if (nextAttemptAt) await schedule(nextAttemptAt)
     if (circuitUntil > pausedUntil) {
       // Changes accepted meanwhile are first tried when the circuit lets a probe through.
@@ -231,7 +225,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
 
   /** A closing worker leaves what is open to another replica (or the next start) at once, not to the reconciler. */
   async function handOver(): Promise<string> {
-    await options.wakeNow().catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not hand the target over; the reconciler will'))
+    await options.wakeNow().catch((err: unknown) => log.warn({ err }, 'could not hand the target over; the reconciler will'))
     return 'stopping'
   }
 
@@ -242,22 +236,33 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string) =>
    * where every dossier failed: each now waits for a timed wake-up, newer changes included
    * (and while the upstream fails, claims are not wanted).
    */
-  return async function drain(jobId: string): Promise<string> {
+  return async function drain(jobId: string, worker: JobWorker): Promise<string> {
     for (let n = 0; n < MAX_ROUNDS; n++) {
-      if (options.stopping()) return handOver()
+      if (worker.stopping()) return handOver()
       // The round that saw the circuit open scheduled a wake-up for its reopening. That job fires by
       // the queue's clock, not this process's: a drain woken within a second of the time goes ahead.
       if (Date.now() < pausedUntil - 1000) return 'circuit-open'
-      const owner = `${instance}/${jobId}/${randomUUID().slice(0, 8)}`
-      const claims = await store.claimBatch(target, owner, options.leaseMs, config.batchSize)
-      if (claims.length === 0) return n === 0 ? 'idle' : 'drained'
-      let outcome: Awaited<ReturnType<typeof round>>
-      try {
-        outcome = await round(claims, owner, jobId)
-      } catch (err) {
-        await store.release(target, claims.map((c) => c.code), owner).catch((e: Error) => log.warn({ err: { message: e.message } }, 'could not release dossier leases; they expire by themselves'))
-        throw err
-      }
+      const owner = leaseOwner(worker.instance, jobId)
+      let claims: BatchClaim[] = []
+      const plans: Plan[] = []
+      const outcome = await withLease({
+        leaseMs: options.leaseMs, log, stopping: worker.stopping,
+        claim: async () => (claims = await store.claimBatch(target, owner, options.leaseMs, config.batchSize)).length > 0 && claims,
+        async renew() {
+          const held = await store.renew(target, plans.filter((p) => !p.lost).map((p) => p.code), owner, options.leaseMs)
+          for (const p of plans) {
+            if (p.lost || held.has(p.code)) continue
+            p.lost = true
+            log.warn({ jobId, dossier: p.code }, 'dossier lease lapsed mid-round; its new holder delivers what is still open')
+          }
+          return plans.some((p) => !p.lost)
+        },
+        release: () => store.release(target, claims.map((c) => c.code), owner),
+      }, (claimed, lease) => {
+        plans.push(...claimed.map(toPlan))
+        return round(plans, owner, jobId, lease, worker)
+      })
+      if (outcome === 'busy') return n === 0 ? 'idle' : 'drained'
       if (outcome === 'retrying') return 'retrying'
       if (outcome === 'stopped') return handOver()
     }

@@ -16,6 +16,23 @@ import { CONNECTED_DATABASES, type DossierSnapshot, type HubFacts } from '../../
 import { splitDocumentCode } from '../../schemas/document.js'
 import { subjectHash } from '../audit/subject.js'
 
+/**
+ * The rules that turn the snapshot and the hub's facts into the portal's flags. ONE definition:
+ * the national-portal record (DuocSoHoa, DuocTaiSuDung, DSKetNoiCSDL, HoSoCoThanhPhanSoHoa) and
+ * the indicators (src/indicators/contribution.ts) both call these; an explicit value always wins.
+ */
+interface Paper { id: string; url?: string; sha256?: string; digitized?: boolean; reused?: boolean }
+/** DuocSoHoa: explicit, else a file with a link and a hash is a digitized paper. */
+export const paperDigitized = (p: Paper): boolean => p.digitized ?? (p.url !== undefined && p.sha256 !== undefined)
+/** DuocTaiSuDung: explicit, else the hub found its code and hash in the document store. */
+export const paperReused = (p: Paper, facts: HubFacts | undefined): boolean => p.reused ?? (facts?.reusedDocuments.includes(p.id) ?? false)
+/** DSKetNoiCSDL: explicit, else the databases the hub looked up with X-Purpose = the dossier code. */
+export const dossierDatabases = (d: Pick<DossierSnapshot, 'connectedDatabases'>, facts: HubFacts | undefined): ReadonlyArray<HubFacts['connectedDatabases'][number]> =>
+  d.connectedDatabases ?? facts?.connectedDatabases ?? []
+/** HoSoCoThanhPhanSoHoa: explicit, else a paper is digitized or reused. */
+export const dossierHasDigitizedComponent = (d: Pick<DossierSnapshot, 'hasDigitizedComponent' | 'documents'>, facts: HubFacts | undefined): boolean =>
+  d.hasDigitizedComponent ?? (d.documents ?? []).some((p) => paperDigitized(p) || paperReused(p, facts))
+
 export type FactsReader = (tx: Queryable, dossiers: ReadonlyArray<{ code: string; snapshot: DossierSnapshot }>) => Promise<Map<string, HubFacts>>
 
 export function createFactsReader(hashKey: string): FactsReader {

@@ -9,15 +9,18 @@ import type { HubConfig, SyncTarget } from '../../schemas/config.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { Metrics } from '../metrics.js'
-import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
+import type { RedisConnector } from '../redis.js'
+import { acceptMessage, acceptProgress, type AcceptedRow, type AcceptHooks, type AcceptOptions, type AcceptResult, type MessageInput, type ProgressResult } from './ledger.js'
 import { createDeliveryStore } from './delivery-store.js'
 import { createBatchStore } from './batch-store.js'
-import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
+import { acceptSnapshots, type AcceptBatchOptions, type SnapshotOutcome, type SnapshotRequest } from './accept-batch.js'
 import { createGroupCommitter } from '../db/group-commit.js'
+import { retryDuringFailover } from '../db/errors.js'
 import { createSyncQueues, jobIdFor, type QueueCounts } from './queues.js'
 import { startSyncWorker, type MessageHandler, type SyncWorker } from './worker.js'
-import { startReconciler, sweepOutbox, type Reconciler } from './reconciler.js'
-import { pruneFinished } from './retention.js'
+import { sweepOutbox } from './reconciler.js'
+import { startSchedule, type Schedule } from '../jobs/schedule.js'
+import { pruneFinished, pruneFinishedMessages } from './retention.js'
 import { createSyncMetrics } from './metrics.js'
 import { ledgerCounts, listDeadLetters, replayOne, replaySince, type DeadLetter } from './dead-letters.js'
 import { getDossier, listDossiers, type DossierView, type ListQuery } from './read-model.js'
@@ -49,7 +52,8 @@ export interface SyncService {
 export interface SyncDeps {
   config: HubConfig
   db: Db
-  redisUrl: string
+  /** Makes the queues' and workers' Redis connections (src/redis.ts). */
+  redis: RedisConnector
   registry: ConnectorRegistry
   metrics: Metrics
   log: Logger
@@ -61,11 +65,15 @@ export interface SyncDeps {
   agencies?: AgencyMapping
   /** The hub's own facts about dossiers (reuse, lookups), read at accept time (hub-facts.ts). */
   facts?: FactsReader
+  /** Records accepted versions in the indicator model, in the accept transaction (src/indicators). */
+  indicators?: AcceptBatchOptions['indicators']
   /**
    * Message targets (the document axis): their own delivery config and handler; they receive
    * only what is queued with `acceptMessage`, never dossier snapshots.
    */
-  messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler }>
+  messageTargets?: Record<string, { config: SyncTarget; handler: MessageHandler; prunable?: boolean }>
+  /** Messages other modules queue with an accepted snapshot or step, in its transaction (e.g. status reports). */
+  hooks?: AcceptHooks
 }
 
 /**
@@ -94,7 +102,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const messageTargets = deps.messageTargets ?? {}
   // A target that is both a dossier and a message target is refused at boot (src/config/check.ts).
   const allTargets = [...targets, ...Object.keys(messageTargets)]
-  const prefix = `${config.redis.keyPrefix}bull`
+  const prefix = deps.redis.bullPrefix(config.redis.keyPrefix)
   const metrics = createSyncMetrics(deps.metrics.registry)
   // Batch delivery where the target's connector has the batch operation (see batch-worker.ts).
   const batchTargets = targets.filter((t) => {
@@ -103,35 +111,40 @@ export function createSyncService(deps: SyncDeps): SyncService {
   })
   const drainSlots = Object.fromEntries(batchTargets.map((t) => [t, config.sync.targets[t]!.batchConcurrency]))
   warnShortLease(deps, batchTargets, log)
-  const queues = createSyncQueues({ redisUrl: deps.redisUrl, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
+  const queues = createSyncQueues({ redis: deps.redis, prefix, targets: allTargets, drainSlots, enqueueTimeoutMs: config.sync.enqueueTimeoutMs, log })
   const store = createDeliveryStore(db)
   const batchStore = createBatchStore(db)
   const workers: SyncWorker[] = []
-  let reconciler: Reconciler | undefined
+  let reconciler: Schedule | undefined
   if (deps.runWorkers) {
     for (const target of targets) {
       const batch = batchTargets.includes(target)
         ? { store: batchStore, wakeAt: (at: Date) => queues.kickAt(target, at), wakeNow: () => queues.kick(target, '', jobIdFor('c', target, Date.now()), true) }
         : undefined
       workers.push(startSyncWorker({
-        target, config: config.sync.targets[target]!, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        target, config: config.sync.targets[target]!, redis: deps.redis, prefix, leaseMs: config.sync.leaseMs,
         store, registry: deps.registry, metrics, log, ...(batch && { batch }),
       }))
     }
     if (batchTargets.length > 0) log.info({ targets: batchTargets }, 'batch delivery on')
     for (const [target, m] of Object.entries(messageTargets)) {
       workers.push(startSyncWorker({
-        target, config: m.config, messages: m.handler, redisUrl: deps.redisUrl, prefix, leaseMs: config.sync.leaseMs,
+        target, config: m.config, messages: m.handler, redis: deps.redis, prefix, leaseMs: config.sync.leaseMs,
         store, registry: deps.registry, metrics, log,
       }))
     }
     const sweep = sweepOutbox({ db, queues, staleAfterMs: config.sync.staleAfterMs, log })
-    reconciler = startReconciler({
-      name: 'sync', redisUrl: deps.redisUrl, prefix, everyMs: config.sync.reconcileEveryMs, log,
-      sweep: async () => {
+    reconciler = startSchedule({
+      name: 'sync', redis: deps.redis, prefix, everyMs: config.sync.reconcileEveryMs, log,
+      run: async () => {
         const kicked = await sweep()
-        const pruned = await pruneFinished(db, config.sync.keepFinishedMs).catch((err: Error) => {
-          log.warn({ err: { message: err.message } }, 'could not prune finished outbox rows; the next pass tries again')
+        // Finished messages of prunable targets (nothing reads them once done) age out the same way.
+        const prunable = Object.entries(messageTargets).filter(([, m]) => m.prunable === true).map(([t]) => t)
+        const pruned = await Promise.all([
+          pruneFinished(db, config.sync.keepFinishedMs),
+          ...prunable.map((t) => pruneFinishedMessages(db, t, config.sync.keepFinishedMs)),
+        ]).then((counts) => counts.reduce((a, b) => a + b, 0)).catch((err: unknown) => {
+          log.warn({ err }, 'could not prune finished outbox rows; the next pass tries again')
           return 0
         })
         if (pruned > 0) log.info({ pruned }, 'pruned finished outbox rows past their retention')
@@ -168,8 +181,9 @@ export function createSyncService(deps: SyncDeps): SyncService {
     maxWaitMs: config.sync.accept.maxWaitMs,
     async commit(batch) {
       const outcomes = await acceptSnapshots(db, batch, {
-        targets, log, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }),
+        targets, log, failoverRetryMs: config.database.failoverRetryMs, ...(onSnapshot && { onSnapshot }), ...(deps.facts && { facts: deps.facts }), ...(deps.indicators && { indicators: deps.indicators }),
         ...(deps.agencies && { currentAgency: deps.agencies.current }),
+        ...(deps.hooks?.snapshots && { onAccepted: deps.hooks.snapshots }),
       })
       const woken = wake(outcomes.flatMap((o, i) => (o.ok ? o.result.outbox.map((r) => ({ ...r, dossierCode: batch[i]!.code })) : [])))
       return outcomes.map((outcome) => ({ outcome, woken }))
@@ -198,7 +212,12 @@ export function createSyncService(deps: SyncDeps): SyncService {
       return outcome.result
     },
     async acceptProgress(code, step, options) {
-      const result = await acceptProgress(db, code, step, { ...options, targets })
+      // Pure within its transaction (the step hook writes in it too) and deduplicated by step id:
+      // safe to run again during a failover.
+      const result = await retryDuringFailover(
+        () => acceptProgress(db, code, step, { ...options, targets, ...(deps.hooks?.step && { onStep: deps.hooks.step }) }),
+        config.database.failoverRetryMs,
+      )
       await wake(result.outbox.map((o) => ({ ...o, dossierCode: code })))
       return result
     },

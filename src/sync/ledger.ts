@@ -5,7 +5,7 @@
  * Snapshots are group-committed (accept-batch.ts); progress steps and messages are here.
  */
 import type { Db, Queryable } from '../db/types.js'
-import type { ProgressStep } from '../../schemas/dossier.js'
+import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import { GatewayError, forbidden, notFound } from '../errors.js'
 import { bodyHash } from './canonical-json.js'
 
@@ -26,12 +26,25 @@ export interface AcceptOptions {
   targets: readonly string[]
   /** Whether the caller may act for a dossier of this agency (client agency restrictions). */
   mayActFor(agencyCode: string): boolean
+  /** Queues messages a new step implies (inside its transaction); their rows are woken with the step's. */
+  onStep?: AcceptHooks['step']
+}
+
+/**
+ * Work other modules attach to an accepted change, in the change's own transaction (so it commits,
+ * or is lost, with it). Each returns the message rows it queued (`acceptMessage`), woken after commit.
+ */
+export interface AcceptHooks {
+  /** Once per accept batch, with the last accepted snapshot of each dossier; rows per dossier code. */
+  snapshots?(tx: Queryable, accepted: Array<{ code: string; snapshot: DossierSnapshot }>): Promise<Map<string, AcceptedRow[]>>
+  /** For each new progress step. */
+  step?(tx: Queryable, code: string, step: ProgressStep): Promise<AcceptedRow[]>
 }
 
 export const staleVersion = (current: number, given: number) =>
-  new GatewayError(409, 'STALE_VERSION', `Version ${given} is older than the stored version ${current}; send a version above ${current}.`)
+  new GatewayError('STALE_VERSION', `Version ${given} is older than the stored version ${current}; send a version above ${current}.`)
 export const conflict = (what: string) =>
-  new GatewayError(409, 'IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
+  new GatewayError('IDEMPOTENCY_CONFLICT', `${what} was already accepted with a different body; send a new ${what.startsWith('Version') ? 'version' : 'step id'} for a change.`)
 
 /** A new row of a dossier waiting for a retry waits with it (see migration 006); $1 target, $2 code. */
 const WAITING = '(SELECT next_attempt_at FROM sync_state WHERE target = $1 AND dossier_code = $2 AND next_attempt_at > now())'
@@ -80,7 +93,10 @@ export async function acceptProgress(db: Db, code: string, step: ProgressStep, o
       if (bodyHash(existing.rows[0]!.payload) !== hash) throw conflict(`Step ${step.id}`)
       repeated++
     }
-    if (outbox.length > 0) await openSyncState(tx, code, outbox.map((o) => o.target))
+    if (outbox.length > 0) {
+      await openSyncState(tx, code, outbox.map((o) => o.target))
+      if (options.onStep) outbox.push(...(await options.onStep(tx, code, step)))
+    }
     return { outcome: repeated > 0 && outbox.length === 0 ? ('unchanged' as const) : ('accepted' as const), outbox }
   })
 }

@@ -3,20 +3,15 @@
  * wake-ups naming a dossier — the ledger says what to deliver. Producers fail fast when Redis is
  * away (the commit already happened; the reconciler re-enqueues), so an API call never hangs on Redis.
  */
-import { Queue } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
+import { createJobQueues, jobIdFor, type QueueCounts } from '../jobs/queues.js'
+import type { RedisConnector } from '../redis.js'
+
+export { jobIdFor, type QueueCounts }
 
 export interface KickData {
   target: string
   code: string
-}
-
-export interface QueueCounts {
-  waiting: number
-  active: number
-  delayed: number
-  failed: number
 }
 
 export interface SyncQueues {
@@ -38,7 +33,7 @@ export interface SyncQueues {
 }
 
 export interface SyncQueueOptions {
-  redisUrl: string
+  redis: RedisConnector
   /** BullMQ key prefix, e.g. `lgsp:bull`. */
   prefix: string
   targets: string[]
@@ -54,30 +49,12 @@ export interface SyncQueueOptions {
 
 export const queueNameFor = (target: string) => `sync-${target}`
 
-/** BullMQ job ids must not be integers and must not contain ':' (bullmq job.ts). */
-export const jobIdFor = (kind: string, ...parts: Array<string | number>) => [kind, ...parts].join('-').replace(/:/g, '_')
 
 export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
-  connection.on('error', (err) => options.log.debug({ err: { message: err.message } }, 'sync queue connection error'))
-  const queues = new Map(options.targets.map((t) => [t, new Queue<KickData>(queueNameFor(t), {
-    connection,
-    prefix: options.prefix,
-    defaultJobOptions: {
-      removeOnComplete: true,
-      // Failed jobs are kept a day for diagnosis only; the ledger is the record of what is owed.
-      removeOnFail: { age: 86_400, count: 10_000 },
-      // Only unexpected crashes (database away, a bug) fail a job; delivery failures reschedule themselves.
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-    },
-  })]))
-
-  const get = (target: string) => {
-    const q = queues.get(target)
-    if (!q) throw new Error(`no sync target "${target}"`)
-    return q
-  }
+  const queues = createJobQueues<KickData>({
+    redis: options.redis, prefix: options.prefix, names: options.targets.map(queueNameFor), enqueueTimeoutMs: options.enqueueTimeoutMs,
+    log: options.log, lostTo: 'the reconciler will pick the change up',
+  })
 
   const slots = options.drainSlots ?? {}
   let turn = 0
@@ -87,32 +64,14 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
     return n === undefined ? jobIdFor('d', target, code) : jobIdFor('d', target, `slot${turn++ % n}`)
   }
 
-  async function kick(target: string, code: string, jobId: string, coalesce = false, delayMs = 0): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined
-    try {
-      await Promise.race([
-        get(target).add('kick', { target, code }, {
-          jobId, ...(coalesce && { deduplication: { id: dedupId(target, code), keepLastIfActive: true } }), ...(delayMs > 0 && { delay: delayMs }),
-        }),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer from Redis within ${options.enqueueTimeoutMs} ms`)), options.enqueueTimeoutMs) }),
-      ])
-      return true
-    } catch (err) {
-      options.log.warn({ err: { message: (err as Error).message }, target, jobId }, 'enqueue failed; the reconciler will pick the change up')
-      return false
-    } finally {
-      clearTimeout(timer)
-    }
-  }
-
-  async function counts(target: string): Promise<QueueCounts> {
-    const c = await get(target).getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized')
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 }
-  }
+  const kick = (target: string, code: string, jobId: string, coalesce = false, delayMs = 0) =>
+    queues.add(queueNameFor(target), 'kick', { target, code }, {
+      jobId, ...(coalesce && { deduplication: { id: dedupId(target, code), keepLastIfActive: true } }), ...(delayMs > 0 && { delay: delayMs }),
+    }, { target })
 
   return {
     prefix: options.prefix,
-    names: () => [...queues.keys()],
+    names: () => [...options.targets],
     queueName: queueNameFor,
     kick: (target, code, jobId, coalesce) => kick(target, code, jobId, coalesce),
     kickAt(target, at) {
@@ -121,10 +80,7 @@ export function createSyncQueues(options: SyncQueueOptions): SyncQueues {
       return kick(target, '', jobIdFor('t', target, second), false, Math.max(0, second * 1000 + 50 - Date.now()))
     },
     drains: (target) => slots[target] !== undefined,
-    counts,
-    async close() {
-      await Promise.allSettled([...queues.values()].map((q) => q.close()))
-      await connection.quit().catch(() => connection.disconnect())
-    },
+    counts: (target) => queues.counts(queueNameFor(target)),
+    close: () => queues.close(),
   }
 }

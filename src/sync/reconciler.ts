@@ -1,27 +1,12 @@
 /**
- * The reconciler: a BullMQ repeatable job that runs a ledger's sweep — re-enqueueing rows left
+ * The outbox's reconciler sweep, run on a schedule (src/jobs/schedule.ts): re-enqueues rows left
  * open too long after a crash between commit and enqueue, a Redis flush or restart that lost
- * jobs, a retry whose delayed job vanished. Every replica re-registers the schedule
- * periodically, so even a flush that took the schedule with it heals itself. The outbox
- * (`sweepOutbox`) and the inbox deliveries each run one.
+ * jobs, a retry whose delayed job vanished.
  */
-import { Queue, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import type { SyncQueues } from './queues.js'
 import { jobIdFor } from './queues.js'
-
-export interface ReconcilerOptions {
-  /** Names the maintenance queue and its schedule (one per reconciled ledger). */
-  name: string
-  redisUrl: string
-  prefix: string
-  everyMs: number
-  log: Logger
-  /** One pass over the ledger; returns how many wake-ups it enqueued. */
-  sweep: () => Promise<number>
-}
 
 /** The outbox sweep: one wake-up per dossier (per batch target) whose changes waited longer than `staleAfterMs`. */
 export function sweepOutbox(options: { db: Db; queues: SyncQueues; staleAfterMs: number; log: Logger; batch?: number }): () => Promise<number> {
@@ -52,47 +37,5 @@ export function sweepOutbox(options: { db: Db; queues: SyncQueues; staleAfterMs:
     }
     if (kicked > 0) log.info({ kicked }, 'reconciler re-enqueued dossiers whose changes waited too long')
     return kicked
-  }
-}
-
-export interface Reconciler {
-  /** One pass now; returns how many dossiers were re-enqueued. */
-  runOnce(): Promise<number>
-  close(): Promise<void>
-}
-
-
-export function startReconciler(options: ReconcilerOptions): Reconciler {
-  const { log } = options
-  const QUEUE = `${options.name}-maintenance`
-  const SCHEDULER = `reconcile-${options.name}`
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
-  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'reconciler connection error'))
-  const queue = new Queue(QUEUE, { connection, prefix: options.prefix })
-
-  const runOnce = options.sweep
-
-  const ensureSchedule = () =>
-    queue.upsertJobScheduler(SCHEDULER, { every: options.everyMs }, { name: 'reconcile', opts: { removeOnComplete: true, removeOnFail: 100 } })
-      .catch((err: Error) => log.warn({ err: { message: err.message } }, 'could not register the reconciler schedule; retrying later'))
-  void ensureSchedule()
-  const watchdog = setInterval(() => void ensureSchedule(), Math.max(options.everyMs, 1000) * 2)
-  watchdog.unref()
-
-  const workerConnection = connection.duplicate({ maxRetriesPerRequest: null })
-  workerConnection.on('error', () => undefined)
-  const worker = new Worker(QUEUE, async () => runOnce(), { connection: workerConnection, prefix: options.prefix, concurrency: 1 })
-  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'reconciler worker error'))
-  worker.on('failed', (_job, err) => log.warn({ err: { message: err.message } }, 'reconciler run failed; the next run retries'))
-
-  return {
-    runOnce,
-    async close() {
-      clearInterval(watchdog)
-      await worker.close()
-      await queue.close()
-      await workerConnection.quit().catch(() => workerConnection.disconnect())
-      await connection.quit().catch(() => connection.disconnect())
-    },
   }
 }

@@ -5,9 +5,7 @@
  * floor); refusals are dead-lettered with the upstream's reason; a change that keeps failing is
  * dead-lettered after `maxAttempts`. A job never blocks its queue: it waits in the delayed set.
  */
-import { randomUUID } from 'node:crypto'
-import { DelayedError, Worker, type Job } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job } from 'bullmq'
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
@@ -19,12 +17,18 @@ import { observeRound, type SyncMetrics } from './metrics.js'
 import { createBatchDrain } from './batch-worker.js'
 import type { BatchStore } from './batch-store.js'
 import { judgeFailure, retryDelay, type Judgement } from './retry.js'
-import { leaseKeeper, planRound } from './round.js'
+import { planRound } from './round.js'
+import { retryAt, startJobWorker, type JobWorker } from '../jobs/worker.js'
+import { leaseOwner, withLease } from '../jobs/lease.js'
+import type { RedisConnector } from '../redis.js'
 
 /** A message target's own step between the ledger and the connector (e.g. loading a stored package). */
 export interface MessageHandler {
-  /** The connector call for one outbox message; throw an UpstreamError `rejected` to dead-letter it. */
-  prepare(payload: Record<string, unknown>): Promise<{ operation: string; input: unknown }>
+  /**
+   * The connector call for one outbox message; throw an UpstreamError `rejected` to dead-letter it.
+   * `connector` defaults to the target's name (a target named after another connector's flow says which).
+   */
+  prepare(payload: Record<string, unknown>): Promise<{ operation: string; input: unknown; connector?: string }>
   /** Told after the upstream accepted a message (outside the settle transaction; best effort). */
   onDelivered?(payload: Record<string, unknown>, result: unknown): Promise<void>
 }
@@ -34,7 +38,7 @@ export interface WorkerOptions {
   config: SyncTarget
   /** Present for message targets (document axis); dossier targets leave it out. */
   messages?: MessageHandler
-  redisUrl: string
+  redis: RedisConnector
   prefix: string
   leaseMs: number
   store: DeliveryStore
@@ -54,19 +58,14 @@ export interface SyncWorker {
 
 export function startSyncWorker(options: WorkerOptions): SyncWorker {
   const { target, config, store, registry, metrics, log } = options
-  const instance = randomUUID().slice(0, 8)
-  const shutdown = new AbortController()
-  let closing = false
-  const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null })
-  connection.on('error', (err) => log.debug({ err: { message: err.message } }, 'sync worker connection error'))
 
-  async function sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string): Promise<void> {
-    const ctx = { signal: shutdown.signal, requestId, log: log.child({ jobId: requestId.slice(4) }) }
+  async function sendItem(item: OpenItem, deliveredVersion: number | null, requestId: string, signal: AbortSignal): Promise<void> {
+    const ctx = { signal, requestId, log: log.child({ jobId: requestId.slice(4) }) }
     if (item.kind === 'message') {
       if (!options.messages) throw new UpstreamError('rejected', `Target ${target} has no message handler; this message cannot be delivered.`)
-      const { operation, input } = await options.messages.prepare(item.payload)
-      const result = await registry.invoke(target, operation, input, ctx)
-      await options.messages.onDelivered?.(item.payload, result).catch((err: Error) => log.warn({ err: { message: err.message }, outbox: item.id }, 'could not record a delivered message'))
+      const { operation, input, connector } = await options.messages.prepare(item.payload)
+      const result = await registry.invoke(connector ?? target, operation, input, ctx)
+      await options.messages.onDelivered?.(item.payload, result).catch((err: unknown) => log.warn({ err, outbox: item.id }, 'could not record a delivered message'))
       return
     }
     const operation = item.kind === 'snapshot' ? config.snapshotOperation : config.progressOperation
@@ -74,24 +73,21 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
     await registry.invoke(target, operation, input, ctx)
   }
 
-  async function processKick(job: Job<KickData>, token?: string): Promise<string> {
+  async function processKick(job: Job<KickData>, token: string | undefined, worker: JobWorker): Promise<string> {
     const { code } = job.data
-    const owner = `${instance}/${job.id}/${randomUUID().slice(0, 8)}`
-    const claim = await store.claim(target, code, owner, options.leaseMs)
-    if (!claim) return 'busy' // the holder goes round again for anything newer (settle)
-    let held = true
-    try {
+    const owner = leaseOwner(worker.instance, job.id)
+    return withLease({
+      leaseMs: options.leaseMs, log, stopping: worker.stopping,
+      claim: () => store.claim(target, code, owner, options.leaseMs),
+      renew: () => store.renew(target, code, owner, options.leaseMs),
+      release: () => store.release(target, code, owner),
+    }, async (claim, lease) => {
       if (claim.state === 'retrying' && claim.retryJob !== null && claim.retryJob !== job.id && claim.nextAttemptAt !== null && claim.nextAttemptAt.getTime() > Date.now()) {
         return 'waiting-for-retry' // the retry owner delivers the newest version when its time comes
       }
       let deliveredVersion = claim.deliveredVersion
-      // A round may hold several items (a document and its statuses, progress steps), each up to its deadline.
-      const keep = leaseKeeper(options.leaseMs, async () => {
-        if (await store.renew(target, code, owner, options.leaseMs)) return
-        held = false
-        throw new Error(`lease on ${target}/${code} lapsed mid-round; the new holder delivers what is still open`)
-      })
       const ref = (i: OpenItem) => ({ id: i.id, version: i.version })
+      // A round may hold several items (a document and its statuses, progress steps), each up to its deadline.
       for (let round = 0; round < 100; round++) {
         const items = round === 0 ? claim.items : await store.openItems(target, code)
         const plan = planRound(items, deliveredVersion)
@@ -101,16 +97,15 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
         const outcome = (retried: OpenItem[]) => ({ delivered, superseded: plan.superseded.length, dead: dead.map((d) => d.item), retried })
         const todo = [...(plan.snapshot ? [plan.snapshot] : []), ...plan.rest]
         let next = 0
-        for (; next < todo.length && !closing; next++) {
+        for (; next < todo.length && (await lease.next()); next++) {
           const item = todo[next]!
-          await keep()
           try {
-            await sendItem(item, deliveredVersion, `job-${job.id}`)
+            await sendItem(item, deliveredVersion, `job-${job.id}`, worker.signal)
             delivered.push(item)
             if (item.version !== null) deliveredVersion = item.version
             continue
           } catch (caught) {
-            if (shutdown.signal.aborted) throw caught
+            if (worker.signal.aborted) throw caught
             const judged = judgeFailure(item, caught, config.retry.maxAttempts)
             if (judged.dead) {
               dead.push({ item, judged })
@@ -123,12 +118,16 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
               target, code, owner, itemId: item.id, attempts: judged.attempts, error: judged.error, nextAttemptAt, retryJob: String(job.id),
               delivered: delivered.map(ref), superseded: plan.superseded, dead: deadRefs(), ...(judged.upstreamCode !== undefined && { upstreamCode: judged.upstreamCode }),
             })
-            held = false
+            lease.handedOver()
             observeRound(metrics, target, outcome([item]))
             log.info({ jobId: job.id, dossier: code, outbox: item.id, kind: judged.kind, attempts: judged.attempts, delayMs: delay }, 'delivery failed; retry scheduled')
-            await job.moveToDelayed(nextAttemptAt.getTime(), token)
-            throw new DelayedError()
+            return retryAt(job, token, nextAttemptAt.getTime())
           }
+        }
+        if (lease.lost) {
+          // Nothing is settled: what this round sent stays open and its new holder sends it again (at least once).
+          log.warn({ jobId: job.id, dossier: code }, 'dossier lease lapsed mid-round; its new holder delivers what is still open')
+          return 'lease-lost'
         }
         // Closing: what was not sent stays open (an id below it counts as newer: the dossier stays
         // `pending`), and the job goes back to the queue at once for another replica or the next start.
@@ -136,48 +135,25 @@ export function startSyncWorker(options: WorkerOptions): SyncWorker {
         const seenUpTo = untried.length > 0 ? Math.min(...untried.map((i) => i.id)) - 1 : plan.seenUpTo
         const { released } = await store.settle({ target, code, owner, delivered: delivered.map(ref), superseded: plan.superseded, dead: deadRefs(), seenUpTo })
         observeRound(metrics, target, outcome([]))
-        if (untried.length > 0) {
-          await job.moveToDelayed(Date.now(), token)
-          throw new DelayedError()
-        }
+        if (untried.length > 0) return retryAt(job, token, Date.now())
         if (released) {
-          held = false
+          lease.handedOver()
           return 'done'
         }
       }
       return 'more-next-time'
-    } finally {
-      if (held) await store.release(target, code, owner).catch((err) => log.warn({ err }, 'could not release a dossier lease; it expires by itself'))
-    }
+    })
   }
 
   const drain = options.batch && createBatchDrain({
-    target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, signal: shutdown.signal, sendItem, stopping: () => closing,
+    target, config, store: options.batch.store, registry, metrics, log, leaseMs: options.leaseMs, sendItem,
     progressBatch: registry.has(target) && registry.get(target).operations[config.progressBatchOperation] !== undefined,
     wakeAt: options.batch.wakeAt, wakeNow: options.batch.wakeNow,
   })
-  const processor = drain ? (job: Job<KickData>) => drain(String(job.id)) : processKick
-
-  const worker = new Worker<KickData, string>(queueNameFor(target), processor, {
-    connection,
-    prefix: options.prefix,
+  return startJobWorker<KickData>({
+    queueName: queueNameFor(target), redis: options.redis, prefix: options.prefix, log, what: 'sync',
     // A batch target's jobs are drains: as many at once as it has wake-up slots.
     concurrency: drain ? config.batchConcurrency : config.concurrency,
-    // A lost lock (worker stalled or Redis flushed) only means another wake-up: the ledger is the truth.
-    maxStalledCount: 10,
+    process: drain ? (job, _token, worker) => drain(String(job.id), worker) : processKick,
   })
-  worker.on('failed', (job, err) => {
-    if (err instanceof DelayedError) return
-    log.error({ jobId: job?.id, err: { message: err.message } }, 'sync job crashed; BullMQ retries it and the reconciler covers the rest')
-  })
-  worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'sync worker error'))
-
-  return {
-    async close() {
-      closing = true
-      await worker.close() // waits for active jobs
-      shutdown.abort()
-      await connection.quit().catch(() => connection.disconnect())
-    },
-  }
 }

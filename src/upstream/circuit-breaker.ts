@@ -17,7 +17,7 @@
  * through (fail open), logged once per outage.
  */
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 
 export type CircuitState = 'closed' | 'open' | 'half_open'
@@ -34,7 +34,7 @@ export type CircuitOutcome =
   | 'neutral'
 
 export interface CircuitBreakerOptions {
-  redis: Redis
+  redis: RedisClient
   /** Upstream name (connector id); one circuit per name. */
   name: string
   /** Key prefix. Default `lgsp:`. */
@@ -143,7 +143,7 @@ type CommandName = keyof typeof COMMANDS
 type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>
 
 /** defineCommand once per connection; ioredis then sends EVALSHA and reloads on NOSCRIPT. */
-function defineCommands(redis: Redis): void {
+function defineCommands(redis: RedisClient): void {
   const r = redis as unknown as Record<string, unknown>
   for (const [name, lua] of Object.entries(COMMANDS)) {
     if (typeof r[name] !== 'function') redis.defineCommand(name, { numberOfKeys: 3, lua })

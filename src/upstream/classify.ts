@@ -7,6 +7,7 @@
  * error message that could echo one — so they are safe to put in an `UpstreamError` message.
  */
 import { UpstreamError, type UpstreamErrorKind } from './errors.js'
+import { parseRetryAfter } from '../jobs/backoff.js'
 
 export type ResponseHeaders = Record<string, string | string[] | undefined>
 
@@ -111,17 +112,8 @@ function classifyStatus(status: number, headers: ResponseHeaders | undefined, no
   return { kind: 'bad_response', retry: false, reason: `unexpected ${http}`, status }
 }
 
-/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, nowMs: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined
-  const v = value.trim()
-  if (/^\d+$/.test(v)) return Number(v) * 1000
-  // Every HTTP-date form names its month; Date.parse alone would read "-1" as a year.
-  if (!/[a-z]{3}/i.test(v)) return undefined
-  const at = Date.parse(v)
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - nowMs)
-}
+/** The one Retry-After parser (src/jobs/backoff.ts), re-exported where classification needs it. */
+export { parseRetryAfter }
 
 export interface ToUpstreamErrorOptions {
   /** Prefixes the message so an operator sees which upstream failed. */

@@ -9,9 +9,9 @@
  */
 import { Pool } from 'undici'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { AuthStrategy } from './auth/types.js'
-import { backoffDelay, sleep } from './backoff.js'
+import { backoffDelay, sleep } from '../jobs/backoff.js'
 import { createCircuitBreaker, type CircuitOutcome, type CircuitState, type CircuitTicket } from './circuit-breaker.js'
 import { classify, toUpstreamError, type Classification } from './classify.js'
 import { UpstreamError, type UpstreamErrorKind } from './errors.js'
@@ -47,7 +47,7 @@ export interface CircuitPolicy {
 export interface UpstreamClientOptions {
   connectorId: string
   baseUrl: string
-  redis: Redis
+  redis: RedisClient
   log: Logger
   /** Key prefix for the circuit state in Redis (tests isolate with their own). Default `lgsp:`. */
   redisPrefix?: string

@@ -7,7 +7,7 @@
  * Adding a connector needs a folder and a config section, nothing here.
  */
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Static } from 'typebox'
 import type { Connector, ConnectorModule, Contract, DeclaredRoute, HealthResult, OperationContext } from './types.js'
 import { UpstreamError, isUpstreamError } from './errors.js'
@@ -83,10 +83,12 @@ export interface ConnectorRegistry {
 
 export interface RegistryOptions {
   connectors: Record<string, { enabled: boolean; timeoutMs?: Record<string, number> | number }>
-  redis: Redis
+  redis: RedisClient
   redisPrefix: string
   log: Logger
   metrics: Metrics
+  /** Told of every failed operation (e.g. the recent-errors view, recent-errors.ts); must not throw. */
+  onFailure?: (connector: string, operation: string, err: UpstreamError) => void
 }
 
 export async function createRegistry(options: RegistryOptions): Promise<ConnectorRegistry> {
@@ -191,6 +193,7 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     } catch (err) {
       const failure = normalise(err, expiry.passed, caller, id, timeoutMs)
       outcome = failure.kind
+      options.onFailure?.(id, operation, failure)
       throw failure
     } finally {
       clearTimeout(timer)

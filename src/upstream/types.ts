@@ -5,7 +5,7 @@
  */
 import type { Static, TSchema } from 'typebox'
 import type { Logger } from 'pino'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { UpstreamClient, UpstreamClientOptions } from './client.js'
 import type { Scope } from '../../schemas/config.js'
 
@@ -80,7 +80,7 @@ export interface ConnectorContext<C = unknown> {
   /** The connector's own config section, already validated against its `configSchema`. */
   config: C
   log: Logger
-  redis: Redis
+  redis: RedisClient
   /** Builds the shared upstream HTTP client (undici pool, timeouts, retries, circuit breaker). */
   createClient(options: Omit<UpstreamClientOptions, 'redis' | 'log' | 'connectorId'>): UpstreamClient
 }

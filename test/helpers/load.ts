@@ -17,19 +17,23 @@ export interface LoadResult {
   accepted: Map<string, number>
   /** Webhook ids answered 202 (committed to the inbox). */
   events: string[]
-  /** Bodies of 5xx answers other than 503. */
+  /** Bodies of 5xx answers other than 503, and 503s without Retry-After. */
   failures: string[]
+  /** Every answer: when its request was sent and answered (ms epoch), and its status (0 = none). */
+  timeline: Array<{ sent: number; at: number; status: number; kind: 'put' | 'webhook' }>
 }
 
 export function startLoad(hub: TestHub, options: { dossiers: number; workers?: number; tag: string }): { stop(): Promise<LoadResult> } {
-  const result: LoadResult = { statuses: new Map(), accepted: new Map(), events: [], failures: [] }
+  const result: LoadResult = { statuses: new Map(), accepted: new Map(), events: [], failures: [], timeline: [] }
   const versions = new Map<string, number>()
   let stopping = false
   let n = 0
   const base = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_PROVINCE_CODE }
-  const count = (status: number, body: unknown) => {
+  const count = (status: number, body: unknown, headers: Headers | undefined, sent: number, kind: 'put' | 'webhook') => {
     result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1)
+    result.timeline.push({ sent, at: Date.now(), status, kind })
     if (status >= 500 && status !== 503) result.failures.push(`${status} ${JSON.stringify(body).slice(0, 300)}`)
+    if (status === 503 && !headers?.get('retry-after')) result.failures.push(`503 without Retry-After ${JSON.stringify(body).slice(0, 300)}`)
   }
   async function worker() {
     while (!stopping) {
@@ -38,17 +42,19 @@ export function startLoad(hub: TestHub, options: { dossiers: number; workers?: n
         const id = `msg_${options.tag}_${i}`
         const body = JSON.stringify({ type: 'dossier.status_changed', timestamp: new Date().toISOString(), data: sampleEvent('dossier.status_changed', { dossierCode: `H34-${options.tag}-${i % options.dossiers}` }).data })
         const headers = signWebhook({ id, timestamp: Math.floor(Date.now() / 1000), body, secrets: [SANDBOX_WEBHOOK_SECRET] })
+        const sent = Date.now()
         const res = await fetch(`${hub.url}/v1/webhooks/national-portal`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }).catch(() => undefined)
         const text = res ? await res.text() : 'no answer'
-        count(res?.status ?? 0, text)
+        count(res?.status ?? 0, text, res?.headers, sent, 'webhook')
         if (res?.status === 202) result.events.push(id)
         continue
       }
       const code = `HS-${options.tag}-${i % options.dossiers}`
       const version = (versions.get(code) ?? 0) + 1
       versions.set(code, version)
-      const res = await hub.call(`/v1/dossiers/${code}`, { method: 'PUT', body: snapshot(version, base) }).catch(() => ({ status: 0, body: 'no answer' }))
-      count(res.status, res.body)
+      const sent = Date.now()
+      const res = await hub.call(`/v1/dossiers/${code}`, { method: 'PUT', body: snapshot(version, base) }).catch(() => ({ status: 0, body: 'no answer', headers: undefined }))
+      count(res.status, res.body, res.headers, sent, 'put')
       if (res.status === 202) result.accepted.set(code, Math.max(result.accepted.get(code) ?? 0, version))
     }
   }

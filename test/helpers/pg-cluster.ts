@@ -12,7 +12,7 @@ import { freePort } from './processes.js'
 
 const run = promisify(execFile)
 
-function binDir(): string {
+export function binDir(): string {
   const root = '/usr/lib/postgresql'
   const versions = readdirSync(root).sort((a, b) => Number(b) - Number(a))
   if (versions.length === 0) throw new Error('no PostgreSQL under /usr/lib/postgresql')
@@ -28,7 +28,8 @@ export interface PgCluster {
   remove(): Promise<void>
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
+/** A temp dir the PostgreSQL tools may write, and a runner of those tools (as `postgres` when we are root). */
+export async function pgWorkspace(): Promise<{ dir: string; pg(tool: string, args: string[]): Promise<{ stdout: string }> }> {
   const bin = binDir()
   const dir = mkdtempSync(join(tmpdir(), 'lgsp-pg-'))
   const asRoot = process.getuid?.() === 0
@@ -38,6 +39,11 @@ export async function startPgCluster(): Promise<PgCluster> {
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()))
   }
   const pg = (tool: string, args: string[]) => asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args)
+  return { dir, pg }
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const { dir, pg } = await pgWorkspace()
   const data = join(dir, 'data')
   const port = await freePort()
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-N', '-E', 'UTF8', '--locale=C'])

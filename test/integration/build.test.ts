@@ -3,15 +3,17 @@
  * the config folder copied next to the output, `node <out>/src/main.js start`. Tests run the
  * sources through tsx, which forgives what plain Node does not (an import without `.js`, a
  * type-only import kept at runtime, a file outside the build's include), so this builds it for
- * real and calls it: health, readiness, the OpenAPI document, and a sandbox lookup end to end.
+ * real and calls it: health, readiness, the OpenAPI document, and a sandbox lookup end to end;
+ * then the operator commands as the image runs them (audit:verify, edxml:inspect, and config:show
+ * with compose.yaml's _FILE secrets).
  */
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { startChildHub } from '../helpers/processes.js'
-import { DEMO_KEY } from '../helpers/hub.js'
+import { DEMO_KEY, TEST_DATABASE_URL } from '../helpers/hub.js'
 
 t.test('the compiled build starts, answers and stops cleanly', async (t) => {
   // Inside node_modules so the output resolves the packages as /app/dist does in the image.
@@ -34,6 +36,42 @@ t.test('the compiled build starts, answers and stops cleanly', async (t) => {
     body: JSON.stringify({ personalId: '062090001234', fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-15' }),
   })
   t.equal(lookup.status, 200, 'a lookup through the population simulator, audited in the ledger')
+
+  // The operator commands as the image runs them: the Dockerfile points the npm scripts at the
+  // compiled entry (`npm pkg set 'scripts.<name>=node dist/src/main.js <command>'`).
+  const scripts = [...readFileSync('Dockerfile', 'utf8').matchAll(/'scripts\.([\w:]+)=node dist\/src\/main\.js ([\w:]+)'/g)].map((m) => ({ name: m[1]!, command: m[2]! }))
+  t.strictSame(scripts.map((s) => s.name).sort(), ['audit:verify', 'config:show', 'edxml:inspect', 'start'], 'the image rewrites the operator scripts')
+  const operator = (command: string, args: string[], env: Record<string, string>) =>
+    spawnSync(process.execPath, [join(out, 'src', 'main.js'), command, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
+  const ledger = { DATABASE_URL: TEST_DATABASE_URL, LGSP_DATABASE__SCHEMA: child.schema, AUDIT_HASH_KEY: 'crash-test-audit-key-not-a-secret' }
+  const verify = operator('audit:verify', [], ledger)
+  t.equal(verify.status, 0, `audit:verify checks the chain the lookup extended\n${verify.stdout}${verify.stderr}`)
+  const inspect = operator('edxml:inspect', ['test/fixtures/edxml/legacy-hub-package.edxml'], {})
+  t.equal(inspect.status, 0, `edxml:inspect reads a package\n${inspect.stderr}`)
+  t.match(JSON.parse(inspect.stdout), { ok: true }, 'as JSON')
+  // config:show with compose.yaml's environment: the example config and every secret as a _FILE.
+  const secrets = 'deploy/secrets.example'
+  const shown = operator('config:show', [], {
+    LGSP_CONFIG: 'config/production.example.json', DATABASE_URL_FILE: `${secrets}/database_url`, AUDIT_HASH_KEY_FILE: `${secrets}/audit_hash_key`,
+    LGSP_WEBHOOKS__NATIONAL_PORTAL__SECRETS_FILE: `${secrets}/portal_webhook_secrets`, LGSP_CONNECTORS__NATIONAL_PORTAL__PASSWORD_FILE: `${secrets}/national_portal_password`,
+    LGSP_CONNECTORS__DOCUMENT_AXIS__SECRET_FILE: `${secrets}/document_axis_secret`, LGSP_CONNECTORS__POPULATION__AUTH__SECRET_KEY_FILE: `${secrets}/population_secret_key`,
+    LGSP_CONNECTORS__BUSINESS_REGISTRY__AUTH__CLIENT_SECRET_FILE: `${secrets}/business_registry_client_secret`,
+  })
+  t.equal(shown.status, 0, `config:show loads the compose configuration\n${shown.stderr}`)
+  const effective = JSON.parse(shown.stdout) as Record<string, any>
+  t.match(effective, {
+    database: { url: 'postgres://lgsp:[redacted]@postgres:5432/lgsp', schema: 'lgsp' },
+    audit: { hashKey: '[redacted]' },
+    webhooks: { nationalPortal: { secrets: ['[redacted]'] } },
+    connectors: {
+      'national-portal': { password: '[redacted]' }, 'document-axis': { secret: '[redacted]' },
+      population: { auth: { secretKey: '[redacted]' } }, 'business-registry': { auth: { clientSecret: '[redacted]' } },
+    },
+  }, 'every secret read and shown redacted')
+  for (const name of readdirSync(secrets).filter((f) => f !== 'README.md')) {
+    const value = readFileSync(join(secrets, name), 'utf8').trim()
+    t.notOk(shown.stdout.includes(value.replace(/^\["|"\]$/g, '')), `${name}: its value is not printed`)
+  }
 
   const exited = new Promise<number | null>((resolve) => child.hub.proc.once('exit', (code) => resolve(code)))
   child.hub.proc.kill('SIGTERM')

@@ -3,7 +3,7 @@
  * receiver: pushes forwarded through the data-exchange adapter (reference dvcqg-sync.md §5; the
  * bodies below are written from its field lists) become routed `dossier.submitted` /
  * `dossier.payment_updated` events, the raw body is kept, a resend is a duplicate, and what
- * cannot be read is a 400 and a quarantined item.
+ * cannot be read is a 400 and a quarantined item. The pulled interlinked flow is in interlinked.test.ts.
  */
 import t from 'tap'
 import pg from 'pg'
@@ -55,12 +55,14 @@ t.test('forwarded pushes become routed events', async (t) => {
       submittedAt: body.data.submittedAt,
       papers: [
         { code: 'DON', name: 'Đơn đăng ký', url: 'https://dichvucong.example.invalid/f/dk.pdf' },
-        { code: 'TL1', name: 'Thể lệ.pdf', url: 'urn:lgsp-hub:portal-inbound:file:0', sha256: sha256Hex('the le chuong trinh') },
+        { code: 'TL1', name: 'Thể lệ.pdf', url: `urn:lgsp-hub:portal-file:${sha256Hex('the le chuong trinh')}`, sha256: sha256Hex('the le chuong trinh') },
       ],
       agencyCode: '000.00.61.H48', originalAgencyCode: '000.00.20.H34',
     })
     const raw = await db.query(`SELECT state, raw FROM ${hub.schema}.portal_inbound WHERE event_id = $1`, [res.body.eventId])
     t.strictSame(raw.rows, [{ state: 'accepted', raw: record }], 'the raw push is kept as received')
+    const file = await hub.call(`/v1/portal/files/${sha256Hex('the le chuong trinh')}`)
+    t.strictSame([file.status, file.body], [200, 'the le chuong trinh'], 'the inline file is served by its digest')
 
     const again = await forward('addtthcKhuyenMai', record)
     t.equal(again.status, 200)
@@ -105,36 +107,6 @@ t.test('forwarded pushes become routed events', async (t) => {
     t.strictSame((await db.query(`SELECT count(*)::int AS n FROM ${hub.schema}.portal_inbound`)).rows, before.rows, 'a refused push is not taken')
     t.equal((await forward('addtthcKhuyenMai', {}, 'not-a-key')).status, 401)
     t.equal((await hub.call('/v1/portal/forward/addtthcKhuyenMai', { body: {} })).status, 400, 'the demo client has every scope; an empty record is unreadable')
-  })
-
-  await t.test('the interlinked flow is polled: each item becomes dossier.submitted and is acknowledged after the commit', async (t) => {
-    const sim = hub.simulators['national-portal']!.url
-    const item = (id: string, maHoSo: string, data: Record<string, unknown>) => ({
-      id, maDonVi: 23011, maTTHC: '1.001193', module: 'LTKS', maHoSo, ngayTiepNhan: '20261120081500', techId: 'techid-vneid-42', data,
-      fileDinhKem: [{ tenGiayTo: 'Giấy chứng sinh', tenTepDinhKem: 'gcs.pdf', duLieuTepDinhKem: Buffer.from('giay chung sinh').toString('base64') }],
-    })
-    const good = `LTKS-${randomBytes(3).toString('hex')}`
-    const bad = `LTKS-${randomBytes(3).toString('hex')}`
-    for (const i of [item('101', good, { tenNYC: 'Trần Thị Mai', soDinhDanhNYC: '051190001234' }), item('102', bad, { ghiChu: 'no requester' })]) {
-      t.equal((await fetch(`${sim}/__sim/interlinked/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(i) })).status, 201)
-    }
-    const before = receiver.received.length
-    const poll = await hub.call('/admin/portal-inbound/poll', { method: 'POST' })
-    t.strictSame([poll.status, poll.body], [200, { taken: 2 }])
-    const events = await receiver.waitFor(before + 1)
-    const submitted = events.slice(before).find((e) => (e.body as any).data.dossierCode === good)!.body as any
-    t.strictSame(submitted.data, {
-      dossierCode: good, procedureCode: '1.001193', procedureName: 'Đăng ký khai sinh',
-      applicant: { type: 'citizen', id: '051190001234', name: 'Trần Thị Mai', portalAccountId: 'techid-vneid-42', vneidVerified: true },
-      submittedAt: '2026-11-20T08:15:00+07:00',
-      papers: [{ code: 'TL1', name: 'Giấy chứng sinh', url: 'urn:lgsp-hub:portal-inbound:file:0', sha256: sha256Hex('giay chung sinh') }],
-      agencyCode: '000.00.00.H48',
-    })
-    const view = await (await fetch(`${sim}/__sim/interlinked`)).json() as any
-    t.strictSame(view.items.map((i: any) => [i.maHoSo, i.acknowledged]), [[good, true], [bad, true]], 'both acknowledged: one as an event, one quarantined')
-    const quarantined = (await hub.call('/admin/portal-inbound/quarantined')).body.items.find((i: any) => i.channel === 'interlinked')
-    t.match(quarantined, { name: 'LTKS', key: 'interlinked:102', reason: /tenNYC, soDinhDanhNYC/ })
-    t.strictSame((await hub.call('/admin/portal-inbound/poll', { method: 'POST' })).body, { taken: 0 }, 'nothing waits any more')
   })
 
   await t.test('a signed webhook naming an old Kon Tum code is routed by the new code, the old one kept', async (t) => {

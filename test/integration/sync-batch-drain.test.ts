@@ -80,9 +80,11 @@ function harness(options: {
     snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', progressBatchOperation: 'updateProgressBatch', progressBatchSize: 10, batchOperation: 'syncDossiers', concurrency: 1,
     batchSize: options.batchSize ?? 50, batchConcurrency: 1, retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 4, ...options.retry },
   }
-  h.drain = createBatchDrain({
+  // The worker shell a drain runs in (src/jobs/worker.ts), reduced to what the drain asks of it.
+  const worker = { instance: 'test', signal: new AbortController().signal, stopping: () => h.stopping, close: async () => undefined }
+  const drain = createBatchDrain({
     target: TARGET, config, store, registry, metrics: h.metrics, log: pino({ level: 'silent' }), leaseMs: options.leaseMs ?? 60_000,
-    signal: new AbortController().signal, stopping: () => h.stopping, ...(options.progressBatch && { progressBatch: true }),
+    ...(options.progressBatch && { progressBatch: true }),
     async sendItem(item) {
       await options.sendStep?.(item)
       h.steps.push(item.stepId!)
@@ -90,6 +92,7 @@ function harness(options: {
     wakeAt: async () => undefined,
     wakeNow: async () => void h.wakeNow++,
   })
+  h.drain = (jobId) => drain(jobId, worker)
   return h
 }
 

@@ -20,6 +20,7 @@ import { startSyncWorker, type SyncWorker } from '../../src/sync/worker.js'
 import { createSyncMetrics } from '../../src/sync/metrics.js'
 import { snapshot, waitFor } from '../helpers/dossier.js'
 import { deleteRedisPrefix, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/hub.js'
+import { createRedisConnector } from '../../src/redis.js'
 
 const TARGET = 'portal'
 const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
@@ -29,7 +30,7 @@ const prefix = `test:${suffix}:bull`
 const schema = `t_${suffix}`
 const db: Db = await createDb({ url: TEST_DATABASE_URL, schema, poolSize: 4 })
 await migrate(db)
-const queues = createSyncQueues({ redisUrl: TEST_REDIS_URL, prefix, targets: [TARGET], enqueueTimeoutMs: 2000, log })
+const queues = createSyncQueues({ redis: createRedisConnector({ url: TEST_REDIS_URL }), prefix, targets: [TARGET], enqueueTimeoutMs: 2000, log })
 t.teardown(async () => {
   await queues.close()
   await deleteRedisPrefix(`test:${suffix}:`)
@@ -51,7 +52,7 @@ const registry = {
   },
 } as unknown as ConnectorRegistry
 const start = (): SyncWorker => startSyncWorker({
-  target: TARGET, config, redisUrl: TEST_REDIS_URL, prefix, leaseMs: 60_000, store: createDeliveryStore(db), registry, metrics: createSyncMetrics(new Registry()), log,
+  target: TARGET, config, redis: createRedisConnector({ url: TEST_REDIS_URL }), prefix, leaseMs: 60_000, store: createDeliveryStore(db), registry, metrics: createSyncMetrics(new Registry()), log,
 })
 const step = (code: string, id: string) =>
   acceptProgress(db, code, { id, officer: 'Cán bộ', unit: 'Một cửa', at: '2026-11-21T09:00:00+07:00', content: id }, { client: 'one-stop', targets: [TARGET], mayActFor: () => true })

@@ -11,7 +11,9 @@ import { inboxRetentionMigration } from './008-inbox-retention.js'
 import { outboxFinishedMigration } from './009-outbox-finished.js'
 import { portalContractMigration } from './010-portal-contract.js'
 import { auditKeyedChainMigration } from './012-audit-keyed-chain.js'
+import { indicatorsMigration } from './013-indicators.js'
+import { interlinkedMigration } from './014-interlinked.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration, auditKeyedChainMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration, auditKeyedChainMigration, indicatorsMigration, interlinkedMigration]

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { backoffDelay, sleep } from '../../../src/upstream/backoff.js'
+import { backoffDelay, parseRetryAfter, scheduledDelay, sleep } from '../../../src/jobs/backoff.js'
 
 const policy = { baseDelayMs: 100, maxDelayMs: 1000 }
 const lowest = () => 0
@@ -38,4 +38,28 @@ t.test('sleep waits, and rejects with the signal reason at once on abort', async
   t.ok(Date.now() - at < 1000, 'did not sleep past the abort')
 
   t.equal(await sleep(10, AbortSignal.abort('gone')).then(() => 'resolved', (e: unknown) => e), 'gone', 'already aborted')
+})
+
+t.test('equal jitter: never below half the ceiling; no jitter: the ceiling itself', async (t) => {
+  const equal = { ...policy, jitter: 'equal' as const }
+  t.strictSame([1, 2, 3, 4, 5].map((n) => backoffDelay(n, equal, undefined, lowest)), [50, 100, 200, 400, 500])
+  t.strictSame([1, 2, 3, 4, 5].map((n) => backoffDelay(n, equal, undefined, highest)), [99, 199, 399, 799, 999])
+  t.equal(backoffDelay(2, equal, 5000, lowest), 5000, 'Retry-After is a floor here too')
+  const none = { ...policy, jitter: 'none' as const }
+  t.strictSame([1, 2, 3, 4, 5, 60].map((n) => backoffDelay(n, none)), [100, 200, 400, 800, 1000, 1000])
+})
+
+t.test('a fixed schedule: its step, a Retry-After as floor, undefined once exhausted', async (t) => {
+  const schedule = [0, 5000, 300_000]
+  t.strictSame([0, 1, 2, 3].map((n) => scheduledDelay(n, schedule)), [0, 5000, 300_000, undefined])
+  t.equal(scheduledDelay(1, schedule, 60_000), 60_000)
+  t.equal(scheduledDelay(2, schedule, 60_000), 300_000)
+})
+
+t.test('Retry-After: delta-seconds or an HTTP-date, header arrays take the first', async (t) => {
+  const now = Date.parse('2025-06-01T00:00:00Z')
+  t.strictSame(
+    [undefined, '3', ' 2 ', ['7', '9'], 'Sun, 01 Jun 2025 00:00:10 GMT', 'Sat, 31 May 2025 23:00:00 GMT', '-1', '1.5', '', 'soon'].map((v) => parseRetryAfter(v, now)),
+    [undefined, 3000, 2000, 7000, 10_000, 0, undefined, undefined, undefined, undefined],
+  )
 })

@@ -1,0 +1,177 @@
+/**
+ * Benchmark of the indicator model (issue 14), on PostgreSQL in a private schema:
+ *
+ * 1. The accept transaction (`acceptSnapshots`, src/sync/accept-batch.ts: what a group-committed
+ *    batch of PUTs costs the ledger, hub facts included) with the indicator statement on (B) and
+ *    off (A), alternately A/B/A/B in one run: new dossiers, then a second version of each (the
+ *    delta path). Goal: B ≥ 0.9× A. Measured below HTTP on purpose: the model's statement is a
+ *    larger share of the transaction than of a whole PUT, so the ratio is the stricter one.
+ * 2. Queries (src/indicators/query.ts, what the API runs) over one year of 2,000,000 dossiers,
+ *    generated set-based in SQL: the per-dossier rows, then both sums tables by GROUP BY. Goal:
+ *    p95 < 200 ms.
+ * Design and results: bench/README.md § indicators.
+ */
+import { execSync } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { createDb } from '../src/db/create-db.js'
+import { migrate } from '../src/db/migrate.js'
+import type { Db } from '../src/db/types.js'
+import { acceptSnapshots, type SnapshotRequest } from '../src/sync/accept-batch.js'
+import { createFactsReader } from '../src/sync/hub-facts.js'
+import { createIndicatorService } from '../src/indicators/index.js'
+import { queryIndicators, type IndicatorQuery } from '../src/indicators/query.js'
+import { NO_AGENCY_MAPPING } from '../src/agency-mapping.js'
+import type { DossierSnapshot } from '../schemas/dossier.js'
+import type { HubConfig } from '../schemas/config.js'
+import { sampleDossier } from '../src/indicators/sandbox-sample.js'
+import { positiveInt, RUN_OPTIONS, writesReadme } from './lib/flags.js'
+import { BenchmarkFailure } from './lib/load.js'
+import { log, machineNote, markdownTable, median, num, ratio, verdict, writeLatestResults } from './lib/report.js'
+import { DATABASE_URL, runNames } from './lib/services.js'
+
+const NAME = 'indicators'
+const USAGE = `npm run bench -- ${NAME} [options]
+  --accept N        dossiers per side and round in the accept part, each sent twice (default 6000)
+  --rounds N        A/B rounds of the accept part, at least 2 (default 3)
+  --dossiers N      dossiers of the generated year (default 2000000)
+  --runs N          timed runs per query (default 30)
+  --queries-only    skip the accept part
+  --accept-only     skip the query part
+  --quick           --accept 1000 --rounds 2 --dossiers 200000 --runs 10; does not touch bench/README.md
+  --no-readme       do not write the results into bench/README.md`
+
+const uptime = () => execSync('uptime').toString().trim()
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!
+
+async function acceptRun(db: Db, on: boolean, tag: string, n: number, batch: number): Promise<number> {
+  const service = createIndicatorService({ db, config: { indicators: { enabled: true, summary: {} } } as unknown as HubConfig, agencies: NO_AGENCY_MAPPING, targets: ['national-portal'] })
+  const options = { targets: ['national-portal'], facts: createFactsReader('bench-key'), ...(on && { indicators: service.recordAccepted }) }
+  const snapshots = Array.from({ length: n }, (_, i) => sampleDossier(i % 36).snapshot)
+  const request = (i: number, version: number): SnapshotRequest => {
+    const s: DossierSnapshot = { ...snapshots[i]!, version, ...(version === 2 && { status: 'returned', returnedAt: '2026-11-29T10:00:00+07:00' }) }
+    return { code: `B-${tag}-${i}`, snapshot: s, client: 'bench', mayActFor: () => true }
+  }
+  const started = performance.now()
+  for (const version of [1, 2]) {
+    for (let from = 0; from < n; from += batch) {
+      const outcomes = await acceptSnapshots(db, Array.from({ length: Math.min(batch, n - from) }, (_, k) => request(from + k, version)), options)
+      const failed = outcomes.find((o) => !o.ok)
+      if (failed && !failed.ok) throw new BenchmarkFailure(`an accept failed: ${failed.error.message}`)
+    }
+  }
+  return (2 * n) / ((performance.now() - started) / 1000)
+}
+
+/** One year of `n` dossiers, set-based: per-dossier rows, then the two sums tables by GROUP BY. */
+export async function generateYear(db: Db, n: number): Promise<void> {
+  await db.query(`INSERT INTO indicator_dossiers (code, agency_code, procedure_code, channel, day, due_at, open, received, finished, finished_due, on_time,
+      handling_seconds, completed, results_digitized, digitized_intake, fee_dossiers, paid_online, reuse_dossiers, papers, papers_reused, db_population, db_business, db_connections)
+    SELECT 'Y-' || g, format('000.%s.%s.H48', lpad((a / 100)::text, 2, '0'), lpad((a % 100)::text, 2, '0')),
+      '1.' || lpad(floor(400 * power(r1, 3))::int::text, 6, '0'),
+      CASE WHEN r2 < 0.55 THEN 'online' WHEN r2 < 0.95 THEN 'in_person' ELSE 'post' END,
+      date '2025-01-01' + (g % 365), timestamptz '2025-01-05' + (g % 365) * interval '1 day', NOT fin,
+      1, fin::int, fin::int, (fin AND r3 < 0.9)::int, CASE WHEN fin THEN (3600 * 24 * (1 + r3 * 6))::bigint ELSE 0 END,
+      fin::int, (fin AND r4 < 0.7)::int, (r4 < 0.8)::int, (r5 < 0.6)::int, (r5 < 0.3)::int, (r3 < 0.5)::int, 3, (r3 < 0.5)::int + (r4 < 0.2)::int,
+      (r5 < 0.4)::int, (r5 < 0.05)::int, (r5 < 0.4)::int + (r5 < 0.05)::int
+    FROM (SELECT g, g % 150 AS a, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() > 0.03 AS fin
+          FROM generate_series(1, $1::int) g) x`, [n])
+  const counters = 'received, finished, finished_due, on_time, handling_seconds, completed, results_digitized, digitized_intake, fee_dossiers, paid_online, reuse_dossiers, papers, papers_reused, db_population, db_business, db_connections'
+  const sums = counters.split(', ').map((c) => `sum(${c})`).join(', ')
+  await db.query(`INSERT INTO indicator_daily (agency_code, procedure_code, channel, day, ${counters})
+    SELECT agency_code, procedure_code, channel, day, ${sums} FROM indicator_dossiers GROUP BY 1, 2, 3, 4`)
+  await db.query(`INSERT INTO indicator_agency_daily (agency_code, channel, day, ${counters})
+    SELECT agency_code, channel, day, ${sums} FROM indicator_dossiers GROUP BY 1, 2, 3`)
+  // What autovacuum does on a live ledger: statistics, and the visibility map that lets the open
+  // dossiers be counted from the covering index alone.
+  await db.query('VACUUM (ANALYZE) indicator_dossiers')
+  await db.query('VACUUM (ANALYZE) indicator_daily')
+  await db.query('VACUUM (ANALYZE) indicator_agency_daily')
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { values: v } = parseArgs({ args, options: { ...RUN_OPTIONS, accept: { type: 'string' }, rounds: { type: 'string' }, dossiers: { type: 'string' }, runs: { type: 'string' }, 'queries-only': { type: 'boolean' }, 'accept-only': { type: 'boolean' } } })
+  if (v.help) return void process.stdout.write(`${USAGE}\n`)
+  const q = v.quick === true
+  const s = {
+    accept: positiveInt('accept', v.accept, q ? 1000 : 6000), rounds: positiveInt('rounds', v.rounds, q ? 2 : 3),
+    dossiers: positiveInt('dossiers', v.dossiers, q ? 200_000 : 2_000_000), runs: positiveInt('runs', v.runs, q ? 10 : 30), readme: writesReadme(v),
+  }
+  if (s.rounds < 2) throw new BenchmarkFailure('--rounds must be at least 2 (A/B/A/B)')
+  const { schema } = runNames()
+  const db = await createDb({ url: DATABASE_URL, schema, poolSize: 2 })
+  const loadBefore = uptime()
+  log(`schema ${schema}; ${loadBefore}`)
+  try {
+    await migrate(db)
+    const rates: Record<'off' | 'on', number[]> = { off: [], on: [] }
+    for (let round = 1; round <= (v['queries-only'] ? 0 : s.rounds); round++) {
+      for (const side of ['off', 'on'] as const) {
+        const rate = await acceptRun(db, side === 'on', `${side}${round}`, s.accept, 128)
+        rates[side].push(rate)
+        log(`round ${round} model ${side}: ${num(rate)} versions/s`)
+      }
+    }
+    const acceptRatio = v['queries-only'] ? NaN : median(rates.on) / median(rates.off)
+    const loadAccept = uptime()
+    if (v['accept-only']) {
+      const report = `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after \`${loadAccept}\`.\n\n` +
+        `**Accept transaction, model on vs off** (${s.rounds} A/B rounds, ${num(s.accept)} dossiers × 2 versions per side and round, batches of 128): ` +
+        `off ${rates.off.map((x) => num(x)).join(' / ')}, on ${rates.on.map((x) => num(x)).join(' / ')} versions/s; median ratio **${ratio(acceptRatio)}** — goal ≥ 0.90×: ${verdict(acceptRatio >= 0.9)}.`
+      process.stdout.write(`\n${report}\n(--accept-only: bench/README.md not touched)\n`)
+      return
+    }
+
+    await db.query('TRUNCATE indicator_dossiers, indicator_daily, indicator_agency_daily, indicator_edocs, dossiers, outbox, sync_state')
+    const genStart = performance.now()
+    await generateYear(db, s.dossiers)
+    const genS = (performance.now() - genStart) / 1000
+    const { rows: [size] } = await db.query<{ daily: number; agency: number }>('SELECT (SELECT count(*) FROM indicator_daily)::int AS daily, (SELECT count(*) FROM indicator_agency_daily)::int AS agency')
+    log(`generated ${num(s.dossiers)} dossiers in ${num(genS, 1)} s: ${num(size!.daily)} daily rows, ${num(size!.agency)} agency rows`)
+
+    const year = { from: '2025-01-01', to: '2025-12-31', targets: ['national-portal'] }
+    const cases: Array<[string, IndicatorQuery]> = [
+      ['province, a year, groupBy=none', { ...year, groupBy: 'none' }],
+      ['province, a year, groupBy=agency (the summary\'s read)', { ...year, groupBy: 'agency' }],
+      ['province, a year, groupBy=day', { ...year, groupBy: 'day' }],
+      ['province, a year, groupBy=channel', { ...year, groupBy: 'channel' }],
+      ['province, a year, groupBy=procedure', { ...year, groupBy: 'procedure' }],
+      ['one procedure, a year, groupBy=agency', { ...year, groupBy: 'agency', procedure: '1.000000' }],
+      ['one agency, a quarter, groupBy=procedure', { from: '2025-04-01', to: '2025-06-30', targets: ['national-portal'], groupBy: 'procedure', agency: '000.01.07.H48' }],
+      ['restricted client (10 agencies), a year, groupBy=agency', { ...year, groupBy: 'agency', allowed: ['000.00.0%'] }],
+    ]
+    const rows: string[][] = []
+    let worst = 0
+    for (const [label, query] of cases) {
+      for (let i = 0; i < 2; i++) await queryIndicators(db, query)
+      const times: number[] = []
+      for (let i = 0; i < s.runs; i++) {
+        const t0 = performance.now()
+        await queryIndicators(db, query)
+        times.push(performance.now() - t0)
+      }
+      const p95 = quantile(times, 0.95)
+      worst = Math.max(worst, p95)
+      rows.push([label, num(quantile(times, 0.5), 1), num(p95, 1), num(Math.max(...times), 1)])
+      log(`${label}: p50 ${num(quantile(times, 0.5), 1)} ms, p95 ${num(p95, 1)} ms`)
+    }
+    const loadAfter = uptime()
+    const report = [
+      `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after the accept part \`${loadAccept}\`; at the end \`${loadAfter}\`.`,
+      '',
+      v['queries-only'] ? '**Accept transaction**: not run (`--queries-only`).' : `**Accept transaction, model on vs off** (${s.rounds} A/B rounds, ${num(s.accept)} dossiers × 2 versions per side and round, batches of 128): ` +
+        `off ${rates.off.map((x) => num(x)).join(' / ')}, on ${rates.on.map((x) => num(x)).join(' / ')} versions/s; median ratio **${ratio(acceptRatio)}** — goal ≥ 0.90×: ${verdict(acceptRatio >= 0.9)}` +
+        (acceptRatio >= 0.9 ? '' : ` (by ${num((0.9 - acceptRatio) * 100, 1)} points)`) + '.',
+      '',
+      `**Queries over one year of ${num(s.dossiers)} dossiers** (${num(size!.daily)} rows per agency/procedure/channel/day, ${num(size!.agency)} per agency/channel/day; generated in ${num(genS, 1)} s; ${s.runs} runs each, ms):`,
+      '',
+      markdownTable(['query', 'p50', 'p95', 'max'], rows),
+      '',
+      `Worst p95 **${num(worst, 1)} ms** — goal < 200 ms: ${verdict(worst < 200)}${worst < 200 ? '' : ` (by ${num(worst - 200, 0)} ms)`}.`,
+    ].join('\n')
+    process.stdout.write(`\n${report}\n`)
+    if (s.readme) writeLatestResults(NAME, report, log)
+  } finally {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`).catch(() => undefined)
+    await db.close()
+  }
+}

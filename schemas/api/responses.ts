@@ -1,0 +1,45 @@
+/**
+ * What each success response means, by operationId and status, for the OpenAPI document (a route
+ * schema's own `description` wins). Kept apart from the route files so the response schemas stay
+ * shared (`Accepted` is both 200 and 202); test/integration/openapi-lint.test.ts fails on any
+ * "Default Response" left.
+ */
+export const RESPONSE_DESCRIPTIONS: Record<string, Record<number, string>> = {
+  lookupCitizen: { 200: 'The citizen: identity fields, plus the groups asked for in `include`' },
+  verifyCitizen: { 200: 'Whether the three identity fields match one citizen together' },
+  getEnterprise: { 200: 'The enterprise, and whether it came from the cache' },
+  registerDocument: { 201: 'Registered', 200: 'The same paper was already registered: its id' },
+  searchDocuments: { 200: 'The papers held for this owner' },
+  prefillApplication: { 200: 'What the state already holds, with the status of each source' },
+  getProcedure: { 200: 'The procedure, and how fresh the cached copy is' },
+  upsertDossier: { 202: 'Committed and queued for sync', 200: 'The same version with the same body was already accepted' },
+  addDossierProgress: { 202: 'Committed and queued for sync', 200: 'The same step was already accepted' },
+  getDossier: { 200: 'The snapshot with its sync state per target' },
+  listDossiers: { 200: 'One page of dossiers' },
+  startPayment: { 201: 'The payment started, with the page to send the payer to' },
+  getPayment: { 200: 'The latest payment of the dossier' },
+  getPaymentReceipt: { 200: 'The e-receipt (application/pdf)' },
+  receivePaymentCallback: { 200: 'Taken, in the platform\'s reply shape' },
+  receiveNationalPortalWebhook: { 202: 'Committed to the inbox and routed', 200: 'This webhook-id was already taken: nothing new created' },
+  listEvents: { 200: 'One page of the feed' },
+  receivePortalForward: { 202: 'Committed as a routed event', 200: 'Already taken (a resend)' },
+  pollPortalNow: { 200: 'How many items the poll took' },
+  listPortalQuarantine: { 200: 'Pushes and pulled items that could not be read' },
+  sendEdoc: { 202: 'Built, stored and queued for sending', 200: 'The same document was already accepted: its id' },
+  getEdoc: { 200: 'The document, its sending state and every processing status' },
+  getEdocAttachment: { 200: 'The file, with its content type' },
+  reportEdocStatus: { 202: 'Queued for the sender', 200: 'The same report was the last one: taken as a retry, nothing sent again' },
+  listConnectors: { 200: 'Every enabled connector' },
+  getQueueCounts: { 200: 'Counts per sync target' },
+  listDeadLetters: { 200: 'One page of dead letters' },
+  replayDeadLetter: { 202: 'Queued again with a fresh attempt budget' },
+  replayDeadLettersSince: { 202: 'How many dead letters were queued again' },
+  searchAudit: { 200: 'One page of audit records' },
+  getAgencyMapping: { 200: 'The mapping file in force' },
+  listSubscribers: { 200: 'Every configured subscriber' },
+  listUnroutedEvents: { 200: 'One page of unrouted events' },
+  listDeadDeliveries: { 200: 'Dead deliveries, oldest first' },
+  listReceiveFailures: { 200: 'Packages not taken in, by docId' },
+  discardReceiveFailure: { 204: 'Forgotten' },
+  listSampleSubscriberDeliveries: { 200: 'What the sample subscriber received, newest first' },
+}

@@ -1,0 +1,142 @@
+/**
+ * The write side of the indicator model: called inside the transaction that commits the change
+ * (accept batch, inbox batch, axis document), never by a later scan.
+ *
+ * Dossiers: CTEs inside the accept batch's own write statement (no statement of their own),
+ * whatever the batch's size. They read the contributions the dossiers' previous versions made
+ * (`indicator_dossiers`), replace them, and add the difference (new − old, grouped by key) to both
+ * sums tables. The accept batch holds the dossiers' row locks
+ * (`FOR UPDATE` / the insert), so no other transaction changes these dossiers' contributions
+ * meanwhile. Events: one statement per batch that adds to both sums tables.
+ */
+import type { Queryable } from '../db/types.js'
+import { COUNTERS, DOSSIER_COUNTERS, NONE, type Counter, type DossierContribution } from './contribution.js'
+
+const KEY = ['agency_code', 'procedure_code', 'channel', 'day'] as const
+const AGENCY_KEY = ['agency_code', 'channel', 'day'] as const
+
+const list = (cols: readonly string[], f: (c: string) => string) => cols.map(f).join(', ')
+const addUp = (table: string, cols: readonly string[]) => list(cols, (c) => `${c} = ${table}.${c} + excluded.${c}`)
+
+/**
+ * CTEs (`<p>agency`, `<p>daily`) that add `source`'s sums (rows with every key and counter) to
+ * both tables with `INSERT … ON CONFLICT DO UPDATE`. Rows go in key order, so two replicas'
+ * batches lock shared rows in the same order.
+ */
+function addToSums(source: string, counters: readonly Counter[], p: string): string {
+  const sums = list(counters, (c) => `sum(${c})::bigint AS ${c}`)
+  return `${p}agency AS (
+      INSERT INTO indicator_agency_daily (${AGENCY_KEY.join(', ')}, ${counters.join(', ')})
+      SELECT ${AGENCY_KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${AGENCY_KEY.join(', ')} ORDER BY ${AGENCY_KEY.join(', ')}
+      ON CONFLICT (agency_code, day, channel) DO UPDATE SET ${addUp('indicator_agency_daily', counters)}),
+    ${p}daily AS (
+      INSERT INTO indicator_daily (${KEY.join(', ')}, ${counters.join(', ')})
+      SELECT ${KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${KEY.join(', ')} ORDER BY ${KEY.join(', ')}
+      ON CONFLICT (agency_code, day, procedure_code, channel) DO UPDATE SET ${addUp('indicator_daily', counters)})`
+}
+
+const RECORD_COLUMNS = `code text, agency_code text, procedure_code text, channel text, day date, due_at timestamptz, open boolean, ${list(DOSSIER_COUNTERS, (c) => `${c} bigint`)}`
+const NONZERO = DOSSIER_COUNTERS.map((c) => `sum(${c}) <> 0`).join(' OR ')
+
+/**
+ * The dossier part as CTEs reading the contributions (JSON) from parameter `$<param>`: the
+ * accept batch puts them in front of its own write statement, so the model costs the batch no
+ * round trip of its own. The difference of the contributions is grouped by key; keys whose
+ * difference is zero are left out.
+ */
+export function dossierCtes(param: number): string {
+  return `ind_n AS (
+    SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS n(${RECORD_COLUMNS})),
+  ind_o AS (
+    SELECT i.* FROM indicator_dossiers i JOIN ind_n USING (code)),
+  ind_replaced AS (
+    INSERT INTO indicator_dossiers (code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')})
+    SELECT code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n ORDER BY code
+    ON CONFLICT (code) DO UPDATE SET agency_code = excluded.agency_code, procedure_code = excluded.procedure_code, channel = excluded.channel,
+      day = excluded.day, due_at = excluded.due_at, open = excluded.open, ${list(DOSSIER_COUNTERS, (c) => `${c} = excluded.${c}`)}),
+  ind_delta AS (
+    SELECT ${KEY.join(', ')}, ${list(DOSSIER_COUNTERS, (c) => `sum(${c}) AS ${c}`)} FROM (
+      SELECT ${KEY.join(', ')}, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n
+      UNION ALL
+      SELECT ${KEY.join(', ')}, ${list(DOSSIER_COUNTERS, (c) => `-${c}`)} FROM ind_o) d
+    GROUP BY ${KEY.join(', ')} HAVING ${NONZERO}),
+  ${addToSums('ind_delta', DOSSIER_COUNTERS, 'ind_')}`
+}
+
+/** The parameter `dossierCtes` reads: the latest accepted version of each dossier (one per code). */
+export function dossierParam(contributions: readonly DossierContribution[]): string {
+  return JSON.stringify(contributions.map((c) => ({ code: c.code, agency_code: c.agency_code, procedure_code: c.procedure_code, channel: c.channel, day: c.day, due_at: c.due_at, open: c.open, ...c.counters })))
+}
+
+/** Records the latest version of each dossier (one per code) in one statement of its own (the rebuild). */
+export async function recordDossiers(tx: Queryable, contributions: readonly DossierContribution[]): Promise<void> {
+  if (contributions.length === 0) return
+  await tx.query(`WITH ${dossierCtes(1)} SELECT 1`, [dossierParam(contributions)])
+}
+
+/** A count added by another path (an axis document, a feedback event). */
+export interface EventCount {
+  agency: string
+  procedure?: string
+  channel?: string
+  day: string
+  counters: Partial<Record<(typeof COUNTERS)[number], number>>
+}
+
+/** Adds event counts to both sums tables, in one statement. */
+export async function recordEvents(tx: Queryable, counts: readonly EventCount[]): Promise<void> {
+  if (counts.length === 0) return
+  const used = COUNTERS.filter((c) => counts.some((e) => e.counters[c] !== undefined))
+  const rows = counts.map((e) => ({
+    agency_code: e.agency, procedure_code: e.procedure ?? NONE, channel: e.channel ?? NONE, day: e.day,
+    ...Object.fromEntries(used.map((c) => [c, e.counters[c] ?? 0])),
+  }))
+  await tx.query(
+    `WITH n AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(agency_code text, procedure_code text, channel text, day date, ${list(used, (c) => `${c} bigint`)})),
+     ${addToSums('n', used, 'ev_')} SELECT 1`,
+    [JSON.stringify(rows)],
+  )
+}
+
+/**
+ * Feedback: each new `feedback.submitted` event counts once, on the agency and day it names, with
+ * the procedure and channel of its dossier when the hub knows the dossier (else `-`).
+ */
+export async function recordFeedback(tx: Queryable, events: ReadonlyArray<{ agency: string; dossierCode: string | null; rating: number; day: string }>): Promise<void> {
+  if (events.length === 0) return
+  const codes = [...new Set(events.flatMap((e) => (e.dossierCode === null ? [] : [e.dossierCode])))]
+  const known = new Map<string, { procedure_code: string; channel: string }>()
+  if (codes.length > 0) {
+    const { rows } = await tx.query<{ code: string; procedure_code: string; channel: string }>(
+      'SELECT code, procedure_code, channel FROM indicator_dossiers WHERE code = ANY($1::text[])', [codes])
+    for (const r of rows) known.set(r.code, r)
+  }
+  await recordEvents(tx, events.map((e) => {
+    const d = e.dossierCode === null ? undefined : known.get(e.dossierCode)
+    return {
+      agency: e.agency, day: e.day, ...(d && { procedure: d.procedure_code, channel: d.channel }),
+      counters: { feedback: 1, feedback_satisfied: e.rating >= SATISFIED_RATING ? 1 : 0, feedback_rating_sum: e.rating },
+    }
+  }))
+}
+
+/** A rating of 4 or 5 (of 5) counts as satisfied (docs/indicators.md). */
+export const SATISFIED_RATING = 4
+
+/** Axis status codes that say the recipient has the document (01 arrived, 03 accepted … 06 finished; not 02 refused). */
+export const RECEIVED_STATUS_CODES: ReadonlySet<string> = new Set(['01', '03', '04', '05', '06'])
+
+/** An outgoing axis document was stored: it counts as sent, on its sender's agency and day. */
+export async function recordEdocSent(tx: Queryable, edocId: string, agency: string, day: string): Promise<void> {
+  const { rows } = await tx.query<{ edoc_id: string }>(
+    'INSERT INTO indicator_edocs (edoc_id, agency_code, day) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING edoc_id', [edocId, agency, day])
+  if (rows.length > 0) await recordEvents(tx, [{ agency, day, counters: { edocs_sent: 1 } }])
+}
+
+/** A recipient reported a status on a document we sent: the first "received" status counts it, once. */
+export async function recordEdocStatus(tx: Queryable, edocId: string, statusCode: string): Promise<void> {
+  if (!RECEIVED_STATUS_CODES.has(statusCode)) return
+  const { rows } = await tx.query<{ agency_code: string; day: string }>(
+    `UPDATE indicator_edocs SET received = true WHERE edoc_id = $1 AND NOT received RETURNING agency_code, to_char(day, 'YYYY-MM-DD') AS day`, [edocId])
+  if (rows[0]) await recordEvents(tx, [{ agency: rows[0].agency_code, day: rows[0].day, counters: { edocs_received: 1 } }])
+}

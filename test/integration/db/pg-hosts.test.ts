@@ -1,0 +1,54 @@
+/**
+ * Several PostgreSQL hosts in one URL (src/db/pg-hosts.ts): the URL is read as libpq reads it,
+ * and a connection goes to the first host whose session takes writes — checked against the
+ * shared PostgreSQL (a primary) behind a closed port, and against sessions made read-only.
+ */
+import t from 'tap'
+import { randomBytes } from 'node:crypto'
+import { createPostgresDb } from '../../../src/db/postgres.js'
+import { isConnectionFailure } from '../../../src/db/errors.js'
+import { failoverClients, parsePostgresUrl, postgresUrlProblems } from '../../../src/db/pg-hosts.js'
+import { freePort } from '../../helpers/processes.js'
+import { TEST_DATABASE_URL } from '../../helpers/hub.js'
+
+t.test('URLs with several hosts are read as libpq reads them', async (t) => {
+  t.strictSame(parsePostgresUrl('postgres://hub:pw@db1:5433,db2,[::1]:6000/ledger?sslmode=require&target_session_attrs=read-write'), {
+    hosts: [{ host: 'db1', port: 5433 }, { host: 'db2', port: 5432 }, { host: '::1', port: 6000 }],
+    targetSessionAttrs: 'read-write',
+    url: 'postgres://hub:pw@db1:5433/ledger?sslmode=require',
+  })
+  t.equal(parsePostgresUrl('postgres://a,b/x').targetSessionAttrs, 'read-write', 'several hosts default to read-write (the ledger writes)')
+  t.equal(parsePostgresUrl('postgresql://a/x').targetSessionAttrs, 'any', 'one host: as before')
+  t.strictSame(postgresUrlProblems('postgres://a,b/x?target_session_attrs=standby'), ['config /database/url: target_session_attrs=standby is not supported: the ledger writes, use read-write (or primary)'])
+  t.strictSame(postgresUrlProblems('mysql://a/x'), ['config /database/url: not a postgres:// or postgresql:// URL'])
+  t.strictSame(postgresUrlProblems(undefined), [])
+})
+
+const shared = new URL(TEST_DATABASE_URL)
+const withHosts = (hosts: string, query: string) => `postgres://${shared.username}${shared.password ? `:${shared.password}` : ''}@${hosts}${shared.pathname}?${query}`
+
+t.test('a connection skips a host that is down and takes the first that accepts writes', async (t) => {
+  const closed = await freePort()
+  const schema = `t_${randomBytes(5).toString('hex')}`
+  const db = await createPostgresDb({ url: withHosts(`127.0.0.1:${closed},${shared.host}`, 'target_session_attrs=read-write'), schema, poolSize: 2 })
+  t.teardown(async () => {
+    await db.query(`DROP SCHEMA ${schema} CASCADE`)
+    await db.close()
+  })
+  await db.transaction(async (tx) => { await tx.query('CREATE TABLE kept (n int)') })
+  await db.query('INSERT INTO kept VALUES (1)')
+  t.strictSame((await db.query('SELECT n FROM kept')).rows, [{ n: 1 }], 'reads and writes go to the host that takes them')
+})
+
+t.test('no host takes writes: a connection failure (503), never a read-only session', async (t) => {
+  const readOnly = 'options=' + encodeURIComponent('-c default_transaction_read_only=on')
+  const err = await createPostgresDb({ url: withHosts(shared.host, `${readOnly}&target_session_attrs=read-write`), schema: 'public' }).then(() => undefined, (e: unknown) => e)
+  t.match(err, { code: '08001', message: /No PostgreSQL host accepts writes now .*does not accept writes/ }, 'refused with SQLSTATE 08001, naming each host and why')
+  t.ok(isConnectionFailure(err), 'classified as the database being unavailable (answered 503)')
+  const target = parsePostgresUrl(withHosts(shared.host, `${readOnly}&target_session_attrs=primary`))
+  const { Client } = failoverClients(target, { config: { connectionString: target.url }, probeTimeoutMs: 2000 })
+  const client = new Client({ connectionString: target.url })
+  await client.connect()
+  t.teardown(() => client.end())
+  t.strictSame((await client.query(`SELECT current_setting('transaction_read_only') AS ro`)).rows, [{ ro: 'on' }], 'target_session_attrs=primary only asks for a server that is not a standby')
+})
