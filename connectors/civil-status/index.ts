@@ -79,7 +79,7 @@ const subject = (r: RecordRef) => `${r.kind}:${r.officeCode}/${r.book}/${r.numbe
 
 const routes: DeclaredRoute<any>[] = [
   {
-    method: 'POST', url: '/v1/civil-status/records/lookup', scope: 'citizens:read', tag: 'civil-status',
+    method: 'POST', url: '/v1/civil-status/records/lookup', scope: 'citizens:read', tag: 'civil-status', operationId: 'lookupCivilStatusRecord',
     summary: 'One birth, marriage or death entry from the civil-status database',
     description: 'Addressed by the register\'s own coordinates (kind, commune code, book, entry number), never by a personal ID. The answer leaves out the identity-document numbers the register holds. Audited with the officer and purpose; 404 when the register has no such entry.',
     contract: RecordLookup,
@@ -89,7 +89,7 @@ const routes: DeclaredRoute<any>[] = [
     audit: { subject },
   } satisfies DeclaredRoute<typeof RecordLookup>,
   {
-    method: 'POST', url: '/v1/civil-status/records/verify', scope: 'citizens:verify', tag: 'civil-status',
+    method: 'POST', url: '/v1/civil-status/records/verify', scope: 'citizens:verify', tag: 'civil-status', operationId: 'verifyCivilStatusRecord',
     summary: 'Check a name (and birth date) against a civil-status entry',
     description: 'Whether the register holds the entry and it agrees with what the applicant states: the child\'s name (birth), the deceased\'s (death) or either spouse\'s (marriage), and optionally that person\'s birth date. Names compare regardless of case and spacing, not of diacritics. Audited with the officer and purpose.',
     contract: RecordVerify,

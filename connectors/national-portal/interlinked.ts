@@ -9,16 +9,16 @@
  * only one HV writes out; the others come from its settings (`GetToken`, `LayDanhSachHoSo`,
  * `CapNhatDaNhanHoSoUrl`, `SendStatusUrl`), so ours are configurable and **unverified**.
  */
-import { Type, type Static } from 'typebox'
+import type { Static } from 'typebox'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { OperationDef } from '../../src/upstream/types.js'
 import { implement } from '../../src/upstream/contract.js'
-import { InterlinkedAck, InterlinkedList, InterlinkedRead, WaitingItem } from '../../src/contracts/portal.js'
+import { InterlinkedAck, InterlinkedList, InterlinkedRead, InterlinkedStatusReport, WaitingItem } from '../../src/contracts/portal.js'
 import type { ResolvedNationalPortalConfig } from './config.js'
 import { portalDateTime } from './forward.js'
 import { readInterlinkedItem, str } from './interlinked-read.js'
-import { judgeStatusReply, statusReportBody, StatusReportInput } from './interlinked-status.js'
+import { judgeStatusReply, statusReportBody } from './interlinked-status.js'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -123,18 +123,17 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
     },
   })
 
-  const reportInterlinkedStatus: OperationDef = {
+  const reportInterlinkedStatus = implement(InterlinkedStatusReport, {
     description: 'Reports a dossier\'s status to the interlinked platform (`trangThai` from the table in interlinked-status.ts); a status the table does not map is settled without a call. `rejected` when the platform refuses it, `bad_response` (retried) when it does not confirm it.',
-    input: StatusReportInput, output: Type.Object({ reported: Type.Boolean(), state: Type.Union([Type.Integer(), Type.Null()]) }),
     timeoutMs: 10_000, idempotent: false,
     async run(input, op) {
-      const body = statusReportBody(input as StatusReportInput, c!.handlingAgency ?? DEFAULT_HANDLING_AGENCY)
+      const body = statusReportBody(input, c!.handlingAgency ?? DEFAULT_HANDLING_AGENCY)
       if (body === undefined) return { reported: false, state: null }
       const reply = await call('POST', paths.status, body, op.signal, true, [400])
       judgeStatusReply(reply.status, reply.text)
       return { reported: true, state: body['trangThai'] as number }
     },
-  }
+  })
 
   return { listInterlinked, readInterlinked, ackInterlinked, reportInterlinkedStatus }
 }

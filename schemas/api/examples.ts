@@ -23,6 +23,9 @@ const dossierCode = 'HS-2026-000123'
 export const OPERATION_EXAMPLES: Record<string, OperationExample> = {
   lookupCitizen: { body: citizen },
   verifyCitizen: { body: citizen },
+  // The sandbox civil-status register's birth entry (connectors/civil-status/sandbox-records.ts).
+  lookupCivilStatusRecord: { body: { kind: 'birth', officeCode: '23284', book: '01/1990', number: '125' } },
+  verifyCivilStatusRecord: { body: { kind: 'birth', officeCode: '23284', book: '01/1990', number: '125', fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth } },
   getEnterprise: { params: { code: '6101234566' } },
   registerDocument: {
     body: {

@@ -7,6 +7,8 @@
 export const RESPONSE_DESCRIPTIONS: Record<string, Record<number, string>> = {
   lookupCitizen: { 200: 'The citizen: identity fields, plus the groups asked for in `include`' },
   verifyCitizen: { 200: 'Whether the three identity fields match one citizen together' },
+  lookupCivilStatusRecord: { 200: 'The register entry, without the identity-document numbers it holds' },
+  verifyCivilStatusRecord: { 200: 'Whether the entry exists and agrees with the name (and birth date) given' },
   getEnterprise: { 200: 'The enterprise, and whether it came from the cache' },
   registerDocument: { 201: 'Registered', 200: 'The same paper was already registered: its id' },
   searchDocuments: { 200: 'The papers held for this owner' },

@@ -5,7 +5,7 @@
  */
 import { Type } from 'typebox'
 import { contract } from '../upstream/contract.js'
-import { AgencyCode } from '../../schemas/dossier.js'
+import { AgencyCode, DOSSIER_STATUSES } from '../../schemas/dossier.js'
 import {
   Accepted, GetDossierInput, GetDossierOutput, GetProcedureInput, GetProcedureOutput, ListAgenciesInput, ListAgenciesOutput, ListProceduresInput,
   ListProceduresOutput, ProgressBatchInput, ProgressBatchOutput, ProgressSyncInput, SyncDossierInput, SyncDossiersInput, SyncDossiersOutput,
@@ -73,6 +73,23 @@ export const InterlinkedRead = contract('portal.interlinked.read', 'readInterlin
   'One waiting item\'s detail, raw, and the dossier.submitted event it maps to (or why it cannot), with its inline files and what the status report needs.')
 export const InterlinkedAck = contract('portal.interlinked.ack', 'ackInterlinked', Type.Object({ dossierCode: Type.String() }), Type.Object({}),
   'Tells the interlinked service the province has the item; sent once its event is committed.')
+
+const ReportText = Type.Optional(Type.String({ maxLength: 2000 }))
+const ReportTime = Type.Optional(Type.String({ format: 'date-time' }))
+
+/** One change of a dossier's status, as the interlinked platform is told of it (the status-report message target). */
+export const InterlinkedStatusInput = Type.Object({
+  dossierCode: Type.String({ minLength: 1, maxLength: 64 }),
+  procedureCode: Type.String({ description: 'The procedure code as the platform named it in the item' }),
+  status: Type.Enum([...DOSSIER_STATUSES]),
+  at: Type.String({ format: 'date-time', description: 'When the status changed' }),
+  officer: ReportText, officerTitle: ReportText, unit: ReportText, content: ReportText, note: ReportText, startedAt: ReportTime, dueAt: ReportTime,
+  results: Type.Optional(Type.Array(Type.Object({ name: Type.String(), resultCode: Type.Optional(Type.String()), url: Type.Optional(Type.String()) }))),
+}, { additionalProperties: false })
+
+export const InterlinkedStatusReport = contract('portal.interlinked.status', 'reportInterlinkedStatus', InterlinkedStatusInput,
+  Type.Object({ reported: Type.Boolean(), state: Type.Union([Type.Integer(), Type.Null()]) }),
+  'Reports a dossier\'s status to the interlinked platform; a status it has no state for is settled without a call (`reported: false`).')
 
 export const PaymentStatus = Type.Object({
   reference: Type.String(), state: Type.Enum(['paid', 'pending', 'failed']), amount: Type.Number(),

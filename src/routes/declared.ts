@@ -29,7 +29,7 @@ const declaredRoutes: FastifyPluginAsync<DeclaredRouteDeps> = async (app, deps) 
       url: route.url,
       config: { scope: route.scope },
       schema: {
-        tags: [route.tag], summary: route.summary, description: route.description,
+        tags: [route.tag], operationId: route.operationId, summary: route.summary, description: route.description,
         headers: PersonalDataHeaders, body: route.contract.input,
         response: { 200: route.response, ...(route.notFound !== undefined && { 404: { ...Type.Ref('Problem'), description: route.notFound } }), ...upstreamErrors },
       },

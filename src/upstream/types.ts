@@ -104,6 +104,8 @@ export interface DeclaredRoute<C extends Contract = Contract> {
   /** The scope a client needs (schemas/config.ts SCOPES). */
   scope: Scope
   tag: string
+  /** The OpenAPI operationId (unique across the API); schemas/api/examples.ts and responses.ts are keyed by it. */
+  operationId: string
   summary: string
   description: string
   contract: C

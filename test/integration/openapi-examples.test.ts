@@ -17,7 +17,7 @@ import { signWebhook } from '../../src/webhooks/signature.js'
 
 const ORDER = [
   'getLiveness', 'getReadiness', 'getAgencyMapping', 'listConnectors', 'getQueueCounts',
-  'lookupCitizen', 'verifyCitizen', 'getEnterprise', 'getProcedure', 'registerDocument', 'searchDocuments', 'prefillApplication',
+  'lookupCitizen', 'verifyCitizen', 'lookupCivilStatusRecord', 'verifyCivilStatusRecord', 'getEnterprise', 'getProcedure', 'registerDocument', 'searchDocuments', 'prefillApplication',
   'receiveNationalPortalWebhook', 'listEvents', 'listUnroutedEvents', 'listSubscribers', 'listDeadDeliveries', 'replayDeadDelivery', 'enableSubscriber',
   'listSampleSubscriberDeliveries',
   'upsertDossier', 'addDossierProgress', 'getDossier', 'listDossiers',
