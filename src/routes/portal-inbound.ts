@@ -39,6 +39,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
       config: { scope: 'dossiers:read' },
       schema: {
         tags: ['inbound'],
+        operationId: 'getPortalFile',
         summary: 'A file the national portal handed over with a dossier (an interlinked item\'s attachment), by its SHA-256',
         description: 'The `sha256` of a paper in a `dossier.submitted` event whose `url` is `urn:lgsp-hub:portal-file:<sha256>`. Served with the type the bytes show (`application/octet-stream` when they match no common one) and the sender\'s file name; only to a client acting for the agency of a dossier that holds it. The files are applicants\' papers: needs `X-Officer-Id` and `X-Purpose`, and every download is audited.',
         headers: PersonalDataHeaders,

@@ -42,6 +42,8 @@ t.test('every other problem at once, one line each', async (t) => {
     connectors: { ...OFF, 'civil-status': { enabled: true, baseUrl: 'https://hotich.example.invalid', provinceCode: 'KT', auth: { type: 'none' } }, 'document-axis': { enabled: true, baseUrl: 'https://vxp.example.invalid', systemId: 's', secret: 'x', organId: '000.00.00.H34', organName: 'UBND' } },
     sync: { targets: { 'national-portal': {}, 'document-axis': {} } },
     clients: [{ name: 'c', keySha256: 'a'.repeat(64), scopes: ['admin'], expiresAt: '2026-13-45' }],
+    redis: { url: 'redis://127.0.0.1:6379', cluster: { nodes: ['127.0.0.1:7000'] } },
+    database: { url: 'mysql://a/x' },
   }))
   t.ok(problems.some((p) => p.startsWith('config /connectors/civil-status/provinceCode: must match pattern')), problems.join('\n'))
   t.ok(problems.includes('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)'))
@@ -49,6 +51,8 @@ t.test('every other problem at once, one line each', async (t) => {
   t.ok(problems.includes('config /sync/targets/document-axis: the document axis (edocs.connector) is a message target; it cannot also receive dossier snapshots'))
   t.ok(problems.some((p) => p.startsWith('config /agencies/mappingFile: ')))
   t.ok(problems.includes('config /clients/0/expiresAt: "2026-13-45" is not a date'))
+  t.ok(problems.includes('config /redis: set one of url, sentinel and cluster, not url and cluster'), problems.join('\n'))
+  t.ok(problems.includes('config /database/url: not a postgres:// or postgresql:// URL'), problems.join('\n'))
 })
 
 t.test('startHub refuses before connecting to anything, with every problem in one ConfigError', async (t) => {
