@@ -26,6 +26,7 @@ export const RESPONSE_DESCRIPTIONS: Record<string, Record<number, string>> = {
   listEvents: { 200: 'One page of the feed' },
   receivePortalForward: { 202: 'Committed as a routed event', 200: 'Already taken (a resend)' },
   getPortalFile: { 200: 'The file' },
+  getIndicatorSummary: { 200: 'The Decision 766 groups per agency, with their rates and points' },
   pollPortalNow: { 200: 'How many items the poll took' },
   listPortalQuarantine: { 200: 'Pushes and pulled items that could not be read' },
   sendEdoc: { 202: 'Built, stored and queued for sending', 200: 'The same document was already accepted: its id' },
