@@ -38,6 +38,7 @@ import documentsRoutes from './routes/documents.js'
 import prefillRoutes from './routes/prefill.js'
 import enterprisesRoutes from './routes/enterprises.js'
 import webhooksRoutes from './routes/webhooks.js'
+import { parseSecret } from './webhooks/signature.js'
 import eventsRoutes from './routes/events.js'
 import type { InboxService } from './inbox/index.js'
 import type { EdocService } from './edocs/index.js'
@@ -45,6 +46,8 @@ import edocsRoutes from './routes/edocs.js'
 import indicatorsRoutes from './routes/indicators.js'
 import type { IndicatorService } from './indicators/index.js'
 import adminEdocsRoutes from './routes/admin-edocs.js'
+import declaredRoutes from './routes/declared.js'
+import { ForwardedPushRead, PaymentStart } from './contracts/portal.js'
 import adminSandboxRoutes from './routes/admin-sandbox.js'
 import type { SampleSubscriber } from './sim/sample-subscriber.js'
 import consoleSessionPlugin from './plugins/console-session.js'
@@ -147,7 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     await app.register(documentsRoutes, { documents: deps.documents, audit: deps.audit })
     await app.register(prefillRoutes, { registry: deps.registry, audit: deps.audit, documents: deps.documents, catalogue: deps.catalogue, deadlineMs: deps.config.prefill.deadlineMs })
     const np = deps.config.webhooks.nationalPortal
-    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets, toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
+    await app.register(webhooksRoutes, { inbox: deps.inbox, secrets: np.secrets.map(parseSecret), toleranceS: np.toleranceS, bodyLimitBytes: np.bodyLimitBytes, ...(np.allowIps && { allowIps: np.allowIps }), ...(deps.agencies && { currentAgency: deps.agencies.current }) })
     await app.register(eventsRoutes, { inbox: deps.inbox, audit: deps.audit })
     if (deps.indicators) await app.register(indicatorsRoutes, { indicators: deps.indicators, targets: deps.sync.targets() })
     if (deps.edocs) {
@@ -164,13 +167,17 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
       ...(deps.edocs && { edocsConnector: deps.config.edocs.connector }),
     })
     await app.register(consoleRoutes, { sessions, clients: deps.config.clients, audit: deps.audit, failures, idleMs: deps.config.console.sessionIdleMs })
-    if (deps.payments) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: 'national-portal' })
-    if (deps.portalInbound) {
+    const paymentConnector = deps.registry.provider(PaymentStart)
+    const inboundConnector = deps.registry.provider(ForwardedPushRead)
+    if (deps.payments && paymentConnector) await app.register(paymentsRoutes, { payments: deps.payments, sync: deps.sync, registry: deps.registry, audit: deps.audit, connector: paymentConnector })
+    if (deps.portalInbound && inboundConnector) {
       await app.register(portalInboundRoutes, {
-        inbound: deps.portalInbound, registry: deps.registry, audit: deps.audit, connector: 'national-portal',
+        inbound: deps.portalInbound, registry: deps.registry, audit: deps.audit, connector: inboundConnector,
         ...(deps.portalFiles && { files: deps.portalFiles }), ...(deps.pollNow && { pollNow: deps.pollNow }),
       })
     }
+    // Routes the enabled connectors declare (e.g. civil-status), mounted the same way for each.
+    await app.register(declaredRoutes, { registry: deps.registry, audit: deps.audit })
   }
 
   return Object.assign(app, { markShuttingDown: () => { shuttingDown = true } })

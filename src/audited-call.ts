@@ -4,37 +4,43 @@
  * with 503 and no data leaves (fail closed, DESIGN §6).
  */
 import type { Logger } from 'pino'
+import type { Static } from 'typebox'
 import type { ConnectorRegistry } from './upstream/registry.js'
+import type { Contract } from './upstream/types.js'
 import type { AuditEntry, AuditLog } from './audit/types.js'
 import { GatewayError } from './errors.js'
 import { upstreamToGateway } from './upstream-errors.js'
 
-export interface PersonalDataCall {
+export interface PersonalDataCall<C extends Contract> {
   client: string
   officerId: string
   purpose: string
   requestId: string
-  connector: string
-  operation: string
-  /** What the audit record calls the operation, when it says more (e.g. `lookup+relatives,religion`: the groups disclosed). Default `operation`. */
+  /** What is called; the registry finds the connector that provides it. */
+  contract: C
+  /** A connector chosen by config instead of the contract's provider. */
+  connector?: string
+  /** What the audit record calls the operation, when it says more (e.g. `lookup+relatives,religion`: the groups disclosed). Default the contract's operation. */
   auditOperation?: string
   /** The personal ID or enterprise code the call is about (hashed + masked by the audit log). */
   subject: string | null
-  input: unknown
+  input: Static<C['input']>
   signal: AbortSignal
   log: Logger
 }
 
-export async function auditedCall<T>(
+export async function auditedCall<C extends Contract>(
   deps: { registry: ConnectorRegistry; audit: AuditLog },
-  call: PersonalDataCall,
-  outcomeOf: (result: T) => string = (r) => (r === null ? 'not_found' : 'ok'),
-): Promise<T> {
+  call: PersonalDataCall<C>,
+  outcomeOf: (result: Static<C['output']>) => string = (r) => (r === null ? 'not_found' : 'ok'),
+): Promise<Static<C['output']>> {
+  type T = Static<C['output']>
   const started = performance.now()
   let result: T | undefined
   let failure: GatewayError | undefined
+  const { contract, input, connector, ...ctx } = call
   try {
-    result = await deps.registry.invoke<T>(call.connector, call.operation, call.input, call)
+    result = await deps.registry.call(contract, input, { ...ctx, ...(connector !== undefined && { connector }) })
   } catch (err) {
     failure = upstreamToGateway(err)
   }
@@ -44,8 +50,8 @@ export async function auditedCall<T>(
     client: call.client,
     officerId: call.officerId,
     purpose: call.purpose,
-    connector: call.connector,
-    operation: call.auditOperation ?? call.operation,
+    connector: connector ?? deps.registry.provider(contract) ?? contract.capability,
+    operation: call.auditOperation ?? contract.operation,
     subject: call.subject,
     outcome: failure ? failure.code : outcomeOf(result as T),
     latencyMs: Math.round(performance.now() - started),

@@ -3,8 +3,6 @@
  * migrations, the audit log, the connector registry and the HTTP server — and stops it in the
  * reverse order. Tests call `startHub` in-process; `main.ts` calls it from the command line.
  */
-import { isAbsolute } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { DestinationStream, Logger } from 'pino'
 import type { HubConfig } from '../schemas/config.js'
 import { SCOPES } from '../schemas/config.js'
@@ -13,28 +11,28 @@ import { assertPortFree } from './config/port.js'
 import { decideSandbox, SANDBOX_AUDIT_KEY } from './config/sandbox.js'
 import { createLogger } from './logger.js'
 import { createMetrics } from './metrics.js'
-import { findRedis, redisSettingProblems, type RedisHandle } from './redis.js'
+import { findRedis, type RedisHandle } from './redis.js'
 import { openDatabase } from './db/index.js'
-import { postgresUrlProblems } from './db/pg-hosts.js'
 import { createAuditLog } from './audit/audit-log.js'
 import { chainKeyFrom } from './audit/chain.js'
-import { createRegistry, loadConnectorModule, validateConnectorConfigs } from './upstream/registry.js'
+import { createRegistry, loadConnectorModule } from './upstream/registry.js'
+import { checkConfig } from './config/check.js'
 import type { SimulatorHandle } from './upstream/types.js'
 import { buildApp, type HubApp } from './app.js'
 import { createSyncService } from './sync/index.js'
 import { createFactsReader } from './sync/hub-facts.js'
 import { createIndicatorService } from './indicators/index.js'
-import { loadAgencyMapping, NO_AGENCY_MAPPING } from './agency-mapping.js'
 import { createPortalInbound } from './portal-inbound/index.js'
 import { createPortalFiles } from './portal-inbound/files.js'
 import { registerInterlinked, statusReportHandler, statusReportHooks, STATUS_TARGET, type InterlinkedLink } from './portal-inbound/status-report.js'
 import { pollInterlinked, startInterlinkedPoll } from './portal-inbound/poll.js'
 import { createPaymentService } from './payments/index.js'
+import { ForwardedPushRead, InterlinkedList, PaymentStart } from './contracts/portal.js'
 import { createCatalogue } from './procedures/catalogue.js'
 import { createDocumentStore } from './documents/store.js'
 import { createInboxService } from './inbox/index.js'
 import { createEdocService, createEdocStore, edocMessageHandler } from './edocs/index.js'
-import { clientKeyProblems, keyExpiry, sha256Hex } from './plugins/auth.js'
+import { keyExpiry, sha256Hex } from './plugins/auth.js'
 import { startSampleSubscriber, type SampleSubscriber } from './sim/sample-subscriber.js'
 import { createRecentErrors } from './upstream/recent-errors.js'
 
@@ -60,11 +58,10 @@ export interface StartOptions {
   pgliteDump?: Blob
 }
 
-/** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts). */
-async function startSandbox(config: HubConfig, log: Logger): Promise<Record<string, SimulatorHandle>> {
-  const { simulate, problems } = decideSandbox(config)
+/** Starts a simulator for each connector the sandbox decision names (see config/sandbox.ts); a connector without one is a config problem. */
+async function startSimulators(config: HubConfig, simulate: string[], log: Logger, problems: string[]): Promise<Record<string, SimulatorHandle>> {
   const simulators: Record<string, SimulatorHandle> = {}
-  for (const id of problems.length > 0 ? [] : simulate) {
+  for (const id of simulate) {
     const mod = await loadConnectorModule(id)
     if (!mod.startSimulator) {
       problems.push(`config /connectors/${id}/baseUrl: required, the ${id} connector has no simulator`)
@@ -73,10 +70,6 @@ async function startSandbox(config: HubConfig, log: Logger): Promise<Record<stri
     const sim = await mod.startSimulator({ port: 0, log: log.child({ simulator: id }) })
     simulators[id] = sim
     Object.assign(config.connectors[id]!, sim.config)
-  }
-  if (problems.length > 0) {
-    await Promise.allSettled(Object.values(simulators).map((s) => s.close()))
-    throw new ConfigError(problems)
   }
   return simulators
 }
@@ -103,29 +96,28 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
   }
   try {
     if (options.listen !== false) await assertPortFree(config.server.host, config.server.port)
-    const simulators = await startSandbox(config, log)
+    // Every config check at one point, before anything connects: the sandbox decision (missing
+    // baseUrls end it there: checking those sections would only repeat them), then, with the
+    // simulators' URLs filled in, the rest (src/config/check.ts); one ConfigError for all.
+    const decision = decideSandbox(config)
+    if (decision.problems.length > 0) throw new ConfigError(decision.problems)
+    const problems: string[] = []
+    const simulators = await startSimulators(config, decision.simulate, log, problems)
     cleanups.push(() => Promise.allSettled(Object.values(simulators).map((s) => s.close())))
     const sandbox = Object.keys(simulators).length > 0
     if (sandbox) applySandboxDefaults(config)
     // A receiver to route events to, so webhooks can be tried by hand; never beside real subscribers.
-    const sampleSubscriber = sandbox && config.sandbox.sampleSubscriber && (config.subscribers ?? []).length === 0
+    // Wired before the checks, so its secret is checked like any subscriber's.
+    const sampleSubscriber = sandbox && config.sandbox.sampleSubscriber && config.subscribers.length === 0
       ? await startSampleSubscriber({ log: log.child({ simulator: 'sample-subscriber' }) }) : undefined
     if (sampleSubscriber) {
       cleanups.push(() => sampleSubscriber.close())
       config.subscribers = [{ name: sampleSubscriber.name, url: sampleSubscriber.url, secrets: [sampleSubscriber.secret] }]
     }
-    const problems = await validateConnectorConfigs(config.connectors)
-    problems.push(...clientKeyProblems(config.clients))
-    problems.push(...redisSettingProblems(config.redis), ...postgresUrlProblems(config.database.url))
-    if (!config.audit.hashKey) problems.push('config /audit/hashKey: required outside the sandbox (set AUDIT_HASH_KEY or AUDIT_HASH_KEY_FILE)')
-    const mappingFile = config.agencies?.mappingFile
-    let agencies = NO_AGENCY_MAPPING
-    try {
-      if (mappingFile) agencies = loadAgencyMapping(isAbsolute(mappingFile) ? mappingFile : fileURLToPath(new URL(`../${mappingFile}`, import.meta.url)))
-    } catch (err) {
-      problems.push(`config /agencies/mappingFile: ${(err as Error).message}`)
-    }
+    const checked = await checkConfig(config)
+    problems.push(...checked.problems)
     if (problems.length > 0) throw new ConfigError(problems)
+    const { agencies } = checked
     // Patterns written for the old codes also match the codes those units have now.
     for (const c of [...config.clients, ...(config.subscribers ?? [])]) if (c.agencies) c.agencies = agencies.expandPatterns(c.agencies)
 
@@ -169,8 +161,6 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     connectorIds = () => registry.ids()
     cleanups.push(() => registry.close())
 
-    const missing = Object.keys(config.sync.targets).filter((t) => !registry.has(t))
-    if (missing.length > 0) throw new ConfigError(missing.map((t) => `config /sync/targets/${t}: no enabled connector "${t}" to deliver to (enable /connectors/${t} or remove the target)`))
     const documents = createDocumentStore(db, config.audit.hashKey!)
     // The document axis sends through the outbox as a message target of its own.
     const axis = registry.has(config.edocs.connector) ? config.edocs.connector : undefined
@@ -179,13 +169,14 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     const recording = config.indicators.enabled
     const edocStore = createEdocStore(db, config.edocs.connector, recording ? indicators.edocHooks : undefined)
     // The interlinked flow's status reports go through the outbox as a message target of their own.
-    const pulls = registry.has('national-portal') && registry.get('national-portal').operations['listInterlinked'] !== undefined
+    const pullConnector = registry.provider(InterlinkedList)
+    const pulls = pullConnector !== undefined
     const sync = createSyncService({
       config, db, redis: redisConnector, registry, metrics, log, runWorkers: config.role !== 'api', documents, agencies, facts: createFactsReader(config.audit.hashKey!),
       ...(recording && { indicators: indicators.recordAccepted }),
       messageTargets: {
         ...(axis && { [axis]: { config: config.edocs.delivery, handler: edocMessageHandler(edocStore) } }),
-        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler('national-portal'), prunable: true } }),
+        ...(pulls && { [STATUS_TARGET]: { config: config.portalInbound.statusDelivery, handler: statusReportHandler(pullConnector!), prunable: true } }),
       },
       ...(pulls && { hooks: statusReportHooks() }),
     })
@@ -199,15 +190,16 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
     })
     cleanups.push(() => inbox.close())
 
+    // The portal's inbound flows and payments run where a connector provides them.
     const portalFiles = createPortalFiles(db, config.portalInbound.maxFileBytes)
     const onInterlinked = async (code: string, link: InterlinkedLink) => {
       const rows = await db.transaction((tx) => registerInterlinked(tx, code, link))
       await sync.wakeMessages(rows.map((r) => ({ ...r, key: code })))
     }
-    const portalInbound = registry.has('national-portal') ? createPortalInbound({ db, inbox, agencies, files: portalFiles, ...(pulls && { onInterlinked }) }) : undefined
-    const payments = portalInbound && registry.get('national-portal').operations['startPayment'] !== undefined
-      ? createPaymentService({ db, registry, inbox, connector: 'national-portal' }) : undefined
-    const pollOptions = { db, registry, inbound: portalInbound!, connector: 'national-portal', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
+    const portalInbound = registry.provider(ForwardedPushRead) !== undefined ? createPortalInbound({ db, inbox, agencies, files: portalFiles, ...(pulls && { onInterlinked }) }) : undefined
+    const paymentConnector = registry.provider(PaymentStart)
+    const payments = portalInbound && paymentConnector !== undefined ? createPaymentService({ db, registry, inbox, connector: paymentConnector }) : undefined
+    const pollOptions = { db, registry, inbound: portalInbound!, connector: pullConnector ?? '', leaseMs: config.portalInbound.leaseMs, maxItems: config.portalInbound.maxItems, log: log.child({ component: 'portal-poll' }) }
     const pollNow = pulls ? pollInterlinked(pollOptions) : undefined
     if (pulls && config.role !== 'api' && config.portalInbound.pollEveryMs > 0) {
       const poll = startInterlinkedPoll({ ...pollOptions, redis: redisConnector, prefix: redisConnector.bullPrefix(config.redis.keyPrefix), everyMs: config.portalInbound.pollEveryMs })

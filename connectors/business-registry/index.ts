@@ -3,11 +3,14 @@
  * `getEnterprise` over REST/JSON with an OAuth2 client-credentials token. Wire format in
  * wire.ts, config in config.ts, the upstream's stand-in in simulator.ts.
  */
-import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationDef } from '../../src/upstream/types.js'
+import type { Connector, ConnectorContext } from '../../src/upstream/types.js'
+import { implement } from '../../src/upstream/contract.js'
+import { defineConnector } from '../../src/upstream/connector-kit.js'
+import { EnterpriseGet } from '../../src/contracts/identity.js'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { createAuthStrategy } from '../../src/upstream/auth/index.js'
-import { checkEnterpriseCode, GetEnterpriseInput, GetEnterpriseOutput, type Enterprise } from '../../schemas/enterprise.js'
+import { checkEnterpriseCode, type Enterprise } from '../../schemas/enterprise.js'
 import { BusinessRegistryConfigSchema, resolveConfig, type BusinessRegistryConfig } from './config.js'
 import { lookupPath, readEnterpriseReply } from './wire.js'
 import { DEFAULT_TOKEN_PATH, SANDBOX_CREDENTIALS, startBusinessRegistrySimulator } from './simulator.js'
@@ -50,10 +53,7 @@ function create(ctx: ConnectorContext<BusinessRegistryConfig>): Connector {
     return outcome.value
   }
 
-  const getEnterprise: OperationDef<typeof GetEnterpriseInput, typeof GetEnterpriseOutput> = {
-    description: 'One enterprise (or branch) from the national business registry by its enterprise code; null when the registry holds none.',
-    input: GetEnterpriseInput,
-    output: GetEnterpriseOutput,
+  const getEnterprise = implement(EnterpriseGet, {
     timeoutMs: config.timeoutMs.getEnterprise,
     idempotent: true,
     async run(input, op) {
@@ -64,49 +64,30 @@ function create(ctx: ConnectorContext<BusinessRegistryConfig>): Connector {
       }
       return lookup(input.code, op.signal)
     },
-  }
+  })
 
   /**
    * A fresh token from a strategy of its own (proves the token endpoint and the consumer key and
    * secret now, without dropping the token lookups share), then a lookup of a code nobody holds
    * (proves the detail endpoint accepts our token). Any readable answer is healthy.
    */
-  async function health(signal: AbortSignal): Promise<HealthResult> {
-    const started = performance.now()
-    try {
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
-      await createAuthStrategy(config.auth, { log: ctx.log }).headers(new URL(config.baseUrl), deadline)
-      await lookup(config.health.code, deadline)
-      return { ok: true, latencyMs: Math.round(performance.now() - started) }
-    } catch (err) {
-      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
-      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
-    }
+  async function probe(signal: AbortSignal) {
+    await createAuthStrategy(config.auth, { log: ctx.log }).headers(new URL(config.baseUrl), signal)
+    await lookup(config.health.code, signal)
   }
 
-  return {
-    id: 'business-registry',
-    operations: { getEnterprise },
-    health,
-    close: () => client.close(),
-  }
+  return { operations: { getEnterprise }, probe }
 }
 
-const businessRegistry: ConnectorModule<typeof BusinessRegistryConfigSchema> = {
+export default defineConnector({
   id: 'business-registry',
   configSchema: BusinessRegistryConfigSchema,
   create,
-  async startSimulator({ port, log }) {
-    const sim = await startBusinessRegistrySimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
-    return {
-      url: sim.url,
-      close: () => sim.close(),
-      config: {
-        baseUrl: sim.url,
-        auth: { type: 'oauth2', tokenUrl: `${sim.url}${DEFAULT_TOKEN_PATH}`, clientId: SANDBOX_CREDENTIALS.consumerKey, clientSecret: SANDBOX_CREDENTIALS.consumerSecret },
-      },
-    }
+  simulator: {
+    start: startBusinessRegistrySimulator,
+    sandboxConfig: (sim) => ({
+      baseUrl: sim.url,
+      auth: { type: 'oauth2', tokenUrl: `${sim.url}${DEFAULT_TOKEN_PATH}`, clientId: SANDBOX_CREDENTIALS.consumerKey, clientSecret: SANDBOX_CREDENTIALS.consumerSecret },
+    }),
   },
-}
-
-export default businessRegistry
+})

@@ -22,31 +22,16 @@ import { SignedXml } from 'xml-crypto'
 export const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
 const C14N = 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315'
 const ENVELOPED = 'http://www.w3.org/2000/09/xmldsig#enveloped-signature'
+import type { SignatureStatus, SignerCertificate, SignatureVerdict } from './model.js'
+
 export const SIGNATURE_ALGORITHMS = {
   'rsa-sha1': { signature: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1', digest: 'http://www.w3.org/2000/09/xmldsig#sha1' },
   'rsa-sha256': { signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', digest: 'http://www.w3.org/2001/04/xmlenc#sha256' },
 } as const
 export type SignatureAlgorithm = keyof typeof SIGNATURE_ALGORITHMS
 
-export type SignatureStatus = 'valid' | 'invalid' | 'unverifiable' | 'absent'
+export type { SignatureStatus, SignerCertificate, SignatureVerdict } from './model.js'
 export const SIGNATURE_STATUSES: readonly SignatureStatus[] = ['valid', 'invalid', 'unverifiable', 'absent']
-
-export interface SignerCertificate {
-  subject: string
-  issuer: string
-  serialNumber: string
-  /** ISO 8601. */
-  validFrom: string
-  validTo: string
-}
-
-export interface SignatureVerdict {
-  status: SignatureStatus
-  /** Why it is not `valid` (absent for `valid` and `absent`). */
-  reason?: string
-  /** The certificate the signature carries, when it could be read. */
-  signer?: SignerCertificate
-}
 
 export interface VerifyOptions {
   /** Trust anchors (PEM); when given, the signer's certificate must be issued by one of them. */

@@ -8,41 +8,31 @@
  * `listReceived`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
  * `inspectPackage` (what `edxml:inspect` prints, for the console), `acknowledge`, `listAgencies`.
  */
-import { Type } from 'typebox'
-import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationDef } from '../../src/upstream/types.js'
+import type { Connector, ConnectorContext } from '../../src/upstream/types.js'
+import { implement } from '../../src/upstream/contract.js'
+import { defineConnector } from '../../src/upstream/connector-kit.js'
+import { Acknowledge, AxisAgenciesList, GetMessage, InspectPackage, ListReceived, PackEdoc, PackStatus, ReadPackage, SendPackage } from '../../src/axis/contracts.js'
 import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
 import { HEADER, ROOT } from './edxml-common.js'
-import { EdxmlError, type Edoc, type Organ, type StatusPacket } from './model.js'
-import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE_TYPE, type AgencyItem, type AxisReply, type MessageType, type ReceivedItem } from './wire.js'
+import { EdxmlError, type Edoc, type MessageType, type Organ, type ReceivedItem, type ReceivedMessage, type ReceivedSignature, type UnreadablePackage, type AgencyItem } from './model.js'
+import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE_TYPE, type AxisReply } from './wire.js'
 import { scanBase64 } from './edxml-base64.js'
-import { signPackage, verifyPackage, type SignatureAlgorithm, type SignatureVerdict, type SigningKey } from './edxml-signature.js'
+import { signPackage, verifyPackage, type SignatureAlgorithm, type SigningKey } from './edxml-signature.js'
 import { createTestPki } from './test-pki.js'
-import { inspectPackage as inspect, type Inspection } from './inspect.js'
+import { inspectPackage as inspect } from './inspect.js'
 import { X509Certificate } from 'node:crypto'
 import { SANDBOX_AXIS, startDocumentAxisSimulator } from './simulator.js'
 import { clientOverrides } from '../../src/upstream/client-config.js'
 
 export { DocumentAxisConfigSchema, type DocumentAxisConfig }
-export type { Edoc, StatusPacket, Organ } from './model.js'
+export type { Edoc, StatusPacket, Organ, ReceivedMessage, ReceivedSignature, UnreadablePackage, SignatureVerdict } from './model.js'
 
 /** Level-1 group of an agency code (`H34` in `000.01.32.H34`): an organ belongs to the province when it matches. */
 const levelOne = (organId: string) => organId.slice(organId.lastIndexOf('.') + 1)
 
-/** The signature verdict of a received package, and whether the policy flags it. */
-export type ReceivedSignature = SignatureVerdict & { flagged: boolean }
-export type { SignatureVerdict } from './edxml-signature.js'
-
-export type ReceivedMessage =
-  | { kind: 'edoc'; docId: string; edoc: Edoc; package: Buffer; ours: string[]; signature: ReceivedSignature }
-  | { kind: 'status'; docId: string; status: StatusPacket; package: Buffer; signature: ReceivedSignature }
-
-/** A package fetched whole that is not acceptable edXML: the parser's reason (element paths, limits; never content). */
-export type UnreadablePackage = { kind: 'unreadable'; docId: string; messageType: MessageType; package: Buffer; reason: string }
-
-const Any = <T>(description: string) => Type.Unsafe<T>({ description })
 const splitPem = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
 
 /** getEdoc's `data`: the package as base64; checked before it is decoded. */
@@ -102,13 +92,10 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     throw err
   }
 
-  const packEdoc: OperationDef = {
-    description: 'Builds the edXML package of a document (no I/O). `from` defaults to the province; it must be an agency of the province.',
-    input: Any<{ edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }>('{ edoc } (connectors/document-axis/model.ts)'),
-    output: Any<{ package: Buffer; documentId: string; from: Organ }>('{ package, documentId, from }'),
+  const packEdoc = implement(PackEdoc, {
     timeoutMs: config.timeoutMs.pack,
     idempotent: true,
-    async run(input: { edoc: Omit<Edoc, 'header'> & { header: Omit<Edoc['header'], 'from'> & { from?: Organ } } }) {
+    async run(input) {
       const from = input.edoc.header.from ?? province
       if (!isOurs(from.organId)) throw new UpstreamError('rejected', `The sender ${from.organId} is not an agency of this province (${config.organId}).`)
       // Like VNPT's library, the sender writes the first hop itself; the axis appends its own.
@@ -131,15 +118,12 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       if (pkg.length > limits.maxPackageBytes) throw new UpstreamError('rejected', `The package would be ${pkg.length} bytes; the limit is ${limits.maxPackageBytes} (maxPackageBytes).`)
       return { package: pkg, documentId: edoc.header.documentId, from }
     },
-  }
+  })
 
-  const packStatus: OperationDef = {
-    description: 'Builds a status packet (no I/O). `from` must be an agency of the province.',
-    input: Any<{ status: StatusPacket }>('{ status } (model.ts)'),
-    output: Any<{ package: Buffer }>('{ package }'),
+  const packStatus = implement(PackStatus, {
     timeoutMs: config.timeoutMs.pack,
     idempotent: true,
-    async run(input: { status: StatusPacket }) {
+    async run(input) {
       if (!isOurs(input.status.from.organId)) throw new UpstreamError('rejected', `The status sender ${input.status.from.organId} is not an agency of this province.`)
       try {
         const pkg = buildStatus(input.status)
@@ -148,15 +132,13 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
         return refuse(err, 'status packet')
       }
     },
-  }
+  })
 
-  const send: OperationDef = {
+  const send = implement(SendPackage, {
     description: 'Sends a package built by packEdoc or packStatus; answers the axis\'s id for it. Not repeated inside the call (the outbox retries).',
-    input: Any<{ messageType: MessageType; package: Buffer }>('{ messageType: edoc|status, package }'),
-    output: Any<{ docId: string }>('{ docId }'),
     timeoutMs: config.timeoutMs.send,
     idempotent: false,
-    async run(input: { messageType: MessageType; package: Buffer }, op) {
+    async run(input, op) {
       if (input.package.length > config.limits.maxPackageBytes) throw new UpstreamError('rejected', `The package is ${input.package.length} bytes; the limit is ${config.limits.maxPackageBytes}.`)
       // The SDK sends the file followed by CRLF; hash-file covers the file alone.
       const params: Array<[string, string]> = [['from', config.organId], ['servicetype', SERVICE_TYPE], ['messagetype', input.messageType], ['hash-file', hashFile(input.package)]]
@@ -165,15 +147,12 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       if (docId === '') throw new UpstreamError('bad_response', 'The document axis accepted the package without giving its DocId.')
       return { docId }
     },
-  }
+  })
 
-  const listReceived: OperationDef = {
-    description: 'Documents and status packets waiting in the province\'s mailbox (not yet acknowledged), oldest first.',
-    input: Any<{ messageType?: MessageType; limit?: number }>('{ messageType?, limit? }'),
-    output: Any<{ items: ReceivedItem[] }>('{ items }'),
+  const listReceived = implement(ListReceived, {
     timeoutMs: config.timeoutMs.listReceived,
     idempotent: true,
-    async run(input: { messageType?: MessageType; limit?: number }, op) {
+    async run(input, op) {
       const items: ReceivedItem[] = []
       // The axis lists one message type per call.
       for (const messageType of input.messageType ? [input.messageType] : (['edoc', 'status'] as const)) {
@@ -187,7 +166,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
       }
       return { items: input.limit ? items.slice(0, input.limit) : items }
     },
-  }
+  })
 
   /** The hardened parse of one received package (no I/O); a refusal is an EdxmlError naming the element or limit. */
   function parseReceived(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage {
@@ -203,13 +182,11 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   const unreadable = (docId: string, messageType: MessageType, body: Buffer, err: EdxmlError): UnreadablePackage =>
     ({ kind: 'unreadable', docId, messageType, package: body, reason: err.message })
 
-  const getMessage: OperationDef = {
+  const getMessage = implement(GetMessage, {
     description: 'Fetches one received package and reads it under the configured limits. A package that is not acceptable edXML is `bad_response` naming the element, or with `keepUnreadable` an `unreadable` answer carrying the bytes and the reason (the axis did its part; the content is the problem) when the refusal lies inside a well-formed edXML envelope; a reply that is not one (cut, foreign) stays `bad_response`.',
-    input: Any<{ docId: string; messageType: MessageType; keepUnreadable?: boolean }>('{ docId, messageType, keepUnreadable? }'),
-    output: Any<ReceivedMessage | UnreadablePackage>('a received document or status packet (or, with keepUnreadable, an unreadable package)'),
     timeoutMs: config.timeoutMs.getMessage,
     idempotent: true,
-    async run(input: { docId: string; messageType: MessageType; keepUnreadable?: boolean }, op): Promise<ReceivedMessage | UnreadablePackage> {
+    async run(input, op): Promise<ReceivedMessage | UnreadablePackage> {
       const reply = await call(config.paths.get, [['docId', input.docId], ['filePath', '']], '{}', op.signal, true)
       const body = packageOf(reply, input.docId)
       try {
@@ -224,15 +201,12 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
         throw new UpstreamError('bad_response', `Received ${input.messageType} ${input.docId} is not acceptable edXML.`, { upstreamReason: err.message })
       }
     },
-  }
+  })
 
-  const readPackage: OperationDef = {
-    description: 'Reads a package fetched earlier (kept because it was unreadable) under the limits configured now; no I/O.',
-    input: Any<{ docId: string; messageType: MessageType; package: Buffer }>('{ docId, messageType, package }'),
-    output: Any<ReceivedMessage | UnreadablePackage>('the document or status packet, or why it is still unreadable'),
+  const readPackage = implement(ReadPackage, {
     timeoutMs: config.timeoutMs.pack,
     idempotent: true,
-    async run(input: { docId: string; messageType: MessageType; package: Buffer }) {
+    async run(input) {
       try {
         return parseReceived(input.docId, input.messageType, input.package)
       } catch (err) {
@@ -240,35 +214,27 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
         throw err
       }
     },
-  }
+  })
 
-  const inspectPackage: OperationDef = {
-    description: 'The verdict `edxml:inspect` prints for a package (readable, its signature verdict under the configured trust anchors; or the element at fault); no I/O.',
-    input: Any<{ package: Buffer }>('{ package }'),
-    output: Any<Inspection>('{ ok, kind, header | status, attachments, signature } or { ok: false, element, reason }'),
+  const inspectPackage = implement(InspectPackage, {
     timeoutMs: config.timeoutMs.pack,
     idempotent: true,
-    async run(input: { package: Buffer }) {
+    async run(input) {
       return inspect(input.package, trusted)
     },
-  }
+  })
 
-  const acknowledge: OperationDef = {
-    description: 'Tells the axis a received package is safely stored, so it is not listed again. Idempotent.',
-    input: Any<{ docId: string }>('{ docId }'),
-    output: Any<Record<string, never>>('{}'),
+  const acknowledge = implement(Acknowledge, {
     timeoutMs: config.timeoutMs.acknowledge,
     idempotent: true,
-    async run(input: { docId: string }, op) {
+    async run(input, op) {
       await call(config.paths.updateStatus, [['docId', input.docId], ['status', ACK_STATUS]], '{}', op.signal, true)
       return {}
     },
-  }
+  })
 
-  const listAgencies: OperationDef = {
+  const listAgencies = implement(AxisAgenciesList, {
     description: 'Agencies registered on the axis (`id`, parent `pid`, `code`, `name`, `mail`, `oldCode`).',
-    input: Type.Object({}),
-    output: Type.Object({ agencies: Type.Array(Type.Object({ id: Type.String(), pid: Type.String(), code: Type.String(), name: Type.String(), mail: Type.String(), oldCode: Type.String() })) }),
     timeoutMs: config.timeoutMs.listAgencies,
     idempotent: true,
     async run(_input, op) {
@@ -280,48 +246,33 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
         .map((a) => ({ id: text(a.id), pid: text(a.pid), code: a.code as string, name: a.name as string, mail: text(a.mail), oldCode: text(a.oldCode) }))
       return { agencies }
     },
-  }
-
-  /** The agency list proves the endpoint, our signature and our clock together. */
-  async function health(signal: AbortSignal): Promise<HealthResult> {
-    const started = performance.now()
-    try {
-      await call(config.paths.agencies, [], '', AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)]), true)
-      return { ok: true, latencyMs: Math.round(performance.now() - started) }
-    } catch (err) {
-      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
-      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
-    }
-  }
+  })
 
   return {
-    id: 'document-axis',
     operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, inspectPackage, acknowledge, listAgencies },
-    health,
-    close: () => client.close(),
+    /** The agency list proves the endpoint, our signature and our clock together. */
+    probe: async (signal) => void (await call(config.paths.agencies, [], '', signal, true)),
   }
 }
 
-const documentAxis: ConnectorModule<typeof DocumentAxisConfigSchema> = {
+export default defineConnector({
   id: 'document-axis',
   configSchema: DocumentAxisConfigSchema,
   create,
-  async startSimulator({ port, log }) {
+  simulator: {
     // A test CA made now: the hub signs with an identity it issued, the simulated agencies sign
     // what they send with theirs, and both sides verify against it (nothing is kept on disk).
-    const pki = createTestPki()
-    const sim = await startDocumentAxisSimulator({ pki, ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
-    const own = SANDBOX_AXIS.province
-    const identity = pki.issue(own.organId, own.name)
-    return {
-      url: sim.url,
-      close: () => sim.close(),
-      config: {
+    async start(options) {
+      const pki = createTestPki()
+      const sim = await startDocumentAxisSimulator({ pki, ...options })
+      return Object.assign(sim, { identity: pki.issue(SANDBOX_AXIS.province.organId, SANDBOX_AXIS.province.name), ca: pki.ca.certificate })
+    },
+    sandboxConfig: (sim) => {
+      const own = SANDBOX_AXIS.province
+      return {
         baseUrl: sim.url, systemId: own.systemId, secret: own.secret, organId: own.organId, organName: own.name,
-        signatures: { trustedCa: pki.ca.certificate, signingPrivateKey: identity.key, signingCertificate: identity.certificate },
-      },
-    }
+        signatures: { trustedCa: sim.ca, signingPrivateKey: sim.identity.key, signingCertificate: sim.identity.certificate },
+      }
+    },
   },
-}
-
-export default documentAxis
+})

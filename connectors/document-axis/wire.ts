@@ -22,6 +22,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { UpstreamError } from '../../src/upstream/errors.js'
+import type { AgencyItem, MessageType, ReceivedItem } from './model.js'
 
 export const DEFAULT_PATHS = {
   send: '/sendEdoc',
@@ -43,7 +44,7 @@ export const HEADERS = {
 export const SDK_VERSION = '3.0.201608'
 export const USER_AGENT = 'JAVASDKAgent/1.0.0 XRoad/VPCP'
 export const SERVICE_TYPE = 'eDoc'
-export type MessageType = 'edoc' | 'status'
+export type { MessageType } from './model.js'
 /** Value of `status` in an acknowledgement (`/updateStatus`) after a good fetch. */
 export const ACK_STATUS = 'done'
 
@@ -162,29 +163,7 @@ export function checkSignature(headers: IncomingHeaders, secretOf: (systemId: st
   return { params }
 }
 
-/** One entry of `/getReceivedEdocList`. */
-export interface ReceivedItem {
-  docId: string
-  serviceType: string
-  messageType: MessageType
-  from: string
-  to: string
-  status: string
-  status_desc?: string
-  created_time: string
-  updated_time?: string
-}
-
-/** One entry of `/getAgenciesList`. */
-export interface AgencyItem {
-  id: string
-  /** The parent agency's `id`. */
-  pid: string
-  code: string
-  name: string
-  mail: string
-  oldCode: string
-}
+export type { AgencyItem, ReceivedItem } from './model.js'
 
 export interface AxisReply {
   status: 'OK' | 'FAIL'

@@ -3,14 +3,16 @@
  * dossier lookup and the procedure catalogue. Wire format in wire.ts, session handling in
  * session.ts, config in config.ts, the upstream's stand-in in simulator.ts.
  */
-import type { Connector, ConnectorContext, ConnectorModule, HealthResult, OperationContext, OperationDef } from '../../src/upstream/types.js'
+import type { Connector, ConnectorContext, OperationContext, OperationDef } from '../../src/upstream/types.js'
+import { defineConnector } from '../../src/upstream/connector-kit.js'
+import { DossierStateGet, DossierSync, DossiersSync, PortalAgenciesList, ProcedureGet, ProceduresList, ProgressBatch, ProgressUpdate } from '../../src/contracts/portal.js'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DEFAULT_MAX_RESPONSE_BYTES, NationalPortalConfigSchema, resolveConfig, type NationalPortalConfig } from './config.js'
 import {
   Accepted, GetDossierInput, GetDossierOutput, GetProcedureInput, GetProcedureOutput, ListAgenciesInput, ListAgenciesOutput,
   ListProceduresInput, ListProceduresOutput, ProgressBatchInput, ProgressBatchOutput, ProgressSyncInput, SyncDossierInput, SyncDossiersInput, SyncDossiersOutput,
-} from './schemas.js'
+} from '../../schemas/portal.js'
 import { createSessionCache } from './session.js'
 import {
   buildCallBody, buildDossierRecord, buildLoginBody, buildProgressRecord, DSTCODE_HEADER, getDossierParams, getProcedureParams, listProceduresParams, parseAgencyList,
@@ -109,6 +111,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const syncDossier: OperationDef<typeof SyncDossierInput, typeof Accepted> = {
+    contract: DossierSync,
     description: 'Creates or replaces the dossier on the national portal (an upsert: safe to repeat).',
     input: SyncDossierInput,
     output: Accepted,
@@ -155,6 +158,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   })
 
   const syncDossiers: OperationDef<typeof SyncDossiersInput, typeof SyncDossiersOutput> = {
+    contract: DossiersSync,
     description: 'Creates or replaces several dossiers in one call (two when new and known dossiers are mixed), with an outcome per dossier: a refused dossier does not fail the others. A failure of the whole call is thrown, as for syncDossier.',
     input: SyncDossiersInput,
     output: SyncDossiersOutput,
@@ -196,6 +200,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const updateProgress: OperationDef<typeof ProgressSyncInput, typeof Accepted> = {
+    contract: ProgressUpdate,
     description: 'Adds one processing step to the dossier\'s progress on the national portal. Not repeated on failure: the wire carries no step id, so a repeat would be a second step.',
     input: ProgressSyncInput,
     output: Accepted,
@@ -214,6 +219,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
    * wrong ones end refused. A step that cannot be built (a time that is no date-time) is not sent.
    */
   const updateProgressBatch: OperationDef<typeof ProgressBatchInput, typeof ProgressBatchOutput> = {
+    contract: ProgressBatch,
     description: 'Adds up to 10 processing steps, of any dossiers, in one call, with an outcome per step (in input order). A failure of the whole call other than a refusal is thrown.',
     input: ProgressBatchInput,
     output: ProgressBatchOutput,
@@ -254,6 +260,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const getDossier: OperationDef<typeof GetDossierInput, typeof GetDossierOutput> = {
+    contract: DossierStateGet,
     description: 'The national portal\'s current status and dates of a dossier; null when it holds no dossier with this code.',
     input: GetDossierInput,
     output: GetDossierOutput,
@@ -263,6 +270,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const getProcedure: OperationDef<typeof GetProcedureInput, typeof GetProcedureOutput> = {
+    contract: ProcedureGet,
     description: 'One administrative procedure from the national catalogue; null when the catalogue has no procedure with this code.',
     input: GetProcedureInput,
     output: GetProcedureOutput,
@@ -272,6 +280,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const listProcedures: OperationDef<typeof ListProceduresInput, typeof ListProceduresOutput> = {
+    contract: ProceduresList,
     description: 'Codes and names of the catalogue\'s procedures, optionally only those an agency performs.',
     input: ListProceduresInput,
     output: ListProceduresOutput,
@@ -281,6 +290,7 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
   }
 
   const listAgencies: OperationDef<typeof ListAgenciesInput, typeof ListAgenciesOutput> = {
+    contract: PortalAgenciesList,
     description: 'The agencies the national portal knows, with their parent agency.',
     input: ListAgenciesInput,
     output: ListAgenciesOutput,
@@ -293,48 +303,32 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
    * A fresh login (not the cached session: it proves the credentials and dstcode now) and the
    * agency list under it (proves the unit code and the catalogue endpoint).
    */
-  async function health(signal: AbortSignal): Promise<HealthResult> {
-    const started = performance.now()
-    try {
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
-      const session = await login(deadline)
-      await post(config.catalogPath, buildCallBody(session, config.agencyCode, 'listAgencies', {}), true, deadline, reader('listAgencies', parseAgencyList))
-      return { ok: true, latencyMs: Math.round(performance.now() - started) }
-    } catch (err) {
-      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (unexpected error)'
-      return { ok: false, latencyMs: Math.round(performance.now() - started), detail }
-    }
+  async function probe(signal: AbortSignal) {
+    const session = await login(signal)
+    await post(config.catalogPath, buildCallBody(session, config.agencyCode, 'listAgencies', {}), true, signal, reader('listAgencies', parseAgencyList))
   }
 
   return {
-    id: 'national-portal',
     operations: { syncDossier, syncDossiers, updateProgress, updateProgressBatch, getDossier, getProcedure, listProcedures, listAgencies, ...inboundOperations(config),
       ...interlinkedOperations(config, extraClient), ...paymentOperations(config, extraClient) },
-    health,
-    close: () => client.close(),
+    probe,
   }
 }
 
-const nationalPortal: ConnectorModule<typeof NationalPortalConfigSchema> = {
+export default defineConnector({
   id: 'national-portal',
   configSchema: NationalPortalConfigSchema,
   create,
-  async startSimulator({ port, log }) {
-    const sim = await startNationalPortalSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
-    return {
-      url: sim.url,
-      close: () => sim.close(),
-      config: {
-        baseUrl: sim.url,
-        username: SANDBOX_CREDENTIALS.username,
-        password: SANDBOX_CREDENTIALS.password,
-        dstcode: SANDBOX_DSTCODE,
-        agencyCode: SANDBOX_AGENCY_CODE,
-        interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
-        payment: { baseUrl: sim.url, ...SANDBOX_PAYMENT },
-      },
-    }
+  simulator: {
+    start: startNationalPortalSimulator,
+    sandboxConfig: (sim) => ({
+      baseUrl: sim.url,
+      username: SANDBOX_CREDENTIALS.username,
+      password: SANDBOX_CREDENTIALS.password,
+      dstcode: SANDBOX_DSTCODE,
+      agencyCode: SANDBOX_AGENCY_CODE,
+      interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
+      payment: { baseUrl: sim.url, ...SANDBOX_PAYMENT },
+    }),
   },
-}
-
-export default nationalPortal
+})

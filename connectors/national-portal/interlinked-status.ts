@@ -6,7 +6,7 @@
  * `dd/MM/yyyy HH:mm:ss` Vietnam time), and how a reply is judged. HV's path comes from its
  * settings (`UrlDVCLT.SendStatusUrl`), so ours is configurable and unverified.
  */
-import { Type } from 'typebox'
+import { InterlinkedStatusInput } from '../../src/contracts/portal.js'
 import { DOSSIER_STATUSES, type DossierStatus } from '../../schemas/dossier.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import { maskIdsInText } from '../../src/logger.js'
@@ -29,17 +29,8 @@ export const INTERLINKED_STATES: Readonly<Record<DossierStatus, { state: number;
   stopped: null,
 }
 
-const Text = Type.Optional(Type.String({ maxLength: 2000 }))
-const Time = Type.Optional(Type.String({ format: 'date-time' }))
-
-export const StatusReportInput = Type.Object({
-  dossierCode: Type.String({ minLength: 1, maxLength: 64 }),
-  procedureCode: Type.String({ description: 'The procedure code as the platform named it in the item' }),
-  status: Type.Enum([...DOSSIER_STATUSES]),
-  at: Type.String({ format: 'date-time', description: 'When the status changed' }),
-  officer: Text, officerTitle: Text, unit: Text, content: Text, note: Text, startedAt: Time, dueAt: Time,
-  results: Type.Optional(Type.Array(Type.Object({ name: Type.String(), resultCode: Type.Optional(Type.String()), url: Type.Optional(Type.String()) }))),
-}, { additionalProperties: false })
+/** The operation's input schema is the contract's (src/contracts/portal.ts). */
+export const StatusReportInput = InterlinkedStatusInput
 
 export interface StatusReportInput {
   dossierCode: string

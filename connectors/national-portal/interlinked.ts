@@ -9,14 +9,16 @@
  * only one HV writes out; the others come from its settings (`GetToken`, `LayDanhSachHoSo`,
  * `CapNhatDaNhanHoSoUrl`, `SendStatusUrl`), so ours are configurable and **unverified**.
  */
-import { Type } from 'typebox'
+import type { Static } from 'typebox'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { OperationDef } from '../../src/upstream/types.js'
+import { implement } from '../../src/upstream/contract.js'
+import { InterlinkedAck, InterlinkedList, InterlinkedRead, InterlinkedStatusReport, WaitingItem } from '../../src/contracts/portal.js'
 import type { ResolvedNationalPortalConfig } from './config.js'
 import { portalDateTime } from './forward.js'
-import { readInterlinkedItem, str, type WaitingItem as Item } from './interlinked-read.js'
-import { judgeStatusReply, statusReportBody, StatusReportInput } from './interlinked-status.js'
+import { readInterlinkedItem, str } from './interlinked-read.js'
+import { judgeStatusReply, statusReportBody } from './interlinked-status.js'
 
 type Json = Record<string, unknown>
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -33,13 +35,10 @@ export const INTERLINKED_DEFAULT_PATHS = {
 /** coQuanXuLy: HV always sends 5. */
 const DEFAULT_HANDLING_AGENCY = 5
 
-const WaitingItem = Type.Object({
-  id: Type.String(), dossierCode: Type.String(), procedureCode: Type.String(), module: Type.String(), unitCode: Type.String(),
-  receivedAt: Type.Optional(Type.String()), raw: Type.Record(Type.String(), Type.Unknown()),
-}, { additionalProperties: false })
-type WaitingItem = Item
+type WaitingItem = Static<typeof WaitingItem>
 
-export function interlinkedOperations(config: ResolvedNationalPortalConfig, createClient: (baseUrl: string) => UpstreamClient): Record<string, OperationDef> {
+
+export function interlinkedOperations(config: ResolvedNationalPortalConfig, createClient: (baseUrl: string) => UpstreamClient): Record<string, OperationDef<any, any>> {
   const c = config.interlinked
   if (c === undefined) return {}
   const paths = { ...INTERLINKED_DEFAULT_PATHS, ...c.paths }
@@ -81,9 +80,8 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
     return t
   }
 
-  const listInterlinked: OperationDef = {
-    description: 'Items of the interlinked services (birth and death registrations) waiting for the province.',
-    input: Type.Object({}), output: Type.Object({ items: Type.Array(WaitingItem) }), timeoutMs: 10_000, idempotent: true,
+  const listInterlinked = implement(InterlinkedList, {
+    timeoutMs: 10_000, idempotent: true,
     async run(_input, op) {
       const reply = await send('GET', paths.list, undefined, op.signal)
       const data = reply['data'] ?? []
@@ -99,47 +97,43 @@ export function interlinkedOperations(config: ResolvedNationalPortalConfig, crea
         }),
       }
     },
-  }
+  })
 
-  const readInterlinked: OperationDef = {
-    description: 'One waiting item\'s detail, raw, and the dossier.submitted event it maps to (or why it cannot).',
-    input: Type.Object({ item: WaitingItem, receivedAt: Type.String() }),
-    output: Type.Object({ raw: Type.Unknown(), event: Type.Optional(Type.Unknown()), refusal: Type.Optional(Type.String()) }),
+  const readInterlinked = implement(InterlinkedRead, {
     timeoutMs: 15_000, idempotent: true,
     async run(input, op) {
-      const { item } = input as { item: WaitingItem; receivedAt: string }
+      const { item } = input
       const detail = await send('GET', paths.detail.replace('{id}', encodeURIComponent(item.id)), undefined, op.signal)
       try {
         const agencyCode = c!.agencies?.[item.unitCode] ?? config.agencyCode
-        return { raw: detail, event: readInterlinkedItem(item, detail, (input as { receivedAt: string }).receivedAt, agencyCode) }
+        return { raw: detail, event: readInterlinkedItem(item, detail, input.receivedAt, agencyCode) }
       } catch (err) {
         if (err instanceof UpstreamError && err.kind === 'rejected') return { raw: detail, refusal: err.message }
         throw err
       }
     },
-  }
+  })
 
-  const ackInterlinked: OperationDef = {
+  const ackInterlinked = implement(InterlinkedAck, {
     description: 'Tells the interlinked service the province has the item (`daNhan: true`); sent once its event is committed.',
-    input: Type.Object({ dossierCode: Type.String() }), output: Type.Object({}), timeoutMs: 10_000, idempotent: true,
+    timeoutMs: 10_000, idempotent: true,
     async run(input, op) {
-      await send('PUT', paths.ack, { maHoSo: (input as { dossierCode: string }).dossierCode, daNhan: true }, op.signal)
+      await send('PUT', paths.ack, { maHoSo: input.dossierCode, daNhan: true }, op.signal)
       return {}
     },
-  }
+  })
 
-  const reportInterlinkedStatus: OperationDef = {
+  const reportInterlinkedStatus = implement(InterlinkedStatusReport, {
     description: 'Reports a dossier\'s status to the interlinked platform (`trangThai` from the table in interlinked-status.ts); a status the table does not map is settled without a call. `rejected` when the platform refuses it, `bad_response` (retried) when it does not confirm it.',
-    input: StatusReportInput, output: Type.Object({ reported: Type.Boolean(), state: Type.Union([Type.Integer(), Type.Null()]) }),
     timeoutMs: 10_000, idempotent: false,
     async run(input, op) {
-      const body = statusReportBody(input as StatusReportInput, c!.handlingAgency ?? DEFAULT_HANDLING_AGENCY)
+      const body = statusReportBody(input, c!.handlingAgency ?? DEFAULT_HANDLING_AGENCY)
       if (body === undefined) return { reported: false, state: null }
       const reply = await call('POST', paths.status, body, op.signal, true, [400])
       judgeStatusReply(reply.status, reply.text)
       return { reported: true, state: body['trangThai'] as number }
     },
-  }
+  })
 
   return { listInterlinked, readInterlinked, ackInterlinked, reportInterlinkedStatus }
 }

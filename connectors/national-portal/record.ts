@@ -12,7 +12,7 @@
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { DossierStatus } from '../../schemas/dossier.js'
 import type { Channel } from './config.js'
-import type { DossierRecordInput } from './schemas.js'
+import type { DossierRecordInput } from '../../schemas/portal.js'
 import { toPortalTime } from './vn-time.js'
 import { dossierDatabases, dossierHasDigitizedComponent, paperDigitized, paperReused } from '../../src/sync/hub-facts.js'
 

@@ -6,7 +6,7 @@
  * agency names other than the sandbox province are illustrative.
  */
 import type { Procedure } from '../../schemas/procedure.js'
-import type { Agency } from './schemas.js'
+import type { Agency } from '../../schemas/portal.js'
 
 /**
  * The sandbox province: the hub's own `madonvi` in the sandbox. Quảng Ngãi as merged on 1 July

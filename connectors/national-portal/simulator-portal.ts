@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Procedure } from '../../schemas/procedure.js'
-import type { Agency } from './schemas.js'
+import type { Agency } from '../../schemas/portal.js'
 import { checkDossier, checkProgress } from './simulator-validate.js'
 
 /** The simulator's error codes (the sandbox config's `errorCodes` defaults match them). */

@@ -6,7 +6,7 @@
 import { UpstreamError } from '../../src/upstream/errors.js'
 import type { DossierStatus } from '../../schemas/dossier.js'
 import type { Procedure } from '../../schemas/procedure.js'
-import type { Agency, DossierRecordInput, PortalDossierState, ProcedureSummary, ProgressSyncInput, SyncDossierInput } from './schemas.js'
+import type { Agency, DossierRecordInput, PortalDossierState, ProcedureSummary, ProgressSyncInput, SyncDossierInput } from '../../schemas/portal.js'
 import { fromPortalTime } from './vn-time.js'
 import { buildDossierRecord, time, type RecordTables } from './record.js'
 

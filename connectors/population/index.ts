@@ -4,11 +4,14 @@
  * by `auth.type`. Requests in wire.ts, replies in wire-reply.ts, config in config.ts, the
  * upstream's stand-in in simulator.ts.
  */
-import type { Connector, ConnectorContext, ConnectorModule, OperationContext, OperationDef } from '../../src/upstream/types.js'
+import type { Connector, ConnectorContext, OperationContext } from '../../src/upstream/types.js'
+import { implement } from '../../src/upstream/contract.js'
+import { defineConnector } from '../../src/upstream/connector-kit.js'
+import { CitizenLookup, CitizenVerify } from '../../src/contracts/identity.js'
 import type { UpstreamClient } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { createAuthStrategy, lgspAuthHash } from '../../src/upstream/auth/index.js'
-import { LookupInput, LookupOutput, VERIFIED_FIELDS, VerifyInput, VerifyOutput } from '../../schemas/citizen.js'
+import { VERIFIED_FIELDS, type LookupInput } from '../../schemas/citizen.js'
 import { PopulationConfigSchema, resolveConfig, type PopulationConfig } from './config.js'
 import { buildRequest, type OperationKey, type RequestHeader } from './wire.js'
 import { parseLookupResponse, parseVerifyResponse } from './wire-reply.js'
@@ -93,19 +96,13 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
     return parsed!.value
   }
 
-  const lookup: OperationDef<typeof LookupInput, typeof LookupOutput> = {
-    description: 'Looks up one citizen by personal ID (or old 9-digit ID), full name and date of birth; the whole record, or null when the population DB holds no such citizen.',
-    input: LookupInput,
-    output: LookupOutput,
+  const lookup = implement(CitizenLookup, {
     timeoutMs: config.timeoutMs.lookup,
     idempotent: true,
     run: (input, op) => call('lookup', input, op, (body, status) => parseLookupResponse(body, { status, personalId: input.personalId })),
-  }
+  })
 
-  const verify: OperationDef<typeof VerifyInput, typeof VerifyOutput> = {
-    description: 'Asks whether a citizen with exactly this ID, name and date of birth exists; yes or no.',
-    input: VerifyInput,
-    output: VerifyOutput,
+  const verify = implement(CitizenVerify, {
     timeoutMs: config.timeoutMs.verify,
     idempotent: true,
     run: async (input, op) => ({
@@ -113,53 +110,34 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
       checked: [...VERIFIED_FIELDS],
       detail: VERIFY_DETAIL,
     }),
-  }
+  })
 
   /**
    * Touches no personal data: fresh credentials from the token endpoint (token schemes), then a
    * GET of the endpoint (`?wsdl`). Any answer below 500 other than 401/403 proves the service is
    * reachable and takes our credentials.
    */
-  async function health(signal: AbortSignal) {
-    const started = performance.now()
-    const ms = () => Math.round(performance.now() - started)
-    try {
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(config.timeoutMs.health)])
-      if (config.auth.type === 'lgsp-token' || config.auth.type === 'oauth2') {
-        await createAuthStrategy(config.auth, { log: ctx.log }).headers(new URL(config.baseUrl), deadline)
-      }
-      let status = 0
-      await client.request({
-        method: 'GET', path: config.healthPath, idempotent: true, signal: deadline, acceptStatus: (s) => s < 500,
-        inspect: (res) => {
-          status = res.status
-          return undefined
-        },
-      })
-      if (status === 401 || status === 403) return { ok: false, latencyMs: ms(), detail: `unauthorized: the endpoint refused our credentials (HTTP ${status})` }
-      return { ok: true, latencyMs: ms() }
-    } catch (err) {
-      const detail = isUpstreamError(err) ? `${err.kind}: ${err.message}` : signal.aborted ? 'aborted' : 'health probe failed (timeout or unexpected error)'
-      return { ok: false, latencyMs: ms(), detail }
+  async function probe(signal: AbortSignal) {
+    if (config.auth.type === 'lgsp-token' || config.auth.type === 'oauth2') {
+      await createAuthStrategy(config.auth, { log: ctx.log }).headers(new URL(config.baseUrl), signal)
     }
+    let status = 0
+    await client.request({
+      method: 'GET', path: config.healthPath, idempotent: true, signal, acceptStatus: (s) => s < 500,
+      inspect: (res) => {
+        status = res.status
+        return undefined
+      },
+    })
+    if (status === 401 || status === 403) return { ok: false as const, detail: `unauthorized: the endpoint refused our credentials (HTTP ${status})` }
   }
 
-  return {
-    id: 'population',
-    operations: { lookup, verify },
-    health,
-    close: () => client.close(),
-  }
+  return { operations: { lookup, verify }, probe }
 }
 
-const population: ConnectorModule<typeof PopulationConfigSchema> = {
+export default defineConnector({
   id: 'population',
   configSchema: PopulationConfigSchema,
   create,
-  async startSimulator({ port, log }) {
-    const sim = await startPopulationSimulator({ ...(port !== undefined && { port }), ...(log !== undefined && { log }) })
-    return { url: sim.url, close: () => sim.close(), config: sandboxConfig(sim.url) }
-  },
-}
-
-export default population
+  simulator: { start: startPopulationSimulator, sandboxConfig: (sim) => sandboxConfig(sim.url) },
+})

@@ -23,6 +23,9 @@ const dossierCode = 'HS-2026-000123'
 export const OPERATION_EXAMPLES: Record<string, OperationExample> = {
   lookupCitizen: { body: citizen },
   verifyCitizen: { body: citizen },
+  // The sandbox civil-status register's birth entry (connectors/civil-status/sandbox-records.ts).
+  lookupCivilStatusRecord: { body: { kind: 'birth', officeCode: '23284', book: '01/1990', number: '125' } },
+  verifyCivilStatusRecord: { body: { kind: 'birth', officeCode: '23284', book: '01/1990', number: '125', fullName: citizen.fullName, dateOfBirth: citizen.dateOfBirth } },
   getEnterprise: { params: { code: '6101234566' } },
   registerDocument: {
     body: {
@@ -104,4 +107,13 @@ export const OPERATION_EXAMPLES: Record<string, OperationExample> = {
   discardReceiveFailure: { params: { docId: '7b7559af-7801-46d1-85c4-ef4d0f34b4e6' } },
   listPortalQuarantine: { query: { limit: 100 } },
   listSampleSubscriberDeliveries: { query: { limit: 50 } },
+  getPortalFile: { params: { sha256: '4a3c1e0e6c2b2f0d9f4b8a7e5d6c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c' } },
+  getIndicators: { query: { from: '2026-11-01', to: '2026-11-30', groupBy: 'agency' } },
+  getIndicatorSummary: { query: { from: '2026-11-01', to: '2026-11-30' } },
+  auditAccessReport: { headers: { 'x-officer-id': 'CB-0001', 'x-purpose': 'citizen request 2026-42' }, body: { personalId: '062090001234', format: 'json' } },
+  listUpstreamErrors: { query: { limit: 50 } },
+  listEdocs: { query: { direction: 'outgoing', limit: 50 } },
+  inspectReceiveFailure: { params: { docId: '7b7559af-7801-46d1-85c4-ef4d0f34b4e6' } },
+  // The sandbox demo key (fixed, fake, sandbox only).
+  consoleSignIn: { body: { key: 'lgsp-demo-key-0000-not-a-secret', officerId: 'CB-0001' } },
 }

@@ -7,6 +7,8 @@
 export const RESPONSE_DESCRIPTIONS: Record<string, Record<number, string>> = {
   lookupCitizen: { 200: 'The citizen: identity fields, plus the groups asked for in `include`' },
   verifyCitizen: { 200: 'Whether the three identity fields match one citizen together' },
+  lookupCivilStatusRecord: { 200: 'The register entry, without the identity-document numbers it holds' },
+  verifyCivilStatusRecord: { 200: 'Whether the entry exists and agrees with the name (and birth date) given' },
   getEnterprise: { 200: 'The enterprise, and whether it came from the cache' },
   registerDocument: { 201: 'Registered', 200: 'The same paper was already registered: its id' },
   searchDocuments: { 200: 'The papers held for this owner' },
@@ -23,6 +25,8 @@ export const RESPONSE_DESCRIPTIONS: Record<string, Record<number, string>> = {
   receiveNationalPortalWebhook: { 202: 'Committed to the inbox and routed', 200: 'This webhook-id was already taken: nothing new created' },
   listEvents: { 200: 'One page of the feed' },
   receivePortalForward: { 202: 'Committed as a routed event', 200: 'Already taken (a resend)' },
+  getPortalFile: { 200: 'The file' },
+  getIndicatorSummary: { 200: 'The Decision 766 groups per agency, with their rates and points' },
   pollPortalNow: { 200: 'How many items the poll took' },
   listPortalQuarantine: { 200: 'Pushes and pulled items that could not be read' },
   sendEdoc: { 202: 'Built, stored and queued for sending', 200: 'The same document was already accepted: its id' },

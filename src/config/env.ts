@@ -6,7 +6,9 @@
  * `_FILE` reads the value from that file (Docker/Kubernetes secrets).
  */
 import { readFileSync } from 'node:fs'
-import type { Env } from './load.js'
+
+/** The process environment, or a test's stand-in for it. */
+export type Env = Record<string, string | undefined>
 
 const WELL_KNOWN: Record<string, string[]> = {
   PORT: ['server', 'port'],

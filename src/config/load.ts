@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { HubConfig } from '../../schemas/config.js'
 import { createValidator, formatErrors } from './validate.js'
-import { applyEnv } from './env.js'
+import { applyEnv, type Env } from './env.js'
+
+export type { Env } from './env.js'
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -19,7 +21,6 @@ export class ConfigError extends Error {
 
 const DEFAULT_FILE = fileURLToPath(new URL('../../config/default.json', import.meta.url))
 
-export type Env = Record<string, string | undefined>
 
 function readJson(path: string, problems: string[]): Record<string, unknown> {
   try {
@@ -65,5 +66,6 @@ export function loadConfig(options: LoadOptions = {}): HubConfig {
   raw = applyEnv(raw, env, problems, HubConfig)
   if (!validateHub(raw)) problems.push(...formatErrors(validateHub.errors, 'config '))
   if (problems.length > 0) throw new ConfigError(problems)
-  return raw as unknown as HubConfig
+  // Validated with defaults filled in: the schema's type holds (schemas/config.ts).
+  return raw as HubConfig
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { bodyHash } from '../sync/canonical-json.js'
-import type { Edoc, StatusPacket } from '../../connectors/document-axis/model.js'
+import type { Edoc, StatusPacket } from '../axis/model.js'
 
 export function edocContentKey(edoc: Edoc): string {
   const files = edoc.attachments.map((a) => ({

@@ -27,8 +27,8 @@ import { readFiles } from './files.js'
 import { edocMessageHandler } from './message-handler.js'
 import { createPoller, type PollResult } from './poller.js'
 import { createReceiveFailures, type ReceiveFailure } from './receive-failures.js'
-import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
-import { documentIdOf, type Edoc, type Organ, type StatusPacket } from '../../connectors/document-axis/model.js'
+import { documentIdOf, type Edoc, type Organ, type StatusPacket } from '../axis/model.js'
+import { PackEdoc, PackStatus, ReadPackage } from '../axis/contracts.js'
 
 export interface EdocService {
   send(body: SendEdoc, client: string, mayActFor: (agency: string) => boolean): Promise<{ id: string; documentId: string; outcome: 'accepted' | 'unchanged' }>
@@ -67,7 +67,7 @@ export { createEdocStore, edocMessageHandler }
  */
 const reportKey = (p: StatusPacket) => bodyHash({ from: p.from.organId, statusCode: p.statusCode, description: p.description, staff: p.staff })
 
-const ctx = (log: Logger) => ({ signal: new AbortController().signal, requestId: `edocs-${randomUUID().slice(0, 8)}`, log })
+const ctx = (log: Logger, connector: string) => ({ connector, signal: new AbortController().signal, requestId: `edocs-${randomUUID().slice(0, 8)}`, log })
 
 export function createEdocService(deps: EdocDeps): EdocService {
   const { config, db, store, registry, sync } = deps
@@ -124,7 +124,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
       },
       attachments,
     }
-    const packed = await registry.invoke<{ package: Buffer; from: Organ }>(connector, 'packEdoc', { edoc }, ctx(log)).catch(packRefused)
+    const packed = await registry.call(PackEdoc, { edoc }, ctx(log, connector)).catch(packRefused)
     const id = randomUUID()
     const header = { ...edoc.header, from: packed.from } as unknown as Record<string, unknown>
     const row = await db.transaction(async (tx) => {
@@ -170,7 +170,7 @@ export function createEdocService(deps: EdocDeps): EdocService {
       }
       const last = await store.lastOutgoingStatus(tx, id)
       if (last && reportKey(last.packet as unknown as StatusPacket) === reportKey(packet)) return { statusId: last.id, outcome: 'unchanged' as const }
-      const packed = await registry.invoke<{ package: Buffer }>(connector, 'packStatus', { status: packet }, ctx(log)).catch(packRefused)
+      const packed = await registry.call(PackStatus, { status: packet }, ctx(log, connector)).catch(packRefused)
       const s = await store.insertStatus(tx, {
         edocId: id, direction: 'outgoing', documentId: h.documentId, from: reporter.organId, statusCode: body.statusCode,
         ...(body.description !== undefined && { description: body.description }), at: packet.timestamp, packet: packet as unknown as Record<string, unknown>, pkg: packed.package, client,
@@ -227,8 +227,9 @@ export function createEdocService(deps: EdocDeps): EdocService {
         await failures.retrySoon(docId)
         return { outcome: 'scheduled' }
       }
-      const message = await registry.invoke<ReceivedMessage | UnreadablePackage>(
-        connector, 'readPackage', { docId, messageType: row.messageType, package: row.package }, ctx(log),
+      if (row.package === null) return { outcome: 'not_found' } // a quarantined row always keeps its bytes
+      const message = await registry.call(
+        ReadPackage, { docId, messageType: row.messageType, package: row.package }, ctx(log, connector),
       )
       if (message.kind === 'unreadable') {
         await failures.stillUnreadable(docId, message.reason)

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
+import { InspectPackage, type PackageInspection } from '../axis/contracts.js'
 import { createReceiveFailures } from './receive-failures.js'
 import { outboxKey, SEND_MESSAGE_ID, statusName } from './store.js'
 
@@ -57,9 +58,7 @@ export async function listEdocs(db: Db, target: string, q: { direction?: 'outgoi
   return { items, next: items.length === q.limit ? cursorOf(items.at(-1)!) : null }
 }
 
-export type Inspection =
-  | { ok: true; kind: 'edoc' | 'status'; [field: string]: unknown }
-  | { ok: false; element: string | null; reason: string }
+export type Inspection = PackageInspection
 
 /**
  * What `edxml:inspect` says of a kept package (a quarantined one; a retrying one has no bytes
@@ -71,7 +70,7 @@ export async function inspectReceiveFailure(
   const row = await createReceiveFailures(db, 0).get(docId)
   if (!row) return undefined
   if (!row.package) return null
-  return registry.invoke<Inspection>(connector, 'inspectPackage', { package: row.package }, {
-    signal: AbortSignal.timeout(30_000), requestId: ctx.requestId, log: ctx.log,
+  return registry.call(InspectPackage, { package: row.package }, {
+    connector, signal: AbortSignal.timeout(30_000), requestId: ctx.requestId, log: ctx.log,
   })
 }

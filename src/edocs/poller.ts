@@ -25,10 +25,10 @@ import { isUpstreamError } from '../upstream/errors.js'
 import type { EdocStore } from './store.js'
 import { statusName } from './store.js'
 import { edocContentKey, statusContentKey } from './content-key.js'
-import type { ReceivedMessage, UnreadablePackage } from '../../connectors/document-axis/index.js'
+import type { ReceivedItem, ReceivedMessage } from '../axis/model.js'
+import { Acknowledge, GetMessage, ListReceived } from '../axis/contracts.js'
 import { typeField } from './file-type.js'
 import { HOLD_FAILURES, type FailureState, type ReceiveFailures } from './receive-failures.js'
-import type { ReceivedItem } from '../../connectors/document-axis/wire.js'
 
 /** Recipient codes an `edoc.received` event lists at most (`toCount` says how many there are; GET /v1/edocs/{id} has them all). */
 export const EVENT_MAX_TO = 50
@@ -80,7 +80,7 @@ const errorText = (err: unknown) => isUpstreamError(err)
 
 export function createPoller(deps: PollerDeps) {
   const { registry, store, log } = deps
-  const ctx = (signal: AbortSignal) => ({ signal, requestId: `edocs-poll-${randomUUID().slice(0, 8)}`, log })
+  const ctx = (signal: AbortSignal) => ({ connector: deps.connector, signal, requestId: `edocs-poll-${randomUUID().slice(0, 8)}`, log })
   const attachmentUrl = (id: string, contentId: string) => `/v1/edocs/${id}/attachments/${encodeURIComponent(contentId)}`
 
   /** A copy the sender sent again (stored under another axis id): logged; its events are the first copy's. */
@@ -157,8 +157,8 @@ export function createPoller(deps: PollerDeps) {
 
   /** One item: fetched and read; stored and announced, or kept in quarantine; then acknowledged. */
   async function takeIn(item: ReceivedItem, state: FailureState | undefined, result: PollResult, signal: AbortSignal): Promise<void> {
-    const message = await registry.invoke<ReceivedMessage | UnreadablePackage>(
-      deps.connector, 'getMessage', { docId: item.docId, messageType: item.messageType, keepUnreadable: true }, ctx(signal),
+    const message = await registry.call(
+      GetMessage, { docId: item.docId, messageType: item.messageType, keepUnreadable: true }, ctx(signal),
     )
     if (message.kind === 'unreadable') {
       if ((state?.failures ?? 0) + 1 < HOLD_FAILURES) throw new UnreadableError(message.reason)
@@ -172,7 +172,7 @@ export function createPoller(deps: PollerDeps) {
       if (await take(message)) result.resent++
       result.stored++
     }
-    await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
+    await registry.call(Acknowledge, { docId: item.docId }, ctx(signal))
     result.acknowledged++
     if (state && message.kind !== 'unreadable') await deps.failures.clear(item.docId)
   }
@@ -185,7 +185,7 @@ export function createPoller(deps: PollerDeps) {
     const result: PollResult = { listed: 0, stored: 0, resent: 0, quarantined: 0, acknowledged: 0, failed: 0, skipped: 0 }
     const now = Date.now()
     const waiting = await deps.failures.waiting(MAX_LIST)
-    const { items } = await registry.invoke<{ items: ReceivedItem[] }>(deps.connector, 'listReceived', { limit: Math.min(deps.batch + waiting, MAX_LIST) }, ctx(signal))
+    const { items } = await registry.call(ListReceived, { limit: Math.min(deps.batch + waiting, MAX_LIST) }, ctx(signal))
     result.listed = items.length
     const states = await deps.failures.states(items.map((i) => i.docId))
     /** Sender → agency pairs whose status packet failed this pass: their later packets wait (order). */
@@ -203,7 +203,7 @@ export function createPoller(deps: PollerDeps) {
       try {
         if (state?.quarantined) {
           // Kept before a crash or a failed acknowledgement: only the acknowledgement is missing.
-          await registry.invoke(deps.connector, 'acknowledge', { docId: item.docId }, ctx(signal))
+          await registry.call(Acknowledge, { docId: item.docId }, ctx(signal))
           result.acknowledged++
         } else {
           await takeIn(item, state, result, signal)

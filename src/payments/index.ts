@@ -9,7 +9,10 @@ import { randomBytes } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Db } from '../db/types.js'
 import type { InboxService } from '../inbox/index.js'
+import type { Static } from 'typebox'
 import type { ConnectorRegistry } from '../upstream/registry.js'
+import type { Contract } from '../upstream/types.js'
+import { PaymentCallbackRead, PaymentQuery, ReceiptGet } from '../contracts/portal.js'
 import { GatewayError, notFound } from '../errors.js'
 
 export interface PaymentView {
@@ -56,8 +59,8 @@ export interface PaymentService {
 
 export function createPaymentService(deps: { db: Db; registry: ConnectorRegistry; inbox: InboxService; connector: string }): PaymentService {
   const { db } = deps
-  const call = <T>(operation: string, input: unknown, ctx: { requestId: string; log: Logger }) =>
-    deps.registry.invoke<T>(deps.connector, operation, input, { signal: AbortSignal.timeout(15_000), requestId: ctx.requestId, log: ctx.log })
+  const call = <C extends Contract>(contract: C, input: Static<C['input']>, ctx: { requestId: string; log: Logger }) =>
+    deps.registry.call(contract, input, { connector: deps.connector, signal: AbortSignal.timeout(15_000), requestId: ctx.requestId, log: ctx.log })
 
   const latest = async (dossierCode: string) =>
     (await db.query<Row>('SELECT * FROM portal_payments WHERE dossier_code = $1 ORDER BY created_at DESC, reference DESC LIMIT 1', [dossierCode])).rows[0]
@@ -98,14 +101,14 @@ export function createPaymentService(deps: { db: Db; registry: ConnectorRegistry
       let row = await latest(dossierCode)
       if (!row) return null
       if (row.state === 'started' || row.state === 'pending') {
-        const s = await call<Status | null>('queryPayment', { reference: row.reference }, ctx)
+        const s = await call(PaymentQuery, { reference: row.reference }, ctx)
         if (s) row = await apply(row, s)
       }
       return view(row)
     },
 
     async callback(body, ctx) {
-      const s = await call<Status & { key: string }>('readPaymentCallback', { body }, ctx)
+      const s = await call(PaymentCallbackRead, { body }, ctx)
       const { rows } = await db.query<Row>('SELECT * FROM portal_payments WHERE reference = $1', [s.reference])
       if (!rows[0]) throw notFound(`No payment ${s.reference} was started by the hub.`)
       const fresh = await db.query('INSERT INTO portal_payment_callbacks (key, reference) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING RETURNING key', [s.key, s.reference])
@@ -117,7 +120,7 @@ export function createPaymentService(deps: { db: Db; registry: ConnectorRegistry
     async receipt(dossierCode, ctx) {
       const row = await latest(dossierCode)
       if (!row || row.state !== 'paid') throw notFound(`Dossier ${dossierCode} has no paid payment, so no receipt.`)
-      const { pdfBase64 } = await call<{ pdfBase64: string }>('getReceipt', { reference: row.reference }, ctx)
+      const { pdfBase64 } = await call(ReceiptGet, { reference: row.reference }, ctx)
       return Buffer.from(pdfBase64, 'base64')
     },
   }

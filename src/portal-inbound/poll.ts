@@ -15,9 +15,8 @@ import type { ConnectorRegistry } from '../upstream/registry.js'
 import { UpstreamError } from '../upstream/errors.js'
 import { startSchedule, type Schedule } from '../jobs/schedule.js'
 import { withLease } from '../jobs/lease.js'
-import type { MappedEvent, PortalInbound } from './index.js'
-
-interface WaitingItem { id: string; dossierCode: string; module: string; [k: string]: unknown }
+import type { PortalInbound } from './index.js'
+import { InterlinkedAck, InterlinkedList, InterlinkedRead } from '../contracts/portal.js'
 
 export interface PollOptions {
   db: Db
@@ -34,7 +33,7 @@ export function pollInterlinked(o: PollOptions): (stopping?: () => boolean) => P
   const owner = randomUUID()
   const extend = async (sql: string) => (await o.db.query<{ owner: string }>(sql, [owner, o.leaseMs])).rows.length > 0
   return async function pollOnce(stopping = () => false) {
-    const ctx = (requestId: string) => ({ signal: AbortSignal.timeout(30_000), requestId, log: o.log })
+    const ctx = (requestId: string) => ({ connector: o.connector, signal: AbortSignal.timeout(30_000), requestId, log: o.log })
     let taken = 0
     await withLease({
       leaseMs: o.leaseMs, log: o.log, stopping,
@@ -47,17 +46,17 @@ export function pollInterlinked(o: PollOptions): (stopping?: () => boolean) => P
       renew: () => extend(`UPDATE portal_poll_lease SET until = now() + make_interval(secs => $2::double precision / 1000) WHERE name = 'interlinked' AND owner = $1 RETURNING owner`),
       release: () => o.db.query(`UPDATE portal_poll_lease SET until = now() WHERE name = 'interlinked' AND owner = $1`, [owner]),
     }, async (_claimed, lease) => {
-      const { items } = await o.registry.invoke<{ items: WaitingItem[] }>(o.connector, 'listInterlinked', {}, ctx('poll-list'))
+      const { items } = await o.registry.call(InterlinkedList, {}, ctx('poll-list'))
       for (const item of items.slice(0, o.maxItems)) {
         if (!(await lease.next())) break // closing, or another replica took over: the rest is listed again next pass
         const receivedAt = new Date().toISOString()
-        const read = await o.registry.invoke<{ raw: unknown; event?: MappedEvent; refusal?: string }>(o.connector, 'readInterlinked', { item, receivedAt }, ctx(`poll-${item.id}`))
+        const read = await o.registry.call(InterlinkedRead, { item, receivedAt }, ctx(`poll-${item.id}`))
         const result = await o.inbound.take({ channel: 'interlinked', name: item.module || 'unknown', key: `interlinked:${item.id}`, raw: { item, detail: read.raw } }, async () => {
           if (read.event === undefined) throw new UpstreamError('rejected', read.refusal ?? 'The interlinked item cannot be read.')
           return read.event
         })
         if (result.outcome === 'quarantined') o.log.warn({ item: item.id, dossier: item.dossierCode, reason: result.reason }, 'interlinked item quarantined; acknowledged so it is not pulled again')
-        await o.registry.invoke(o.connector, 'ackInterlinked', { dossierCode: item.dossierCode }, ctx(`poll-ack-${item.id}`))
+        await o.registry.call(InterlinkedAck, { dossierCode: item.dossierCode }, ctx(`poll-ack-${item.id}`))
         taken++
       }
     })

@@ -12,6 +12,7 @@ import type { Queryable } from '../db/types.js'
 import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
 import { acceptMessage, type AcceptedRow, type AcceptHooks } from '../sync/ledger.js'
 import type { MessageHandler } from '../sync/worker.js'
+import { InterlinkedStatusReport } from '../contracts/portal.js'
 
 /** The outbox target (and queue) of the reports. */
 export const STATUS_TARGET = 'interlinked-status'
@@ -116,5 +117,5 @@ export function statusReportHooks(): AcceptHooks {
 
 /** Delivers a queued report through the connector's `reportInterlinkedStatus`. */
 export function statusReportHandler(connector: string): MessageHandler {
-  return { prepare: async (payload) => ({ connector, operation: 'reportInterlinkedStatus', input: payload }) }
+  return { prepare: async (payload) => ({ connector, operation: InterlinkedStatusReport.operation, input: payload }) }
 }

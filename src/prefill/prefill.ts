@@ -16,8 +16,8 @@ import type { DocumentStore } from '../documents/store.js'
 import type { Catalogue } from '../procedures/catalogue.js'
 import { auditedCall, recordAccess } from '../audited-call.js'
 import { auditOperation, disclose, disclosedGroups } from '../citizen-disclosure.js'
-import type { Citizen } from '../../schemas/citizen.js'
-import { withoutMembers, type Enterprise } from '../../schemas/enterprise.js'
+import { withoutMembers } from '../../schemas/enterprise.js'
+import { CitizenLookup, EnterpriseGet } from '../contracts/identity.js'
 import { upstreamToGateway } from '../upstream-errors.js'
 
 type Input = Static<typeof PrefillInput>
@@ -43,8 +43,8 @@ export interface PrefillCaller {
 }
 
 const IDENTITY = {
-  citizen: { connector: 'population', operation: 'lookup', scope: 'citizens:read' },
-  business: { connector: 'business-registry', operation: 'getEnterprise', scope: 'enterprises:read' },
+  citizen: { contract: CitizenLookup, scope: 'citizens:read' },
+  business: { contract: EnterpriseGet, scope: 'enterprises:read' },
 } as const
 
 class Skipped extends Error {}
@@ -85,18 +85,15 @@ export async function prefill(deps: PrefillDeps, input: Input, caller: PrefillCa
 
   const identity = source(deadline, async () => {
     if (!caller.scopes.includes(who.scope)) throw new Skipped(`the client lacks ${who.scope}`)
-    if (!deps.registry.has(who.connector)) throw new Skipped(`the ${who.connector} connector is not enabled`)
-    const lookup = applicant.type === 'citizen'
-      ? { personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth, procedureCode: input.procedureCode }
-      : { code: applicant.id }
-    const found = await auditedCall<Record<string, unknown> | null>(deps, {
-      client: caller.client, officerId: caller.officerId, purpose: caller.purpose, requestId: caller.requestId,
-      connector: who.connector, operation: who.operation, auditOperation: auditOperation(who.operation, groups), subject: applicant.id,
-      input: lookup, signal: deadline, log: caller.log,
-    })
+    if (deps.registry.provider(who.contract) === undefined) throw new Skipped(`no enabled connector provides ${who.contract.capability}`)
+    const call = { client: caller.client, officerId: caller.officerId, purpose: caller.purpose, requestId: caller.requestId, subject: applicant.id, signal: deadline, log: caller.log }
     // Identity fields only, plus the groups asked for (the connector returns the whole record).
-    if (applicant.type === 'citizen') return disclose(found as Citizen | null, groups)
-    return found === null ? null : withoutMembers(found as Enterprise)
+    if (applicant.type === 'citizen') {
+      const lookup = { personalId: applicant.id, fullName: applicant.fullName, dateOfBirth: applicant.dateOfBirth, procedureCode: input.procedureCode }
+      return disclose(await auditedCall(deps, { ...call, contract: CitizenLookup, auditOperation: auditOperation(CitizenLookup.operation, groups), input: lookup }), groups)
+    }
+    const found = await auditedCall(deps, { ...call, contract: EnterpriseGet, input: { code: applicant.id } })
+    return found === null ? null : withoutMembers(found)
   })
 
   const documents = source(deadline, async () => {

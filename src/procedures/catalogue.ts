@@ -8,6 +8,7 @@ import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 import type { Procedure } from '../../schemas/procedure.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
+import { ProcedureGet } from '../contracts/portal.js'
 
 export interface CatalogueAnswer {
   procedure: Procedure | null
@@ -53,7 +54,7 @@ export function createCatalogue(options: CatalogueOptions): Catalogue {
     let pending = inFlight.get(code)
     if (!pending) {
       pending = (async () => {
-        const procedure = await options.registry.invoke<Procedure | null>(options.connector, 'getProcedure', { code }, { ...ctx, signal: AbortSignal.timeout(30_000) })
+        const procedure = await options.registry.call(ProcedureGet, { code }, { ...ctx, connector: options.connector, signal: AbortSignal.timeout(30_000) })
         const entry = { fetchedAt: now(), procedure }
         // Unknown codes are remembered briefly only: a new procedure must show up soon.
         const ttl = procedure === null ? Math.min(options.cacheTtlMs, 300_000) : options.cacheTtlMs + options.staleTtlMs

@@ -55,7 +55,7 @@ const adminRoutes: FastifyPluginAsync<AdminRouteDeps> = async (fastify, deps) =>
   }, async function connectors() {
     const circuits = await deps.registry.circuitStates()
     const ids = deps.registry.ids()
-    const health = await Promise.all(ids.map((id) => deps.registry.get(id).health(AbortSignal.timeout(10_000)).catch(() => ({ ok: false, latencyMs: 0, detail: 'health check failed' }))))
+    const health = await Promise.all(ids.map((id) => deps.registry.health(id, AbortSignal.timeout(10_000))))
     return { connectors: ids.map((id, i) => ({ id, circuit: circuits[id] ?? 'closed', health: health[i]!, config: redactConfig(deps.config.connectors[id] ?? {}) })) }
   })
 

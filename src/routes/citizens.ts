@@ -1,8 +1,10 @@
 /** POST /v1/citizens/lookup and /v1/citizens/verify: the population database, audited. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { Citizen, CitizenLookupRequest, SENSITIVE_SCOPE, VerifyInput, VerifyOutput, type Citizen as CitizenT, type VerifyOutput as VerifyOutputT } from '../../schemas/citizen.js'
+import { Type, type Static } from 'typebox'
+import { Citizen, CitizenLookupRequest, SENSITIVE_SCOPE, VerifyInput, VerifyOutput } from '../../schemas/citizen.js'
+import { CitizenLookup, CitizenVerify } from '../contracts/identity.js'
+import type { Contract } from '../upstream/types.js'
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { checkPersonalId } from '../../schemas/personal-id.js'
 import { validationFailed, notFound } from '../errors.js'
@@ -24,15 +26,14 @@ function checkIdentity(body: { personalId: string; dateOfBirth: string }): void 
   if (problems.length > 0) throw validationFailed(problems.map((p) => ({ path: `/body/${p.field}`, message: p.message })))
 }
 
-function personalDataCall(request: FastifyRequest, reply: FastifyReply, operation: string, input: { personalId: string }, audited = operation) {
+function personalDataCall<C extends Contract>(request: FastifyRequest, reply: FastifyReply, contract: C, input: Static<C['input']> & { personalId: string }, audited = contract.operation) {
   const headers = request.headers as Record<string, string>
   return {
     client: request.client!.name,
     officerId: headers['x-officer-id']!,
     purpose: headers['x-purpose']!,
     requestId: request.id,
-    connector: 'population',
-    operation,
+    contract,
     auditOperation: audited,
     subject: input.personalId,
     input,
@@ -59,7 +60,7 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     checkIdentity(request.body)
     const { include, ...input } = request.body
     const groups = disclosedGroups(include, request.client!.scopes)
-    const found = await auditedCall<CitizenT | null>(deps, personalDataCall(request, reply, 'lookup', input, auditOperation('lookup', groups)))
+    const found = await auditedCall(deps, personalDataCall(request, reply, CitizenLookup, input, auditOperation('lookup', groups)))
     const citizen = disclose(found, groups)
     if (!citizen) throw notFound('The population database holds no citizen with this ID, name and date of birth.')
     return { citizen }
@@ -78,7 +79,7 @@ const citizensRoutes: FastifyPluginAsync<CitizenRouteDeps> = async (fastify, dep
     },
   }, async function verifyCitizen(request, reply) {
     checkIdentity(request.body)
-    return auditedCall<VerifyOutputT>(deps, personalDataCall(request, reply, 'verify', request.body), (r) => (r.match ? 'match' : 'mismatch'))
+    return auditedCall(deps, personalDataCall(request, reply, CitizenVerify, request.body), (r) => (r.match ? 'match' : 'mismatch'))
   })
 }
 

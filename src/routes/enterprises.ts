@@ -16,6 +16,7 @@ import { Enterprise, checkEnterpriseCode, withoutMembers, type Enterprise as Ent
 import { PersonalDataHeaders, upstreamErrors } from '../../schemas/api/common.js'
 import { notFound, validationFailed } from '../errors.js'
 import { auditedCall, clientGoneSignal, recordAccess } from '../audited-call.js'
+import { EnterpriseGet } from '../contracts/identity.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { AuditLog } from '../audit/types.js'
 
@@ -56,7 +57,7 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
     const headers = request.headers as Record<string, string>
     const call = {
       client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!, requestId: request.id,
-      connector: 'business-registry', operation: 'getEnterprise', auditOperation: members ? 'getEnterprise+members' : 'getEnterprise', subject: code, input: { code },
+      contract: EnterpriseGet, auditOperation: members ? 'getEnterprise+members' : 'getEnterprise', subject: code, input: { code },
       signal: clientGoneSignal(reply.raw), log: request.log as Logger,
     }
     const cached = deps.cacheTtlMs > 0 ? await deps.redis.get(key(code)).catch(() => null) : null
@@ -65,11 +66,11 @@ const enterprisesRoutes: FastifyPluginAsync<EnterpriseRouteDeps> = async (fastif
       // A cache hit is still an access to the enterprise's data: audited like a registry call.
       await recordAccess(deps.audit, {
         at: new Date(), requestId: call.requestId, client: call.client, officerId: call.officerId, purpose: call.purpose,
-        connector: call.connector, operation: `${call.auditOperation}.cached`, subject: code, outcome: 'ok', latencyMs: 0,
+        connector: deps.registry.provider(EnterpriseGet) ?? EnterpriseGet.capability, operation: `${call.auditOperation}.cached`, subject: code, outcome: 'ok', latencyMs: 0,
       }, call.log)
       return { enterprise: shown(entry.enterprise), source: { cached: true, ageSeconds: Math.floor((Date.now() - entry.at) / 1000) } }
     }
-    const enterprise = await auditedCall<EnterpriseT | null>(deps, call)
+    const enterprise = await auditedCall(deps, call)
     if (!enterprise) throw notFound('The business registry holds no enterprise with this code.')
     if (deps.cacheTtlMs > 0) await deps.redis.set(key(code), JSON.stringify({ at: Date.now(), enterprise }), 'PX', deps.cacheTtlMs).catch((err: unknown) => request.log.warn({ err }, 'enterprise cache write failed'))
     return { enterprise: shown(enterprise), source: { cached: false, ageSeconds: 0 } }

@@ -13,6 +13,7 @@ import type { DossierSnapshot } from '../../schemas/dossier.js'
 import { forbidden, GatewayError, notFound } from '../errors.js'
 import { agencyMatcher } from '../agencies.js'
 import { auditedCall } from '../audited-call.js'
+import { PaymentStart } from '../contracts/portal.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { AuditLog } from '../audit/types.js'
@@ -60,9 +61,9 @@ const paymentsRoutes: FastifyPluginAsync<Deps> = async (fastify, deps) => {
     if (amount <= 0) throw new GatewayError('VALIDATION_FAILED', `Dossier ${dossier.code} has no fee to pay (its snapshot's fees sum to 0).`)
     const reference = deps.payments.newReference(dossier.code)
     const headers = request.headers as Record<string, string>
-    const { payUrl } = await auditedCall<{ payUrl: string }>(deps, {
+    const { payUrl } = await auditedCall(deps, {
       client: request.client!.name, officerId: headers['x-officer-id']!, purpose: headers['x-purpose']!, requestId: request.id,
-      connector: deps.connector, operation: 'startPayment', subject: snapshot.applicant.id, signal: AbortSignal.timeout(15_000), log: request.log as Logger,
+      contract: PaymentStart, connector: deps.connector, subject: snapshot.applicant.id, signal: AbortSignal.timeout(15_000), log: request.log as Logger,
       input: {
         reference, amount, description: `Thanh toan phi, le phi ho so ${dossier.code}`.slice(0, 200), dossierCode: dossier.code, procedureCode: snapshot.procedureCode,
         agencyCode: dossier.agencyCode, payerName: snapshot.applicant.name, payerId: snapshot.applicant.id, fees: fees.map((f) => ({ name: f.name, amount: f.amount, code: f.code })),

@@ -12,7 +12,7 @@ import { Type } from 'typebox'
 import type { Logger } from 'pino'
 import { GatewayError } from '../errors.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
-import type { MappedEvent, PortalInbound } from '../portal-inbound/index.js'
+import type { PortalInbound } from '../portal-inbound/index.js'
 import type { PortalFiles } from '../portal-inbound/files.js'
 import type { AuditLog } from '../audit/types.js'
 import { recordAccess } from '../audited-call.js'
@@ -20,6 +20,7 @@ import { agencyMatcher } from '../agencies.js'
 import { notFound } from '../errors.js'
 import { contentDisposition } from '../edocs/file-headers.js'
 import { PersonalDataHeaders } from '../../schemas/api/common.js'
+import { ForwardedPushRead } from '../contracts/portal.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const PortalReply = Type.Object({
@@ -38,6 +39,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
       config: { scope: 'dossiers:read' },
       schema: {
         tags: ['inbound'],
+        operationId: 'getPortalFile',
         summary: 'A file the national portal handed over with a dossier (an interlinked item\'s attachment), by its SHA-256',
         description: 'The `sha256` of a paper in a `dossier.submitted` event whose `url` is `urn:lgsp-hub:portal-file:<sha256>`. Served with the type the bytes show (`application/octet-stream` when they match no common one) and the sender\'s file name; only to a client acting for the agency of a dossier that holds it. The files are applicants\' papers: needs `X-Officer-Id` and `X-Purpose`, and every download is audited.',
         headers: PersonalDataHeaders,
@@ -77,7 +79,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
     const receivedAt = new Date().toISOString()
     const key = `forward:${name}:${createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex')}`
     const result = await deps.inbound.take({ channel: 'forward', name, key, raw: request.body }, () =>
-      deps.registry.invoke<MappedEvent>(deps.connector, 'readForwardedPush', { name, body: request.body, receivedAt }, { signal: AbortSignal.timeout(5000), requestId: request.id, log: request.log as Logger }))
+      deps.registry.call(ForwardedPushRead, { name, body: request.body, receivedAt }, { connector: deps.connector, signal: AbortSignal.timeout(5000), requestId: request.id, log: request.log as Logger }))
     if (result.outcome === 'quarantined') throw new GatewayError('VALIDATION_FAILED', `${result.reason} The push was kept and quarantined (GET /admin/portal-inbound/quarantined).`)
     reply.code(result.outcome === 'accepted' ? 202 : 200)
     return result.outcome === 'accepted'

@@ -21,7 +21,8 @@ const dataValidators = Object.fromEntries(EVENT_TYPES.map((type) => [type, Compi
 
 export interface WebhookRouteDeps {
   inbox: InboxService
-  secrets: string[]
+  /** HMAC keys of the configured `whsec_` secrets, parsed at boot (a bad one stops the boot: src/config/check.ts). */
+  secrets: Buffer[]
   toleranceS: number
   allowIps?: string[]
   bodyLimitBytes: number

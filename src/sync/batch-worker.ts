@@ -10,6 +10,8 @@
 import type { Logger } from 'pino'
 import type { SyncTarget } from '../../schemas/config.js'
 import type { ConnectorRegistry } from '../upstream/registry.js'
+import { DossiersSync, ProgressBatch } from '../contracts/portal.js'
+import type { ProgressSyncInput, SyncDossierInput } from '../../schemas/portal.js'
 import { isUpstreamError, UpstreamError, type UpstreamErrorKind } from '../upstream/errors.js'
 import type { OpenItem } from './delivery-store.js'
 import type { BatchClaim, BatchStore, DossierSettle } from './batch-store.js'
@@ -141,9 +143,10 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string, wo
       if (!(await go())) break
       const live = call.filter((p) => !p.lost)
       if (live.length === 0) continue
-      const input = { dossiers: live.map((p) => ({ dossier: p.snapshot!.payload, isUpdate: p.deliveredVersion !== null })) }
+      // Ledger payloads were validated against these schemas when they were accepted.
+      const input = { dossiers: live.map((p) => ({ dossier: p.snapshot!.payload as SyncDossierInput['dossier'], isUpdate: p.deliveredVersion !== null })) }
       try {
-        const out = await registry.invoke<BatchResult>(target, config.batchOperation, input, ctx)
+        const out = await registry.call(DossiersSync, input, { ...ctx, connector: target, operation: config.batchOperation })
         live.forEach((p, i) => {
           const r = out.results[i]
           if (r !== undefined && r.code === p.code && r.failure === undefined) delivered(p, p.snapshot!)
@@ -175,7 +178,7 @@ export function createBatchDrain(options: BatchDrainOptions): (jobId: string, wo
             delivered(call[0]!.p, call[0]!.item)
             continue
           }
-          const out = await registry.invoke<{ results: Array<{ failure?: BatchResult['results'][number]['failure'] }> }>(target, stepsOp!, { steps: call.map((w) => w.item.payload) }, ctx)
+          const out = await registry.call(ProgressBatch, { steps: call.map((w) => w.item.payload as ProgressSyncInput) }, { ...ctx, connector: target, operation: stepsOp! })
           call.forEach((w, k) => {
             const r = out.results[k]
             if (r !== undefined && r.failure === undefined) delivered(w.p, w.item)

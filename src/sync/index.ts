@@ -85,11 +85,9 @@ function warnShortLease(deps: SyncDeps, batchTargets: string[], log: Logger): vo
   const { config, registry } = deps
   for (const [target, c] of Object.entries(config.sync.targets)) {
     if (!registry.has(target)) continue
-    const section = config.connectors[target] as { timeoutMs?: number | Record<string, number> } | undefined
     const operations = [c.snapshotOperation, c.progressOperation, ...(batchTargets.includes(target) ? [c.batchOperation, c.progressBatchOperation].filter((o) => registry.get(target).operations[o] !== undefined) : [])]
     for (const operation of operations) {
-      const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
-      const deadlineMs = configured ?? registry.get(target).operations[operation]?.timeoutMs
+      const deadlineMs = registry.deadline(target, operation)
       if (deadlineMs !== undefined && deadlineMs >= config.sync.leaseMs) {
         log.warn({ target, operation, deadlineMs, leaseMs: config.sync.leaseMs }, 'sync.leaseMs is not above this operation\'s deadline: a slow call can outlive its lease and be overtaken by a newer version; raise sync.leaseMs')
       }
@@ -102,8 +100,7 @@ export function createSyncService(deps: SyncDeps): SyncService {
   const log = deps.log.child({ component: 'sync' })
   const targets = Object.keys(config.sync.targets)
   const messageTargets = deps.messageTargets ?? {}
-  const overlap = targets.filter((t) => t in messageTargets)
-  if (overlap.length > 0) throw new Error(`sync targets ${overlap.join(', ')} cannot be both dossier and message targets`)
+  // A target that is both a dossier and a message target is refused at boot (src/config/check.ts).
   const allTargets = [...targets, ...Object.keys(messageTargets)]
   const prefix = deps.redis.bullPrefix(config.redis.keyPrefix)
   const metrics = createSyncMetrics(deps.metrics.registry)

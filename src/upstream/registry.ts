@@ -2,12 +2,16 @@
  * The connector registry: loads the connectors enabled in config from `connectors/<id>/`,
  * validates each one's config section against its own schema, and runs operations with the
  * concerns every connector shares — an overall deadline, the caller's abort signal, error
- * normalisation and metrics. Adding a connector needs a folder and a config section, nothing here.
+ * normalisation and metrics. It owns operation deadlines and health probes, and finds the
+ * connector that provides a contract, so callers name a contract, never a connector id.
+ * Adding a connector needs a folder and a config section, nothing here.
  */
 import type { Logger } from 'pino'
 import type { RedisClient } from '../redis.js'
-import type { Connector, ConnectorModule, OperationContext } from './types.js'
+import type { Static } from 'typebox'
+import type { Connector, ConnectorModule, Contract, DeclaredRoute, HealthResult, OperationContext } from './types.js'
 import { UpstreamError, isUpstreamError } from './errors.js'
+import { probeHealth } from './connector-kit.js'
 import { createUpstreamClient, type UpstreamClient } from './client.js'
 import { createValidator, formatErrors } from '../config/validate.js'
 import type { Metrics } from '../metrics.js'
@@ -47,12 +51,32 @@ export interface InvokeContext {
   log: Logger
 }
 
+/** Which connector (and operation name) serves a contract: by default the one that provides it. */
+export interface CallContext extends InvokeContext {
+  /** A connector chosen by config (e.g. a sync target); it must implement the contract. */
+  connector?: string
+  /** The operation's name on that connector when config names it (e.g. `sync.targets.*.batchOperation`). */
+  operation?: string
+}
+
+const DEFAULT_HEALTH_MS = 5000
+
 export interface ConnectorRegistry {
   ids(): string[]
   get(id: string): Connector
   has(id: string): boolean
-  /** Runs one operation with its deadline; always rejects with an `UpstreamError`. */
-  invoke<T = unknown>(id: string, operation: string, input: unknown, ctx: InvokeContext): Promise<T>
+  /** The enabled connector that provides this contract (the first in config order), if any. */
+  provider(contract: Contract): string | undefined
+  /** Runs the contract's operation with its deadline, typed by the contract; always rejects with an `UpstreamError`. */
+  call<C extends Contract>(contract: C, input: Static<C['input']>, ctx: CallContext): Promise<Static<C['output']>>
+  /** Runs an operation named by config (sync targets' message operations); the result is opaque. */
+  invoke(id: string, operation: string, input: unknown, ctx: InvokeContext): Promise<unknown>
+  /** The deadline of one call of an operation: `connectors.<id>.timeoutMs.<operation>`, else the operation's own. */
+  deadline(id: string, operation: string): number | undefined
+  /** The connector's health probe under its `timeoutMs.health`; never throws. */
+  health(id: string, signal: AbortSignal): Promise<HealthResult>
+  /** Routes the enabled connectors declare, to be mounted by the gateway. */
+  routes(): Array<{ connector: string; route: DeclaredRoute<any> }>
   circuitStates(): Promise<Record<string, 'closed' | 'open' | 'half_open'>>
   close(): Promise<void>
 }
@@ -69,10 +93,12 @@ export interface RegistryOptions {
 
 export async function createRegistry(options: RegistryOptions): Promise<ConnectorRegistry> {
   const connectors = new Map<string, Connector>()
+  const modules = new Map<string, ConnectorModule>()
   const clients = new Map<string, UpstreamClient[]>()
   for (const [id, section] of Object.entries(options.connectors)) {
     if (!section.enabled) continue
     const mod = await loadConnectorModule(id)
+    modules.set(id, mod)
     const log = options.log.child({ connector: id })
     const own: UpstreamClient[] = []
     clients.set(id, own)
@@ -90,6 +116,13 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     })
     connectors.set(id, connector)
   }
+  // capability → the first enabled connector (config order) whose operation implements it
+  const providers = new Map<string, { id: string; operation: string }>()
+  for (const [id, connector] of connectors) {
+    for (const [operation, op] of Object.entries(connector.operations)) {
+      if (op.contract && !providers.has(op.contract.capability)) providers.set(op.contract.capability, { id, operation })
+    }
+  }
 
   const get = (id: string): Connector => {
     const c = connectors.get(id)
@@ -97,24 +130,50 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     return c
   }
 
-  async function invoke<T>(id: string, operation: string, input: unknown, ctx: InvokeContext): Promise<T> {
+  function deadline(id: string, operation: string): number | undefined {
+    const section = options.connectors[id]
+    const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
+    return configured ?? connectors.get(id)?.operations[operation]?.timeoutMs
+  }
+
+  /** Where a contract is served; a config-chosen connector or operation must implement it (a wiring mistake, not an upstream failure). */
+  function resolve(contract: Contract, ctx: CallContext): { id: string; operation: string } {
+    if (ctx.connector === undefined) {
+      const found = providers.get(contract.capability)
+      if (!found) throw new UpstreamError('unavailable', `No connector enabled on this hub provides ${contract.capability}.`)
+      return found
+    }
+    const connector = get(ctx.connector)
+    const operation = ctx.operation ?? Object.keys(connector.operations).find((k) => connector.operations[k]!.contract?.capability === contract.capability)
+    if (operation === undefined || connector.operations[operation]?.contract?.capability !== contract.capability) {
+      throw new Error(`connector ${ctx.connector} has no operation${ctx.operation ? ` ${ctx.operation}` : ''} implementing ${contract.capability}`)
+    }
+    return { id: ctx.connector, operation }
+  }
+
+  async function call<C extends Contract>(contract: C, input: Static<C['input']>, ctx: CallContext): Promise<Static<C['output']>> {
+    const { connector: _c, operation: _o, ...rest } = ctx
+    const { id, operation } = resolve(contract, ctx)
+    // The one place a result is typed: resolve() checked that this operation implements the contract.
+    return (await invoke(id, operation, input, rest)) as Static<C['output']>
+  }
+
+  async function invoke(id: string, operation: string, input: unknown, ctx: InvokeContext): Promise<unknown> {
     const connector = get(id)
     const op = connector.operations[operation]
     if (!op) throw new Error(`connector ${id} has no operation ${operation}`)
-    const section = options.connectors[id]
-    const configured = typeof section?.timeoutMs === 'object' ? section.timeoutMs[operation] : section?.timeoutMs
-    const timeoutMs = configured ?? op.timeoutMs
+    const timeoutMs = deadline(id, operation) ?? op.timeoutMs
     // One controller for both the caller's signal and the deadline, and a timer cleared when the
     // call settles: AbortSignal.any + AbortSignal.timeout cost an extra signal per call and a
     // timer that still fires (and aborts) long after the call is over.
-    const deadline = { passed: false }
+    const expiry = { passed: false }
     const controller = new AbortController()
     const caller = ctx.signal
     const onCallerAbort = () => controller.abort(caller.reason)
     if (caller.aborted) onCallerAbort()
     else caller.addEventListener('abort', onCallerAbort, { once: true })
     const timer = setTimeout(function deadlinePassed() {
-      deadline.passed = true
+      expiry.passed = true
       controller.abort(new DOMException(`The ${id} ${operation} deadline of ${timeoutMs} ms passed.`, 'TimeoutError'))
     }, timeoutMs)
     timer.unref()
@@ -130,9 +189,9 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     const started = performance.now()
     let outcome = 'ok'
     try {
-      return (await op.run(input, opCtx)) as T
+      return await op.run(input, opCtx)
     } catch (err) {
-      const failure = normalise(err, deadline.passed, caller, id, timeoutMs)
+      const failure = normalise(err, expiry.passed, caller, id, timeoutMs)
       outcome = failure.kind
       options.onFailure?.(id, operation, failure)
       throw failure
@@ -158,10 +217,15 @@ export async function createRegistry(options: RegistryOptions): Promise<Connecto
     ids: () => [...connectors.keys()],
     get,
     has: (id) => connectors.has(id),
+    provider: (contract) => providers.get(contract.capability)?.id,
+    call,
     invoke,
+    deadline,
+    health: (id, signal) => probeHealth(get(id), signal, deadline(id, 'health') ?? DEFAULT_HEALTH_MS),
+    routes: () => [...modules].flatMap(([connector, mod]) => (mod.routes ?? []).map((route) => ({ connector, route }))),
     circuitStates,
     async close() {
-      await Promise.allSettled([...connectors.values()].map((c) => c.close()))
+      await Promise.allSettled([...connectors.values()].map((c) => c.close?.()))
       await Promise.allSettled([...clients.values()].flat().map((c) => c.close()))
     },
   }

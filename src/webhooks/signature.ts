@@ -34,8 +34,8 @@ export interface VerifyInput {
   headers: Readonly<Record<string, string | readonly string[] | undefined>>
   /** The body exactly as received: never a re-serialised parse. */
   rawBody: Buffer | string
-  /** Any of them may have signed (rotation). */
-  secrets: readonly string[]
+  /** Any of them may have signed (rotation): `whsec_…` strings, or keys parseSecret made at boot. */
+  secrets: ReadonlyArray<string | Buffer>
   /** Largest accepted distance between `webhook-timestamp` and now, in seconds. Default 300. */
   toleranceS?: number
   /** Clock in ms since the epoch. Default Date.now. */
@@ -106,7 +106,8 @@ const fail = (reason: VerifyFailureReason, message: string): VerifyResult => ({ 
 /**
  * Checks headers, timestamp and signature, in that order. Passes when any `v1` entry matches the
  * HMAC of any secret; entries of other schemes (`v1a`, …) are skipped. Deduplication by id is the
- * caller's job. Throws only on an unusable secret (see parseSecret), never on request input.
+ * caller's job. Throws only on an unusable secret string (see parseSecret; the hub parses its
+ * secrets at boot, src/config/check.ts), never on request input.
  */
 export function verifyWebhook(input: VerifyInput): VerifyResult {
   const { headers, rawBody, secrets, toleranceS = 300, now = Date.now } = input
@@ -135,7 +136,7 @@ export function verifyWebhook(input: VerifyInput): VerifyResult {
 
   let matched = false
   for (const secret of secrets) {
-    const expected = hmac(parseSecret(secret), id, ts, rawBody)
+    const expected = hmac(typeof secret === 'string' ? parseSecret(secret) : secret, id, ts, rawBody)
     for (const candidate of candidates) {
       // Both are 32 bytes (checked above), as timingSafeEqual requires; no early exit.
       if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) matched = true

@@ -5,10 +5,12 @@
  * Only values the hub or an upstream mints are taken from earlier calls instead of the document,
  * each named below: a document's uuid and file id, a dead letter's id, a dead delivery's seq, a
  * receive failure's docId, the payment platform's signed callback, the webhook's signature
- * headers (their timestamp must be current). Every documented operation must be in ORDER, so a
- * new route without examples fails here.
+ * headers (their timestamp must be current), the SHA-256 of a file an interlinked item brought
+ * (the item is put at the sandbox portal before the poll), a console session's cookie. Every
+ * documented operation must be in ORDER, so a new route without examples fails here.
  */
 import t from 'tap'
+import { createHash } from 'node:crypto'
 import { startTestHub } from '../helpers/hub.js'
 import { waitFor } from '../helpers/dossier.js'
 import { exampleRequest, operations, type DocumentedOperation } from '../helpers/openapi-requests.js'
@@ -17,18 +19,23 @@ import { signWebhook } from '../../src/webhooks/signature.js'
 
 const ORDER = [
   'getLiveness', 'getReadiness', 'getAgencyMapping', 'listConnectors', 'getQueueCounts',
-  'lookupCitizen', 'verifyCitizen', 'getEnterprise', 'getProcedure', 'registerDocument', 'searchDocuments', 'prefillApplication',
+  'lookupCitizen', 'verifyCitizen', 'lookupCivilStatusRecord', 'verifyCivilStatusRecord', 'getEnterprise', 'getProcedure', 'registerDocument', 'searchDocuments', 'prefillApplication',
   'receiveNationalPortalWebhook', 'listEvents', 'listUnroutedEvents', 'listSubscribers', 'listDeadDeliveries', 'replayDeadDelivery', 'enableSubscriber',
   'listSampleSubscriberDeliveries',
   'upsertDossier', 'addDossierProgress', 'getDossier', 'listDossiers',
   'startPayment', 'getPayment', 'receivePaymentCallback', 'getPaymentReceipt',
   'listDeadLetters', 'replayDeadLetter', 'replayDeadLettersSince', 'searchAudit',
-  'receivePortalForward', 'pollPortalNow', 'listPortalQuarantine',
-  'sendEdoc', 'getEdoc', 'getEdocAttachment', 'reportEdocStatus',
-  'listReceiveFailures', 'retryReceiveFailure', 'discardReceiveFailure',
+  'receivePortalForward', 'pollPortalNow', 'getPortalFile', 'listPortalQuarantine',
+  'sendEdoc', 'getEdoc', 'getEdocAttachment', 'reportEdocStatus', 'listEdocs',
+  'listReceiveFailures', 'retryReceiveFailure', 'inspectReceiveFailure', 'discardReceiveFailure',
+  'getIndicators', 'getIndicatorSummary', 'auditAccessReport', 'listUpstreamErrors',
+  'consoleSignIn', 'consoleSession', 'consoleSignOut',
 ]
 
 type Json = Record<string, any>
+
+/** The file of the interlinked item the sandbox portal holds for getPortalFile. */
+const PORTAL_FILE = Buffer.from('%PDF-1.4 giay chung sinh (example)')
 
 t.test('every documented request example succeeds against the sandbox', async (t) => {
   const hub = await startTestHub('pglite', {
@@ -54,6 +61,16 @@ t.test('every documented request example succeeds against the sandbox', async (t
     const req = exampleRequest(op, override)
     const res = await hub.call(req.path, { method: req.method, headers: req.headers, ...(req.body !== undefined && { body: req.body }) })
     return { req, res }
+  }
+
+  // A console session (cookie, no bearer key), signed in once with the sign-in example.
+  let consoleCookie: string | undefined
+  const consoleHeaders = async () => {
+    if (consoleCookie === undefined) {
+      const signIn = await send(ops.get('consoleSignIn')!)
+      consoleCookie = /lgsp_console=[^;]+/.exec(signIn.res.headers.get('set-cookie') ?? '')?.[0] ?? ''
+    }
+    return { authorization: '', cookie: consoleCookie, 'x-lgsp-console': '1' }
   }
 
   // Values the hub or an upstream mints, taken from earlier calls (see the header comment).
@@ -103,6 +120,28 @@ t.test('every documented request example succeeds against the sandbox', async (t
       t.equal((await post(`${axis}/__sim/deliver`, {})).status, 200)
       const failure = await waitFor('a receive failure', async () => (await hub.call('/admin/edocs/receive-failures')).body.failures?.[0])
       return { params: { docId: failure.docId } }
+    },
+    async inspectReceiveFailure() {
+      return { params: { docId: (await hub.call('/admin/edocs/receive-failures')).body.failures[0].docId } }
+    },
+    async pollPortalNow() {
+      // An interlinked item carrying a file waits at the sandbox portal; the poll takes it.
+      const item = {
+        id: 'ex-1', maDonVi: 23011, maTTHC: '1.001193', module: 'KS', maHoSo: 'KS-EXAMPLE-0001', ngayTiepNhan: '20261120081500', techId: 'techid-example',
+        hoTich: { nycHoTen: 'Trần Thị Mai', nycSoGiayToTuyThan: '051190001234', nksHoTen: 'Trần Minh An' },
+        fileDinhKem: [{ id: 1, loaiGiayTo: 1, tenGiayTo: 'Giấy chứng sinh', tenTepDinhKem: 'giay-chung-sinh.pdf', huyGiayTo: 0, duLieuTepDinhKem: PORTAL_FILE.toString('base64') }],
+      }
+      t.equal((await post(`${portal}/__sim/interlinked/items`, item)).status, 201)
+      return {}
+    },
+    async getPortalFile() {
+      return { params: { sha256: createHash('sha256').update(PORTAL_FILE).digest('hex') } }
+    },
+    async consoleSession() {
+      return { headers: await consoleHeaders() }
+    },
+    async consoleSignOut() {
+      return { headers: await consoleHeaders() }
     },
     async discardReceiveFailure() {
       return { params: { docId: (await hub.call('/admin/edocs/receive-failures')).body.failures[0].docId } }

@@ -17,6 +17,7 @@ import { createUpstreamClient } from '../../src/upstream/client.js'
 import { createValidator } from '../../src/config/validate.js'
 import { redactConfig } from '../../src/config/redact.js'
 import type { Connector, OperationContext } from '../../src/upstream/types.js'
+import { probeHealth } from '../../src/upstream/connector-kit.js'
 
 const silent = pino({ level: 'silent' })
 const AN = { personalId: '062090001234', fullName: 'nguyễn văn an', dateOfBirth: '1990-05-15' }
@@ -40,11 +41,16 @@ const stats = async () => (await (await fetch(`${sim.url}/__sim/stats`)).json())
 async function connect(t: Test, overrides: Partial<PopulationConfig> = {}): Promise<Connector> {
   const config = { ...sim.config, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...overrides } as PopulationConfig
   const own = `${prefix}${randomBytes(3).toString('hex')}:`
+  const clients: Array<{ close(): Promise<void> }> = []
   const connector = await population.create({
     id: 'population', config, log: silent, redis,
-    createClient: (options) => createUpstreamClient({ ...options, connectorId: 'population', redis, log: silent, redisPrefix: own }),
+    createClient: (options) => {
+      const client = createUpstreamClient({ ...options, connectorId: 'population', redis, log: silent, redisPrefix: own })
+      clients.push(client)
+      return client
+    },
   })
-  t.teardown(() => connector.close())
+  t.teardown(() => Promise.all(clients.map((c) => c.close())))
   return connector
 }
 
@@ -108,16 +114,16 @@ t.test('wrong credentials: unauthorized, and health says so', async (t) => {
   const direct = directSandboxConfig(sim.url) as { auth: Record<string, unknown> }
   const c = await connect(t, { ...direct, auth: { ...direct.auth, secretKey: 'wrong-secret' } } as Partial<PopulationConfig>)
   t.strictSame(await failure(c.operations.lookup!.run(AN, op())), { kind: 'unauthorized', upstreamCode: undefined })
-  t.match(await c.health(AbortSignal.timeout(3000)), { ok: false, detail: /^unauthorized/ })
+  t.match(await probeHealth(c, AbortSignal.timeout(3000), 3000), { ok: false, detail: /^unauthorized/ })
   const lgsp = sim.config as { auth: Record<string, unknown> }
   const badKeys = await connect(t, { auth: { ...lgsp.auth, secretKey: 'wrong' } } as Partial<PopulationConfig>)
-  t.match(await badKeys.health(AbortSignal.timeout(3000)), { ok: false, detail: /^unauthorized: token endpoint refused/ })
+  t.match(await probeHealth(badKeys, AbortSignal.timeout(3000), 3000), { ok: false, detail: /^unauthorized: token endpoint refused/ })
 })
 
 t.test('health: a token and a GET of the service description, no lookup', async (t) => {
   const c = await connect(t)
   const before = await stats()
-  t.match(await c.health(AbortSignal.timeout(3000)), { ok: true, latencyMs: Number })
+  t.match(await probeHealth(c, AbortSignal.timeout(3000), 3000), { ok: true, latencyMs: Number })
   t.equal((await stats()).requests, before.requests, 'no SOAP request')
 })
 

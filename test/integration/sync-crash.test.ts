@@ -31,6 +31,7 @@ t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted 
       population: { enabled: false },
       'business-registry': { enabled: false },
       'document-axis': { enabled: false },
+      'civil-status': { enabled: false },
       'national-portal': { enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE },
     },
     // At most BATCH × DRAINS dossiers are in flight at any moment, which bounds the repeats below.

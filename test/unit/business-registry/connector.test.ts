@@ -20,6 +20,8 @@ import { createValidator } from '../../../src/config/validate.js'
 import { createMetrics } from '../../../src/metrics.js'
 import type { UpstreamError } from '../../../src/upstream/errors.js'
 import { Enterprise } from '../../../schemas/enterprise.js'
+import { probeHealth } from '../../../src/upstream/connector-kit.js'
+import { EnterpriseGet } from '../../../src/contracts/identity.js'
 
 const silent = pino({ level: 'silent' })
 const redis = new Redis(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 })
@@ -54,7 +56,7 @@ async function open(t: Test, section: Record<string, unknown> = {}, simOptions: 
     await sim.close()
   })
   const get = (code: string, signal: AbortSignal = new AbortController().signal) =>
-    registry.invoke<Enterprise | null>('business-registry', 'getEnterprise', { code }, { signal, requestId: `req-${randomBytes(3).toString('hex')}`, log })
+    registry.call(EnterpriseGet, { code }, { signal, requestId: `req-${randomBytes(3).toString('hex')}`, log })
   /** Stats movement since the last call of `delta` (or the start). */
   let last = sim.stats()
   const delta = () => {
@@ -210,15 +212,15 @@ t.test('health: a fresh token and a lookup of an absent code; the shared token i
   const connector = registry.get('business-registry')
   await get(SANDBOX_ENTERPRISES.jointStock)
   delta()
-  t.match(await connector.health(new AbortController().signal), { ok: true, latencyMs: Number })
+  t.match(await probeHealth(connector, new AbortController().signal, 3000), { ok: true, latencyMs: Number })
   t.strictSame(delta(), { requests: 1, tokenRequests: 1, unauthorized: 0 }, 'one token request, one lookup')
   await get(SANDBOX_ENTERPRISES.jointStock)
   t.equal(delta().tokenRequests, 0, 'lookups still use the token they had')
   sim.setTokenFaults({ status: 401 })
-  t.match(await connector.health(new AbortController().signal), { ok: false, detail: /^unauthorized: token endpoint refused the client credentials/ })
+  t.match(await probeHealth(connector, new AbortController().signal, 3000), { ok: false, detail: /^unauthorized: token endpoint refused the client credentials/ })
   sim.clearTokenFaults()
   sim.setFaults({ malformed: true })
-  t.match(await connector.health(new AbortController().signal), { ok: false, detail: /^bad_response: / })
+  t.match(await probeHealth(connector, new AbortController().signal, 3000), { ok: false, detail: /^bad_response: / })
 })
 
 t.test('logs at trace never carry names, representatives, tokens or the consumer secret', async (t) => {

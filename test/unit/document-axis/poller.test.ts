@@ -48,7 +48,11 @@ async function harness(mailbox: ReceivedItem[], messages: Record<string, Receive
   const ingested: string[] = []
   const listLimits: number[] = []
   const registry = {
-    async invoke(_id: string, operation: string, input: any) {
+    // The poller calls by contract; the script answers by the contract's operation name.
+    async call(contract: { operation: string }, input: any) {
+      return registry.invoke('document-axis', contract.operation, input)
+    },
+    async invoke(_id: string, operation: string, input: any): Promise<any> {
       if (operation === 'listReceived') {
         listLimits.push(input.limit)
         return { items: mailbox.filter((i) => !acknowledged.includes(i.docId)).slice(0, input.limit) }

@@ -17,7 +17,7 @@ async function appWith(clients: ClientConfig[], failures?: AuthFailureLimiter) {
   return app
 }
 
-const client = (name: string, key: string, expiresAt?: string): ClientConfig => ({ name, keySha256: sha256Hex(key), scopes: ['admin'], ...(expiresAt && { expiresAt }) })
+const client = (name: string, key: string, expiresAt?: string): ClientConfig => ({ name, keySha256: sha256Hex(key), scopes: ['admin'], rateLimitPerMinute: 1200, ...(expiresAt && { expiresAt }) })
 
 t.test('finding 12: a key past its expiresAt is refused with 401 and says so; others work', async (t) => {
   const app = await appWith([client('old', 'key-old', '2020-01-01'), client('current', 'key-new', '2999-01-01T00:00:00Z'), client('forever', 'key-forever')])

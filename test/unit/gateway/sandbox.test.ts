@@ -15,7 +15,7 @@ import { TEST_REDIS_URL, deleteRedisPrefix } from '../../helpers/hub.js'
 
 const connectors = (withUrl: string[]) => Object.fromEntries(['population', 'national-portal'].map((id) => [id, { enabled: true, ...(withUrl.includes(id) && { baseUrl: `https://${id}.example` }) }]))
 const decide = (enabled: 'auto' | boolean, withUrl: string[], host = '127.0.0.1') =>
-  decideSandbox({ connectors: connectors(withUrl), sandbox: { enabled, demoKey: 'demo' }, server: { host } as never })
+  decideSandbox({ connectors: connectors(withUrl), sandbox: { enabled, demoKey: 'demo', sampleSubscriber: false }, server: { host } as never })
 
 t.test('auto: a sandbox only when every enabled connector is simulated, on loopback', async (t) => {
   t.strictSame(decide('auto', []), { simulate: ['population', 'national-portal'], problems: [] })

@@ -1,5 +1,5 @@
 /** Shared test data for the national-portal tests (not a test file). */
-import type { DossierRecordInput } from '../../../connectors/national-portal/schemas.js'
+import type { DossierRecordInput } from '../../../schemas/portal.js'
 
 /** A dossier with every field set, times in three different offsets; a citizen of the merged Quảng Ngãi province. */
 export const FULL_DOSSIER: DossierRecordInput = {

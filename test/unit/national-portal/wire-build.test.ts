@@ -3,7 +3,7 @@ import { DEFAULT_CHANNEL_CODES, DEFAULT_DATABASE_CODES, DEFAULT_STATUS_CODES, re
 import {
   buildCallBody, buildDossierRecord, buildLoginBody, buildProgressRecord, listProceduresParams, syncDossierParams, type WireTables,
 } from '../../../connectors/national-portal/wire.js'
-import type { DossierRecordInput, ProgressSyncInput } from '../../../connectors/national-portal/schemas.js'
+import type { DossierRecordInput, ProgressSyncInput } from '../../../schemas/portal.js'
 import { FULL_DOSSIER, MINIMAL_DOSSIER } from './fixtures.js'
 import { DOSSIER_FIELDS } from '../../../connectors/national-portal/record.js'
 import { DOSSIER_STATUSES } from '../../../schemas/dossier.js'

@@ -3,15 +3,14 @@
  * The sample call looks up a sandbox enterprise; the refused call carries a code whose check
  * digit is wrong (refused by the connector before any upstream call).
  */
-import t from 'tap'
 import { pino } from 'pino'
-import businessRegistry from '../../connectors/business-registry/index.js'
-import { DEFAULT_TOKEN_PATH, SANDBOX_CREDENTIALS, SANDBOX_ENTERPRISES, startBusinessRegistrySimulator } from '../../connectors/business-registry/simulator.js'
-import { conformanceSimulator, runConformance } from './harness.js'
+import businessRegistry from './index.js'
+import { DEFAULT_TOKEN_PATH, SANDBOX_CREDENTIALS, SANDBOX_ENTERPRISES, startBusinessRegistrySimulator } from './simulator.js'
+import { conformanceSimulator, type ConformanceTarget } from '../../test/conformance/harness.js'
 
 const silent = pino({ level: 'silent' })
 
-runConformance(t, {
+const target: ConformanceTarget = {
   id: 'business-registry',
   module: businessRegistry,
   // `requests` counts lookups only: token requests are extra requests the harness does not expect.
@@ -22,4 +21,6 @@ runConformance(t, {
   }),
   sampleCall: { operation: 'getEnterprise', input: { code: SANDBOX_ENTERPRISES.jointStock } },
   rejectedCall: { operation: 'getEnterprise', input: { code: SANDBOX_ENTERPRISES.badCheckDigit } },
-})
+}
+
+export default target

@@ -1,7 +1,7 @@
-/** Input and output schemas of the connector's operations, in domain (English) terms. */
+/** Input and output schemas of the national portal's operations (dossier sync, catalogue, dossier state), in domain (English) terms; the contracts are in src/contracts/portal.ts. */
 import { Type, type Static } from 'typebox'
-import { AgencyCode, DOSSIER_STATUSES, DossierCode, DossierSyncInput, ProgressSyncInput as ProgressSyncInputSchema } from '../../schemas/dossier.js'
-import { Agency, Procedure, ProcedureSummary } from '../../schemas/procedure.js'
+import { AgencyCode, DOSSIER_STATUSES, DossierCode, DossierSyncInput, ProgressSyncInput as ProgressSyncInputSchema } from './dossier.js'
+import { Agency, Procedure, ProcedureSummary } from './procedure.js'
 
 const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time with offset' })
 
