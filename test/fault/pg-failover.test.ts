@@ -63,7 +63,10 @@ t.test('PostgreSQL primary stopped under load, replica promoted: the hub follows
     `503s during the switch: ${count503('put')} PUTs, ${count503('webhook')} webhooks of ${switchAnswers.length} answers; all statuses ${JSON.stringify([...result.statuses])}`)
   t.strictSame(result.failures, [], 'no 5xx other than 503, every 503 with Retry-After')
   t.strictSame(crashes, [], 'the process never crashed')
-  t.ok((result.statuses.get(503) ?? 0) > 0, 'requests during the switch were answered 503')
+  // A write in flight during the switch is either retried onto the new primary within
+  // database.failoverRetryMs (202) or answered 503 with Retry-After; how many of each depends on
+  // how long the switch takes on the machine, so only the read above pins the 503 itself.
+  t.strictSame([...result.statuses.keys()].filter((s) => s !== 202 && s !== 503), [], 'the load saw only 202 and 503')
   t.ok(firstPut !== undefined && firstHook !== undefined, 'PUTs and webhooks are accepted again on the new primary')
 
   // What the new primary holds is what was committed; every version answered 202 is among it.
