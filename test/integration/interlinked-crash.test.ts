@@ -29,6 +29,7 @@ t.test('SIGKILL between accepting status changes and reporting them: every repor
       population: { enabled: false },
       'business-registry': { enabled: false },
       'document-axis': { enabled: false },
+      'civil-status': { enabled: false },
       'national-portal': {
         enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
         interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },

@@ -63,7 +63,7 @@ t.test('api ×2 and worker as separate processes: nothing handled twice, nothing
     sandbox: { enabled: false },
     ...(shared && { redis: { keyPrefix: shared.prefix }, database: { schema: shared.schema } }),
     clients: [{ name: 'roles-test', keySha256: createHash('sha256').update(DEMO_KEY).digest('hex'), scopes: [...SCOPES], rateLimitPerMinute: 1_000_000 }],
-    connectors: { population: { enabled: false }, 'business-registry': { enabled: false }, 'document-axis': { enabled: false }, 'national-portal': portal.config },
+    connectors: { population: { enabled: false }, 'business-registry': { enabled: false }, 'document-axis': { enabled: false }, 'civil-status': { enabled: false }, 'national-portal': portal.config },
     subscribers: [{ name: 'one-stop', url: receiver.url, secrets: [oneStop] }],
     webhooks: { nationalPortal: { secrets: [portalSecret] }, scheduleMs: [0, 200, 500, 1000] },
     sync: { reconcileEveryMs: 500, staleAfterMs: 2000 },
