@@ -62,7 +62,7 @@ function harness(options: {
   stepsAnswer?: (ids: string[]) => Array<{ failure?: { kind: string; message: string } }> | undefined
 }): Harness {
   const h: Harness = { drain: undefined as never, calls: [], steps: [], stepCalls: [], wakeNow: 0, metrics: createSyncMetrics(new Registry()), stopping: false }
-  const registry = {
+  const registry: { invoke(target: string, operation: string, input: never): Promise<unknown>; call(contract: unknown, input: never, ctx: { connector: string; operation: string }): Promise<unknown> } = {
     async invoke(_target: string, operation: string, input: { dossiers: Array<{ dossier: { code: string } }>; steps: Array<{ id: string }> }) {
       if (operation === 'updateProgressBatch' && options.progressBatch) {
         const ids = input.steps.map((st) => st.id)
@@ -75,7 +75,11 @@ function harness(options: {
       options.answer?.(codes)
       return { results: codes.map((code) => ({ code, acceptedAt: new Date().toISOString() })) }
     },
-  } as unknown as ConnectorRegistry
+    // The drain calls by contract with the configured operation (registry.call); answered as above.
+    async call(_contract: unknown, input: never, ctx: { connector: string; operation: string }) {
+      return registry.invoke(ctx.connector, ctx.operation, input)
+    },
+  }
   const config: SyncTarget = {
     snapshotOperation: 'syncDossier', progressOperation: 'updateProgress', progressBatchOperation: 'updateProgressBatch', progressBatchSize: 10, batchOperation: 'syncDossiers', concurrency: 1,
     batchSize: options.batchSize ?? 50, batchConcurrency: 1, retry: { maxAttempts: 20, baseDelayMs: 1, maxDelayMs: 4, ...options.retry },
@@ -83,7 +87,7 @@ function harness(options: {
   // The worker shell a drain runs in (src/jobs/worker.ts), reduced to what the drain asks of it.
   const worker = { instance: 'test', signal: new AbortController().signal, stopping: () => h.stopping, close: async () => undefined }
   const drain = createBatchDrain({
-    target: TARGET, config, store, registry, metrics: h.metrics, log: pino({ level: 'silent' }), leaseMs: options.leaseMs ?? 60_000,
+    target: TARGET, config, store, registry: registry as unknown as ConnectorRegistry, metrics: h.metrics, log: pino({ level: 'silent' }), leaseMs: options.leaseMs ?? 60_000,
     ...(options.progressBatch && { progressBatch: true }),
     async sendItem(item) {
       await options.sendStep?.(item)
