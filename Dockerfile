@@ -12,7 +12,11 @@ COPY src src
 COPY connectors connectors
 COPY schemas schemas
 COPY config config
-RUN npm run build && npm prune --omit=dev
+# The operators' console (Preact + Vite) is built here into dist/console, where the compiled
+# routes look for it; Vite and tsx are dev dependencies, gone after the prune.
+COPY console console
+COPY scripts scripts
+RUN npm run build && npm run build:console && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 # The image listens on every address, so it starts with the sandbox OFF: no simulators, no demo key.
@@ -29,13 +33,15 @@ COPY --from=build --chown=node:node /app/dist dist
 COPY --from=build --chown=node:node /app/config dist/config
 COPY --chown=node:node package.json ./
 # The operator commands run the compiled code here (the repository's scripts run the sources with
-# tsx, which the image does not ship): `npm run audit:verify`, `edxml:inspect`, `config:show`.
+# tsx, which the image does not ship): `npm run audit:verify`, `edxml:inspect`, `config:show`,
+# `indicators:rebuild`.
 RUN npm pkg set \
       'scripts.start=node dist/src/main.js start' \
       'scripts.audit:verify=node dist/src/main.js audit:verify' \
       'scripts.edxml:inspect=node dist/src/main.js edxml:inspect' \
       'scripts.config:show=node dist/src/main.js config:show' \
-  && npm pkg delete scripts.build scripts.typecheck scripts.test scripts.bench \
+      'scripts.indicators:rebuild=node dist/src/main.js indicators:rebuild' \
+  && npm pkg delete scripts.prestart scripts.build scripts.build:console scripts.typecheck scripts.test scripts.bench \
   && mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

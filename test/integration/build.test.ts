@@ -43,7 +43,7 @@ t.test('the compiled build starts, answers and stops cleanly', async (t) => {
   // The operator commands as the image runs them: the Dockerfile points the npm scripts at the
   // compiled entry (`npm pkg set 'scripts.<name>=node dist/src/main.js <command>'`).
   const scripts = [...readFileSync('Dockerfile', 'utf8').matchAll(/'scripts\.([\w:]+)=node dist\/src\/main\.js ([\w:]+)'/g)].map((m) => ({ name: m[1]!, command: m[2]! }))
-  t.strictSame(scripts.map((s) => s.name).sort(), ['audit:verify', 'config:show', 'edxml:inspect', 'start'], 'the image rewrites the operator scripts')
+  t.strictSame(scripts.map((s) => s.name).sort(), ['audit:verify', 'config:show', 'edxml:inspect', 'indicators:rebuild', 'start'], 'the image rewrites the operator scripts')
   const operator = (command: string, args: string[], env: Record<string, string>) =>
     spawnSync(process.execPath, [join(out, 'src', 'main.js'), command, ...args], { encoding: 'utf8', env: { ...process.env, ...env } })
   const ledger = { DATABASE_URL: TEST_DATABASE_URL, LGSP_DATABASE__SCHEMA: child.schema, AUDIT_HASH_KEY: 'crash-test-audit-key-not-a-secret' }
