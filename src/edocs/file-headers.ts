@@ -32,3 +32,13 @@ export function contentDisposition(stored: string): string {
     .replace(/[^\x20-\x7e]|["\\%;]/g, '_').trim() || 'file'
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
 }
+
+/** The headers of every stored file the hub serves from another party (axis attachments, portal files). */
+export function untrustedFileHeaders(name: string): Record<string, string> {
+  return {
+    'content-disposition': contentDisposition(name),
+    // Files come from other agencies: never sniffed into something a browser would run.
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+  }
+}

@@ -10,7 +10,7 @@ import { EdocView, ReportStatus, SendEdoc } from '../../schemas/api/edocs.js'
 import { agencyMatcher } from '../agencies.js'
 import { notFound } from '../errors.js'
 import type { EdocService } from '../edocs/index.js'
-import { contentDisposition, servedContentType } from '../edocs/file-headers.js'
+import { untrustedFileHeaders, servedContentType } from '../edocs/file-headers.js'
 
 const problem = (description: string) => ({ ...Type.Ref('Problem'), description })
 const common = { 400: problem('Invalid request (field errors in `errors[]`)'), 401: problem('No or unknown API key'), 403: problem('The client lacks the scope or the agency') }
@@ -79,10 +79,7 @@ const edocsRoutes: FastifyPluginAsync<EdocRouteDeps> = async (fastify, deps) => 
     const file = await edocs.attachment(request.params.id, request.params.contentId, agencyMatcher(request.client))
     if (!file) throw notFound(`No file ${request.params.contentId} in document ${request.params.id}.`)
     reply.type(servedContentType(file.contentType))
-    reply.header('content-disposition', contentDisposition(file.name))
-    // Files come from other agencies: never sniffed into something a browser would run.
-    reply.header('x-content-type-options', 'nosniff')
-    reply.header('content-security-policy', "default-src 'none'; sandbox")
+    reply.headers(untrustedFileHeaders(file.name))
     return reply.send(file.data)
   })
 

@@ -18,7 +18,7 @@ import type { AuditLog } from '../audit/types.js'
 import { recordAccess } from '../audited-call.js'
 import { agencyMatcher } from '../agencies.js'
 import { notFound } from '../errors.js'
-import { contentDisposition } from '../edocs/file-headers.js'
+import { untrustedFileHeaders } from '../edocs/file-headers.js'
 import { PersonalDataHeaders } from '../../schemas/api/common.js'
 import { ForwardedPushRead } from '../contracts/portal.js'
 
@@ -56,9 +56,7 @@ const portalInboundRoutes: FastifyPluginAsync<{ inbound: PortalInbound; registry
         connector: 'portal-inbound', operation: 'files.read', subject: null, outcome: 'ok', latencyMs: Math.round(performance.now() - started),
       }, request.log as Logger)
       reply.type(file.detectedType ?? 'application/octet-stream')
-      reply.header('content-disposition', contentDisposition(file.name))
-      reply.header('x-content-type-options', 'nosniff')
-      reply.header('content-security-policy', "default-src 'none'; sandbox")
+      reply.headers(untrustedFileHeaders(file.name))
       return reply.send(file.data)
     })
   }
