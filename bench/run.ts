@@ -2,7 +2,11 @@
  * Benchmark entry: `npm run bench -- <name> [options]` runs one benchmark; `npm run bench` lists
  * them. A benchmark is a module exporting `run(args)`; register it below with one line.
  * Exit codes: 0 done, 1 the benchmark failed (non-2xx answers, a child died, bad flags), 130 interrupted.
+ * Every run is watched by lib/machine-load.ts: the load is printed before and during it, and its
+ * results are written to bench/README.md only when the machine was quiet.
  */
+import { startLoadMonitor } from './lib/machine-load.js'
+
 export interface BenchmarkModule {
   /** Runs the benchmark with the arguments after its name; rejects on failure. */
   run(args: string[]): Promise<void>
@@ -51,7 +55,12 @@ async function main(): Promise<void> {
     return
   }
   const mod = (await import(entry.module)) as BenchmarkModule
-  await mod.run(args)
+  const monitor = args.includes('--help') ? undefined : startLoadMonitor((line) => void process.stderr.write(`${line}\n`))
+  try {
+    await mod.run(args)
+  } finally {
+    monitor?.stop()
+  }
 }
 
 main().then(

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import type { CpuDelta } from './cpu-usage.js'
+import { loadLine, loadMonitor, refusal } from './machine-load.js'
 import type { LoadResult } from './load.js'
 
 export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url))
@@ -115,7 +116,17 @@ export function machineNote(): string {
 
 /** The usual end of a full run: its report as the benchmark's latest results in bench/README.md. */
 export function writeLatestResults(section: string, markdown: string, log: (line: string) => void, titleNote = ''): void {
-  writeReadmeSection(section, `### Latest results${titleNote}\n\n${markdown}`)
+  // The machine's load goes with every published figure; a run on a busy machine is not published.
+  const load = loadMonitor()?.summary()
+  if (load) {
+    const refused = refusal(load)
+    log(`\n${loadLine(load)}`)
+    if (refused) {
+      log(`results NOT written: ${refused}`)
+      return
+    }
+  }
+  writeReadmeSection(section, `### Latest results${titleNote}\n\n${markdown}${load ? `\n\n${loadLine(load)}` : ''}`)
   log('\nresults written to bench/README.md')
 }
 
