@@ -29,7 +29,7 @@ const PATH = '/v1/citizens/lookup'
 
 const USAGE = `npm run bench -- ${NAME} [options]
 ${LOAD_USAGE}
-  --rounds N        A/B rounds, at least 2 (default 2)
+  --rounds N        A/B rounds, at least 2 (default 3: the summary is their median)
   --citizens N      rotate over the first N sandbox citizens (default all)
   --db KIND         pglite (in-memory, default) or postgres (BENCH_DATABASE_URL, private schema)
   --quick           3 s runs after 1 s warm-up; does not touch bench/README.md
@@ -52,7 +52,7 @@ function parseSettings(args: string[]): Settings | undefined {
   if (v.help) return undefined
   const db = dbKind(v.db, 'pglite')
   const settings: Settings = {
-    ...loadSettings(v, 2),
+    ...loadSettings(v, 3),
     citizens: v.citizens === undefined ? undefined : positiveInt('citizens', v.citizens, 0),
     db,
     cpuProf: v['cpu-prof'] === true,

@@ -40,7 +40,7 @@ const SCENARIOS: Scenario[] = [
 
 const USAGE = `npm run bench -- ${NAME} [options]
 ${LOAD_USAGE}
-  --rounds N        A/B rounds per scenario (default 2)
+  --rounds N        A/B rounds per scenario (default 3: the summary is their median)
   --citizens N      rotate over the first N sandbox citizens (default all 1,205)
   --light N         also one A/B round per scenario at N connections (CPU not the limit); 0 = none (default 5)
   --sockets N       upstream sockets per connector (hub) and per pool (baseline); default = --connections
@@ -53,7 +53,7 @@ function parseSettings(args: string[]) {
   const text = { type: 'string' } as const
   const { values: v } = parseArgs({ args, options: { ...LOAD_OPTIONS, citizens: text, sockets: text, light: text, only: text, ...RUN_OPTIONS } })
   if (v.help) return undefined
-  const load = loadSettings(v, v.quick ? 1 : 2)
+  const load = loadSettings(v, v.quick ? 1 : 3)
   const scenarios = v.only === undefined ? SCENARIOS : SCENARIOS.filter((s) => String(s.slowestMs) === v.only)
   if (scenarios.length === 0) throw new BenchmarkFailure(`--only must be one of ${SCENARIOS.map((s) => s.slowestMs).join(', ')}`)
   return {

@@ -52,7 +52,7 @@ export function lookupReport(input: ReportInput): string {
     '',
     `Machine: ${machineNote()}. The simulator, the server under test, Redis and autocannon share these cores, so absolute numbers are low; compare the ratios.`,
     '',
-    `Load: ${input.connections} connections, ${input.durationS} s measured after ${input.warmupS} s warm-up per run, ${input.rounds} rounds A/B, bodies rotating over ${num(input.citizens)} sandbox citizens. Ledger: ${input.ledger}. Summary columns are the mean over rounds (min–max).`,
+    `Load: ${input.connections} connections, ${input.durationS} s measured after ${input.warmupS} s warm-up per run, ${input.rounds} rounds A/B, bodies rotating over ${num(input.citizens)} sandbox citizens. Ledger: ${input.ledger}. Summary columns are the median over rounds (min–max); ratios are the median of the per-round ratios.`,
     '',
     summary,
     '',

@@ -7,7 +7,7 @@
 import type { CpuWindow } from './prefill-load.js'
 import type { LoadResult } from './load.js'
 import type { HubInternals } from './prefill-metrics.js'
-import { cores, failedCell, machineNote, markdownTable, mean, median, ms, num, runCells, spreadCells, usPerRequest, verdict } from './report.js'
+import { cores, failedCell, machineNote, markdownTable, median, ms, num, runCells, spreadCells, usPerRequest, verdict } from './report.js'
 
 export const GOAL = { p50OverMs: 15, p99OverMs: 40 }
 
@@ -64,7 +64,7 @@ function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): s
   const of = (rs: PrefillRun[], side: PrefillRun['side']) => rs.filter((r) => r.side === side)
   const hub = of(runs, 'hub')
   const base = of(runs, 'baseline')
-  const avg = (rs: PrefillRun[], f: (r: PrefillRun) => number) => mean(rs.map(f))
+  const avg = (rs: PrefillRun[], f: (r: PrefillRun) => number) => median(rs.map(f))
   const p50 = avg(hub, (r) => r.result.p50)
   const p99 = avg(hub, (r) => r.result.p99)
   const row = (label: string, rs: PrefillRun[]) => [
@@ -130,7 +130,7 @@ export function prefillReport(r: PrefillReportInput): string {
     '',
     `Machine: ${machineNote()}. Hub, baseline, both simulators, PostgreSQL, Redis and autocannon share these cores, and other people's test runs share the machine (*other cores* below): absolute numbers are noisy; compare hub and baseline within one scenario.`,
     '',
-    `Load: ${r.connections} connections (the goal's), ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B per scenario${r.light > 0 ? `, then one A/B round at ${r.light} connections (light load: the CPU is not the limit)` : ''}; each request the next of ${num(r.citizens)} sandbox citizens (one counter shared by all connections), paired with one of ${r.procedures} active sandbox procedures; ${num(r.documents)} documents registered beforehand (2 per citizen). Upstream sockets: **${r.sockets} per connector** in the hub and per pool in the baseline. Summary columns are the mean over rounds (min–max); *− slowest* is the mean minus the slowest source's simulated latency.`,
+    `Load: ${r.connections} connections (the goal's), ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B per scenario${r.light > 0 ? `, then one A/B round at ${r.light} connections (light load: the CPU is not the limit)` : ''}; each request the next of ${num(r.citizens)} sandbox citizens (one counter shared by all connections), paired with one of ${r.procedures} active sandbox procedures; ${num(r.documents)} documents registered beforehand (2 per citizen). Upstream sockets: **${r.sockets} per connector** in the hub and per pool in the baseline. Summary columns are the median over rounds (min–max); *− slowest* is the median minus the slowest source's simulated latency.`,
     '',
     ...scenarios.flatMap((s) => [scenarioSection(s, r.runs.filter((x) => x.scenario.slowestMs === s.slowestMs), r.connections), '']),
     perRun,

@@ -35,10 +35,10 @@ export const ms = (x: number): string => (x < 10 ? num(x, 1) : num(x, 0))
 
 export const ratio = (x: number): string => (Number.isFinite(x) ? `${num(x, 2)}×` : 'n/a')
 
-/** `mean (min–max)` of a series, with the formatter of its unit. */
+/** `median (min–max)` of a series, with the formatter of its unit: one bad round cannot move it. */
 export function spread(xs: number[], fmt: (x: number) => string): string {
-  if (xs.length <= 1) return fmt(mean(xs))
-  return `${fmt(mean(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`
+  if (xs.length <= 1) return fmt(median(xs))
+  return `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`
 }
 
 export const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**')
@@ -58,7 +58,7 @@ export function usPerRequest(run: MeasuredRun, process: string): number {
 /** Milliseconds (of CPU, of waiting) per wall millisecond of the run, i.e. cores; 'n/a' when not measured. */
 export const cores = (run: MeasuredRun, msUsed: number | undefined): string => (msUsed === undefined ? 'n/a' : num(msUsed / run.cpu.wallMs, 2))
 
-/** A side's summary cells over its rounds: req/s, p50 ms and p99 ms as `mean (min–max)`. */
+/** A side's summary cells over its rounds: req/s, p50 ms and p99 ms as `median (min–max)`. */
 export const spreadCells = (runs: MeasuredRun[]): string[] => [
   spread(runs.map((r) => r.result.rps), num),
   spread(runs.map((r) => r.result.p50), ms),
@@ -75,14 +75,17 @@ export interface SideRun extends MeasuredRun {
 
 /**
  * The summary table of an A/B benchmark (citizens-lookup, webhook-ingest): per side req/s, p50
- * and p99 as `mean (min–max)` over rounds, failures and CPU per request, then the hub / baseline
- * ratios; `cells` words the throughput and p99 ratios (bold, goal, verdict) as each goal needs.
+ * and p99 as `median (min–max)` over rounds, failures and CPU per request, then the hub / baseline
+ * ratios — each the **median of the per-round ratios** (round i's hub run over round i's baseline
+ * run, measured back to back), so a noisy round moves neither side alone; `cells` words the
+ * throughput and p99 ratios (bold, goal, verdict) as each goal needs.
  */
 export function abSummary(runs: SideRun[], labels: Record<SideRun['side'], string>, cells: { throughput(ratio: number): string; p99(ratio: number): string }): string {
   const hub = runs.filter((r) => r.side === 'hub')
   const base = runs.filter((r) => r.side === 'baseline')
-  const avg = (rs: SideRun[], f: (r: SideRun) => number) => mean(rs.map(f))
-  const hubOverBase = (f: (r: LoadResult) => number) => avg(hub, (r) => f(r.result)) / avg(base, (r) => f(r.result))
+  const avg = (rs: SideRun[], f: (r: SideRun) => number) => median(rs.map(f))
+  const perRound = (f: (r: SideRun) => number) => median(hub.slice(0, base.length).map((h, i) => f(h) / f(base[i]!)))
+  const hubOverBase = (f: (r: LoadResult) => number) => perRound((r) => f(r.result))
   const row = (label: string, rs: SideRun[]) => [label, ...spreadCells(rs), failedCell(rs), num(avg(rs, (r) => usPerRequest(r, r.side)))]
   return markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
     row(labels.hub, hub),
@@ -93,7 +96,7 @@ export function abSummary(runs: SideRun[], labels: Record<SideRun['side'], strin
       ratio(hubOverBase((r) => r.p50)),
       cells.p99(hubOverBase((r) => r.p99)),
       '',
-      ratio(avg(hub, (r) => usPerRequest(r, 'hub')) / avg(base, (r) => usPerRequest(r, 'baseline'))),
+      ratio(perRound((r) => usPerRequest(r, r.side))),
     ],
   ])
 }

@@ -51,7 +51,7 @@ export function webhookReport(r: WebhookReportInput): string {
     '',
     `Machine: ${machineNote()}. Hub, baseline, PostgreSQL, Redis and autocannon share these cores, and other people's test runs share the machine (*other cores* below): absolute numbers are noisy; compare the ratio.`,
     '',
-    `Load: ${r.connections} connections, ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B. Every request has a fresh \`webhook-id\`, the current \`webhook-timestamp\` and a valid \`v1\` signature (built per request by autocannon's \`setupRequest\`); bodies rotate over the 4 known event types (${r.bodyBytes.map((b) => `${b}`).join(' / ')} bytes). Ledger: ${r.ledger}. Summary columns are the mean over rounds (min–max).`,
+    `Load: ${r.connections} connections, ${r.durationS} s measured after ${r.warmupS} s warm-up per run, ${r.rounds} rounds A/B. Every request has a fresh \`webhook-id\`, the current \`webhook-timestamp\` and a valid \`v1\` signature (built per request by autocannon's \`setupRequest\`); bodies rotate over the 4 known event types (${r.bodyBytes.map((b) => `${b}`).join(' / ')} bytes). Ledger: ${r.ledger}. Summary columns are the median over rounds (min–max); ratios are the median of the per-round ratios.`,
     '',
     summary,
     '',
