@@ -143,14 +143,22 @@ export function failoverClients(target: PgHosts, options: { config: pg.ClientCon
       const index = current ?? (await (discovering ??= discover().finally(() => { discovering = undefined })))
       const host = target.hosts[index]!
       pointAt(this, host)
+      // Until connect() returns, no one listens for 'error' on this client (pg-pool adds its
+      // listener in the connect callback): a primary that stops between the handshake and the
+      // check below makes pg emit "Connection terminated unexpectedly" here, which unheard would
+      // crash the process. The failed check rejects on its own; this listener only hears it.
+      const duringConnect = () => undefined
+      this.on('error', duringConnect)
       try {
         await super.connect()
         if (!(await acceptable(this, target.targetSessionAttrs))) throw new NoWritableHostError(`PostgreSQL at ${hostText(host)} no longer accepts writes; looking for the new primary.`)
         return this
       } catch (err) {
         if (current === index) current = undefined
-        if (err instanceof NoWritableHostError) await this.end().catch(() => undefined)
+        await this.end().catch(() => undefined) // a client that failed to connect is never used
         throw err
+      } finally {
+        this.off('error', duringConnect)
       }
     }
   }

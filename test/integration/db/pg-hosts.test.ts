@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
+import { connect, createServer, type AddressInfo } from 'node:net'
 import { createPostgresDb } from '../../../src/db/postgres.js'
 import { isConnectionFailure } from '../../../src/db/errors.js'
 import { failoverClients, parsePostgresUrl, postgresUrlProblems } from '../../../src/db/pg-hosts.js'
@@ -51,4 +52,44 @@ t.test('no host takes writes: a connection failure (503), never a read-only sess
   await client.connect()
   t.teardown(() => client.end())
   t.strictSame((await client.query(`SELECT current_setting('transaction_read_only') AS ro`)).rows, [{ ro: 'on' }], 'target_session_attrs=primary only asks for a server that is not a standby')
+})
+
+t.test('the new primary stops between the handshake and the write check: the connection fails, the process lives', async (t) => {
+  // A proxy in front of the shared PostgreSQL that lets the first connection (the host probe)
+  // through and cuts every later one when its write check arrives: the server "stops" right
+  // after the handshake. pg then emits 'error' on a client no one listens to yet (pg-pool adds its
+  // listener only once connect() returns); unheard, that was an uncaught exception.
+  let connections = 0
+  const proxy = createServer((client) => {
+    const n = ++connections
+    const server = connect(Number(shared.port || 5432), shared.hostname)
+    client.on('error', () => undefined)
+    server.on('error', () => undefined)
+    client.on('data', (chunk) => {
+      if (n > 1 && chunk.includes('pg_is_in_recovery')) {
+        client.destroy()
+        server.destroy()
+        return
+      }
+      server.write(chunk)
+    })
+    server.pipe(client)
+    client.on('close', () => server.destroy())
+  })
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+  t.teardown(() => new Promise<void>((r) => proxy.close(() => r())))
+  const crashes: unknown[] = []
+  const onCrash = (err: unknown) => crashes.push(err)
+  process.on('uncaughtException', onCrash)
+  t.teardown(() => { process.off('uncaughtException', onCrash) })
+
+  const target = parsePostgresUrl(withHosts(`127.0.0.1:${(proxy.address() as AddressInfo).port}`, 'target_session_attrs=read-write'))
+  const { Client } = failoverClients(target, { config: { connectionString: target.url }, probeTimeoutMs: 2000 })
+  const client = new Client({ connectionString: target.url })
+  const err = await client.connect().then(() => undefined, (e: unknown) => e)
+  t.match(err, { message: /Connection terminated/ }, 'connect() rejects with the lost connection')
+  t.ok(isConnectionFailure(err), 'classified as the database being unavailable (answered 503)')
+  await new Promise((r) => setTimeout(r, 50))
+  t.strictSame(crashes, [], 'no uncaught exception')
+  t.equal(connections, 2, 'the probe, then the connection that was cut')
 })
