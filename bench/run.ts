@@ -25,6 +25,10 @@ const BENCHMARKS: Record<string, { module: string; description: string }> = {
     module: './edxml.js',
     description: 'edXML (real QCVN 102:2016 layout) build, parse, sign, verify of a ~1 MiB package vs fast-xml-parser alone on the same text; peak memory per MiB',
   },
+  independent: {
+    module: './independent/index.js',
+    description: 'the independent check: plain autocannon against `npm start` (sandbox, fresh PGlite) and a direct SOAP call to its population simulator; hub own CPU per lookup, RSS after start and after load',
+  },
   indicators: {
     module: './indicators.js',
     description: 'indicator model: accept transaction with the model on vs off (goal ≥ 0.9×); queries over a year of 2,000,000 dossiers on PostgreSQL (goal p95 < 200 ms)',
