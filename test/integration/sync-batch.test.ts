@@ -24,11 +24,14 @@ t.test('batch delivery on postgres', async (t) => {
 
   /** PUTs `codes` while the worker is busy with a slow call for another dossier, so they share the next call. */
   async function behindBlocker(codes: Array<[string, unknown]>) {
-    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 400 })
+    // The blocker's call must outlast the PUTs below even on a loaded machine (400 ms did not:
+    // the first PUTs then went in a call of their own). The PUTs go in parallel for the same reason.
+    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 1500 })
     const blocker = newCode('blocker')
     t.equal((await putDossier(hub, blocker, snapshot(1, base))).status, 202)
     await waitFor('the blocker in flight', async () => (await portalSim(hub, 'GET', '/__sim/stats')).inFlight > 0)
-    for (const [code, body] of codes) t.equal((await putDossier(hub, code, body)).status, 202)
+    const answers = await Promise.all(codes.map(([code, body]) => putDossier(hub, code, body)))
+    t.strictSame(answers.map((a) => a.status), codes.map(() => 202))
     await portalSim(hub, 'DELETE', '/__sim/faults')
   }
 
