@@ -40,38 +40,22 @@ const block = (ms: number) => {
 }
 const pauses = [0, 1, 2, 5, 10, 20]
 
-t.test('a job worker closed while starting up', async (t) => {
-  const seen = await unhandledDuring(async () => {
-    for (const pause of pauses) for (const busy of [0, 30]) {
-      const worker = startJobWorker({ queueName: 'close-at-start', redis, prefix: `${prefix}bull`, concurrency: 1, log, what: 'test', process: async () => undefined })
-      await new Promise((r) => setTimeout(r, pause))
-      block(busy)
-      await worker.close()
-    }
-  })
-  t.strictSame(seen, [], 'no unhandled rejection')
-})
+const subjects: Array<[string, () => { close(): Promise<void> }]> = [
+  ['a job worker', () => startJobWorker({ queueName: 'close-at-start', redis, prefix: `${prefix}bull`, concurrency: 1, log, what: 'test', process: async () => undefined })],
+  ['a schedule', () => startSchedule({ name: 'close-at-start', redis, prefix: `${prefix}bull`, everyMs: 60_000, log, run: async () => 0 })],
+  ['a queue set', () => createJobQueues({ redis, prefix: `${prefix}bull`, names: ['a', 'b'], enqueueTimeoutMs: 1000, log, lostTo: 'test' })],
+]
 
-t.test('a schedule closed while starting up', async (t) => {
-  const seen = await unhandledDuring(async () => {
-    for (const pause of pauses) for (const busy of [0, 30]) {
-      const schedule = startSchedule({ name: 'close-at-start', redis, prefix: `${prefix}bull`, everyMs: 60_000, log, run: async () => 0 })
-      await new Promise((r) => setTimeout(r, pause))
-      block(busy)
-      await schedule.close()
-    }
+for (const [what, start] of subjects) {
+  t.test(`${what} closed while starting up`, async (t) => {
+    const seen = await unhandledDuring(async () => {
+      for (const pause of pauses) for (const busy of [0, 30]) {
+        const subject = start()
+        await new Promise((r) => setTimeout(r, pause))
+        block(busy)
+        await subject.close()
+      }
+    })
+    t.strictSame(seen, [], 'no unhandled rejection')
   })
-  t.strictSame(seen, [], 'no unhandled rejection')
-})
-
-t.test('a queue set closed while starting up', async (t) => {
-  const seen = await unhandledDuring(async () => {
-    for (const pause of pauses) for (const busy of [0, 30]) {
-      const queues = createJobQueues({ redis, prefix: `${prefix}bull`, names: ['a', 'b'], enqueueTimeoutMs: 1000, log, lostTo: 'test' })
-      await new Promise((r) => setTimeout(r, pause))
-      block(busy)
-      await queues.close()
-    }
-  })
-  t.strictSame(seen, [], 'no unhandled rejection')
-})
+}
