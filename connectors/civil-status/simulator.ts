@@ -4,10 +4,8 @@
  * the shared fault injection (`x-sim-*` headers, `POST /__sim/faults`). Nothing is logged per request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Logger } from 'pino'
 import { send, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
-import { decideFault, faultsControl, faultsFromHeaders, FaultState, type FaultSettings } from '../../src/sim/faults.js'
-import { createPrng } from '../../src/sim/prng.js'
+import { faultsControl, simulatorFaults, type FaultSettings, type SimulatorBaseOptions } from '../../src/sim/faults.js'
 import { DEFAULT_LOOKUP_PATH } from './config.js'
 import { sandboxEntries, UNKNOWN_OFFICE } from './sandbox-records.js'
 import type { Json } from './wire.js'
@@ -18,12 +16,7 @@ export { SANDBOX_RECORDS, UNKNOWN_OFFICE } from './sandbox-records.js'
 export const SANDBOX_TOKEN = 'sandbox-civil-status-token-not-real'
 export const SANDBOX_PROVINCE = '62'
 
-export interface CivilStatusSimulatorOptions {
-  port?: number
-  log?: Logger
-  faults?: FaultSettings
-  seed?: number
-}
+export type CivilStatusSimulatorOptions = SimulatorBaseOptions
 
 export interface CivilStatusSimulator {
   url: string
@@ -39,8 +32,7 @@ const reply = (res: ServerResponse, status: number, body: unknown) => send(res, 
 
 export async function startCivilStatusSimulator(options: CivilStatusSimulatorOptions = {}): Promise<CivilStatusSimulator> {
   const entries = sandboxEntries()
-  const faults = new FaultState(options.faults)
-  const random = createPrng(options.seed ?? 1)
+  const faults = simulatorFaults(options)
   let requests = 0
   let inFlight = 0
   let server!: LoopbackServer
@@ -73,21 +65,18 @@ export async function startCivilStatusSimulator(options: CivilStatusSimulatorOpt
     },
     handle(req, res, body, route) {
       if (route === '/__sim/faults') {
-        const r = faultsControl(faults, req.method, body)
+        const r = faultsControl(faults.state, req.method, body)
         return r ? reply(res, r.status, r.body) : reply(res, 405, { error: 'method not allowed' })
       }
       if (route !== DEFAULT_LOOKUP_PATH || req.method !== 'POST') return reply(res, 404, { status: 0, statusDescription: 'Không tìm thấy' })
-      const { latencyMs, action } = decideFault({ ...faults.take(route), ...faultsFromHeaders(req.headers) }, random)
-      const answer = () => {
+      faults.decide(server, req, res, route, (action) => {
         if (action.kind === 'hang') return // never answer; the client or close() ends the socket
         if (action.kind === 'status') return send(res, action.status, `simulated HTTP ${action.status}\n`, 'text/plain; charset=utf-8')
         if (action.kind === 'app-fault') return reply(res, action.fault === 'server' ? 500 : 200, { status: 0, statusDescription: 'Lỗi hệ thống' })
         if (action.kind === 'malformed') return send(res, 200, '{"status":1,"value":[{"soDangKy":', JSON_TYPE)
         if (action.kind === 'error') return send(res, 500, '<html><body>500 Internal Server Error</body></html>', 'text/html; charset=utf-8')
         lookup(req, res, body)
-      }
-      if (latencyMs > 0) server.delay(res, latencyMs, answer)
-      else answer()
+      })
     },
     onCrash(res) {
       reply(res, 500, { status: 0, statusDescription: 'Lỗi hệ thống' })
@@ -96,8 +85,7 @@ export async function startCivilStatusSimulator(options: CivilStatusSimulatorOpt
 
   return {
     url: server.url,
-    setFaults: (settings) => faults.set(settings),
-    clearFaults: () => faults.clear(),
+    ...faults.controls,
     stats: () => ({ requests, inFlight }),
     close: () => server.close(),
   }

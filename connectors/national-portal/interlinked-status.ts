@@ -6,8 +6,8 @@
  * `dd/MM/yyyy HH:mm:ss` Vietnam time), and how a reply is judged. HV's path comes from its
  * settings (`UrlDVCLT.SendStatusUrl`), so ours is configurable and unverified.
  */
-import { InterlinkedStatusInput } from '../../src/contracts/portal.js'
-import { DOSSIER_STATUSES, type DossierStatus } from '../../schemas/dossier.js'
+import type { InterlinkedStatusInput } from '../../src/contracts/portal.js'
+import type { DossierStatus } from '../../schemas/dossier.js'
 import { UpstreamError } from '../../src/upstream/errors.js'
 import { maskIdsInText } from '../../src/logger.js'
 import { formatDvcltTime, parseDateTime } from './vn-time.js'
@@ -29,24 +29,6 @@ export const INTERLINKED_STATES: Readonly<Record<DossierStatus, { state: number;
   stopped: null,
 }
 
-/** The operation's input schema is the contract's (src/contracts/portal.ts). */
-export const StatusReportInput = InterlinkedStatusInput
-
-export interface StatusReportInput {
-  dossierCode: string
-  procedureCode: string
-  status: DossierStatus
-  at: string
-  officer?: string
-  officerTitle?: string
-  unit?: string
-  content?: string
-  note?: string
-  startedAt?: string
-  dueAt?: string
-  results?: Array<{ name: string; resultCode?: string; url?: string }>
-}
-
 function dvcltTime(value: string | undefined): string {
   if (value === undefined) return ''
   const ms = parseDateTime(value)
@@ -58,7 +40,7 @@ function dvcltTime(value: string | undefined): string {
  * The body of `POST {status path}`, or undefined when the status is not reported. The hub keeps one
  * dossier code, so `maHoSo` (HV: the one-stop's own code) and `soHoSoLT` (the platform's) are the same.
  */
-export function statusReportBody(input: StatusReportInput, handlingAgency: number): Record<string, string | number> | undefined {
+export function statusReportBody(input: InterlinkedStatusInput, handlingAgency: number): Record<string, string | number> | undefined {
   const row = INTERLINKED_STATES[input.status]
   if (!row) return undefined
   const results = row.state === 4 && input.results !== undefined && input.results.length > 0

@@ -7,13 +7,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { send as sendReply, startLoopbackServer, type LoopbackServer } from '../../src/sim/http-server.js'
-import type { Logger } from 'pino'
 import type { Citizen } from '../../schemas/citizen.js'
 import { sandboxCitizens } from './fake-citizens.js'
-import { createPrng } from '../../src/sim/prng.js'
 import { parseSimRequest, renderFault, renderLookup, renderMalformed, renderVerify, SimRequestError, type SimRequest } from './simulator-wire.js'
 import { createSimulatorAuth, SANDBOX_LGSP, SANDBOX_OFFICERS, SANDBOX_UNIT_ACCOUNT, SANDBOX_XROAD, type SimulatorAuthOptions } from './simulator-auth.js'
-import { decideFault, faultsFromHeaders, FaultState, faultsControl, type FaultAction, type FaultSettings } from '../../src/sim/faults.js'
+import { faultsControl, simulatorFaults, type FaultAction, type FaultSettings, type SimulatorBaseOptions } from '../../src/sim/faults.js'
 
 export { SANDBOX_LGSP, SANDBOX_OFFICERS, SANDBOX_UNIT_ACCOUNT, SANDBOX_XROAD }
 export const SANDBOX_SERVICE_CODE = 'SANDBOX-DVC'
@@ -21,10 +19,7 @@ export const UNLICENSED_SERVICE_CODE = 'UNLICENSED-DVC'
 export const BLOCKED_OFFICER_PREFIX = 'BLOCKED-'
 export const LGSP_TOKEN_PATH = '/lgsp/token'
 
-export interface SimulatorOptions {
-  /** Port on 127.0.0.1. Default 0 (any free port). */
-  port?: number
-  log?: Logger
+export interface SimulatorOptions extends SimulatorBaseOptions {
   /** SOAP endpoint path. Default `/`. */
   path?: string
   /** Who may call: the X-Road style account and/or the LGSP keys and officer accounts; false = anyone. Default both sandbox schemes. */
@@ -33,10 +28,6 @@ export interface SimulatorOptions {
   unlicensedServiceCodes?: string[]
   /** Officer codes (MaCanBo) starting with this are refused with a soap:Client fault. Default `BLOCKED-`. */
   blockedOfficerPrefix?: string
-  /** Faults applied to every SOAP request until the control route changes them. Default none. */
-  faults?: FaultSettings
-  /** Seed of the PRNG behind `errorRate`. Default 1. */
-  seed?: number
   /** The population. Default sandboxCitizens(). */
   citizens?: Citizen[]
   /** Largest request body accepted, in bytes. Default 64 KiB. */
@@ -92,8 +83,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
   const all = options.citizens ?? sandboxCitizens()
   const byId = new Map(all.map((c) => [c.personalId, c]))
   const byOldId = new Map(all.filter((c) => c.oldIdNumber !== undefined).map((c) => [c.oldIdNumber!, c]))
-  const random = createPrng(options.seed ?? 1)
-  const faults = new FaultState(options.faults)
+  const faults = simulatorFaults(options)
   const log = options.log
   let stats = emptyStats()
   // Assigned before the first request can arrive; the handlers below only run after that.
@@ -131,8 +121,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
   }
 
   function handleSoap(req: IncomingMessage, res: ServerResponse, body: string) {
-    const { latencyMs, action } = decideFault({ ...faults.take(), ...faultsFromHeaders(req.headers) }, random)
-    const proceed = () => {
+    faults.decide(server, req, res, undefined, (action) => {
       if (applyFault(res, action)) return
       const caller = auth.check(req)
       if (!caller.ok) {
@@ -158,14 +147,12 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
       }
       const { status, body: reply } = answer(parsed)
       send(res, status, reply)
-    }
-    if (latencyMs <= 0) return proceed()
-    server.delay(res, latencyMs, proceed)
+    })
   }
 
   function handleControl(req: IncomingMessage, res: ServerResponse, body: string, route: string) {
     const json = (status: number, value: unknown) => send(res, status, JSON.stringify(value), 'application/json')
-    const faultReply = route === '/__sim/faults' ? faultsControl(faults, req.method, body) : undefined
+    const faultReply = route === '/__sim/faults' ? faultsControl(faults.state, req.method, body) : undefined
     if (faultReply) return json(faultReply.status, faultReply.body)
     if (route === '/__sim/stats' && req.method === 'GET') return json(200, structuredClone(stats))
     if (route === '/__sim/stats' && req.method === 'DELETE') {
@@ -210,8 +197,7 @@ export async function startPopulationSimulator(options: SimulatorOptions = {}): 
 
   return {
     url: server.url,
-    setFaults: (settings) => faults.set(settings),
-    clearFaults: () => faults.clear(),
+    ...faults.controls,
     stats: () => structuredClone(stats),
     close: () => server.close(),
   }

@@ -3,7 +3,7 @@
  * operations), the procedure catalogue, pushes it forwards, the pulled interlinked flows and its
  * payment platform. Schemas of the sync and catalogue operations are in schemas/portal.ts.
  */
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { contract } from '../upstream/contract.js'
 import { AgencyCode, DOSSIER_STATUSES } from '../../schemas/dossier.js'
 import {
@@ -77,15 +77,26 @@ export const InterlinkedAck = contract('portal.interlinked.ack', 'ackInterlinked
 const ReportText = Type.Optional(Type.String({ maxLength: 2000 }))
 const ReportTime = Type.Optional(Type.String({ format: 'date-time' }))
 
-/** One change of a dossier's status, as the interlinked platform is told of it (the status-report message target). */
-export const InterlinkedStatusInput = Type.Object({
-  dossierCode: Type.String({ minLength: 1, maxLength: 64 }),
-  procedureCode: Type.String({ description: 'The procedure code as the platform named it in the item' }),
+/**
+ * One change of a dossier's status as the interlinked platform is told of it: what the core
+ * queues when a pulled dossier moves on (src/portal-inbound/status-report.ts) and the connector
+ * maps to the platform's body (connectors/national-portal/interlinked-status.ts).
+ */
+export const InterlinkedStatusChange = Type.Object({
   status: Type.Enum([...DOSSIER_STATUSES]),
   at: Type.String({ format: 'date-time', description: 'When the status changed' }),
   officer: ReportText, officerTitle: ReportText, unit: ReportText, content: ReportText, note: ReportText, startedAt: ReportTime, dueAt: ReportTime,
   results: Type.Optional(Type.Array(Type.Object({ name: Type.String(), resultCode: Type.Optional(Type.String()), url: Type.Optional(Type.String()) }))),
 }, { additionalProperties: false })
+export type InterlinkedStatusChange = Static<typeof InterlinkedStatusChange>
+
+/** The status-report message target's payload: the change and the dossier it is of. */
+export const InterlinkedStatusInput = Type.Object({
+  dossierCode: Type.String({ minLength: 1, maxLength: 64 }),
+  procedureCode: Type.String({ description: 'The procedure code as the platform named it in the item' }),
+  ...InterlinkedStatusChange.properties,
+}, { additionalProperties: false })
+export type InterlinkedStatusInput = Static<typeof InterlinkedStatusInput>
 
 export const InterlinkedStatusReport = contract('portal.interlinked.status', 'reportInterlinkedStatus', InterlinkedStatusInput,
   Type.Object({ reported: Type.Boolean(), state: Type.Union([Type.Integer(), Type.Null()]) }),

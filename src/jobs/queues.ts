@@ -7,6 +7,7 @@
 import { Queue, type JobsOptions } from 'bullmq'
 import type { Logger } from 'pino'
 import type { RedisConnector } from '../redis.js'
+import { startedUp } from './worker.js'
 
 /** BullMQ job ids must not be integers and must not contain ':' (bullmq job.ts). */
 export const jobIdFor = (kind: string, ...parts: Array<string | number>) => [kind, ...parts].join('-').replace(/:/g, '_')
@@ -84,7 +85,11 @@ export function createJobQueues<D>(options: JobQueuesOptions): JobQueues<D> {
       return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 }
     },
     async close() {
-      await Promise.allSettled([...queues.values()].map((q) => q.close()))
+      // A queue closed while still starting up leaves a rejection unhandled (see startedUp).
+      await Promise.allSettled([...queues.values()].map(async (q) => {
+        await startedUp(q, connection)
+        await q.close()
+      }))
       await connection.quit().catch(() => connection.disconnect()) // already gone: drop it
     },
   }

@@ -6,7 +6,7 @@
  */
 import { Queue } from 'bullmq'
 import type { Logger } from 'pino'
-import { startJobWorker } from './worker.js'
+import { startedUp, startJobWorker } from './worker.js'
 import type { RedisConnector } from '../redis.js'
 
 export interface ScheduleOptions {
@@ -56,6 +56,7 @@ export function startSchedule(options: ScheduleOptions): Schedule {
     async close() {
       clearInterval(watchdog)
       await worker.close()
+      await startedUp(queue, connection) // as the worker's close does
       await queue.close()
       await connection.quit().catch(() => connection.disconnect()) // already gone: drop it
     },

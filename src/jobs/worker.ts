@@ -8,7 +8,40 @@
 import { randomUUID } from 'node:crypto'
 import { DelayedError, Worker, type Job } from 'bullmq'
 import type { Logger } from 'pino'
-import type { RedisConnector } from '../redis.js'
+import type { RedisClient, RedisConnector } from '../redis.js'
+
+/** How long closing waits for a BullMQ object's start-up to finish (see `startedUp`). */
+export const STARTUP_WAIT_MS = 2000
+
+/**
+ * Waits until a BullMQ worker or queue has finished starting up, before it is closed. BullMQ
+ * (5.81) leaves a connection's start-up unguarded once closed: its `INFO` version check, still
+ * queued when `close()` removes the listeners and the connection is quit, rejects with
+ * "Connection is closed." into an `emit('error')` nobody hears — an unhandled rejection
+ * (taskforcesh/bullmq#3546). A hub closed right after it started (tests; a replica stopped
+ * during a deploy) hit it. Answers at once when Redis is away (`connection` reconnecting or
+ * ended: nothing left to wait for) and after `maxMs` at the latest, so shutdown never hangs.
+ */
+export async function startedUp(bull: { waitUntilReady(): Promise<unknown> }, connection: RedisClient, maxMs = STARTUP_WAIT_MS): Promise<void> {
+  if (connection.status === 'reconnecting' || connection.status === 'end' || connection.status === 'close') return
+  let timer: NodeJS.Timeout | undefined
+  let giveUp = (): void => undefined
+  try {
+    await Promise.race([
+      bull.waitUntilReady().catch(() => undefined), // its failure was reported as the worker's or queue's 'error'
+      new Promise<void>((resolve) => {
+        giveUp = resolve
+        timer = setTimeout(resolve, maxMs)
+        connection.once('reconnecting', giveUp)
+        connection.once('end', giveUp)
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+    connection.off('reconnecting', giveUp)
+    connection.off('end', giveUp)
+  }
+}
 
 export interface JobWorkerOptions<D> {
   queueName: string
@@ -53,6 +86,7 @@ export function startJobWorker<D>(options: JobWorkerOptions<D>): JobWorker {
     stopping: () => closing,
     async close() {
       closing = true
+      await startedUp(worker, connection) // closing a worker still starting up leaves a rejection unhandled
       await worker.close() // waits for active jobs
       shutdown.abort()
       await connection.quit().catch(() => connection.disconnect()) // already gone: drop it

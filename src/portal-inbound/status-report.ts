@@ -9,10 +9,10 @@
  * connector's table; no wire names here.
  */
 import type { Queryable } from '../db/types.js'
-import type { DossierSnapshot, ProgressStep } from '../../schemas/dossier.js'
+import type { DossierSnapshot, DossierStatus, ProgressStep } from '../../schemas/dossier.js'
 import { acceptMessage, type AcceptedRow, type AcceptHooks } from '../sync/ledger.js'
 import type { MessageHandler } from '../sync/worker.js'
-import { InterlinkedStatusReport } from '../contracts/portal.js'
+import { InterlinkedStatusReport, type InterlinkedStatusChange } from '../contracts/portal.js'
 
 /** The outbox target (and queue) of the reports. */
 export const STATUS_TARGET = 'interlinked-status'
@@ -26,20 +26,10 @@ export interface InterlinkedLink {
   unitCode: string
 }
 
-/** One change of status, as the connector's `reportInterlinkedStatus` takes it. */
-interface StatusChange {
-  status: string
-  at: string
+/** One change of status, as the connector's `reportInterlinkedStatus` takes it, and what carried it. */
+interface StatusChange extends InterlinkedStatusChange {
   /** Makes the message id: the version or step that carried the change. */
   source: string
-  officer?: string
-  officerTitle?: string
-  unit?: string
-  content?: string
-  note?: string
-  startedAt?: string
-  dueAt?: string
-  results?: Array<{ name: string; resultCode?: string; url?: string }>
 }
 
 async function queue(tx: Queryable, code: string, procedureCode: string, change: StatusChange): Promise<AcceptedRow | null> {
@@ -96,7 +86,7 @@ function fromSnapshot(s: DossierSnapshot): StatusChange {
   }
 }
 
-function fromStep(step: ProgressStep & { status: string }): StatusChange {
+function fromStep(step: ProgressStep & { status: DossierStatus }): StatusChange {
   return {
     status: step.status, at: step.at, source: `s${step.id}`, officer: step.officer, unit: step.unit, content: step.content,
     ...(step.officerTitle !== undefined && { officerTitle: step.officerTitle }),

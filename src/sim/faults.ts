@@ -4,7 +4,10 @@
  * route `POST /__sim/faults` (for tests that go through the hub, which does not forward
  * arbitrary headers), and the options given at start.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger } from 'pino'
+import type { LoopbackServer } from './http-server.js'
+import { createPrng } from './prng.js'
 
 export interface FaultSettings {
   /** Delay before answering, in ms. */
@@ -160,4 +163,38 @@ export function faultsControl(state: FaultState, method: string | undefined, bod
   if (typeof settings === 'string') return { status: 400, body: { error: settings } }
   state.set(settings)
   return current()
+}
+
+/** The options every simulator takes beside its own. */
+export interface SimulatorBaseOptions {
+  /** Port on 127.0.0.1. Default 0 (any free port). */
+  port?: number
+  log?: Logger
+  /** Faults applied to every API request until the control route changes them. Default none. */
+  faults?: FaultSettings
+  /** Seed of the PRNG behind `errorRate`. Default 1. */
+  seed?: number
+}
+
+/**
+ * A simulator's injected faults: the control state over the start options (`state`, for
+ * `faultsControl`), the seeded PRNG, and `decide`, which picks a request's fault (the state for
+ * `route`, then the request's `x-sim-*` headers) and runs `then` with it once its latency has
+ * passed (on the server, so it dies with the response). `controls` are the handle's methods.
+ */
+export function simulatorFaults(options: SimulatorBaseOptions) {
+  const state = new FaultState(options.faults)
+  const random = createPrng(options.seed ?? 1)
+  return {
+    state,
+    decide(server: LoopbackServer, req: IncomingMessage, res: ServerResponse, route: string | undefined, then: (action: FaultAction) => void): void {
+      const { latencyMs, action } = decideFault({ ...state.take(route), ...faultsFromHeaders(req.headers) }, random)
+      if (latencyMs > 0) server.delay(res, latencyMs, () => then(action))
+      else then(action)
+    },
+    controls: {
+      setFaults: (settings: FaultSettings) => state.set(settings),
+      clearFaults: () => state.clear(),
+    },
+  }
 }

@@ -7,40 +7,26 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
-import { sha256Hex } from '../../src/plugins/auth.js'
-import {
-  SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_INTERLINKED, startNationalPortalSimulator,
-} from '../../connectors/national-portal/simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_INTERLINKED, startNationalPortalSimulator } from '../../connectors/national-portal/simulator.js'
 import { startChildHub } from '../helpers/processes.js'
+import { crashHeaders, portalCrashHub } from '../helpers/crash-hub.js'
 import { snapshot, waitFor } from '../helpers/dossier.js'
 
-const KEY = 'interlinked-crash-key-not-a-secret'
 const DOSSIERS = 20
 const STATUS_PATH = '/api/lienthongdvclt/hosolienthong/capnhattrangthai'
 
 t.test('SIGKILL between accepting status changes and reporting them: every report lands after the restart', async (t) => {
   const sim = await startNationalPortalSimulator({ log: pino({ level: 'silent' }) })
   t.teardown(() => sim.close())
-  const child = await startChildHub(t, () => ({
-    server: { shutdownGraceMs: 1000 },
-    sandbox: { enabled: false },
-    clients: [{ name: 'crash-test', keySha256: sha256Hex(KEY), scopes: ['dossiers:write', 'dossiers:read', 'admin'], rateLimitPerMinute: 1_000_000 }],
-    connectors: {
-      population: { enabled: false },
-      'business-registry': { enabled: false },
-      'document-axis': { enabled: false },
-      'civil-status': { enabled: false },
-      'national-portal': {
-        enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
-        interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED },
-      },
+  const child = await startChildHub(t, () => portalCrashHub(sim.url, {
+    portal: { interlinked: { baseUrl: sim.url, ...SANDBOX_INTERLINKED } },
+    extra: {
+      portalInbound: { pollEveryMs: 0, statusDelivery: { retry: { maxAttempts: 100, baseDelayMs: 200, maxDelayMs: 1000 } } },
+      sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000 },
     },
-    portalInbound: { pollEveryMs: 0, statusDelivery: { retry: { maxAttempts: 100, baseDelayMs: 200, maxDelayMs: 1000 } } },
-    sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000 },
   }))
-  const headers = { authorization: `Bearer ${KEY}`, 'x-officer-id': 'CB-1', 'x-purpose': 'crash-test' }
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${child.url}${path}`, { method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) })
+    const res = await fetch(`${child.url}${path}`, { method, headers: { ...crashHeaders, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) })
     return { status: res.status, body: await res.json() as any }
   }
   const simCall = async (method: string, path: string, body?: unknown) =>

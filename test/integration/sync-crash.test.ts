@@ -7,14 +7,11 @@
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
-import { sha256Hex } from '../../src/plugins/auth.js'
-import {
-  SANDBOX_AGENCY_CODE, SANDBOX_CREDENTIALS, SANDBOX_DSTCODE, SANDBOX_PROCEDURES, startNationalPortalSimulator,
-} from '../../connectors/national-portal/simulator.js'
+import { SANDBOX_AGENCY_CODE, SANDBOX_PROCEDURES, startNationalPortalSimulator } from '../../connectors/national-portal/simulator.js'
 import { startChildHub } from '../helpers/processes.js'
+import { crashHeaders, portalCrashHub } from '../helpers/crash-hub.js'
 import { snapshot, versionOf, waitFor } from '../helpers/dossier.js'
 
-const KEY = 'crash-test-key-not-a-secret'
 const DOSSIERS = 100
 const VERSIONS = 10
 const BATCH = 8
@@ -23,22 +20,12 @@ const DRAINS = 2
 t.test('SIGKILL mid-burst, restart: every dossier ends with its latest accepted version', async (t) => {
   const sim = await startNationalPortalSimulator({ log: pino({ level: 'silent' }) })
   t.teardown(() => sim.close())
-  const child = await startChildHub(t, () => ({
-    server: { shutdownGraceMs: 1000 },
-    sandbox: { enabled: false },
-    clients: [{ name: 'crash-test', keySha256: sha256Hex(KEY), scopes: ['dossiers:write', 'dossiers:read', 'admin'], rateLimitPerMinute: 1_000_000 }],
-    connectors: {
-      population: { enabled: false },
-      'business-registry': { enabled: false },
-      'document-axis': { enabled: false },
-      'civil-status': { enabled: false },
-      'national-portal': { enabled: true, baseUrl: sim.url, username: SANDBOX_CREDENTIALS.username, password: SANDBOX_CREDENTIALS.password, dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE },
-    },
+  const child = await startChildHub(t, () => portalCrashHub(sim.url, {
     // At most BATCH × DRAINS dossiers are in flight at any moment, which bounds the repeats below.
-    sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000, targets: { 'national-portal': { batchSize: BATCH, batchConcurrency: DRAINS } } },
+    extra: { sync: { leaseMs: 2000, reconcileEveryMs: 300, staleAfterMs: 1000, targets: { 'national-portal': { batchSize: BATCH, batchConcurrency: DRAINS } } } },
   }))
   const suffix = randomBytes(4).toString('hex')
-  const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-officer-id': 'CB-1', 'x-purpose': 'crash-test' }
+  const headers = { ...crashHeaders, 'content-type': 'application/json' }
   const base = { procedureCode: SANDBOX_PROCEDURES.birthRegistration, agencyCode: SANDBOX_AGENCY_CODE }
   const code = (i: number) => `HS-CRASH-${suffix}-${i}`
 
