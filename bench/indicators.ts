@@ -20,6 +20,7 @@ import { acceptSnapshots, type SnapshotRequest } from '../src/sync/accept-batch.
 import { createFactsReader } from '../src/sync/hub-facts.js'
 import { createIndicatorService } from '../src/indicators/index.js'
 import { queryIndicators, type IndicatorQuery } from '../src/indicators/query.js'
+import { MODEL_TABLES } from '../src/indicators/record.js'
 import { NO_AGENCY_MAPPING } from '../src/agency-mapping.js'
 import type { DossierSnapshot } from '../schemas/dossier.js'
 import type { HubConfig } from '../schemas/config.js'
@@ -81,11 +82,18 @@ export async function generateYear(db: Db, n: number): Promise<void> {
     SELECT agency_code, procedure_code, channel, day, ${sums} FROM indicator_dossiers GROUP BY 1, 2, 3, 4`)
   await db.query(`INSERT INTO indicator_agency_daily (agency_code, channel, day, ${counters})
     SELECT agency_code, channel, day, ${sums} FROM indicator_dossiers GROUP BY 1, 2, 3`)
+  const month = `date_trunc('month', day::timestamp)::date`
+  await db.query(`INSERT INTO indicator_monthly (agency_code, procedure_code, channel, month, ${counters})
+    SELECT agency_code, procedure_code, channel, ${month}, ${sums} FROM indicator_daily GROUP BY 1, 2, 3, 4`)
+  await db.query(`INSERT INTO indicator_procedure_monthly (procedure_code, channel, month, ${counters})
+    SELECT procedure_code, channel, ${month}, ${sums} FROM indicator_daily GROUP BY 1, 2, 3`)
   // What autovacuum does on a live ledger: statistics, and the visibility map that lets the open
   // dossiers be counted from the covering index alone.
   await db.query('VACUUM (ANALYZE) indicator_dossiers')
   await db.query('VACUUM (ANALYZE) indicator_daily')
   await db.query('VACUUM (ANALYZE) indicator_agency_daily')
+  await db.query('VACUUM (ANALYZE) indicator_monthly')
+  await db.query('VACUUM (ANALYZE) indicator_procedure_monthly')
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -121,7 +129,7 @@ export async function run(args: string[]): Promise<void> {
       return
     }
 
-    await db.query('TRUNCATE indicator_dossiers, indicator_daily, indicator_agency_daily, indicator_edocs, dossiers, outbox, sync_state')
+    await db.query(`TRUNCATE ${MODEL_TABLES.join(', ')}, dossiers, outbox, sync_state`)
     const genStart = performance.now()
     await generateYear(db, s.dossiers)
     const genS = (performance.now() - genStart) / 1000
