@@ -13,7 +13,8 @@
  * Month = the first day of the Vietnam-time month of the row's day. The query
  * (src/indicators/query.ts) reads these for the whole months of a period and the daily tables
  * for the partial months at its edges; the sums are integers, so the answer is the same.
- * Existing daily sums are rolled up once here (an install that already has data).
+ * Existing daily sums are rolled up once here (an install that already has data). The daily
+ * sums get an index by day, for those edges.
  */
 import type { Migration } from './types.js'
 import { SUMS } from './013-indicators.js'
@@ -46,6 +47,9 @@ export const indicatorMonthlyMigration: Migration = {
       PRIMARY KEY (procedure_code, month, channel)
     )`,
     'CREATE INDEX indicator_procedure_monthly_month_idx ON indicator_procedure_monthly (month)',
+    // The partial months at a period's edges are read from the daily sums by day, whatever the
+    // agency or procedure (the primary key leads with the agency: without this, a scan of all).
+    'CREATE INDEX indicator_daily_day_idx ON indicator_daily (day)',
     `INSERT INTO indicator_monthly (agency_code, procedure_code, channel, month, ${COUNTERS.join(', ')})
      SELECT agency_code, procedure_code, channel, ${MONTH}, ${sums} FROM indicator_daily GROUP BY 1, 2, 3, 4`,
     `INSERT INTO indicator_procedure_monthly (procedure_code, channel, month, ${COUNTERS.join(', ')})
