@@ -76,14 +76,20 @@ export function wholeMonths(from: string, to: string): { first: string; last: st
   return first < after ? { first: dayOf(first), last: dayOf(monthStart(after, -1)), after: dayOf(after) } : undefined
 }
 
+type PartsQuery = Pick<IndicatorQuery, 'from' | 'to' | 'groupBy' | 'agency' | 'procedure' | 'allowed'>
+const needsProcedure = (q: PartsQuery) => q.procedure !== undefined || q.groupBy === 'procedure'
+
+/** The daily tables only, whatever the period (what the rollups must agree with, by test). */
+export const dailyParts = (q: PartsQuery): Part[] => [{ ...(needsProcedure(q) ? DAILY : AGENCY_DAILY), from: q.from, to: q.to }]
+
 /**
  * The tables a query reads, and for which days: the monthly rollup with the fewest rows that
  * still has the needed key columns for the whole months (the province-wide one when nothing
  * is asked per agency), the daily table for the days before and after them. Grouped by day, or
  * per agency without a procedure (the agency rollup is already small), the daily table only.
  */
-export function planParts(q: Pick<IndicatorQuery, 'from' | 'to' | 'groupBy' | 'agency' | 'procedure' | 'allowed'>): Part[] {
-  const procedure = q.procedure !== undefined || q.groupBy === 'procedure'
+export function planParts(q: PartsQuery): Part[] {
+  const procedure = needsProcedure(q)
   const agency = q.agency !== undefined || q.allowed !== undefined || q.groupBy === 'agency'
   const daily = procedure ? DAILY : AGENCY_DAILY
   const monthly = q.groupBy === 'day' ? undefined : !agency ? PROCEDURE_MONTHLY : procedure ? MONTHLY : undefined
@@ -122,10 +128,11 @@ function sumsStatement(q: IndicatorQuery, parts: readonly Part[]): { text: strin
 const emptyLive = (): LiveFigures => ({ open: 0, overdue: 0, deliveries: 0, lagP50: null, lagP95: null, deadLetters: 0, behind: 0 })
 const emptySums = (): Sums => Object.fromEntries([...COUNTERS, 'online'].map((c) => [c, 0])) as Sums
 
-export async function queryIndicators(db: Queryable, q: IndicatorQuery, now = new Date()): Promise<IndicatorRow[]> {
+/** `plan` chooses the tables (default: the rollups for whole months, `planParts`). */
+export async function queryIndicators(db: Queryable, q: IndicatorQuery, now = new Date(), plan: (q: PartsQuery) => Part[] = planParts): Promise<IndicatorRow[]> {
   const key = KEY_OF[q.groupBy]
   const params = [q.from, q.to, q.allowed ?? null, q.agency ?? null, q.procedure ?? null]
-  const statement = sumsStatement(q, planParts(q))
+  const statement = sumsStatement(q, plan(q))
   const sums = db.query<Record<string, string | number>>(statement.text, statement.values)
   const d = 'i.'
   const open = db.query<{ key: string; open: number; overdue: number }>(
