@@ -54,14 +54,15 @@ const NONZERO = DOSSIER_COUNTERS.map((c) => `sum(${c}) <> 0`).join(' OR ')
 /**
  * The dossier part as CTEs reading the contributions (JSON) from parameter `$<param>`: the
  * accept batch puts them in front of its own write statement, so the model costs the batch no
- * round trip of its own. The difference of the contributions is grouped by key; keys whose
- * difference is zero are left out.
+ * round trip of its own. The previous contributions are read by primary key (`= ANY`: never a
+ * scan of the table, which a join of the JSON rows got while the table was small). The
+ * difference of the contributions is grouped by key; keys whose difference is zero are left out.
  */
 export function dossierCtes(param: number): string {
   return `ind_n AS (
     SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS n(${RECORD_COLUMNS})),
   ind_o AS (
-    SELECT i.* FROM indicator_dossiers i JOIN ind_n USING (code)),
+    SELECT i.* FROM indicator_dossiers i WHERE i.code = ANY (ARRAY(SELECT code FROM ind_n))),
   ind_replaced AS (
     INSERT INTO indicator_dossiers (code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')})
     SELECT code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n ORDER BY code
