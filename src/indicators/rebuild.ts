@@ -12,7 +12,7 @@ import type { DossierSnapshot } from '../../schemas/dossier.js'
 import type { AgencyMapping } from '../agency-mapping.js'
 import type { FactsReader } from '../sync/hub-facts.js'
 import { dossierContribution, vnDay } from './contribution.js'
-import { recordDossiers, recordEdocSent, recordEdocStatus } from './record.js'
+import { MODEL_TABLES, recordDossiers, recordEdocSent, recordEdocStatus } from './record.js'
 import type { IncomingEvent } from '../inbox/store.js'
 
 export interface RebuildResult {
@@ -35,7 +35,7 @@ export interface RebuildDeps {
 export async function rebuildIndicators(deps: RebuildDeps): Promise<RebuildResult> {
   const page = deps.pageSize ?? 1000
   return deps.db.transaction(async (tx) => {
-    await tx.query('TRUNCATE indicator_dossiers, indicator_daily, indicator_agency_daily, indicator_edocs')
+    await tx.query(`TRUNCATE ${MODEL_TABLES.join(', ')}`)
     const result: RebuildResult = { dossiers: 0, feedback: 0, edocsSent: 0, edocStatuses: 0 }
 
     for (let after = ''; ;) {

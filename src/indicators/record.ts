@@ -4,35 +4,48 @@
  *
  * Dossiers: CTEs inside the accept batch's own write statement (no statement of their own),
  * whatever the batch's size. They read the contributions the dossiers' previous versions made
- * (`indicator_dossiers`), replace them, and add the difference (new − old, grouped by key) to both
- * sums tables. The accept batch holds the dossiers' row locks
+ * (`indicator_dossiers`), replace them, and add the difference (new − old, grouped by key) to every
+ * sums table (daily and monthly rollups). The accept batch holds the dossiers' row locks
  * (`FOR UPDATE` / the insert), so no other transaction changes these dossiers' contributions
- * meanwhile. Events: one statement per batch that adds to both sums tables.
+ * meanwhile. Events: one statement per batch that adds to every sums table.
  */
 import type { Queryable } from '../db/types.js'
 import { COUNTERS, DOSSIER_COUNTERS, NONE, type Counter, type DossierContribution } from './contribution.js'
 
 const KEY = ['agency_code', 'procedure_code', 'channel', 'day'] as const
-const AGENCY_KEY = ['agency_code', 'channel', 'day'] as const
+
+/**
+ * The sums tables, each a rollup of the source rows by its key (migrations 013 and 015). `month`
+ * tables key on the first day of the row's month. Kept in this order by every statement, so two
+ * transactions lock shared rows in the same order.
+ */
+const SUMS_TABLES = [
+  { table: 'indicator_agency_daily', key: ['agency_code', 'channel', 'day'], conflict: 'agency_code, day, channel' },
+  { table: 'indicator_daily', key: KEY, conflict: 'agency_code, day, procedure_code, channel' },
+  { table: 'indicator_monthly', key: ['agency_code', 'procedure_code', 'channel', 'month'], conflict: 'agency_code, month, procedure_code, channel' },
+  { table: 'indicator_procedure_monthly', key: ['procedure_code', 'channel', 'month'], conflict: 'procedure_code, month, channel' },
+] as const
+
+/** Every table the model keeps (the rebuild empties them). */
+export const MODEL_TABLES = ['indicator_dossiers', ...SUMS_TABLES.map((t) => t.table), 'indicator_edocs'] as const
 
 const list = (cols: readonly string[], f: (c: string) => string) => cols.map(f).join(', ')
 const addUp = (table: string, cols: readonly string[]) => list(cols, (c) => `${c} = ${table}.${c} + excluded.${c}`)
 
 /**
- * CTEs (`<p>agency`, `<p>daily`) that add `source`'s sums (rows with every key and counter) to
- * both tables with `INSERT … ON CONFLICT DO UPDATE`. Rows go in key order, so two replicas'
- * batches lock shared rows in the same order.
+ * CTEs (`<p>0` … `<p>3`) that add `source`'s rows (every key column of the daily table and the
+ * counters) to every sums table with `INSERT … ON CONFLICT DO UPDATE`: one upsert per distinct key
+ * of each table, whatever the number of source rows; keys whose sum is zero are left out. Rows go
+ * in key order, so two replicas' batches lock shared rows in the same order.
  */
 function addToSums(source: string, counters: readonly Counter[], p: string): string {
   const sums = list(counters, (c) => `sum(${c})::bigint AS ${c}`)
-  return `${p}agency AS (
-      INSERT INTO indicator_agency_daily (${AGENCY_KEY.join(', ')}, ${counters.join(', ')})
-      SELECT ${AGENCY_KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${AGENCY_KEY.join(', ')} ORDER BY ${AGENCY_KEY.join(', ')}
-      ON CONFLICT (agency_code, day, channel) DO UPDATE SET ${addUp('indicator_agency_daily', counters)}),
-    ${p}daily AS (
-      INSERT INTO indicator_daily (${KEY.join(', ')}, ${counters.join(', ')})
-      SELECT ${KEY.join(', ')}, ${sums} FROM ${source} GROUP BY ${KEY.join(', ')} ORDER BY ${KEY.join(', ')}
-      ON CONFLICT (agency_code, day, procedure_code, channel) DO UPDATE SET ${addUp('indicator_daily', counters)})`
+  const nonzero = counters.map((c) => `sum(${c}) <> 0`).join(' OR ')
+  const rows = `(SELECT *, date_trunc('month', day::timestamp)::date AS month FROM ${source}) ${p}src`
+  return SUMS_TABLES.map(({ table, key, conflict }, n) => `${p}${n} AS (
+      INSERT INTO ${table} (${key.join(', ')}, ${counters.join(', ')})
+      SELECT ${key.join(', ')}, ${sums} FROM ${rows} GROUP BY ${key.join(', ')} HAVING ${nonzero} ORDER BY ${key.join(', ')}
+      ON CONFLICT (${conflict}) DO UPDATE SET ${addUp(table, counters)})`).join(',\n    ')
 }
 
 const RECORD_COLUMNS = `code text, agency_code text, procedure_code text, channel text, day date, due_at timestamptz, open boolean, ${list(DOSSIER_COUNTERS, (c) => `${c} bigint`)}`
@@ -41,14 +54,15 @@ const NONZERO = DOSSIER_COUNTERS.map((c) => `sum(${c}) <> 0`).join(' OR ')
 /**
  * The dossier part as CTEs reading the contributions (JSON) from parameter `$<param>`: the
  * accept batch puts them in front of its own write statement, so the model costs the batch no
- * round trip of its own. The difference of the contributions is grouped by key; keys whose
- * difference is zero are left out.
+ * round trip of its own. The previous contributions are read by primary key (`= ANY`: never a
+ * scan of the table, which a join of the JSON rows got while the table was small). The
+ * difference of the contributions is grouped by key; keys whose difference is zero are left out.
  */
 export function dossierCtes(param: number): string {
   return `ind_n AS (
     SELECT * FROM jsonb_to_recordset($${param}::jsonb) AS n(${RECORD_COLUMNS})),
   ind_o AS (
-    SELECT i.* FROM indicator_dossiers i JOIN ind_n USING (code)),
+    SELECT i.* FROM indicator_dossiers i WHERE i.code = ANY (ARRAY(SELECT code FROM ind_n))),
   ind_replaced AS (
     INSERT INTO indicator_dossiers (code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')})
     SELECT code, agency_code, procedure_code, channel, day, due_at, open, ${DOSSIER_COUNTERS.join(', ')} FROM ind_n ORDER BY code
@@ -83,7 +97,7 @@ export interface EventCount {
   counters: Partial<Record<(typeof COUNTERS)[number], number>>
 }
 
-/** Adds event counts to both sums tables, in one statement. */
+/** Adds event counts to every sums table, in one statement. */
 export async function recordEvents(tx: Queryable, counts: readonly EventCount[]): Promise<void> {
   if (counts.length === 0) return
   const used = COUNTERS.filter((c) => counts.some((e) => e.counters[c] !== undefined))

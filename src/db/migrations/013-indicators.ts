@@ -39,7 +39,7 @@ const DOSSIER_COUNTERS = `
       db_business       integer NOT NULL DEFAULT 0,
       db_connections    integer NOT NULL DEFAULT 0`
 
-const SUMS = `${DOSSIER_COUNTERS},
+export const SUMS = `${DOSSIER_COUNTERS},
       edocs_sent        integer NOT NULL DEFAULT 0,
       edocs_received    integer NOT NULL DEFAULT 0,
       feedback          integer NOT NULL DEFAULT 0,

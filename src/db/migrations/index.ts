@@ -13,7 +13,8 @@ import { portalContractMigration } from './010-portal-contract.js'
 import { auditKeyedChainMigration } from './012-audit-keyed-chain.js'
 import { indicatorsMigration } from './013-indicators.js'
 import { interlinkedMigration } from './014-interlinked.js'
+import { indicatorMonthlyMigration } from './015-indicator-monthly.js'
 
 export type { Migration } from './types.js'
 
-export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration, auditKeyedChainMigration, indicatorsMigration, interlinkedMigration]
+export const migrations: readonly Migration[] = [auditLogMigration, outboxMigration, documentsMigration, inboxMigration, edocsMigration, syncBatchMigration, edocReceivingMigration, inboxRetentionMigration, outboxFinishedMigration, portalContractMigration, auditKeyedChainMigration, indicatorsMigration, interlinkedMigration, indicatorMonthlyMigration]
