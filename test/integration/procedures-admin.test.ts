@@ -12,7 +12,7 @@ const AGENCY_KEY = 'agency-h99-key-not-a-secret'
 
 t.test('procedures, admin and agency restrictions', async (t) => {
   const hub = await startTestHub('pglite', {
-    procedures: { cacheTtlMs: 300, staleTtlMs: 60_000 },
+    procedures: { cacheTtlMs: 1000, staleTtlMs: 60_000 }, // 'fresh' must survive a loaded machine; the 1.1 s pause still outlives it
     sync: { reconcileEveryMs: 300, staleAfterMs: 1000 },
     connectors: { 'national-portal': { enabled: true, retry: { maxAttempts: 1 }, circuit: { failureThreshold: 100, windowMs: 10000, openMs: 300 } } },
     clients: [{ name: 'district-h99', keySha256: sha256Hex(AGENCY_KEY), scopes: ['dossiers:write', 'dossiers:read'], agencies: ['*.H99'] }],

@@ -24,7 +24,7 @@ t.test('batch delivery on postgres', async (t) => {
 
   /** PUTs `codes` while the worker is busy with a slow call for another dossier, so they share the next call. */
   async function behindBlocker(codes: Array<[string, unknown]>) {
-    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 400 })
+    await portalSim(hub, 'POST', '/__sim/faults', { latencyMs: 1500 }) // long enough for the PUTs below on a loaded machine (400 ms was not)
     const blocker = newCode('blocker')
     t.equal((await putDossier(hub, blocker, snapshot(1, base))).status, 202)
     await waitFor('the blocker in flight', async () => (await portalSim(hub, 'GET', '/__sim/stats')).inFlight > 0)
