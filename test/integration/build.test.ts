@@ -19,10 +19,12 @@ t.test('the compiled build starts, answers and stops cleanly', async (t) => {
   // Inside node_modules so the output resolves the packages as /app/dist does in the image.
   const out = join(process.cwd(), 'node_modules', '.cache', `lgsp-build-test-${randomBytes(4).toString('hex')}`)
   t.teardown(() => rmSync(out, { recursive: true, force: true }))
-  // --noCheck: `npm test` typechecks first (tsconfig.json covers every file of this build, same
-  // options), the emitted files are byte for byte the same with or without it, and this test is
-  // about what runs. Skipping the second type check saves about a quarter of tsc's time.
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--noCheck', '--outDir', out], { encoding: 'utf8' })
+  // --noCheck --noResolve: `npm test` typechecks first (tsconfig.json covers every file of this
+  // build, same options), and this test is about what runs. The build's include already lists
+  // every file it emits, so tsc need not follow imports into node_modules' declarations (1,210
+  // files parsed instead of 317); the emitted files, source maps included, are byte for byte
+  // those of `npm run build` (checked with `diff -r`). Half the CPU and a third of the memory.
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--noCheck', '--noResolve', '--outDir', out], { encoding: 'utf8' })
   t.equal(tsc.status, 0, `tsc -p tsconfig.build.json compiles\n${tsc.stdout}${tsc.stderr}`)
   if (tsc.status !== 0) return
   cpSync('config', join(out, 'config'), { recursive: true })
