@@ -7,7 +7,7 @@
  */
 import pg from 'pg'
 import type { Logger } from 'pino'
-import type { Db, Queryable, QueryResult } from './types.js'
+import type { Db, Queryable, QueryOptions, QueryResult } from './types.js'
 import { quoteSchema, typeParsers } from './type-parsers.js'
 import { failoverClients, parsePostgresUrl } from './pg-hosts.js'
 import { CommitOutcomeUnknownError, isConnectionFailure } from './errors.js'
@@ -81,8 +81,8 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     throw err
   }
 
-  async function query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const result = await pool.query(sql, params)
+  async function query<R>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    const result = await pool.query(options?.prepare ? { name: options.prepare, text: sql, values: params } : sql, params)
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
   }
 
@@ -91,9 +91,9 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     let open = true
     let broken: Error | undefined
     const tx: Queryable = {
-      async query<R>(sql: string, params?: unknown[]) {
+      async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
         if (!open) throw new Error('This transaction has already ended; run the query inside its callback')
-        const result = await client.query(sql, params)
+        const result = await client.query(options?.prepare ? { name: options.prepare, text: sql, values: params } : sql, params)
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
       },
     }

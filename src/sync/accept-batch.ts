@@ -7,7 +7,8 @@
  * they had been sent one after the other. Nothing is answered before the commit.
  */
 import type { Logger } from 'pino'
-import type { Db, Queryable } from '../db/types.js'
+import type { Db, Queryable, QueryOptions } from '../db/types.js'
+import { prepared } from '../db/prepared.js'
 import type { DossierSnapshot, HubFacts } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { retryDuringFailover } from '../db/errors.js'
@@ -64,6 +65,51 @@ interface Current {
   version: number
   hash: string
   agency: string
+}
+
+/** New dossiers: the first eligible PUT of each code inserts the row. */
+const INSERT_NEW = `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client, original_agency_code)
+     SELECT code, version, agency, status, snapshot::jsonb, hash, client, original
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(code, version, agency, status, snapshot, hash, client, original)
+     ON CONFLICT (code) DO NOTHING RETURNING code`
+const LOCK_KNOWN = 'SELECT code, version, body_hash, agency_code FROM dossiers WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE'
+// Every batch runs these: parsed (and maybe planned) once per connection, not per batch.
+const INSERT_PREPARED = prepared('accept-insert', INSERT_NEW)
+const LOCK_PREPARED = prepared('accept-lock', LOCK_KNOWN)
+
+/**
+ * One statement for every write left: the dossier rows, one outbox row per accepted version and
+ * target (in acceptance order; a dossier waiting for a retry gives it its retry time), and the
+ * sync state per (target, dossier) in key order (a dossier already retrying stays so). The
+ * indicator model's CTEs go in front. Built once per indicator model (the text is fixed for a
+ * process), so it can be a prepared statement.
+ */
+function buildWrite(ind: AcceptIndicators | undefined): { sql: string; prepared: QueryOptions } {
+  const sql = `WITH ${ind ? `${ind.ctes(15)},` : ''} u AS (
+         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
+           original_agency_code = u.original, accepted_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
+         WHERE d.code = u.code RETURNING d.code),
+       s AS (
+         INSERT INTO sync_state (target, dossier_code, state)
+         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
+         ON CONFLICT (target, dossier_code) DO UPDATE
+           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
+         RETURNING target)
+       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
+       SELECT t.target, t.code, 'snapshot', t.version, t.payload::jsonb, w.next_attempt_at
+       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
+       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
+       ORDER BY t.n RETURNING id, target, dossier_code, version`
+  return { sql, prepared: prepared(ind ? 'accept-write-ind' : 'accept-write', sql) }
+}
+const WRITE_PLAIN = buildWrite(undefined)
+const writes = new WeakMap<AcceptIndicators, { sql: string; prepared: QueryOptions }>()
+function writeStatement(ind: AcceptIndicators | undefined): { sql: string; prepared: QueryOptions } {
+  if (!ind) return WRITE_PLAIN
+  let w = writes.get(ind)
+  if (!w) writes.set(ind, (w = buildWrite(ind)))
+  return w
 }
 
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
@@ -163,25 +209,20 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   })
   const firsts = [...firstOf.values()].sort((a, b) => (requests[a]!.code < requests[b]!.code ? -1 : 1))
   const inserted = new Set((await tx.query<{ code: string }>(
-    `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client, original_agency_code)
-     SELECT code, version, agency, status, snapshot::jsonb, hash, client, original
-     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(code, version, agency, status, snapshot, hash, client, original)
-     ON CONFLICT (code) DO NOTHING RETURNING code`,
+    INSERT_NEW,
     [
       firsts.map((i) => requests[i]!.code), firsts.map((i) => requests[i]!.snapshot.version), firsts.map((i) => agencies[i]),
       firsts.map((i) => requests[i]!.snapshot.status), firsts.map((i) => json[i]), firsts.map((i) => hashes[i]), firsts.map((i) => requests[i]!.client),
       firsts.map((i) => originals[i]),
     ],
+    INSERT_PREPARED,
   )).rows.map((r) => r.code))
 
   // Known dossiers: lock their rows, in code order (no deadlock between batches of several replicas).
   const state = new Map<string, Current>()
   const known = [...firstOf.keys()].filter((c) => !inserted.has(c)).sort()
   if (known.length > 0) {
-    const { rows } = await tx.query<{ code: string; version: number; body_hash: string; agency_code: string }>(
-      'SELECT code, version, body_hash, agency_code FROM dossiers WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE',
-      [known],
-    )
+    const { rows } = await tx.query<{ code: string; version: number; body_hash: string; agency_code: string }>(LOCK_KNOWN, [known], LOCK_PREPARED)
     for (const r of rows) state.set(r.code, { version: Number(r.version), hash: r.body_hash, agency: r.agency_code })
   }
 
@@ -222,29 +263,13 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
       ...(originals[i] !== null && { originalAgencyCode: originals[i] }),
       ...(facts?.has(requests[i]!.code) && { facts: facts.get(requests[i]!.code) }),
     })
-    // One statement for every write left: the dossier rows, one outbox row per accepted version
-    // and target (in acceptance order; a dossier waiting for a retry gives it its retry time),
-    // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
+    // One statement for every write left (buildWrite).
     const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
     const ind = options.indicators
+    const write = writeStatement(ind)
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
-      `WITH ${ind ? `${ind.ctes(15)},` : ''} u AS (
-         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
-           original_agency_code = u.original, accepted_at = now()
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
-         WHERE d.code = u.code RETURNING d.code),
-       s AS (
-         INSERT INTO sync_state (target, dossier_code, state)
-         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
-         ON CONFLICT (target, dossier_code) DO UPDATE
-           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
-         RETURNING target)
-       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
-       SELECT t.target, t.code, 'snapshot', t.version, t.payload::jsonb, w.next_attempt_at
-       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
-       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
-       ORDER BY t.n RETURNING id, target, dossier_code, version`,
+      write.sql,
       [
         updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => agencies[i]),
         updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
@@ -253,6 +278,7 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
         pairs.map((p) => p[0]), pairs.map((p) => p[1]), updates.map((i) => originals[i]),
         ...(ind ? [ind.param([...last.values()].map((i) => ({ code: requests[i]!.code, agency: agencies[i]!, snapshot: requests[i]!.snapshot, facts: facts?.get(requests[i]!.code) })))] : []),
       ],
+      write.prepared,
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
     const byKey = new Map(accepted.map((i) => [`${requests[i]!.code}\u0000${requests[i]!.snapshot.version}`, i]))
