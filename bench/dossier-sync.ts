@@ -20,6 +20,7 @@ import { DATABASE_URL, REDIS_URL, redisPid, runNames } from './lib/services.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { log, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
+import { formatGroups, groupProfile, SYNC_GROUPS } from './lib/cpu-groups.js'
 import { startSyncHub, type LedgerOption, type SyncHub } from './lib/sync-hub.js'
 import { baselinePhase, burstPhase, outagePhase, type PhaseContext } from './lib/sync-phases.js'
 import { deliveredPerS, problems, syncReport } from './lib/sync-report.js'
@@ -142,7 +143,10 @@ export async function run(args: string[]): Promise<void> {
       baseline: base, burst, ...(outage && { outage }), hubLogs: hub.logSummary(),
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
-    if (profFile) process.stdout.write(`\n### Hub CPU profile (burst phase only)\n\n${formatProfile(summariseProfile(profFile, 25))}\n`)
+    if (profFile) {
+      process.stdout.write(`\n### Hub CPU profile (burst phase only)\n\n${formatProfile(summariseProfile(profFile, 25))}\n`)
+      process.stdout.write(`\nBy function group (\`bench/lib/cpu-groups.ts\`; µs per update of the burst):\n\n${formatGroups(groupProfile(profFile, SYNC_GROUPS), settings.updates)}\n`)
+    }
     const found = [...problems('burst', burst.check, burst.ledger.dead), ...(outage ? problems('outage', outage.check, outage.ledger.dead) : [])]
     if (found.length > 0) throw new BenchmarkFailure(`correctness violated (the README was not updated):\n  ${found.join('\n  ')}`)
     if (settings.writeReadme) writeLatestResults(NAME, markdown, log)
