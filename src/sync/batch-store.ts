@@ -53,7 +53,11 @@ interface ClaimRow extends ItemRow {
  * wait on each other; a skipped dossier is found later. `picked` takes the candidates already in
  * `first_id` order, so the plan locks them one by one in that order and stops at `$4` (about 50
  * primary-key probes of sync_state) instead of re-reading the whole window (up to 2 × `$5` probes)
- * and sorting it (scripts/sync-scale-check.ts).
+ * and sorting it (scripts/sync-scale-check.ts). The items are read per claimed dossier (LATERAL,
+ * kept a subquery by OFFSET 0: the dossier code is always in the index condition of
+ * outbox_open_idx): as a plain join, the
+ * planner, misled by the claimed CTE's estimate of one row, scanned every open row of the target
+ * — and every dead index entry a busy outbox leaves until vacuum — once per claimed dossier.
  */
 const FREE = `(s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())`
 const CLAIM = `
@@ -74,7 +78,8 @@ const CLAIM = `
     FROM picked p WHERE s.target = $1 AND s.dossier_code = p.dossier_code
     RETURNING s.dossier_code, s.delivered_version)
   SELECT c.dossier_code, c.delivered_version, ${OPEN_ITEM_COLUMNS}
-  FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying')
+  FROM claimed c LEFT JOIN LATERAL (
+    SELECT * FROM outbox o WHERE o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying') OFFSET 0) o ON true
   ORDER BY o.id NULLS FIRST`
 
 /**
