@@ -35,6 +35,8 @@ export interface BatchStore {
   release(target: string, codes: string[], owner: string): Promise<void>
   /** Extends the leases `owner` still holds among `codes`; returns those (a lapsed one may have been taken). */
   renew(target: string, codes: string[], owner: string, leaseMs: number): Promise<Set<string>>
+  /** Whether any of these dossiers has an open item due now (none waiting for a retry time). */
+  hasDueWork(target: string, codes: string[]): Promise<boolean>
 }
 
 interface ClaimRow extends ItemRow {
@@ -121,6 +123,10 @@ const SETTLE = `
  */
 const SETTLE_PREPARED = prepared('sync-settle-batch', SETTLE)
 
+/** A few probes of migration 002's open-rows index (target, dossier code): far cheaper than a claim. */
+const DUE_WORK = `SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = ANY($2::text[]) AND ${OPEN}
+  AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS due`
+
 export function createBatchStore(db: Db): BatchStore {
   async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
     // A window of 20 batches: room for the rows of dossiers other drains hold.
@@ -168,5 +174,11 @@ export function createBatchStore(db: Db): BatchStore {
     return new Set(rows.map((r) => r.dossier_code))
   }
 
-  return { claimBatch, settleBatch, release, renew }
+  async function hasDueWork(target: string, codes: string[]): Promise<boolean> {
+    if (codes.length === 0) return false
+    const { rows } = await db.query<{ due: boolean }>(DUE_WORK, [target, codes])
+    return rows[0]?.due === true
+  }
+
+  return { claimBatch, settleBatch, release, renew, hasDueWork }
 }
