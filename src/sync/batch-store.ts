@@ -126,6 +126,7 @@ const SETTLE_PREPARED = prepared('sync-settle-batch', SETTLE)
 /** A few probes of migration 002's open-rows index (target, dossier code): far cheaper than a claim. */
 const DUE_WORK = `SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = ANY($2::text[]) AND ${OPEN}
   AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS due`
+const DUE_WORK_PREPARED = prepared('sync-due-work', DUE_WORK)
 
 export function createBatchStore(db: Db): BatchStore {
   async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
@@ -176,7 +177,7 @@ export function createBatchStore(db: Db): BatchStore {
 
   async function hasDueWork(target: string, codes: string[]): Promise<boolean> {
     if (codes.length === 0) return false
-    const { rows } = await db.query<{ due: boolean }>(DUE_WORK, [target, codes])
+    const { rows } = await db.query<{ due: boolean }>(DUE_WORK, [target, codes], DUE_WORK_PREPARED)
     return rows[0]?.due === true
   }
 
