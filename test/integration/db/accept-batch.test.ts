@@ -8,6 +8,8 @@ import { GatewayError } from '../../../src/errors.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from '../../../src/sync/accept-batch.js'
 import { snapshot } from '../../helpers/dossier.js'
 import { openTestDb } from '../../helpers/db.js'
+import { TEST_DATABASE_URL } from '../../helpers/hub.js'
+import { createDb } from '../../../src/db/create-db.js'
 
 const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
 const TARGETS = ['portal-a', 'portal-b']
@@ -115,3 +117,19 @@ for (const kind of ['pglite', 'postgres'] as const) {
     })
   })
 }
+
+t.test('postgres: the accept statements are prepared once per connection, unless database.preparedStatements is false', async (t) => {
+  const { schema } = await openTestDb(t, 'postgres')
+  const names = async (preparedStatements: boolean) => {
+    // One connection, so pg_prepared_statements (per session) shows what the accepts left.
+    const one = await createDb({ url: TEST_DATABASE_URL, schema, poolSize: 1, preparedStatements })
+    t.teardown(() => one.close())
+    for (const v of [1, 2]) {
+      await acceptSnapshots(one, [{ code: `HS-P-${preparedStatements}`, client: 'one-stop', mayActFor: () => true, snapshot: snapshot(v, base) }], { targets: TARGETS })
+    }
+    const { rows } = await one.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')
+    return rows.map((r) => r.name.replace(/-[0-9a-f]{16}$/, ''))
+  }
+  t.strictSame(await names(true), ['accept-insert', 'accept-lock', 'accept-write'])
+  t.strictSame(await names(false), [])
+})
