@@ -9,6 +9,9 @@ import type { Db } from '../db/types.js'
 import { prepared } from '../db/prepared.js'
 import { OPEN_ITEM_COLUMNS, toItem, type ItemRow, type OpenItem } from './delivery-store.js'
 
+/** The claim looks at the oldest `limit × CLAIM_WINDOW` rows of dossiers free to take. */
+export const CLAIM_WINDOW = 20
+
 export interface BatchClaim {
   code: string
   deliveredVersion: number | null
@@ -130,8 +133,7 @@ const DUE_WORK_PREPARED = prepared('sync-due-work', DUE_WORK)
 
 export function createBatchStore(db: Db): BatchStore {
   async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
-    // A window of 20 batches: room for the rows of dossiers other drains hold.
-    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * 20])
+    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * CLAIM_WINDOW])
     const byCode = new Map<string, BatchClaim>()
     for (const r of rows) {
       let claim = byCode.get(r.dossier_code)

@@ -269,3 +269,13 @@ t.test('after a round, a change accepted for one of its dossiers meanwhile is de
   t.equal(await h2.drain('job-2'), 'drained')
   t.strictSame(h2.calls, [[lone]], 'no claim after the round: the other dossier\'s accept enqueued its own wake-up')
 })
+
+t.test('a backlog larger than a batch is drained by one job: after a full round the drain claims again', async (t) => {
+  await clean()
+  const codes = Array.from({ length: 7 }, () => newCode('backlog'))
+  for (const code of codes) await put(code, 1)
+  const h = harness({ batchSize: 3 })
+  t.equal(await h.drain('job-backlog'), 'drained')
+  t.strictSame(h.calls.map((c) => c.length), [3, 3, 1], 'two full rounds, then the rest; no wake-up needed')
+  t.strictSame(h.calls.flat().sort(), [...codes].sort())
+})
