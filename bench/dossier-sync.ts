@@ -20,6 +20,7 @@ import { DATABASE_URL, REDIS_URL, redisPid, runNames } from './lib/services.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { log, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
+import { formatGroups, groupProfile, SYNC_GROUPS } from './lib/cpu-groups.js'
 import { startSyncHub, type LedgerOption, type SyncHub } from './lib/sync-hub.js'
 import { baselinePhase, burstPhase, outagePhase, type PhaseContext } from './lib/sync-phases.js'
 import { deliveredPerS, problems, syncReport } from './lib/sync-report.js'
@@ -37,6 +38,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --db KIND            postgres (default; BENCH_DATABASE_URL, private schema) or pglite (temp dir)
   --outage-seconds S   portal down (503) under load for S s, then measure the drain; 0 skips (default 60)
   --outage-rate N      updates/s of the steady load around the outage (default 200)
+  --indicators off     the hub without the indicator model (config indicators.enabled false), to measure its cost; does not touch bench/README.md
   --quick              5,000 updates and a 10 s outage; does not touch bench/README.md
   --cpu-prof           profile the hub during the burst and print its hot spots; does not touch bench/README.md
   --no-readme          do not write the results into bench/README.md`
@@ -51,6 +53,7 @@ interface Settings {
   outageRate: number
   quick: boolean
   cpuProf: boolean
+  indicators: boolean
   writeReadme: boolean
 }
 
@@ -58,10 +61,12 @@ function parseSettings(args: string[]): Settings | undefined {
   const s = { type: 'string' } as const
   const { values: v } = parseArgs({
     args,
-    options: { updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s, ...RUN_OPTIONS },
+    options: { updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s, indicators: s, ...RUN_OPTIONS },
   })
   if (v.help) return undefined
   const db = dbKind(v.db, 'postgres')
+  if (v.indicators !== undefined && v.indicators !== 'on' && v.indicators !== 'off') throw new Error(`--indicators takes on or off, not ${v.indicators}`)
+  const indicators = v.indicators !== 'off'
   return {
     updates: intAtLeast('updates', v.updates, v.quick ? 5000 : 20_000),
     versions: intAtLeast('versions', v.versions, 5),
@@ -72,7 +77,8 @@ function parseSettings(args: string[]): Settings | undefined {
     outageRate: intAtLeast('outage-rate', v['outage-rate'], 200),
     quick: v.quick === true,
     cpuProf: v['cpu-prof'] === true,
-    writeReadme: writesReadme(v),
+    indicators,
+    writeReadme: writesReadme(v) && indicators,
   }
 }
 
@@ -102,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
     const baselineParams: BaselineChildParams = { redisUrl: REDIS_URL, prefix: bullPrefix, queue: 'sync-baseline', concurrency: settings.concurrency }
     const [started, baseline] = await Promise.all([
       // Kept as soon as it is up, so cleanup stops it even when the baseline child fails to start.
-      startSyncHub({ simulatorUrl: sim.url, redisUrl: REDIS_URL, redisPrefix, keySha256: sha256Hex(key), ledger, concurrency: settings.concurrency, retry: RETRY, workDir })
+      startSyncHub({ simulatorUrl: sim.url, redisUrl: REDIS_URL, redisPrefix, keySha256: sha256Hex(key), ledger, concurrency: settings.concurrency, retry: RETRY, indicators: settings.indicators, workDir })
         .then((h) => (hub = h)),
       spawnChild('bullmq baseline', new URL('./lib/sync-baseline-child.ts', import.meta.url), baselineParams),
     ])
@@ -137,7 +143,10 @@ export async function run(args: string[]): Promise<void> {
       baseline: base, burst, ...(outage && { outage }), hubLogs: hub.logSummary(),
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
-    if (profFile) process.stdout.write(`\n### Hub CPU profile (burst phase only)\n\n${formatProfile(summariseProfile(profFile, 25))}\n`)
+    if (profFile) {
+      process.stdout.write(`\n### Hub CPU profile (burst phase only)\n\n${formatProfile(summariseProfile(profFile, 25))}\n`)
+      process.stdout.write(`\nBy function group (\`bench/lib/cpu-groups.ts\`; µs per update of the burst):\n\n${formatGroups(groupProfile(profFile, SYNC_GROUPS), settings.updates)}\n`)
+    }
     const found = [...problems('burst', burst.check, burst.ledger.dead), ...(outage ? problems('outage', outage.check, outage.ledger.dead) : [])]
     if (found.length > 0) throw new BenchmarkFailure(`correctness violated (the README was not updated):\n  ${found.join('\n  ')}`)
     if (settings.writeReadme) writeLatestResults(NAME, markdown, log)

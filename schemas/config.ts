@@ -90,6 +90,7 @@ export const HubConfig = Type.Object({
     pgliteDir: Type.String({ default: './data/pglite', description: 'PGlite data directory (`memory://` for in-memory)' }),
     schema: Type.String({ default: 'public', pattern: '^[a-z_][a-z0-9_]*$', description: 'PostgreSQL schema for the hub tables' }),
     poolSize: Type.Integer({ minimum: 1, default: 10 }),
+    preparedStatements: Type.Boolean({ default: true, description: 'Keep the hot sync statements prepared on each PostgreSQL connection (parsed once, plans cached by PostgreSQL). Turn off behind a pooler that cannot carry named prepared statements (PgBouncer in transaction mode before 1.21, or without max_prepared_statements)' }),
     failoverRetryMs: Type.Integer({ minimum: 0, default: 3000, description: 'How long a dossier PUT or progress step retries its transaction while the PostgreSQL primary changes (a connection lost before COMMIT) before it answers 503 with Retry-After' }),
   }, { additionalProperties: false, default: {} }),
   audit: Type.Object({

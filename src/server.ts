@@ -135,6 +135,7 @@ export async function startHub(options: StartOptions): Promise<HubHandle> {
       ...(config.database.url ? { url: config.database.url } : { pgliteDir: config.database.pgliteDir, ...(options.pgliteDump && { pgliteDump: options.pgliteDump }) }),
       schema: config.database.schema,
       poolSize: config.database.poolSize,
+      preparedStatements: config.database.preparedStatements,
       log,
     })
     cleanups.push(() => db.close())

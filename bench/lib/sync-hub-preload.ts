@@ -9,6 +9,7 @@
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { cpuProfiler } from './profiler.js'
+import { pgStatementCpu } from './pg-statement-cpu.js'
 
 export interface CallCounts {
   pg: Record<string, number>
@@ -16,6 +17,8 @@ export interface CallCounts {
 }
 
 const counts: CallCounts = { pg: {}, redis: {} }
+/** `BENCH_PG_STATEMENT_CPU=<file>`: the server CPU of each statement, by statement (pg-statement-cpu.ts). */
+const statementCpu = process.env.BENCH_PG_STATEMENT_CPU ? pgStatementCpu(process.env.BENCH_PG_STATEMENT_CPU) : undefined
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1)
 const pgProto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }
 const pgQuery = pgProto.query
@@ -23,6 +26,7 @@ pgProto.query = function countedQuery(this: unknown, ...args: unknown[]) {
   const first = args[0]
   const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text
   bump(counts.pg, /^\s*(\w+)/.exec(typeof text === 'string' ? text : '')?.[1]?.toUpperCase() ?? '?')
+  if (statementCpu && typeof text === 'string') return statementCpu.measure(this as { processID?: number | null }, text, args, (a) => pgQuery.apply(this, a))
   return pgQuery.apply(this, args)
 }
 const redisProto = Redis.prototype as unknown as { sendCommand: (command: { name?: string }, ...rest: unknown[]) => unknown }

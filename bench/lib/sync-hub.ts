@@ -19,6 +19,8 @@ export interface SyncHubOptions {
   /** Deliveries in flight per worker (sync.targets.national-portal.concurrency). */
   concurrency: number
   retry: { baseDelayMs: number; maxDelayMs: number; maxAttempts: number }
+  /** The indicator model (config `indicators.enabled`); default on, as deployed. */
+  indicators?: boolean
   /** Directory for the config file. */
   workDir: string
 }
@@ -35,7 +37,10 @@ export function hubConfig(o: SyncHubOptions): Record<string, unknown> {
         dstcode: SANDBOX_DSTCODE, agencyCode: SANDBOX_AGENCY_CODE,
       },
     },
-    extra: { sync: { targets: { 'national-portal': { concurrency: o.concurrency, retry: o.retry } } } },
+    extra: {
+      sync: { targets: { 'national-portal': { concurrency: o.concurrency, retry: o.retry } } },
+      ...(o.indicators === false && { indicators: { enabled: false } }),
+    },
   })
 }
 

@@ -170,7 +170,9 @@ function create(ctx: ConnectorContext<NationalPortalConfig>): Connector {
       input.dossiers.forEach((d, index) => {
         try {
           const record = buildDossierRecord(d.dossier, tables)
-          groups.set(d.isUpdate, [...(groups.get(d.isUpdate) ?? []), { index, record }])
+          const group = groups.get(d.isUpdate)
+          if (group) group.push({ index, record })
+          else groups.set(d.isUpdate, [{ index, record }])
         } catch (err) {
           if (!isUpstreamError(err)) throw err
           results[index]!.failure = failureOf(err) // nothing sent for it (e.g. a time that is no date-time)

@@ -95,7 +95,12 @@ export const FEE_FIELDS: ReadonlyArray<FieldRow<Fee>> = [
   { wire: 'LoaiPhiLePhi', from: 'fees[].kind: charge "1", fee "2"', value: (f) => (f.kind === undefined ? '' : FEE_KIND[f.kind]) },
 ]
 
-const rows = <T>(table: ReadonlyArray<FieldRow<T>>, source: T, ctx: Ctx) => Object.fromEntries(table.map((f) => [f.wire, f.value(source, ctx)]))
+/** One record: its fields in table order (a loop: it runs for every field of every dossier delivered). */
+function rows<T>(table: ReadonlyArray<FieldRow<T>>, source: T, ctx: Ctx): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const f of table) out[f.wire] = f.value(source, ctx)
+  return out
+}
 const each = <T>(table: ReadonlyArray<FieldRow<T>>, items: readonly T[] | undefined, ctx: Ctx, where: string) =>
   (items ?? []).map((item, i) => rows(table, item, { ...ctx, at: `${where}[${i}]`, index: i }))
 

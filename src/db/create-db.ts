@@ -17,6 +17,8 @@ export interface DbOptions {
   log?: Logger
   /** PostgreSQL connections in the pool; default 10 (ignored by PGlite: one connection). */
   poolSize?: number
+  /** PostgreSQL: honour `QueryOptions.prepare` (default true); false behind a pooler without prepared statements. */
+  preparedStatements?: boolean
   /** Create nothing and refuse every write (audit:verify). */
   readOnly?: boolean
   /** PGlite only: start from this data-directory dump instead of an empty cluster (tests: a migrated template). */
@@ -28,7 +30,7 @@ export const DEFAULT_PGLITE_DIR = './data/pglite'
 export async function createDb(options: DbOptions = {}): Promise<Db> {
   const log = options.log?.child({ component: 'db' })
   if (options.url) {
-    return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize, readOnly: options.readOnly })
+    return createPostgresDb({ url: options.url, schema: options.schema, log, poolSize: options.poolSize, readOnly: options.readOnly, ...(options.preparedStatements === false && { preparedStatements: false }) })
   }
   return createPgliteDb({ dataDir: options.pgliteDir ?? DEFAULT_PGLITE_DIR, schema: options.schema, log, readOnly: options.readOnly, ...(options.pgliteDump && { loadDataDir: options.pgliteDump }) })
 }

@@ -7,7 +7,7 @@
  */
 import pg from 'pg'
 import type { Logger } from 'pino'
-import type { Db, Queryable, QueryResult } from './types.js'
+import type { Db, Queryable, QueryOptions, QueryResult } from './types.js'
 import { quoteSchema, typeParsers } from './type-parsers.js'
 import { failoverClients, parsePostgresUrl } from './pg-hosts.js'
 import { CommitOutcomeUnknownError, isConnectionFailure } from './errors.js'
@@ -23,6 +23,8 @@ export interface PostgresDbOptions {
   connectTimeoutMs?: number
   /** Create nothing (not even the schema) and run every transaction read-only (audit:verify). */
   readOnly?: boolean
+  /** Honour `QueryOptions.prepare` (default true); false behind a pooler that cannot carry named prepared statements. */
+  preparedStatements?: boolean
 }
 
 /**
@@ -81,8 +83,13 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     throw err
   }
 
-  async function query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const result = await pool.query(sql, params)
+  const preparing = options.preparedStatements !== false
+  /** A named statement (prepared once per connection) when asked for and allowed, else the text. */
+  const statement = (sql: string, params: unknown[] | undefined, q: QueryOptions | undefined) =>
+    (preparing && q?.prepare ? { name: q.prepare, text: sql, values: params } : sql)
+
+  async function query<R>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<R>> {
+    const result = await pool.query(statement(sql, params, options), params)
     return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
   }
 
@@ -91,9 +98,9 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     let open = true
     let broken: Error | undefined
     const tx: Queryable = {
-      async query<R>(sql: string, params?: unknown[]) {
+      async query<R>(sql: string, params?: unknown[], options?: QueryOptions) {
         if (!open) throw new Error('This transaction has already ended; run the query inside its callback')
-        const result = await client.query(sql, params)
+        const result = await client.query(statement(sql, params, options), params)
         return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 }
       },
     }

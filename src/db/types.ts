@@ -7,8 +7,19 @@ export interface QueryResult<R> {
   rowCount: number
 }
 
+export interface QueryOptions {
+  /**
+   * PostgreSQL: keep the statement prepared on each connection under this name, so it is parsed
+   * once per connection instead of on every run (and PostgreSQL may keep its plan: after five
+   * runs it compares the generic plan with the custom ones). For the hot statements of the sync
+   * paths, whose parse and plan cost more server CPU than running them. The name must always
+   * come with the same text (`preparedName`). PGlite ignores it.
+   */
+  prepare?: string
+}
+
 export interface Queryable {
-  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>>
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<QueryResult<R>>
 }
 
 export interface Db extends Queryable {

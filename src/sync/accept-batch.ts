@@ -7,7 +7,8 @@
  * they had been sent one after the other. Nothing is answered before the commit.
  */
 import type { Logger } from 'pino'
-import type { Db, Queryable } from '../db/types.js'
+import type { Db, Queryable, QueryOptions } from '../db/types.js'
+import { prepared } from '../db/prepared.js'
 import type { DossierSnapshot, HubFacts } from '../../schemas/dossier.js'
 import { forbidden, GatewayError } from '../errors.js'
 import { retryDuringFailover } from '../db/errors.js'
@@ -64,6 +65,72 @@ interface Current {
   version: number
   hash: string
   agency: string
+}
+
+/**
+ * New dossiers: the first eligible PUT of each code inserts the row. The snapshots travel as ONE
+ * JSON array (`$5`), not as a text array of JSON texts: no array-literal escaping of every quote
+ * in the hub, one JSON parse in PostgreSQL.
+ */
+const INSERT_NEW = `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client, original_agency_code)
+     SELECT t.code, t.version, t.agency, t.status, s.snapshot, t.hash, t.client, t.original
+     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS t(code, version, agency, status, hash, client, original, n)
+     JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS s(snapshot, n) ON s.n = t.n
+     ORDER BY t.n
+     ON CONFLICT (code) DO NOTHING RETURNING code`
+const LOCK_KNOWN = 'SELECT code, version, body_hash, agency_code FROM dossiers WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE'
+// Every batch runs these: parsed (and maybe planned) once per connection, not per batch.
+const INSERT_PREPARED = prepared('accept-insert', INSERT_NEW)
+const LOCK_PREPARED = prepared('accept-lock', LOCK_KNOWN)
+
+/**
+ * One statement for every write left: the dossier rows, one outbox row per accepted version and
+ * target (in acceptance order; a dossier waiting for a retry gives it its retry time), and the
+ * sync state per (target, dossier) in key order (a dossier already retrying stays so). The
+ * indicator model's CTEs go in front (`$18`).
+ *
+ * Each accepted snapshot travels once, in one JSON array (`$15`: `[snapshot, facts]` per accepted
+ * PUT, in acceptance order), and PostgreSQL builds the outbox payload from it: the same object
+ * as `{ code, ...snapshot, agencyCode, originalAgencyCode?, facts? }` (a later key wins, as in a
+ * spread), instead of the hub serialising the snapshot a second time inside each payload and
+ * escaping both into text arrays.
+ *
+ * Built once per indicator model (the text is fixed for a process), so it can be prepared.
+ */
+function buildWrite(ind: AcceptIndicators | undefined): { sql: string; prepared: QueryOptions } {
+  const sql = `WITH ${ind ? `${ind.ctes(18)},` : ''} x AS (
+         SELECT e->0 AS snapshot, e->1 AS facts, n FROM jsonb_array_elements($15::jsonb) WITH ORDINALITY AS x(e, n)),
+       u AS (
+         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = x.snapshot, body_hash = u.hash, client = u.client,
+           original_agency_code = u.original, accepted_at = now()
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, xn, hash, client, original)
+         JOIN x ON x.n = u.xn
+         WHERE d.code = u.code RETURNING d.code),
+       s AS (
+         INSERT INTO sync_state (target, dossier_code, state)
+         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
+         ON CONFLICT (target, dossier_code) DO UPDATE
+           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
+         RETURNING target)
+       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
+       SELECT t.target, t.code, 'snapshot', t.version,
+         jsonb_build_object('code', t.code) || x.snapshot || jsonb_build_object('agencyCode', t.agency)
+           || CASE WHEN t.original IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('originalAgencyCode', t.original) END
+           || CASE WHEN jsonb_typeof(x.facts) = 'object' THEN jsonb_build_object('facts', x.facts) ELSE '{}'::jsonb END,
+         w.next_attempt_at
+       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::bigint[], $16::text[], $17::text[]) WITH ORDINALITY AS t(target, code, version, xn, agency, original, n)
+       JOIN x ON x.n = t.xn
+       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
+       ORDER BY t.n RETURNING id, target, dossier_code, version`
+  return { sql, prepared: prepared(ind ? 'accept-write-ind' : 'accept-write', sql) }
+}
+const WRITE_PLAIN = buildWrite(undefined)
+const writes = new WeakMap<AcceptIndicators, { sql: string; prepared: QueryOptions }>()
+function writeStatement(ind: AcceptIndicators | undefined): { sql: string; prepared: QueryOptions } {
+  if (!ind) return WRITE_PLAIN
+  let w = writes.get(ind)
+  if (!w) writes.set(ind, (w = buildWrite(ind)))
+  return w
 }
 
 /** PostgreSQL's deadlock and serialization failures: the transaction did nothing and may run again. */
@@ -154,7 +221,6 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   const outcomes: Array<SnapshotOutcome | undefined> = requests.map((r, i) =>
     r.mayActFor(agencies[i]!) ? undefined : { ok: false, error: forbidden(`The client "${r.client}" may not act for agency ${r.snapshot.agencyCode}.`) })
   const hashes = requests.map((r) => bodyHash(r.snapshot))
-  const json = requests.map((r) => JSON.stringify(r.snapshot))
 
   // New dossiers: the first eligible PUT of each code inserts the row (locked by us from then on).
   const firstOf = new Map<string, number>()
@@ -163,25 +229,20 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   })
   const firsts = [...firstOf.values()].sort((a, b) => (requests[a]!.code < requests[b]!.code ? -1 : 1))
   const inserted = new Set((await tx.query<{ code: string }>(
-    `INSERT INTO dossiers (code, version, agency_code, status, snapshot, body_hash, client, original_agency_code)
-     SELECT code, version, agency, status, snapshot::jsonb, hash, client, original
-     FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS t(code, version, agency, status, snapshot, hash, client, original)
-     ON CONFLICT (code) DO NOTHING RETURNING code`,
+    INSERT_NEW,
     [
       firsts.map((i) => requests[i]!.code), firsts.map((i) => requests[i]!.snapshot.version), firsts.map((i) => agencies[i]),
-      firsts.map((i) => requests[i]!.snapshot.status), firsts.map((i) => json[i]), firsts.map((i) => hashes[i]), firsts.map((i) => requests[i]!.client),
+      firsts.map((i) => requests[i]!.snapshot.status), JSON.stringify(firsts.map((i) => requests[i]!.snapshot)), firsts.map((i) => hashes[i]), firsts.map((i) => requests[i]!.client),
       firsts.map((i) => originals[i]),
     ],
+    INSERT_PREPARED,
   )).rows.map((r) => r.code))
 
   // Known dossiers: lock their rows, in code order (no deadlock between batches of several replicas).
   const state = new Map<string, Current>()
   const known = [...firstOf.keys()].filter((c) => !inserted.has(c)).sort()
   if (known.length > 0) {
-    const { rows } = await tx.query<{ code: string; version: number; body_hash: string; agency_code: string }>(
-      'SELECT code, version, body_hash, agency_code FROM dossiers WHERE code = ANY($1::text[]) ORDER BY code FOR UPDATE',
-      [known],
-    )
+    const { rows } = await tx.query<{ code: string; version: number; body_hash: string; agency_code: string }>(LOCK_KNOWN, [known], LOCK_PREPARED)
     for (const r of rows) state.set(r.code, { version: Number(r.version), hash: r.body_hash, agency: r.agency_code })
   }
 
@@ -217,42 +278,24 @@ async function decide(tx: Queryable, requests: SnapshotRequest[], options: Accep
   const results = new Map<number, AcceptResult>(accepted.map((i) => [i, { outcome: 'accepted', version: requests[i]!.snapshot.version, outbox: [] }]))
   if (accepted.length > 0) {
     const facts = await options.facts?.(tx, [...last.values()].map((i) => requests[i]!))
-    const payload = (i: number) => JSON.stringify({
-      code: requests[i]!.code, ...requests[i]!.snapshot, agencyCode: agencies[i],
-      ...(originals[i] !== null && { originalAgencyCode: originals[i] }),
-      ...(facts?.has(requests[i]!.code) && { facts: facts.get(requests[i]!.code) }),
-    })
-    // One statement for every write left: the dossier rows, one outbox row per accepted version
-    // and target (in acceptance order; a dossier waiting for a retry gives it its retry time),
-    // and the sync state per (target, dossier) in key order (a dossier already retrying stays so).
+    // One statement for every write left (buildWrite); position k of $15 is accepted[k - 1].
+    const at = new Map(accepted.map((i, k) => [i, k + 1]))
     const rows = accepted.flatMap((i) => options.targets.map((target) => ({ i, target })))
     const pairs = options.targets.flatMap((target) => [...last.keys()].sort().map((code) => [target, code] as const))
     const ind = options.indicators
+    const write = writeStatement(ind)
     const { rows: ids } = await tx.query<{ id: number; target: string; dossier_code: string; version: number }>(
-      `WITH ${ind ? `${ind.ctes(15)},` : ''} u AS (
-         UPDATE dossiers d SET version = u.version, agency_code = u.agency, status = u.status, snapshot = u.snapshot::jsonb, body_hash = u.hash, client = u.client,
-           original_agency_code = u.original, accepted_at = now()
-         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $14::text[]) AS u(code, version, agency, status, snapshot, hash, client, original)
-         WHERE d.code = u.code RETURNING d.code),
-       s AS (
-         INSERT INTO sync_state (target, dossier_code, state)
-         SELECT target, code, 'pending' FROM unnest($12::text[], $13::text[]) WITH ORDINALITY AS t(target, code, n) ORDER BY n
-         ON CONFLICT (target, dossier_code) DO UPDATE
-           SET state = CASE WHEN sync_state.state = 'retrying' THEN 'retrying' ELSE 'pending' END, updated_at = now()
-         RETURNING target)
-       INSERT INTO outbox (target, dossier_code, kind, version, payload, next_attempt_at)
-       SELECT t.target, t.code, 'snapshot', t.version, t.payload::jsonb, w.next_attempt_at
-       FROM unnest($8::text[], $9::text[], $10::bigint[], $11::text[]) WITH ORDINALITY AS t(target, code, version, payload, n)
-       LEFT JOIN sync_state w ON w.target = t.target AND w.dossier_code = t.code AND w.next_attempt_at > now()
-       ORDER BY t.n RETURNING id, target, dossier_code, version`,
+      write.sql,
       [
         updates.map((i) => requests[i]!.code), updates.map((i) => requests[i]!.snapshot.version), updates.map((i) => agencies[i]),
-        updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => json[i]), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
-        rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version),
-        rows.map((r) => payload(r.i)),
+        updates.map((i) => requests[i]!.snapshot.status), updates.map((i) => at.get(i)), updates.map((i) => hashes[i]), updates.map((i) => requests[i]!.client),
+        rows.map((r) => r.target), rows.map((r) => requests[r.i]!.code), rows.map((r) => requests[r.i]!.snapshot.version), rows.map((r) => at.get(r.i)),
         pairs.map((p) => p[0]), pairs.map((p) => p[1]), updates.map((i) => originals[i]),
+        JSON.stringify(accepted.map((i) => [requests[i]!.snapshot, facts?.get(requests[i]!.code) ?? null])),
+        rows.map((r) => agencies[r.i]), rows.map((r) => originals[r.i]),
         ...(ind ? [ind.param([...last.values()].map((i) => ({ code: requests[i]!.code, agency: agencies[i]!, snapshot: requests[i]!.snapshot, facts: facts?.get(requests[i]!.code) })))] : []),
       ],
+      write.prepared,
     )
     // (code, version) is unique among accepted PUTs: versions of a dossier only go up.
     const byKey = new Map(accepted.map((i) => [`${requests[i]!.code}\u0000${requests[i]!.snapshot.version}`, i]))

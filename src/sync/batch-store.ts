@@ -6,7 +6,11 @@
  * nothing at or below the delivered version sent again.
  */
 import type { Db } from '../db/types.js'
+import { prepared } from '../db/prepared.js'
 import { OPEN_ITEM_COLUMNS, toItem, type ItemRow, type OpenItem } from './delivery-store.js'
+
+/** The claim looks at the oldest `limit × CLAIM_WINDOW` rows of dossiers free to take. */
+export const CLAIM_WINDOW = 20
 
 export interface BatchClaim {
   code: string
@@ -34,6 +38,8 @@ export interface BatchStore {
   release(target: string, codes: string[], owner: string): Promise<void>
   /** Extends the leases `owner` still holds among `codes`; returns those (a lapsed one may have been taken). */
   renew(target: string, codes: string[], owner: string, leaseMs: number): Promise<Set<string>>
+  /** Whether any of these dossiers has an open item due now (none waiting for a retry time). */
+  hasDueWork(target: string, codes: string[]): Promise<boolean>
 }
 
 interface ClaimRow extends ItemRow {
@@ -52,7 +58,11 @@ interface ClaimRow extends ItemRow {
  * wait on each other; a skipped dossier is found later. `picked` takes the candidates already in
  * `first_id` order, so the plan locks them one by one in that order and stops at `$4` (about 50
  * primary-key probes of sync_state) instead of re-reading the whole window (up to 2 × `$5` probes)
- * and sorting it (scripts/sync-scale-check.ts).
+ * and sorting it (scripts/sync-scale-check.ts). The items are read per claimed dossier (LATERAL,
+ * kept a subquery by OFFSET 0: the dossier code is always in the index condition of
+ * outbox_open_idx): as a plain join, the
+ * planner, misled by the claimed CTE's estimate of one row, scanned every open row of the target
+ * — and every dead index entry a busy outbox leaves until vacuum — once per claimed dossier.
  */
 const FREE = `(s.lease_until IS NULL OR s.lease_until < now()) AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= now())`
 const CLAIM = `
@@ -73,7 +83,8 @@ const CLAIM = `
     FROM picked p WHERE s.target = $1 AND s.dossier_code = p.dossier_code
     RETURNING s.dossier_code, s.delivered_version)
   SELECT c.dossier_code, c.delivered_version, ${OPEN_ITEM_COLUMNS}
-  FROM claimed c LEFT JOIN outbox o ON o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying')
+  FROM claimed c LEFT JOIN LATERAL (
+    SELECT * FROM outbox o WHERE o.target = $1 AND o.dossier_code = c.dossier_code AND o.state IN ('pending', 'retrying') OFFSET 0) o ON true
   ORDER BY o.id NULLS FIRST`
 
 /**
@@ -108,10 +119,21 @@ const SETTLE = `
     next_attempt_at = d.retry_at, retry_job = NULL, lease_owner = NULL, lease_until = NULL, updated_at = now()
   FROM d WHERE s.target = $1 AND s.dossier_code = d.code AND s.lease_owner = $2`
 
+/**
+ * The settle runs once per round: prepared, PostgreSQL parses it once per connection and keeps a
+ * generic plan (measured: 15–35 % less server CPU per settle). The claim is NOT prepared: its
+ * generic plan, blind to the target and the LIMITs, costs twice the CPU of a fresh one.
+ */
+const SETTLE_PREPARED = prepared('sync-settle-batch', SETTLE)
+
+/** A few probes of migration 002's open-rows index (target, dossier code): far cheaper than a claim. */
+const DUE_WORK = `SELECT EXISTS (SELECT 1 FROM outbox WHERE target = $1 AND dossier_code = ANY($2::text[]) AND ${OPEN}
+  AND (next_attempt_at IS NULL OR next_attempt_at <= now())) AS due`
+const DUE_WORK_PREPARED = prepared('sync-due-work', DUE_WORK)
+
 export function createBatchStore(db: Db): BatchStore {
   async function claimBatch(target: string, owner: string, leaseMs: number, limit: number): Promise<BatchClaim[]> {
-    // A window of 20 batches: room for the rows of dossiers other drains hold.
-    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * 20])
+    const { rows } = await db.query<ClaimRow>(CLAIM, [target, owner, leaseMs, limit, limit * CLAIM_WINDOW])
     const byCode = new Map<string, BatchClaim>()
     for (const r of rows) {
       let claim = byCode.get(r.dossier_code)
@@ -136,7 +158,7 @@ export function createBatchStore(db: Db): BatchStore {
       retries.map((x) => x.id), retries.map((x) => x.attempts), retries.map((x) => x.error), retries.map((x) => x.upstreamCode ?? null), retries.map((x) => x.nextAttemptAt.toISOString()),
       dossiers.map((d) => d.code), dossiers.map(maxVersion), dossiers.map((d) => d.seenUpTo),
       dossiers.map((d) => errorOf(d)?.error ?? null), dossiers.map((d) => errorOf(d)?.attempts ?? 0), dossiers.map((d) => d.retry?.nextAttemptAt.toISOString() ?? null),
-    ])
+    ], SETTLE_PREPARED)
   }
 
   async function release(target: string, codes: string[], owner: string): Promise<void> {
@@ -155,5 +177,11 @@ export function createBatchStore(db: Db): BatchStore {
     return new Set(rows.map((r) => r.dossier_code))
   }
 
-  return { claimBatch, settleBatch, release, renew }
+  async function hasDueWork(target: string, codes: string[]): Promise<boolean> {
+    if (codes.length === 0) return false
+    const { rows } = await db.query<{ due: boolean }>(DUE_WORK, [target, codes], DUE_WORK_PREPARED)
+    return rows[0]?.due === true
+  }
+
+  return { claimBatch, settleBatch, release, renew, hasDueWork }
 }

@@ -12,6 +12,7 @@
  * the next version.
  */
 import type { Queryable } from '../db/types.js'
+import { prepared } from '../db/prepared.js'
 import { CONNECTED_DATABASES, type DossierSnapshot, type HubFacts } from '../../schemas/dossier.js'
 import { splitDocumentCode } from '../../schemas/document.js'
 import { subjectHash } from '../audit/subject.js'
@@ -35,6 +36,15 @@ export const dossierHasDigitizedComponent = (d: Pick<DossierSnapshot, 'hasDigiti
 
 export type FactsReader = (tx: Queryable, dossiers: ReadonlyArray<{ code: string; snapshot: DossierSnapshot }>) => Promise<Map<string, HubFacts>>
 
+/** One round trip for both: the lookups (rows with a connector) and the papers found (rows with n). Prepared: every accept batch runs it. */
+const FACTS_SQL = `SELECT purpose, connector, NULL::bigint AS n FROM audit_log
+       WHERE purpose = ANY($1::text[]) AND connector = ANY($2::text[]) AND outcome = 'ok' GROUP BY purpose, connector
+       UNION ALL
+       SELECT NULL, NULL, t.n FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(code, owner, type, sha256, n)
+       WHERE EXISTS (SELECT 1 FROM documents d WHERE d.owner_hash = t.owner AND d.type_code = t.type AND d.sha256 = t.sha256
+                       AND d.dossier_code IS DISTINCT FROM t.code)`
+const FACTS_PREPARED = prepared('accept-facts', FACTS_SQL)
+
 export function createFactsReader(hashKey: string): FactsReader {
   return async function readFacts(tx, dossiers) {
     const facts = new Map<string, HubFacts>(dossiers.map((d) => [d.code, { connectedDatabases: [], reusedDocuments: [] }]))
@@ -44,15 +54,10 @@ export function createFactsReader(hashKey: string): FactsReader {
       const parts = p.documentCode !== undefined && p.sha256 !== undefined && p.reused === undefined ? splitDocumentCode(p.documentCode) : undefined
       return parts ? [{ code: d.code, id: p.id, owner: subjectHash(hashKey, parts.ownerId), type: parts.typeCode, sha256: p.sha256! }] : []
     }))
-    // One round trip for both: the lookups (rows with a connector) and the papers found (rows with n).
     const { rows } = await tx.query<{ purpose: string | null; connector: string | null; n: number | null }>(
-      `SELECT purpose, connector, NULL::bigint AS n FROM audit_log
-       WHERE purpose = ANY($1::text[]) AND connector = ANY($2::text[]) AND outcome = 'ok' GROUP BY purpose, connector
-       UNION ALL
-       SELECT NULL, NULL, t.n FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(code, owner, type, sha256, n)
-       WHERE EXISTS (SELECT 1 FROM documents d WHERE d.owner_hash = t.owner AND d.type_code = t.type AND d.sha256 = t.sha256
-                       AND d.dossier_code IS DISTINCT FROM t.code)`,
+      FACTS_SQL,
       [codes, [...CONNECTED_DATABASES], papers.map((p) => p.code), papers.map((p) => p.owner), papers.map((p) => p.type), papers.map((p) => p.sha256)],
+      FACTS_PREPARED,
     )
     for (const r of rows) {
       if (r.n !== null) {

@@ -55,7 +55,7 @@ function harness(options: {
   leaseMs?: number
   retry?: Partial<SyncTarget['retry']>
   batchSize?: number
-  answer?: (codes: string[]) => void
+  answer?: (codes: string[]) => void | Promise<void>
   sendStep?: (item: OpenItem) => Promise<void>
   /** The connector takes several steps per call: `stepsAnswer` gives each call's per-step failures (throw to fail the call). */
   progressBatch?: boolean
@@ -72,7 +72,7 @@ function harness(options: {
       if (operation !== 'syncDossiers') throw new Error(`unexpected ${operation}`)
       const codes = input.dossiers.map((d) => d.dossier.code)
       h.calls.push(codes)
-      options.answer?.(codes)
+      await options.answer?.(codes)
       return { results: codes.map((code) => ({ code, acceptedAt: new Date().toISOString() })) }
     },
     // The drain calls by contract with the configured operation (registry.call); answered as above.
@@ -239,4 +239,43 @@ t.test('a dead letter replayed for a dossier waiting for a retry waits with it',
   t.equal((await replaySince(db, TARGET, since)).filter((r) => r.dossierCode === code).length, 1)
   const waitsUntil = (await state(code)).next_attempt_at!.getTime()
   t.match((await rows(code))[1], { step_id: 'refused-once', state: 'pending', attempts: 0, next_attempt_at: new Date(waitsUntil) })
+})
+
+t.test('after a round, a change accepted for one of its dossiers meanwhile is delivered by the same drain; other dossiers\' work is left to their own wake-ups', async (t) => {
+  await clean()
+  const held = newCode('held')
+  const other = newCode('other')
+  await put(held, 1)
+  let once = false
+  // The harness's wake-ups do nothing: only the drain itself can deliver v2 of the held dossier.
+  const h = harness({ answer: async (codes) => {
+    if (once || !codes.includes(held)) return
+    once = true
+    await put(held, 2)
+    await put(other, 1)
+  } })
+  t.equal(await h.drain('job-1'), 'drained')
+  t.strictSame(h.calls, [[held], [held, other]], 'v1; then the check after the settle found v2 open, and the next claim took what was open')
+  t.strictSame((await rows(held)).map((r) => `v${r.version} ${r.state}`), ['v1 delivered', 'v2 delivered'])
+
+  const lone = newCode('lone')
+  await put(lone, 1)
+  let late = false
+  const h2 = harness({ answer: async (codes) => {
+    if (late || !codes.includes(lone)) return
+    late = true
+    await put(newCode('elsewhere'), 1)
+  } })
+  t.equal(await h2.drain('job-2'), 'drained')
+  t.strictSame(h2.calls, [[lone]], 'no claim after the round: the other dossier\'s accept enqueued its own wake-up')
+})
+
+t.test('a backlog larger than a batch is drained by one job: after a full round the drain claims again', async (t) => {
+  await clean()
+  const codes = Array.from({ length: 7 }, () => newCode('backlog'))
+  for (const code of codes) await put(code, 1)
+  const h = harness({ batchSize: 3 })
+  t.equal(await h.drain('job-backlog'), 'drained')
+  t.strictSame(h.calls.map((c) => c.length), [3, 3, 1], 'two full rounds, then the rest; no wake-up needed')
+  t.strictSame(h.calls.flat().sort(), [...codes].sort())
 })

@@ -8,6 +8,8 @@ import { GatewayError } from '../../../src/errors.js'
 import { acceptSnapshots, type SnapshotOutcome, type SnapshotRequest } from '../../../src/sync/accept-batch.js'
 import { snapshot } from '../../helpers/dossier.js'
 import { openTestDb } from '../../helpers/db.js'
+import { TEST_DATABASE_URL } from '../../helpers/hub.js'
+import { createDb } from '../../../src/db/create-db.js'
 
 const base = { procedureCode: '1.000001', agencyCode: '000.00.00.H34' }
 const TARGETS = ['portal-a', 'portal-b']
@@ -79,5 +81,55 @@ for (const kind of ['pglite', 'postgres'] as const) {
       t.match(await acceptSnapshots(flaky, [put('HS-9', 2)], { targets: TARGETS }).catch((e: unknown) => e), { status: 503, code: 'SERVICE_UNAVAILABLE' })
       t.equal(failures, 7, 'three attempts')
     })
+
+    await t.test('the stored snapshot and the outbox payload: the snapshot with the code, the current agency, the code as sent and the hub\'s facts', async (t) => {
+      const facts = { connectedDatabases: ['population' as const], reusedDocuments: ['att-1'] }
+      const withPapers = (version: number, agencyCode: string) => snapshot(version, {
+        ...base, agencyCode, fees: [{ name: 'Lệ phí "khai sinh" \\ 8.000đ', amount: 8000 }],
+        documents: [{ id: 'att-1', name: 'CCCD.pdf', documentCode: '062090001234.CCCD', sha256: 'c'.repeat(64) }],
+      })
+      const a1 = withPapers(1, '000.01.20.H34')
+      const a2 = withPapers(2, '000.01.20.H34')
+      const b1 = withPapers(1, '000.00.00.H34')
+      const outcomes = await acceptSnapshots(db, [
+        { code: 'HS-10', snapshot: a1, client: 'one-stop', mayActFor: () => true },
+        { code: 'HS-11', snapshot: b1, client: 'one-stop', mayActFor: () => true },
+        { code: 'HS-10', snapshot: a2, client: 'one-stop', mayActFor: () => true },
+      ], {
+        targets: ['portal-a'],
+        currentAgency: (code) => (code === '000.01.20.H34' ? '000.00.00.H51' : code),
+        facts: async (_tx, dossiers) => new Map(dossiers.filter((d) => d.code === 'HS-10').map((d) => [d.code, facts])),
+      })
+      t.strictSame(outcomes.map(seen), ['accepted v1 (1 rows)', 'accepted v1 (1 rows)', 'accepted v2 (1 rows)'])
+      const { rows } = await db.query<{ dossier_code: string; version: number; payload: unknown }>(
+        `SELECT dossier_code, version::int AS version, payload FROM outbox WHERE dossier_code IN ('HS-10', 'HS-11') ORDER BY id`)
+      t.strictSame(rows, [
+        { dossier_code: 'HS-10', version: 1, payload: { code: 'HS-10', ...a1, agencyCode: '000.00.00.H51', originalAgencyCode: '000.01.20.H34', facts } },
+        { dossier_code: 'HS-11', version: 1, payload: { code: 'HS-11', ...b1, agencyCode: '000.00.00.H34' } },
+        { dossier_code: 'HS-10', version: 2, payload: { code: 'HS-10', ...a2, agencyCode: '000.00.00.H51', originalAgencyCode: '000.01.20.H34', facts } },
+      ], 'one payload per accepted version, whole')
+      const { rows: stored } = await db.query<{ code: string; snapshot: unknown; agency_code: string; original_agency_code: string | null }>(
+        `SELECT code, snapshot, agency_code, original_agency_code FROM dossiers WHERE code IN ('HS-10', 'HS-11') ORDER BY code`)
+      t.strictSame(stored, [
+        { code: 'HS-10', snapshot: a2, agency_code: '000.00.00.H51', original_agency_code: '000.01.20.H34' },
+        { code: 'HS-11', snapshot: b1, agency_code: '000.00.00.H34', original_agency_code: null },
+      ], 'the dossier rows hold the snapshots as sent')
+    })
   })
 }
+
+t.test('postgres: the accept statements are prepared once per connection, unless database.preparedStatements is false', async (t) => {
+  const { schema } = await openTestDb(t, 'postgres')
+  const names = async (preparedStatements: boolean) => {
+    // One connection, so pg_prepared_statements (per session) shows what the accepts left.
+    const one = await createDb({ url: TEST_DATABASE_URL, schema, poolSize: 1, preparedStatements })
+    t.teardown(() => one.close())
+    for (const v of [1, 2]) {
+      await acceptSnapshots(one, [{ code: `HS-P-${preparedStatements}`, client: 'one-stop', mayActFor: () => true, snapshot: snapshot(v, base) }], { targets: TARGETS })
+    }
+    const { rows } = await one.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')
+    return rows.map((r) => r.name.replace(/-[0-9a-f]{16}$/, ''))
+  }
+  t.strictSame(await names(true), ['accept-insert', 'accept-lock', 'accept-write'])
+  t.strictSame(await names(false), [])
+})
