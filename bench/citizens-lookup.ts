@@ -179,11 +179,15 @@ export async function run(args: string[]): Promise<void> {
       command: `npm run bench -- ${[NAME, ...args].join(' ')}`,
       connections: settings.connections, durationS: settings.durationS, warmupS: settings.warmupS, rounds: settings.rounds,
       citizens: bodies.length,
+      db: settings.db,
       ledger: settings.db === 'pglite' ? 'PGlite in-memory (`memory://`, inside the hub process)' : 'PostgreSQL on 127.0.0.1 (private schema, dropped afterwards)',
       runs, simulator: simStats, sent: bodies.length * 2 + served.hub + served.baseline, notes: [audit],
     })
     process.stdout.write(`\n## ${NAME}\n\n${markdown}\n`)
-    if (settings.writeReadme) writeLatestResults(NAME, markdown, log)
+    if (settings.writeReadme) {
+      if (settings.db === 'postgres') writeLatestResults(NAME, markdown, log)
+      else writeLatestResults(`${NAME}-pglite`, markdown, log, ' (`--db pglite`, the default)')
+    }
     if (profDir) process.stdout.write(`\n${profileReport(profDir, served)}\n`)
   } finally {
     await guard.cleanup()
