@@ -23,7 +23,7 @@ import autocannon from 'autocannon'
 import { sandboxCitizens } from '../../connectors/population/fake-citizens.js'
 import { populationBaseline } from '../lib/population-baseline.js'
 import { deleteRedisPrefix } from '../lib/cleanup.js'
-import { positiveInt } from '../lib/flags.js'
+import { LOAD_OPTIONS, positiveInt } from '../lib/flags.js'
 import { BenchmarkFailure } from '../lib/load.js'
 import { log, machineNote, markdownTable, median, ms, num, ratio, verdict, writeLatestResults } from '../lib/report.js'
 import { REDIS_URL } from '../lib/services.js'
@@ -56,7 +56,7 @@ async function load(url: string, requests: Request[], connections: number, durat
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values: v } = parseArgs({ args, options: { connections: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, rounds: { type: 'string' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' } } })
+  const { values: v } = parseArgs({ args, options: { ...LOAD_OPTIONS, 'no-readme': { type: 'boolean' }, help: { type: 'boolean' } } })
   if (v.help) return void process.stdout.write(`${USAGE}\n`)
   const s = { connections: positiveInt('connections', v.connections, 16), durationS: positiveInt('duration', v.duration, 20), warmupS: positiveInt('warmup', v.warmup, 3), rounds: positiveInt('rounds', v.rounds, 3) }
   if (s.rounds < 3) throw new BenchmarkFailure('--rounds must be at least 3 (the summary is their median)')

@@ -5,11 +5,11 @@
  * and the population simulator's URL; /proc gives the hub's memory and the CPU of the whole tree.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { processTable, processTree } from '../lib/cpu-usage.js'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
-const TICKS_PER_S = 100
 
 export interface NpmStart {
   url: string
@@ -21,24 +21,6 @@ export interface NpmStart {
   /** Resident and peak memory of the hub process, MB. */
   memory(): { rssMb: number; peakMb: number }
   stop(): Promise<void>
-}
-
-function stat(pid: number): { ppid: number; ticks: number } | undefined {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ')
-    return { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) }
-  } catch {
-    return undefined
-  }
-}
-
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>()
-  for (const name of readdirSync('/proc')) if (/^\d+$/.test(name)) parent.set(Number(name), stat(Number(name))?.ppid ?? 0)
-  const out = [root]
-  for (let i = 0; i < out.length; i++) for (const [pid, ppid] of parent) if (ppid === out[i]) out.push(pid)
-  return out
 }
 
 const statusField = (pid: number, field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024
@@ -84,7 +66,7 @@ export async function npmStart(o: { dataDir: string; redisPrefix: string; log: (
   try {
     const { url, populationUrl } = await banner
     // The hub is the deepest process whose command line runs src/main.ts.
-    const hubPid = descendants(child.pid!).filter((pid) => {
+    const hubPid = processTree(child.pid!, processTable()).filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('src/main.ts')
       } catch {
@@ -97,7 +79,10 @@ export async function npmStart(o: { dataDir: string; redisPrefix: string; log: (
       url,
       populationUrl,
       hubPid,
-      cpuMs: () => (descendants(child.pid!).reduce((sum, pid) => sum + (stat(pid)?.ticks ?? 0), 0) * 1000) / TICKS_PER_S,
+      cpuMs: () => {
+        const table = processTable()
+        return processTree(child.pid!, table).reduce((sum, pid) => sum + (table.get(pid)?.withChildrenMs ?? 0), 0)
+      },
       memory: () => ({ rssMb: statusField(hubPid, 'VmRSS'), peakMb: statusField(hubPid, 'VmHWM') }),
       stop,
     }

@@ -4,7 +4,7 @@
  * under test, and how much CPU went to processes that are not part of the benchmark at all
  * (other work sharing a 2-core machine). Elsewhere every figure is undefined.
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /** USER_HZ: the unit of /proc CPU times on every Linux this project runs on. */
 const TICKS_PER_S = 100
@@ -17,20 +17,69 @@ function readTicks(path: string, pick: (fields: string[]) => number): number | u
   }
 }
 
-/** utime + stime of one process in ms, or undefined when it is gone or /proc is absent. */
-export function processCpuMs(pid: number): number | undefined {
+/** One process's line of /proc/PID/stat, the fields the benchmarks read. */
+interface ProcStat {
+  ppid: number
+  comm: string
+  /** utime + stime, ms. */
+  ownMs: number
+  /** ownMs + cutime + cstime: a reaped child's time moves into its parent's, so a tree's sum stays whole. */
+  withChildrenMs: number
+}
+
+function readStat(pid: number): ProcStat | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after "pid (comm) ": state is [0], utime [11], stime [12].
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_S
+    const close = stat.lastIndexOf(')')
+    // Fields after "pid (comm) ": state [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14].
+    const f = stat.slice(close + 2).split(' ')
+    const own = Number(f[11]) + Number(f[12])
+    return {
+      ppid: Number(f[1]),
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      ownMs: (own * 1000) / TICKS_PER_S,
+      withChildrenMs: ((own + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_S,
+    }
   } catch {
-    return undefined
+    return undefined // gone, or no /proc
   }
 }
 
+/** utime + stime of one process in ms, or undefined when it is gone or /proc is absent. */
+export const processCpuMs = (pid: number): number | undefined => readStat(pid)?.ownMs
+
+/** Every process on the machine (empty without /proc). */
+export function processTable(): Map<number, ProcStat> {
+  const table = new Map<number, ProcStat>()
+  let names: string[]
+  try {
+    names = readdirSync('/proc')
+  } catch {
+    return table
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = readStat(Number(name))
+    if (stat) table.set(Number(name), stat)
+  }
+  return table
+}
+
+/** `root` and every process below it in `table`. */
+export function processTree(root: number, table: Map<number, ProcStat>): number[] {
+  const children = new Map<number, number[]>()
+  for (const [pid, p] of table) {
+    const siblings = children.get(p.ppid)
+    if (siblings) siblings.push(pid)
+    else children.set(p.ppid, [pid])
+  }
+  const tree = [root]
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []))
+  return tree
+}
+
 /** CPU time all cores spent not idle, in ms. */
-function machineBusyMs(): number | undefined {
+export function machineBusyMs(): number | undefined {
   const ticks = readTicks('/proc/stat', (f) => {
     const [user, nice, system, , , irq, softirq, steal] = f.slice(1).map(Number)
     return user! + nice! + system! + irq! + softirq! + steal!

@@ -11,71 +11,19 @@
  * machine (a fraction of all cores, default 0.10) is printed but not written to bench/README.md.
  * Linux only; elsewhere nothing is measured and nothing is refused.
  */
-import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
+import { machineBusyMs, processTable, processTree } from './cpu-usage.js'
 
-const TICKS_PER_S = 100
 /** Servers a benchmark loads without starting them. */
 const SHARED_SERVERS = new Set(['redis-server', 'postgres'])
 
-interface Proc {
-  ppid: number
-  comm: string
-  /** utime + stime + cutime + cstime, in ticks: a reaped child's time moves into its parent's. */
-  ticks: number
-}
-
-function readProcs(): Map<number, Proc> {
-  const procs = new Map<number, Proc>()
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc')
-  } catch {
-    return procs
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const close = stat.lastIndexOf(')')
-      const comm = stat.slice(stat.indexOf('(') + 1, close)
-      // After "pid (comm) ": state [0], ppid [1], utime [11], stime [12], cutime [13], cstime [14].
-      const f = stat.slice(close + 2).split(' ')
-      procs.set(Number(name), { ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) })
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return procs
-}
-
-/** Busy ticks of the whole machine, or undefined without /proc. */
-function machineTicks(): number | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
-    const [user, nice, system, , , irq, softirq, steal] = f
-    return user! + nice! + system! + irq! + softirq! + steal!
-  } catch {
-    return undefined
-  }
-}
-
-/** Ticks of this process's tree and of the shared servers. */
-function ourTicks(root: number): number {
-  const procs = readProcs()
-  const children = new Map<number, number[]>()
-  for (const [pid, p] of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), pid])
-  const ours = new Set<number>()
-  const stack = [root]
-  while (stack.length > 0) {
-    const pid = stack.pop()!
-    if (ours.has(pid)) continue
-    ours.add(pid)
-    stack.push(...(children.get(pid) ?? []))
-  }
-  for (const [pid, p] of procs) if (SHARED_SERVERS.has(p.comm)) ours.add(pid)
+/** CPU ms used so far by this process's tree (reaped children included) and the shared servers. */
+export function ourCpuMs(): number {
+  const table = processTable()
+  const ours = new Set(processTree(process.pid, table))
+  for (const [pid, p] of table) if (SHARED_SERVERS.has(p.comm)) ours.add(pid)
   let sum = 0
-  for (const pid of ours) sum += procs.get(pid)?.ticks ?? 0
+  for (const pid of ours) sum += table.get(pid)?.withChildrenMs ?? 0
   return sum
 }
 
@@ -85,10 +33,7 @@ interface Sample {
   ours: number
 }
 
-const sample = (): Sample => ({ at: performance.now(), machine: machineTicks(), ours: ourTicks(process.pid) })
-
-/** CPU ms used so far by this process's tree (reaped children included) and the shared servers. */
-export const ourCpuMs = (): number => (ourTicks(process.pid) * 1000) / TICKS_PER_S
+const sample = (): Sample => ({ at: performance.now(), machine: machineBusyMs(), ours: ourCpuMs() })
 
 export interface LoadSummary {
   /** 1/5/15-minute load averages when the run started. */
@@ -104,7 +49,7 @@ export interface LoadSummary {
 /** Others' share of the machine between two samples, counting ours as at most what the machine did. */
 function othersShare(a: Sample, b: Sample): number | undefined {
   if (a.machine === undefined || b.machine === undefined) return undefined
-  const capacity = ((b.at - a.at) / 1000) * TICKS_PER_S * cpus().length
+  const capacity = (b.at - a.at) * cpus().length
   if (capacity <= 0) return undefined
   const busy = b.machine - a.machine
   const ours = Math.max(0, b.ours - a.ours)

@@ -64,20 +64,20 @@ function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): s
   const of = (rs: PrefillRun[], side: PrefillRun['side']) => rs.filter((r) => r.side === side)
   const hub = of(runs, 'hub')
   const base = of(runs, 'baseline')
-  const avg = (rs: PrefillRun[], f: (r: PrefillRun) => number) => median(rs.map(f))
-  const p50 = avg(hub, (r) => r.result.p50)
-  const p99 = avg(hub, (r) => r.result.p99)
+  const mid = (rs: PrefillRun[], f: (r: PrefillRun) => number) => median(rs.map(f))
+  const p50 = mid(hub, (r) => r.result.p50)
+  const p99 = mid(hub, (r) => r.result.p99)
   const row = (label: string, rs: PrefillRun[]) => [
     label,
     ...spreadCells(rs),
-    signed(avg(rs, (r) => r.result.p50) - s.slowestMs),
-    signed(avg(rs, (r) => r.result.p99) - s.slowestMs),
+    signed(mid(rs, (r) => r.result.p50) - s.slowestMs),
+    signed(mid(rs, (r) => r.result.p99) - s.slowestMs),
     failedCell(rs),
-    num(avg(rs, (r) => usPerRequest(r, r.side))),
+    num(mid(rs, (r) => usPerRequest(r, r.side))),
     rs[0]?.side === 'hub' ? (['identity', 'documents', 'procedure'] as const).map((k) => ms(median(rs.flatMap((r) => r.samples.sourceMs[k])))).join(' / ') : '',
   ]
   const overhead = (label: string, a: PrefillRun[], b: PrefillRun[]) =>
-    [label, '', '', '', signed(avg(a, (r) => r.result.p50) - avg(b, (r) => r.result.p50)), signed(avg(a, (r) => r.result.p99) - avg(b, (r) => r.result.p99)), '', '', '']
+    [label, '', '', '', signed(mid(a, (r) => r.result.p50) - mid(b, (r) => r.result.p50)), signed(mid(a, (r) => r.result.p99) - mid(b, (r) => r.result.p99)), '', '', '']
   const lightN = light[0]?.connections
   const summary = markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'p50 − slowest', 'p99 − slowest', 'non-2xx + errors', 'server CPU µs/req', 'hub `sources.*.ms` median: identity / documents / procedure'], [
     row(`A: hub, ${connections} conn`, hub),
@@ -101,13 +101,13 @@ function scenarioSection(s: Scenario, all: PrefillRun[], connections: number): s
     '',
     summary,
     '',
-    `Goal at ${connections} connections: p50 ≤ ${s.slowestMs + GOAL.p50OverMs} ms: ${verdict(p50 <= s.slowestMs + GOAL.p50OverMs)} (${ms(p50)}); p99 ≤ ${s.slowestMs + GOAL.p99OverMs} ms: ${verdict(p99 <= s.slowestMs + GOAL.p99OverMs)} (${ms(p99)}). Capacity behind it: ${connections} closed-loop connections at p50 ${s.slowestMs + GOAL.p50OverMs} ms need ≈ ${num(needed)} req/s; at the measured ${num(avg(hub, (r) => usPerRequest(r, 'hub')))} µs CPU per request the hub alone would need ${num((needed * avg(hub, (r) => usPerRequest(r, 'hub'))) / 1e6, 2)} cores (one event loop: at most 1), the simulators ${num((needed * avg(hub, (r) => usPerRequest(r, 'population') + usPerRequest(r, 'portal'))) / 1e6, 2)} more.`,
+    `Goal at ${connections} connections: p50 ≤ ${s.slowestMs + GOAL.p50OverMs} ms: ${verdict(p50 <= s.slowestMs + GOAL.p50OverMs)} (${ms(p50)}); p99 ≤ ${s.slowestMs + GOAL.p99OverMs} ms: ${verdict(p99 <= s.slowestMs + GOAL.p99OverMs)} (${ms(p99)}). Capacity behind it: ${connections} closed-loop connections at p50 ${s.slowestMs + GOAL.p50OverMs} ms need ≈ ${num(needed)} req/s; at the measured ${num(mid(hub, (r) => usPerRequest(r, 'hub')))} µs CPU per request the hub alone would need ${num((needed * mid(hub, (r) => usPerRequest(r, 'hub'))) / 1e6, 2)} cores (one event loop: at most 1), the simulators ${num((needed * mid(hub, (r) => usPerRequest(r, 'population') + usPerRequest(r, 'portal'))) / 1e6, 2)} more.`,
     '',
     `Sampled answers (1 in 10, warm-ups included): hub ${count(of(all, 'hub'), (x) => x.ok)} of ${count(of(all, 'hub'), (x) => x.checked)} with all three sources \`ok\` and data (the citizen, 2 documents, the procedure); baseline ${count(of(all, 'baseline'), (x) => x.ok)} of ${count(of(all, 'baseline'), (x) => x.checked)}.${problems.length > 0 ? ` Problems: ${problems.join('; ')}` : ''}`,
     '',
-    `Hub internals (its own /metrics, measured windows, means): ${[connections, lightN].filter((n) => n !== undefined).map((n) => {
+    `Hub internals (its own /metrics, measured windows: each run's mean, the median over runs): ${[connections, lightN].filter((n) => n !== undefined).map((n) => {
       const rs = of(all, 'hub').filter((r) => r.connections === n && r.internals)
-      const m = (f: (x: HubInternals) => number) => avg(rs, (r) => f(r.internals!))
+      const m = (f: (x: HubInternals) => number) => mid(rs, (r) => f(r.internals!))
       return `at ${n} conn, population call ${ms(m((x) => x.populationMs))} ms, portal call ${ms(m((x) => x.portalMs))} ms, audit commit transaction ${ms(m((x) => x.auditCommitMs))} ms (${num(m((x) => x.recordsPerCommit), 1)} records per commit)`
     }).join('; ')}. The identity source awaits its audit record after the lookup (fail closed), so its time is the lookup + the wait for a group commit + the commit.`,
     '',

@@ -83,10 +83,10 @@ export interface SideRun extends MeasuredRun {
 export function abSummary(runs: SideRun[], labels: Record<SideRun['side'], string>, cells: { throughput(ratio: number): string; p99(ratio: number): string }): string {
   const hub = runs.filter((r) => r.side === 'hub')
   const base = runs.filter((r) => r.side === 'baseline')
-  const avg = (rs: SideRun[], f: (r: SideRun) => number) => median(rs.map(f))
+  const mid = (rs: SideRun[], f: (r: SideRun) => number) => median(rs.map(f))
   const perRound = (f: (r: SideRun) => number) => median(hub.slice(0, base.length).map((h, i) => f(h) / f(base[i]!)))
   const hubOverBase = (f: (r: LoadResult) => number) => perRound((r) => f(r.result))
-  const row = (label: string, rs: SideRun[]) => [label, ...spreadCells(rs), failedCell(rs), num(avg(rs, (r) => usPerRequest(r, r.side)))]
+  const row = (label: string, rs: SideRun[]) => [label, ...spreadCells(rs), failedCell(rs), num(mid(rs, (r) => usPerRequest(r, r.side)))]
   return markdownTable(['side', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx + errors', 'server CPU µs/req'], [
     row(labels.hub, hub),
     row(labels.baseline, base),
@@ -121,15 +121,16 @@ export function machineNote(): string {
 export function writeLatestResults(section: string, markdown: string, log: (line: string) => void, titleNote = ''): void {
   // The machine's load goes with every published figure; a run on a busy machine is not published.
   const load = loadMonitor()?.summary()
+  const line = load && loadLine(load)
   if (load) {
     const refused = refusal(load)
-    log(`\n${loadLine(load)}`)
+    log(`\n${line}`)
     if (refused) {
       log(`results NOT written: ${refused}`)
       return
     }
   }
-  writeReadmeSection(section, `### Latest results${titleNote}\n\n${markdown}${load ? `\n\n${loadLine(load)}` : ''}`)
+  writeReadmeSection(section, `### Latest results${titleNote}\n\n${markdown}${line ? `\n\n${line}` : ''}`)
   log('\nresults written to bench/README.md')
 }
 
