@@ -18,8 +18,14 @@ export type SessionAttrs = 'read-write' | 'primary' | 'any'
 export interface PgHosts {
   hosts: Array<{ host: string; port: number }>
   targetSessionAttrs: SessionAttrs
-  /** The URL with the first host only and no target_session_attrs: the other parameters for pg. */
+  /** The URL with the first host only and no target_session_attrs or options: the other parameters for pg. */
   url: string
+  /**
+   * The URL's `options` (`-c name=value …`), which the caller must pass on itself: pg lets a URL's
+   * `options` replace the pool's, so left in the URL they silently dropped the hub's
+   * `search_path` and the ledger was written into `public`.
+   */
+  options?: string
 }
 
 /** The connection cannot be made as the URL asks (SQLSTATE 08001): a 503, never a 500. */
@@ -49,13 +55,16 @@ export function parsePostgresUrl(url: string): PgHosts {
   const params = new URLSearchParams(q < 0 ? '' : rest.slice(q + 1))
   const asked = params.get('target_session_attrs')
   params.delete('target_session_attrs')
+  const options = params.get('options') ?? undefined
+  params.delete('options')
+  const own = options === undefined ? {} : { options }
   // libpq's default is `any`; the ledger writes, so several hosts default to read-write.
   const attrs = asked ?? (hosts.length > 1 ? 'read-write' : 'any')
   if (!SUPPORTED.includes(attrs)) throw new Error(`target_session_attrs=${attrs} is not supported: the ledger writes, use read-write (or primary)`)
   // One host and nothing asked: the URL as given (a socket path, a host in the query, … stay pg's).
-  if (raw.length <= 1 && asked === null) return { hosts, targetSessionAttrs: 'any', url }
+  if (raw.length <= 1 && asked === null && options === undefined) return { hosts, targetSessionAttrs: 'any', url }
   const query = params.toString()
-  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${raw[0]}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}` }
+  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${raw[0] ?? ''}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}`, ...own }
 }
 
 /** Boot check of `database.url`: one line per problem. */

@@ -48,8 +48,10 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000
   // audit:verify only reads: any host will do (its sessions are read-only by design).
   const attrs = options.readOnly ? 'any' : target.targetSessionAttrs
+  // The URL's own options first, the hub's last: a later `-c` of the same name wins.
+  const sessionOptions = `${target.options ? `${target.options} ` : ''}-c search_path=${quoted}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`
   const failover = target.hosts.length > 1 || attrs !== 'any'
-    ? failoverClients({ ...target, targetSessionAttrs: attrs }, { config: { connectionString: target.url, application_name: applicationName(schema) }, probeTimeoutMs: Math.min(connectTimeoutMs, 5000), log: options.log })
+    ? failoverClients({ ...target, targetSessionAttrs: attrs }, { config: { connectionString: target.url, application_name: applicationName(schema), options: sessionOptions }, probeTimeoutMs: Math.min(connectTimeoutMs, 5000), log: options.log })
     : undefined
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -57,7 +59,7 @@ export async function createPostgresDb(options: PostgresDbOptions): Promise<Db> 
     max: options.poolSize ?? 10,
     // Without a bound a dead database makes callers (and the audit log) hang instead of failing.
     connectionTimeoutMillis: connectTimeoutMs,
-    options: `-c search_path=${quoted}${options.readOnly ? ' -c default_transaction_read_only=on' : ''}`,
+    options: sessionOptions,
     application_name: applicationName(schema),
     types: customTypes,
   })

@@ -28,6 +28,26 @@ t.test('URLs with several hosts are read as libpq reads them', async (t) => {
 const shared = new URL(TEST_DATABASE_URL)
 const withHosts = (hosts: string, query: string) => `postgres://${shared.username}${shared.password ? `:${shared.password}` : ''}@${hosts}${shared.pathname}?${query}`
 
+t.test("the URL's options are kept, and the hub's schema still applies", async (t) => {
+  t.strictSame(parsePostgresUrl('postgres://a/x?options=-c%20statement_timeout%3D1234&sslmode=disable'), {
+    hosts: [{ host: 'a', port: 5432 }], targetSessionAttrs: 'any', url: 'postgres://a/x?sslmode=disable', options: '-c statement_timeout=1234',
+  })
+  // Before, pg let the URL's options replace the pool's: search_path was dropped and the ledger
+  // was written into `public`.
+  const schema = `t_opts_${randomBytes(4).toString('hex')}`
+  const sep = TEST_DATABASE_URL.includes('?') ? '&' : '?'
+  const db = await createPostgresDb({ url: `${TEST_DATABASE_URL}${sep}options=-c%20statement_timeout%3D1234%20-c%20search_path%3Dpublic`, schema })
+  t.teardown(async () => {
+    await db.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {})
+    await db.close()
+  })
+  await db.query('CREATE TABLE probe (x int)')
+  const { rows: [r] } = await db.query<{ search_path: string; timeout: string }>(
+    "SELECT (SELECT relnamespace::regnamespace::text FROM pg_class WHERE oid = 'probe'::regclass) AS search_path, current_setting('statement_timeout') AS timeout")
+  t.equal(r!.timeout, '1234ms', "the URL's own setting is applied")
+  t.equal(r!.search_path, schema, "the hub's schema wins over a search_path in the URL (a table lands there, not in public)")
+})
+
 t.test('a connection skips a host that is down and takes the first that accepts writes', async (t) => {
   const closed = await freePort()
   const schema = `t_${randomBytes(5).toString('hex')}`
@@ -47,8 +67,8 @@ t.test('no host takes writes: a connection failure (503), never a read-only sess
   t.match(err, { code: '08001', message: /No PostgreSQL host accepts writes now .*does not accept writes/ }, 'refused with SQLSTATE 08001, naming each host and why')
   t.ok(isConnectionFailure(err), 'classified as the database being unavailable (answered 503)')
   const target = parsePostgresUrl(withHosts(shared.host, `${readOnly}&target_session_attrs=primary`))
-  const { Client } = failoverClients(target, { config: { connectionString: target.url }, probeTimeoutMs: 2000 })
-  const client = new Client({ connectionString: target.url })
+  const { Client } = failoverClients(target, { config: { connectionString: target.url, options: target.options }, probeTimeoutMs: 2000 })
+  const client = new Client({ connectionString: target.url, options: target.options })
   await client.connect()
   t.teardown(() => client.end())
   t.strictSame((await client.query(`SELECT current_setting('transaction_read_only') AS ro`)).rows, [{ ro: 'on' }], 'target_session_attrs=primary only asks for a server that is not a standby')
@@ -84,8 +104,8 @@ t.test('the new primary stops between the handshake and the write check: the con
   t.teardown(() => { process.off('uncaughtException', onCrash) })
 
   const target = parsePostgresUrl(withHosts(`127.0.0.1:${(proxy.address() as AddressInfo).port}`, 'target_session_attrs=read-write'))
-  const { Client } = failoverClients(target, { config: { connectionString: target.url }, probeTimeoutMs: 2000 })
-  const client = new Client({ connectionString: target.url })
+  const { Client } = failoverClients(target, { config: { connectionString: target.url, options: target.options }, probeTimeoutMs: 2000 })
+  const client = new Client({ connectionString: target.url, options: target.options })
   const err = await client.connect().then(() => undefined, (e: unknown) => e)
   t.match(err, { message: /Connection terminated/ }, 'connect() rejects with the lost connection')
   t.ok(isConnectionFailure(err), 'classified as the database being unavailable (answered 503)')
