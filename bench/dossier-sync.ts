@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sha256Hex } from '../src/plugins/auth.js'
 import { spawnChild, stopAllChildren } from './lib/child.js'
-import { tryDeleteRedisPrefix, tryDropSchema } from './lib/cleanup.js'
+import { analyzeSchema, tryDeleteRedisPrefix, tryDropSchema } from './lib/cleanup.js'
 import { dbKind, intAtLeast, RUN_OPTIONS, writesReadme, type DbKind } from './lib/flags.js'
 import { guardRun } from './lib/run-guard.js'
 import { DATABASE_URL, REDIS_URL, redisPid, runNames } from './lib/services.js'
@@ -22,7 +22,7 @@ import { log, writeLatestResults } from './lib/report.js'
 import { formatProfile, summariseProfile } from './lib/cpu-profile.js'
 import { formatGroups, groupProfile, SYNC_GROUPS } from './lib/cpu-groups.js'
 import { startSyncHub, type LedgerOption, type SyncHub } from './lib/sync-hub.js'
-import { baselinePhase, burstPhase, outagePhase, type PhaseContext } from './lib/sync-phases.js'
+import { baselinePhase, burstPhase, outagePhase, warmUpPhase, type PhaseContext } from './lib/sync-phases.js'
 import { deliveredPerS, problems, syncReport } from './lib/sync-report.js'
 import type { BaselineChildParams } from './lib/sync-baseline-child.js'
 
@@ -38,6 +38,7 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --db KIND            postgres (default; BENCH_DATABASE_URL, private schema) or pglite (temp dir)
   --outage-seconds S   portal down (503) under load for S s, then measure the drain; 0 skips (default 60)
   --outage-rate N      updates/s of the steady load around the outage (default 200)
+  --warm-up N          updates of other dossiers run to the end before the burst, then ANALYZE (PostgreSQL), so the burst meets a ledger in a steady state (default 2000; 0 = an empty, never-analyzed ledger)
   --indicators off     the hub without the indicator model (config indicators.enabled false), to measure its cost; does not touch bench/README.md
   --quick              5,000 updates and a 10 s outage; does not touch bench/README.md
   --cpu-prof           profile the hub during the burst and print its hot spots; does not touch bench/README.md
@@ -54,6 +55,7 @@ interface Settings {
   quick: boolean
   cpuProf: boolean
   indicators: boolean
+  warmUp: number
   writeReadme: boolean
 }
 
@@ -61,7 +63,7 @@ function parseSettings(args: string[]): Settings | undefined {
   const s = { type: 'string' } as const
   const { values: v } = parseArgs({
     args,
-    options: { updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s, indicators: s, ...RUN_OPTIONS },
+    options: { updates: s, versions: s, connections: s, concurrency: s, db: s, 'outage-seconds': s, 'outage-rate': s, 'warm-up': s, indicators: s, ...RUN_OPTIONS },
   })
   if (v.help) return undefined
   const db = dbKind(v.db, 'postgres')
@@ -78,6 +80,7 @@ function parseSettings(args: string[]): Settings | undefined {
     quick: v.quick === true,
     cpuProf: v['cpu-prof'] === true,
     indicators,
+    warmUp: intAtLeast('warm-up', v['warm-up'], 2000, 0),
     writeReadme: writesReadme(v) && indicators,
   }
 }
@@ -127,6 +130,10 @@ export async function run(args: string[]): Promise<void> {
     log(`baseline: ${settings.updates} BullMQ jobs, ${settings.connections} adders, worker concurrency ${settings.concurrency}`)
     const base = await baselinePhase(ctx, settings.updates)
     log(`  ${Math.round(base.processedPerS)} jobs/s`)
+    if (settings.warmUp > 0) {
+      log(`warm-up: ${settings.warmUp} updates of other dossiers, then ${settings.db === 'postgres' ? 'ANALYZE of the ledger' : 'no ANALYZE (PGlite is inside the hub)'}`)
+      await warmUpPhase(ctx, settings.warmUp, settings.db === 'postgres' ? () => analyzeSchema(DATABASE_URL, schema) : async () => {})
+    }
     log(`burst: ${settings.updates} updates over ${settings.connections} connections`)
     const burst = await burstPhase(ctx, settings.updates, settings.versions)
     log(`  ${Math.round(deliveredPerS(burst))} deliveries/s, ${burst.check.delivered} delivered, ${burst.check.superseded} superseded`)

@@ -38,6 +38,19 @@ export async function dropSchema(url: string, schema: string): Promise<void> {
   }
 }
 
+/** `ANALYZE` of every table of a private schema (a benchmark's ledger brought to a steady state). */
+export async function analyzeSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`refusing to analyze schema "${schema}"`)
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ t: string }>('SELECT quote_ident(tablename) AS t FROM pg_tables WHERE schemaname = $1', [schema])
+    if (rows.length > 0) await client.query(`ANALYZE ${rows.map((r) => `${schema}.${r.t}`).join(', ')}`)
+  } finally {
+    await client.end()
+  }
+}
+
 /** The parent's backstop: `deleteRedisPrefix` that logs a failure instead of throwing (the run's own error matters more); 0 then. */
 export const tryDeleteRedisPrefix = (url: string, prefix: string, log: (line: string) => void): Promise<number> =>
   deleteRedisPrefix(url, prefix).catch((err: Error) => (log(`could not delete Redis keys ${prefix}*: ${err.message}`), 0))

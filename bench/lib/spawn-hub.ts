@@ -52,7 +52,7 @@ export async function startHubProcess(config: Record<string, unknown>, workDir: 
     try {
       level = Number((JSON.parse(line) as { level?: number }).level ?? 0)
     } catch {
-      level = /listening on|^Console|^OpenAPI/.test(line) ? 0 : 50 // not JSON and not the banner: treat as an error
+      level = /listening on|^Console|^OpenAPI|^API docs:/.test(line) ? 0 : 50 // not JSON and not the banner: treat as an error
     }
     if (level >= 50) logs.error++
     else if (level >= 40) logs.warn++

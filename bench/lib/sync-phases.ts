@@ -114,6 +114,22 @@ export async function baselinePhase(ctx: PhaseContext, jobs: number): Promise<Ba
   }
 }
 
+/**
+ * Brings the ledger to a steady state before the burst: `updates` updates of other dossiers, run
+ * to the end, then `analyze` (statistics, as autovacuum keeps them on a live ledger). Without it
+ * the burst ran on never-analyzed tables, and the hub's prepared statements kept the generic plans
+ * made on empty tables (whole-table scans) until autovacuum's first pass, after the burst.
+ */
+export async function warmUpPhase(ctx: PhaseContext, updates: number, analyze: () => Promise<void>): Promise<void> {
+  const dossiers = Math.max(1, Math.ceil(updates / 2))
+  const codes = Array.from({ length: dossiers }, (_, i) => `BS-${ctx.suffix}-W-${i}`)
+  const log = newAcceptLog()
+  await putUpdates({ url: ctx.hub.url, headers: ctx.headers, connections: ctx.connections, item: rounds(codes, updates), signal: ctx.signal }, log)
+  assertHealthy(ctx, log)
+  await settle(ctx, 'warm-up', 180_000)
+  await analyze()
+}
+
 export interface BurstResult {
   updates: number
   dossiers: number
