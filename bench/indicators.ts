@@ -30,6 +30,7 @@ import { positiveInt, RUN_OPTIONS, writesReadme } from './lib/flags.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { log, machineNote, markdownTable, median, num, ratio, verdict, writeLatestResults } from './lib/report.js'
 import { DATABASE_URL, runNames } from './lib/services.js'
+import { httpAcceptPart, type HttpRound } from './lib/indicators-http.js'
 
 const NAME = 'indicators'
 const USAGE = `npm run bench -- ${NAME} [options]
@@ -37,10 +38,22 @@ const USAGE = `npm run bench -- ${NAME} [options]
   --rounds N        rounds of the accept part (each side's batches interleaved), at least 2 (default 3)
   --dossiers N      dossiers of the generated year (default 2000000)
   --runs N          timed runs per query (default 30)
-  --queries-only    skip the accept part
+  --http-updates N  PUTs per side and round in the HTTP part (default 10000)
+  --http-rounds N   rounds of the HTTP part, the sides alternating (default 3; 0 skips it)
+  --queries-only    skip the accept parts
   --accept-only     skip the query part
   --quick           --accept 1000 --rounds 2 --dossiers 200000 --runs 10; does not touch bench/README.md
   --no-readme       do not write the results into bench/README.md`
+
+/** The HTTP part's paragraph: per round both sides, the goal read on the median of the rounds' ratios. */
+function httpReport(rounds: HttpRound[], updates: number): string {
+  const r = median(rounds.map((x) => x.acceptPerS.on / x.acceptPerS.off))
+  const cpu = median(rounds.map((x) => x.hubCpuUs.on / x.hubCpuUs.off))
+  return `**Accept path over HTTP, model on vs off** (two hubs as deployed, PostgreSQL, ${rounds.length} rounds of ${num(updates)} PUTs per side over 32 connections, sides alternating, after a warm-up of 2,000 updates and ANALYZE each): ` +
+    `accepted per s off ${rounds.map((x) => num(x.acceptPerS.off)).join(' / ')}, on ${rounds.map((x) => num(x.acceptPerS.on)).join(' / ')}; ` +
+    `hub CPU µs per update (delivery included) off ${rounds.map((x) => num(x.hubCpuUs.off)).join(' / ')}, on ${rounds.map((x) => num(x.hubCpuUs.on)).join(' / ')}; ` +
+    `median of the rounds' ratios **${ratio(r)}** (hub CPU ${ratio(cpu)}) — goal ≥ 0.90×: ${verdict(r >= 0.9)}.`
+}
 
 const uptime = () => execSync('uptime').toString().trim()
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)]!
@@ -125,13 +138,16 @@ export async function generateYear(db: Db, n: number): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<void> {
-  const { values: v } = parseArgs({ args, options: { ...RUN_OPTIONS, accept: { type: 'string' }, rounds: { type: 'string' }, dossiers: { type: 'string' }, runs: { type: 'string' }, 'queries-only': { type: 'boolean' }, 'accept-only': { type: 'boolean' } } })
+  const { values: v } = parseArgs({ args, options: { ...RUN_OPTIONS, accept: { type: 'string' }, rounds: { type: 'string' }, dossiers: { type: 'string' }, runs: { type: 'string' }, 'http-updates': { type: 'string' }, 'http-rounds': { type: 'string' }, 'queries-only': { type: 'boolean' }, 'accept-only': { type: 'boolean' } } })
   if (v.help) return void process.stdout.write(`${USAGE}\n`)
   const q = v.quick === true
   const s = {
     accept: positiveInt('accept', v.accept, q ? 1000 : 6000), rounds: positiveInt('rounds', v.rounds, q ? 2 : 3),
     dossiers: positiveInt('dossiers', v.dossiers, q ? 200_000 : 2_000_000), runs: positiveInt('runs', v.runs, q ? 10 : 30), readme: writesReadme(v),
+    httpUpdates: positiveInt('http-updates', v['http-updates'], q ? 3000 : 10_000),
+    httpRounds: v['queries-only'] ? 0 : Number(v['http-rounds'] ?? (q ? 2 : 3)),
   }
+  if (!Number.isInteger(s.httpRounds) || s.httpRounds < 0) throw new BenchmarkFailure('--http-rounds takes a whole number ≥ 0')
   if (s.rounds < 2) throw new BenchmarkFailure('--rounds must be at least 2')
   const { schema } = runNames()
   const db = await createDb({ url: DATABASE_URL, schema, poolSize: 2 })
@@ -155,9 +171,11 @@ export async function run(args: string[]): Promise<void> {
     }
     // Each round pairs the sides (interleaved batches): the median of the rounds' ratios.
     const acceptRatio = v['queries-only'] ? NaN : median(rates.on.map((on, i) => on / rates.off[i]!))
+    const http = s.httpRounds > 0 ? await httpAcceptPart({ updates: s.httpUpdates, rounds: s.httpRounds, warmUp: 2000, log }) : undefined
+    const httpText = http ? httpReport(http, s.httpUpdates) : '**Accept path over HTTP**: not run.'
     const loadAccept = uptime()
     if (v['accept-only']) {
-      const report = `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after \`${loadAccept}\`.\n\n` +
+      const report = `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after \`${loadAccept}\`.\n\n${httpText}\n\n` +
         `**Accept transaction, model on vs off** (${s.rounds} rounds after a warm-up round, ${num(s.accept)} dossiers × 2 versions per side and round, batches of 128, the two sides' batches interleaved): ` +
         `off ${rates.off.map((x) => num(x)).join(' / ')}, on ${rates.on.map((x) => num(x)).join(' / ')} versions/s; median of the rounds' ratios **${ratio(acceptRatio)}** — goal ≥ 0.90×: ${verdict(acceptRatio >= 0.9)}.`
       process.stdout.write(`\n${report}\n(--accept-only: bench/README.md not touched)\n`)
@@ -203,6 +221,8 @@ export async function run(args: string[]): Promise<void> {
     const loadAfter = uptime()
     const report = [
       `${machineNote()}. Load (\`uptime\`): before \`${loadBefore}\`; after the accept part \`${loadAccept}\`; at the end \`${loadAfter}\`.`,
+      '',
+      httpText,
       '',
       v['queries-only'] ? '**Accept transaction**: not run (`--queries-only`).' : `**Accept transaction, model on vs off** (${s.rounds} rounds after a warm-up round, ${num(s.accept)} dossiers × 2 versions per side and round, batches of 128, the two sides' batches interleaved): ` +
         `off ${rates.off.map((x) => num(x)).join(' / ')}, on ${rates.on.map((x) => num(x)).join(' / ')} versions/s; median of the rounds' ratios **${ratio(acceptRatio)}** — goal ≥ 0.90×: ${verdict(acceptRatio >= 0.9)}` +
