@@ -80,6 +80,19 @@ t.test('PostgreSQL primary stopped under load, replica promoted: the hub follows
     for (const [code, version] of held) if ((await portalVersions(hub, code)).at(-1) !== version) return false
     return true
   }, 60_000, 300)
-  const got = new Set((await receiver.waitFor(result.events.length, 60_000)).map((d) => d.id))
+  // Zero stale deliveries: no version reaches the portal after a newer one. A version may arrive
+  // twice when the primary stopped between its delivery and the commit that records it (at least
+  // once; the portal takes a snapshot again as it is): counted and printed, not failed.
+  const stale: Record<string, number[]> = {}
+  let again = 0
+  for (const code of held.keys()) {
+    const versions = await portalVersions(hub, code)
+    if (versions.some((v, i) => i > 0 && v < versions[i - 1]!)) stale[code] = versions
+    again += versions.filter((v, i) => i > 0 && v === versions[i - 1]).length
+  }
+  t.strictSame(stale, {}, 'no version delivered after a newer one (latest wins)')
+  const deliveries = await receiver.waitFor(result.events.length, 60_000)
+  const got = new Set(deliveries.map((d) => d.id))
   t.strictSame(result.events.filter((id) => !got.has(id)), [], 'every webhook answered 202 reached the subscriber')
+  t.comment(`pg failover: delivered again after the switch: ${again} dossier versions, ${deliveries.length - got.size} webhooks`)
 })

@@ -24,8 +24,8 @@ export interface SentinelSet {
   stop(): Promise<void>
 }
 
-async function ask<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T | undefined> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 })
+async function ask<T>(port: number, fn: (r: Redis) => Promise<T>, password?: string): Promise<T | undefined> {
+  const r = new Redis({ port, host: '127.0.0.1', ...(password && { password }), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 })
   r.on('error', () => undefined)
   try {
     await r.connect()
@@ -45,7 +45,13 @@ async function until(what: string, ms: number, check: () => Promise<boolean>): P
   }
 }
 
-export async function startSentinelSet(): Promise<SentinelSet> {
+/**
+ * `password`: the data nodes require it (`requirepass`, and `masterauth` for the replica; the
+ * Sentinels get it as `auth-pass`). `sentinelPassword`: the Sentinels require it of their clients
+ * and of each other.
+ */
+export async function startSentinelSet(options: { password?: string; sentinelPassword?: string } = {}): Promise<SentinelSet> {
+  const { password, sentinelPassword } = options
   const dir = mkdtempSync(join(tmpdir(), 'lgsp-sentinel-'))
   const procs: ChildProcess[] = []
   const spawnRedis = (args: string[]) => {
@@ -68,11 +74,12 @@ export async function startSentinelSet(): Promise<SentinelSet> {
     const primaryPort = await freePort()
     const replicaPort = await freePort()
     const sentinelPorts = [await freePort(), await freePort(), await freePort()]
-    const data = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]
+    const data = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
+      ...(password ? ['--requirepass', password, '--masterauth', password] : [])]
     const primary = spawnRedis(['--port', String(primaryPort), ...data])
     spawnRedis(['--port', String(replicaPort), ...data, '--replicaof', '127.0.0.1', String(primaryPort)])
     await until('the replica to sync', 10_000, async () =>
-      /master_link_status:up/.test((await ask(replicaPort, (r) => r.info('replication'))) ?? ''))
+      /master_link_status:up/.test((await ask(replicaPort, (r) => r.info('replication'), password)) ?? ''))
     for (const [i, port] of sentinelPorts.entries()) {
       // Sentinel rewrites its config file: each gets its own, writable.
       const conf = join(dir, `sentinel-${i}.conf`)
@@ -81,7 +88,9 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${primaryPort} 2`,
         `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
         `sentinel failover-timeout ${MASTER_NAME} 10000`,
-        `sentinel parallel-syncs ${MASTER_NAME} 1`, '',
+        `sentinel parallel-syncs ${MASTER_NAME} 1`,
+        ...(password ? [`sentinel auth-pass ${MASTER_NAME} ${password}`] : []),
+        ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []), '',
       ].join('\n'))
       spawnRedis([conf, '--sentinel'])
     }
@@ -91,7 +100,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
         const seen = await ask(port, async (r) => [
           ((await r.call('SENTINEL', 'REPLICAS', MASTER_NAME)) as unknown[]).length,
           ((await r.call('SENTINEL', 'SENTINELS', MASTER_NAME)) as unknown[]).length,
-        ])
+        ], sentinelPassword)
         if (!seen || seen[0]! < 1 || seen[1]! < 2) return false
       }
       return true
@@ -103,7 +112,7 @@ export async function startSentinelSet(): Promise<SentinelSet> {
       killPrimary: () => kill(primary),
       async masterPort() {
         for (const port of sentinelPorts) {
-          const addr = await ask(port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME) as Promise<[string, string] | null>)
+          const addr = await ask(port, (r) => r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME) as Promise<[string, string] | null>, sentinelPassword)
           if (addr) return Number(addr[1])
         }
         return undefined
