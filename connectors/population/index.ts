@@ -59,6 +59,11 @@ function create(ctx: ConnectorContext<PopulationConfig>): Connector {
       throw refuse('The officer (X-Officer-Id) has no account registered with the population database in connectors.population.officers.accounts. Nothing was sent.')
     }
     const key = account?.keyName !== undefined && account.keyPassword !== undefined ? { keyName: account.keyName, keyPassword: account.keyPassword } : config.officers.unitAccount
+    // On the LGSP path the call names a population-DB account in AuthHash (reference §1, OC). Sent
+    // without one it comes back 401 (as from the simulator), which costs a new token and reads as bad LGSP keys.
+    if (key === undefined && config.auth.type === 'lgsp-token') {
+      throw refuse('On the LGSP path every call needs a population-DB account (AuthHash): give the officer keyName and keyPassword in connectors.population.officers.accounts, or set officers.unitAccount. Nothing was sent.')
+    }
     const headers: Record<string, string> = key !== undefined ? { AuthHash: lgspAuthHash(key.keyName, key.keyPassword) } : {}
     return { code: account?.code ?? officerId, headers }
   }

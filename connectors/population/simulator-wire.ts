@@ -118,6 +118,8 @@ export function parseSimRequest(xml: string): SimRequest {
   for (const name of [EL.requestId, EL.serviceCode, EL.officerId, EL.fullName] as const) {
     if (value(name) === '') throw new SimRequestError(`${name} is empty`)
   }
+  // The platform spec's String(40); a longer value is refused rather than cut.
+  if (req.requestId.length > 40) throw new SimRequestError(`${EL.requestId} is longer than 40 characters`)
   if (req.integrationCode !== INTEGRATION_CODE[operation]) throw new SimRequestError(`${EL.integrationCode} ${req.integrationCode} is not licensed for ${call.local}`)
   if (!(oldId ? /^\d{9}$/ : /^\d{12}$/).test(req.personalId)) throw new SimRequestError(oldId ? `${EL.oldIdNumber} must be 9 digits` : `${EL.personalId} must be 12 digits`)
   return req

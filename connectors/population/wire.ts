@@ -5,6 +5,7 @@
  * English keys of `EL`. Pure functions, no I/O. Sources: ../shared/reference/population-registry.md
  * §1 and this folder's README (what is confirmed, what is configurable because peers disagree).
  */
+import { createHash } from 'node:crypto'
 import { XMLBuilder } from 'fast-xml-parser'
 import type { LookupInput } from '../../schemas/citizen.js'
 
@@ -57,7 +58,11 @@ export interface WireOptions {
 }
 export const DEFAULT_WIRE_OPTIONS: WireOptions = { nameFormat: 'ascii-compact', dateFormat: 'yyyyMMdd', agencyPosition: 'before-officer' }
 
+/** `MaYeuCau` is String(40) in the platform spec (reference §1 row 1). */
+export const MAX_REQUEST_ID_LENGTH = 40
+
 export interface RequestHeader {
+  /** The hub's request id; sent as MaYeuCau through wireRequestId. */
   requestId: string
   /** The procedure's licensed code (MaDVC). */
   serviceCode: string
@@ -71,6 +76,17 @@ export interface RequestHeader {
 
 /** XML 1.0 forbids most C0 controls even escaped; drop them so a stray byte cannot break the document. */
 const clean = (v: string) => v.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+
+/**
+ * `MaYeuCau` for a request id: the id itself when it fits in 40 characters (a minted UUID does),
+ * else the first 40 hex digits of its SHA-256. Callers may send an `x-request-id` of up to 64
+ * characters; cutting it would let two ids share a prefix, and the hash is still found again
+ * from the id the hub logged. The same id always gives the same value, so retries keep it.
+ */
+export function wireRequestId(requestId: string): string {
+  const id = clean(requestId)
+  return id.length <= MAX_REQUEST_ID_LENGTH ? id : createHash('sha256').update(id, 'utf8').digest('hex').slice(0, MAX_REQUEST_ID_LENGTH)
+}
 
 const stripMarks = (s: string) => s.replace(/Đ/g, 'D').replace(/đ/g, 'd').normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC')
 
@@ -127,7 +143,7 @@ export function requestOrder(hasAgency: boolean, agencyPosition: AgencyPosition,
 export function buildRequest(op: OperationKey, input: LookupInput, header: RequestHeader, options: WireOptions = DEFAULT_WIRE_OPTIONS): string {
   const oldId = input.personalId.length === 9
   const values: Record<string, unknown> = {
-    [EL.requestId]: clean(header.requestId),
+    [EL.requestId]: wireRequestId(header.requestId),
     [EL.serviceCode]: clean(header.serviceCode),
     [EL.integrationCode]: INTEGRATION_CODE[op],
     [EL.agencyCode]: header.agencyCode === undefined ? undefined : clean(header.agencyCode),

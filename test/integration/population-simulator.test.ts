@@ -89,6 +89,13 @@ t.test('lookup found, on the LGSP token path (sandbox) and the direct path: the 
   t.match(await stats(), { tokensIssued: 1 }, 'one token for every LGSP call')
 })
 
+t.test('a request id longer than MaYeuCau\'s 40 characters (callers may send 64) still gets its lookup', async (t) => {
+  const c = await connect(t)
+  const requestId = `dossier-HS-000123.${'x'.repeat(46)}`
+  t.equal(((await c.operations.lookup!.run(AN, op({ requestId }))) as Citizen | null)?.personalId, AN.personalId)
+  t.match(await stats(), { last: { requestId: /^[0-9a-f]{40}$/ } })
+})
+
 t.test('lookup not found: null', async (t) => {
   const c = await connect(t)
   t.equal(await c.operations.lookup!.run({ ...AN, fullName: 'Nguyễn Văn Ánh' }, op()), null)

@@ -92,6 +92,17 @@ t.test('MaCanBo is the officer\'s registered account; its own AuthHash (or the u
   t.equal(strict.sent.length, 0)
 })
 
+t.test('LGSP path: an officer with no account key and no unit account is refused before any call (no AuthHash to send)', async (t) => {
+  const auth = { type: 'lgsp-token', tokenUrl: 'https://lgsp.example.invalid/token', accessKey: 'ak', secretKey: 'sk', appName: 'HUB', partnerCode: 'P', partnerCodeCus: 'C' } as const
+  const { connector, sent } = setup({ auth, officers: { accounts: { 'CB-1': { code: 'cb1.kontum' } } } })
+  t.match(await rejected(connector.operations.lookup!.run(AN, op({ officerId: 'CB-1' }))), /^rejected: .*AuthHash.*Nothing was sent/)
+  t.match(await rejected(connector.operations.verify!.run(AN, op({ officerId: 'CB-9' }))), /^rejected: .*AuthHash/)
+  t.equal(sent.length, 0)
+  const direct = setup({ officers: { accounts: { 'CB-1': { code: 'cb1.kontum' } } } })
+  t.equal(await direct.connector.operations.lookup!.run(AN, op({ officerId: 'CB-1' })), null, 'the direct path needs no AuthHash')
+  t.equal(direct.sent[0]!.headers!['AuthHash'], undefined)
+})
+
 t.test('MaDonVi in the configured position; name and date formats from config', async (t) => {
   const { connector, sent } = setup({ agencyCode: '000.00.00.H34', agencyPosition: 'after-officer', nameFormat: 'ascii-upper', dateFormat: 'yyyy-MM-dd' })
   await connector.operations.lookup!.run(AN, op())

@@ -141,6 +141,7 @@ t.test('strict about the wire format, so a drifting request builder fails here',
   }
   t.match(await fault(xml.replace('<dan:MaDVC>SANDBOX-DVC</dan:MaDVC><dan:MaTichHop>037</dan:MaTichHop>', '<dan:MaTichHop>037</dan:MaTichHop><dan:MaDVC>SANDBOX-DVC</dan:MaDVC>')), /^500 elements must be MaYeuCau, MaDVC, MaTichHop, MaCanBo, SoDinhDanh, HoVaTen, NgayThangNamSinh; found MaYeuCau, MaTichHop/)
   t.equal(await fault(xml.replace('<dan:MaTichHop>037', '<dan:MaTichHop>003')), '500 MaTichHop 003 is not licensed for TraCuuThongTinCongDan')
+  t.equal(await fault(xml.replace('<dan:MaYeuCau>req-1<', `<dan:MaYeuCau>${'r'.repeat(41)}<`)), '500 MaYeuCau is longer than 40 characters')
   t.equal(await fault(xml.replace('<dan:NgayThangNam>19900515', '<dan:NgayThangNam>15/05/1990')), '500 NgayThangNam must be a date (yyyyMMdd or yyyy-MM-dd)')
   t.equal(await fault(xml.replace(' xmlns:dan="http://dancuquocgia.bca"', ' xmlns:dan="urn:other"')), '500 unknown operation {urn:other}TraCuuThongTinCongDan')
   t.match(await fault(xml.replace('</dan:NgayThangNamSinh>', '</dan:NgayThangNamSinh><dan:GioiTinh>1</dan:GioiTinh>')), /^500 elements must be/)

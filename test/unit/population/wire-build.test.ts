@@ -1,5 +1,6 @@
 /** Building requests: the header block, SoCMND for old IDs, name and date formats, MaDonVi's position, escaping. */
 import t from 'tap'
+import { createHash } from 'node:crypto'
 import { buildLookupRequest, buildVerifyRequest, normaliseName, type WireOptions } from '../../../connectors/population/wire.js'
 
 const header = { requestId: 'req-1', serviceCode: 'G18-YT04', officerCode: 'cb0001.kontum' }
@@ -36,6 +37,17 @@ t.test('MaDonVi before MaCanBo (the spec) or after it (as a peer sends it), when
     doc('TraCuuThongTinCongDan', ...head, el('MaDonVi', '000.00.00.H34'), el('MaCanBo', 'cb0001.kontum'), ...rest))
   t.equal(buildLookupRequest(AN, withAgency, opts({ dateFormat: 'yyyy-MM-dd', agencyPosition: 'after-officer' })),
     doc('TraCuuThongTinCongDan', ...head, el('MaCanBo', 'cb0001.kontum'), el('MaDonVi', '000.00.00.H34'), ...rest))
+})
+
+t.test('MaYeuCau fits the spec\'s 40 characters: a longer request id goes as the first 40 hex digits of its SHA-256', async (t) => {
+  const sent = (requestId: string) => /<dan:MaYeuCau>([^<]*)<\/dan:MaYeuCau>/.exec(buildLookupRequest(AN, { ...header, requestId }))?.[1]
+  const uuid = '3f2b8c1e-5d4a-4e9b-9c7d-2a1b0c9d8e7f'
+  const forty = 'r'.repeat(40)
+  const long = `dossier-HS-000123.${'x'.repeat(46)}` // 64 characters, the longest x-request-id the API keeps
+  t.strictSame([sent(uuid), sent(forty)], [uuid, forty], 'ids that fit are sent as they are')
+  t.equal(sent(long), createHash('sha256').update(long).digest('hex').slice(0, 40))
+  t.equal(sent(long), sent(long), 'the same id, the same MaYeuCau (retries keep it)')
+  t.not(sent(long), sent(`${long.slice(0, 63)}y`), 'ids sharing their first 63 characters stay apart')
 })
 
 t.test('name formats as peers write HoVaTen', async (t) => {
