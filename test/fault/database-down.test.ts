@@ -10,6 +10,7 @@ import { startPgCluster } from '../helpers/pg-cluster.js'
 import { startFaultHub } from '../helpers/fault-hub.js'
 import { startLoad, portalVersions } from '../helpers/load.js'
 import { waitFor } from '../helpers/dossier.js'
+import { edocBody } from '../helpers/edocs.js'
 import { signWebhook } from '../../src/webhooks/signature.js'
 import { SANDBOX_WEBHOOK_SECRET } from '../../src/server.js'
 
@@ -31,7 +32,7 @@ t.test('PostgreSQL stopped under load: no crash, 503 while down, every 202 deliv
   const probes: Array<[string, string, unknown?]> = [
     ['POST', '/v1/dossiers/HS-dbdown-1/progress', step], ['GET', '/v1/dossiers/HS-dbdown-1'], ['GET', '/v1/dossiers'],
     ['POST', '/v1/documents/search', { ownerId: '062090001234' }], ['POST', '/v1/documents', doc],
-    ['GET', '/v1/events'], ['GET', '/admin/queues'], ['GET', '/admin/dead-letters'], ['GET', '/readyz'],
+    ['GET', '/v1/events'], ['GET', '/admin/queues'], ['GET', '/admin/dead-letters'], ['POST', '/v1/edocs', edocBody()], ['GET', '/readyz'],
   ]
   const down: Record<string, number> = {}
   for (const [method, path, body] of probes) down[`${method} ${path}`] = (await hub.call(path, { method, ...(body !== undefined && { body }) })).status

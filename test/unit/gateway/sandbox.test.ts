@@ -53,3 +53,15 @@ t.test('the production example with the sandbox at auto and one baseUrl missing 
     'config /sandbox/enabled: `auto` starts a sandbox only when no connector has a baseUrl; set every baseUrl above, or LGSP_SANDBOX__ENABLED=true for a deliberate partial sandbox (it adds the well-known demo key)',
   ])
 })
+
+t.test('the image\'s environment (Dockerfile ENV) starts no sandbox and asks for every baseUrl', async (t) => {
+  const line = readFileSync('Dockerfile', 'utf8').split('\n').filter((l) => l.startsWith('ENV ')).at(-1)!
+  const env = Object.fromEntries([...line.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1]!, m[2]!]))
+  t.match(env, { HOST: '0.0.0.0', LGSP_SANDBOX__ENABLED: 'false' }, 'the final stage listens everywhere with the sandbox off')
+  const config = loadConfig({ env: { ...env, AUDIT_HASH_KEY: 'test-audit-key-not-a-secret' } })
+  t.equal(config.sandbox.enabled, false)
+  const decision = decideSandbox(config)
+  const enabled = Object.entries(config.connectors).filter(([, s]) => s.enabled).map(([id]) => id)
+  t.strictSame(decision.simulate, [], 'no simulator, so no demo key')
+  t.strictSame(decision.problems.map((p) => /^config \/connectors\/([\w-]+)\/baseUrl: required/.exec(p)?.[1]), enabled, 'each enabled connector\'s baseUrl is asked for')
+})
