@@ -91,6 +91,13 @@ export interface AppDeps {
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/
+/**
+ * A run of 9 or more digits may be a personal ID. The log masker masks such runs, except inside
+ * a UUID (our own ids must stay readable), so a caller's UUID-shaped id ending in a 12-digit
+ * citizen ID would have been logged as is: such an id is replaced, never echoed or logged.
+ */
+const DIGIT_RUN = /\d{9}/
+const keepsRequestId = (given: unknown): given is string => typeof given === 'string' && SAFE_REQUEST_ID.test(given) && !DIGIT_RUN.test(given)
 
 /** Liveness, readiness and scrapes are the orchestrator's and Prometheus's, not the operator's. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics'])
@@ -114,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<HubApp> {
     // A caller's request id is kept when it is safe to log; otherwise we mint one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID()
+      return keepsRequestId(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false, allErrors: true }, plugins: [formatsPlugin] },
     return503OnClosing: true,

@@ -27,3 +27,21 @@ t.test('an API request logs one line; /healthz, /readyz and /metrics log none', 
     ],
   )
 })
+
+t.test("a caller's request id with a run of 9+ digits (a personal ID may hide there) is replaced, never echoed or logged", async (t) => {
+  const hub = await startTestHub('pglite')
+  t.teardown(() => hub.close())
+  const before = hub.logs.length
+  const uuidWithId = '3f2b1c4d-5e6f-4a7b-8c9d-001234567890' // last group: a 12-digit citizen ID
+  for (const given of [uuidWithId, 'req-123456789']) {
+    const res = await hub.call('/v1/dossiers?limit=1', { headers: { 'x-request-id': given } })
+    t.equal(res.status, 200)
+    const echoed = res.headers.get('x-request-id')!
+    t.not(echoed, given, `${given} is not echoed`)
+    t.match(echoed, /^[0-9a-f]{8}-[0-9a-f]{4}-/, 'a fresh id is minted instead')
+  }
+  const kept = await hub.call('/v1/dossiers?limit=1', { headers: { 'x-request-id': 'one-stop-2026-12-03-00042' } })
+  t.equal(kept.headers.get('x-request-id'), 'one-stop-2026-12-03-00042', 'an ordinary caller id is kept')
+  const logged = hub.logs.slice(before).join('\n')
+  t.notOk(logged.includes('001234567890') || logged.includes('123456789'), 'the digits reach no log line')
+})
