@@ -14,11 +14,15 @@ import { openPackage, type OpenedPackage } from './edxml-package.js'
 
 const fail = (message: string, element: string) => new EdxmlError(message, element)
 
-/** `cid:<id>` → `<id>`. */
-function contentIdOf(at: At): string {
+/**
+ * `cid:<id>` → `<id>`. `bare`: an attachment's own ContentId may also be the id alone, as other
+ * senders than VNPT's library write it (the manifest keeps `cid:`).
+ */
+function contentIdOf(at: At, bare = false): string {
   const cid = needText(at, 'ContentId').trim()
-  if (!cid.startsWith('cid:') || cid.length === 4) throw fail(`${at.path}/ContentId ${quoted(cid)} is not of the form cid:<id>`, `${at.path}/ContentId`)
-  return cid.slice(4)
+  if (cid.startsWith('cid:') && cid.length > 4) return cid.slice(4)
+  if (bare && !cid.startsWith('cid:')) return cid
+  throw fail(`${at.path}/ContentId ${quoted(cid)} is not of the form cid:<id>`, `${at.path}/ContentId`)
 }
 
 /** The attachment elements and where they hang: one `AttachmentEncoded` holding `Attachment*`, or (old layout) `AttachmentEncoded*`. */
@@ -46,7 +50,7 @@ function attachments(opened: OpenedPackage): Attachment[] {
   if (!manifest && items.length > 0) throw fail(`${envelope.path}/edXMLBody/edXMLManifest is missing, yet the package has attachments`, `${envelope.path}/edXMLBody/edXMLManifest`)
   const values = new Map<string, At>()
   for (const item of items) {
-    const id = contentIdOf(item)
+    const id = contentIdOf(item, !opened.legacy)
     if (values.has(id)) throw fail(`${item.path}/ContentId ${quoted(`cid:${id}`)} appears twice`, `${item.path}/ContentId`)
     values.set(id, item)
   }

@@ -29,7 +29,8 @@
  * Read: the layout above in any element order and with any prefix (namespace + local name, not
  * prefix); what real packages leave out (OrganName, SignerInfo children, DueDate, Bussiness,
  * TraceHeader/OrganId, manifest ContentType, Signature) or send empty (`<ResponseFor/>`); a
- * ResponseFor repeated; CRLF and indentation; and the hub's old layout (root `edXMLEnvelope`,
+ * ResponseFor repeated; an attachment's own ContentId without `cid:` (other senders than VNPT's
+ * library; the manifest's must have it); CRLF and indentation; and the hub's old layout (root `edXMLEnvelope`,
  * `AttachmentEncoded{ContentId, Value}` inside it, status in `edXMLHeader/Status`) for packages
  * stored before the change — never written any more.
  *

@@ -5,20 +5,20 @@
  * domain objects (model.ts) and opaque package bytes it stores and hands back for sending.
  *
  * Operations: `packEdoc` / `packStatus` (no I/O: domain → package, checked), `send`,
- * `listReceived`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
+ * `listReceived`, `listSent`, `getMessage` (fetch + hardened parse), `readPackage` (parse a kept package),
  * `inspectPackage` (what `edxml:inspect` prints, for the console), `acknowledge`, `listAgencies`.
  */
 import type { Connector, ConnectorContext } from '../../src/upstream/types.js'
 import { implement } from '../../src/upstream/contract.js'
 import { defineConnector } from '../../src/upstream/connector-kit.js'
-import { Acknowledge, AxisAgenciesList, GetMessage, InspectPackage, ListReceived, PackEdoc, PackStatus, ReadPackage, SendPackage } from '../../src/axis/contracts.js'
+import { Acknowledge, AxisAgenciesList, GetMessage, InspectPackage, ListReceived, ListSent, PackEdoc, PackStatus, ReadPackage, SendPackage } from '../../src/axis/contracts.js'
 import type { UpstreamClient, UpstreamResponse } from '../../src/upstream/client.js'
 import { UpstreamError, isUpstreamError } from '../../src/upstream/errors.js'
 import { DocumentAxisConfigSchema, resolveConfig, type DocumentAxisConfig } from './config.js'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from './edxml.js'
 import { HEADER, ROOT } from './edxml-common.js'
-import { EdxmlError, type Edoc, type MessageType, type Organ, type ReceivedItem, type ReceivedMessage, type ReceivedSignature, type UnreadablePackage, type AgencyItem } from './model.js'
-import { hashFile, readReceivedItem, readReply, signHeaders, ACK_STATUS, SERVICE_TYPE, type AxisReply } from './wire.js'
+import { EdxmlError, type Edoc, type MessageType, type Organ, type ReceivedItem, type ReceivedMessage, type ReceivedSignature, type SentItem, type UnreadablePackage, type AgencyItem } from './model.js'
+import { hashFile, readReceivedItem, readReply, readSentItem, signHeaders, ACK_STATUS, SERVICE_TYPE, type AxisReply } from './wire.js'
 import { scanBase64 } from './edxml-base64.js'
 import { signPackage, verifyPackage, type SignatureAlgorithm, type SigningKey } from './edxml-signature.js'
 import { createTestPki } from './test-pki.js'
@@ -168,6 +168,25 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   })
 
+  const listSent = implement(ListSent, {
+    timeoutMs: config.timeoutMs.listReceived,
+    idempotent: true,
+    async run(input, op) {
+      const items: SentItem[] = []
+      for (const messageType of input.messageType ? [input.messageType] : (['edoc', 'status'] as const)) {
+        const params: Array<[string, string]> = [['servicetype', SERVICE_TYPE], ['messagetype', messageType], ...(input.docId ? [['docId', input.docId] as [string, string]] : [])]
+        const reply = await call(config.paths.listSent, params, '', op.signal, true)
+        if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', 'The sent list has no `data` array.')
+        for (const raw of reply.data) {
+          const item = readSentItem(raw)
+          if (item) items.push(item)
+          else op.log.warn('skipped an unreadable sent-list entry')
+        }
+      }
+      return { items }
+    },
+  })
+
   /** The hardened parse of one received package (no I/O); a refusal is an EdxmlError naming the element or limit. */
   function parseReceived(docId: string, messageType: MessageType, body: Buffer): ReceivedMessage {
     if (messageType === 'status') {
@@ -249,7 +268,7 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
   })
 
   return {
-    operations: { packEdoc, packStatus, send, listReceived, getMessage, readPackage, inspectPackage, acknowledge, listAgencies },
+    operations: { packEdoc, packStatus, send, listReceived, listSent, getMessage, readPackage, inspectPackage, acknowledge, listAgencies },
     /** The agency list proves the endpoint, our signature and our clock together. */
     probe: async (signal) => void (await call(config.paths.agencies, [], '', signal, true)),
   }

@@ -10,7 +10,7 @@
  *   /getReceivedEdocList servicetype, messagetype                          → { …, data: ReceivedItem[] }
  *   /getEdoc             docId, filePath                                   → { …, data: base64 of the package }
  *   /updateStatus        docId, status=done                                → { … }
- *   /getSentEdocList     servicetype, messagetype, docId                   → { …, data: [...] }
+ *   /getSentEdocList     servicetype, messagetype, docId?                  → { …, data: SentItem[] }
  *   /getAgenciesList     —                                                 → { …, data: [{ id, pid, code, name, mail, oldCode }] }
  *
  * Signing (SDK `VnptService`): the header map = timestamp, systemid, Content-Type and the call's
@@ -22,7 +22,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { UpstreamError } from '../../src/upstream/errors.js'
-import type { AgencyItem, MessageType, ReceivedItem } from './model.js'
+import type { AgencyItem, MessageType, ReceivedItem, SentItem } from './model.js'
 
 export const DEFAULT_PATHS = {
   send: '/sendEdoc',
@@ -163,7 +163,7 @@ export function checkSignature(headers: IncomingHeaders, secretOf: (systemId: st
   return { params }
 }
 
-export type { AgencyItem, ReceivedItem } from './model.js'
+export type { AgencyItem, ReceivedItem, SentItem } from './model.js'
 
 export interface AxisReply {
   status: 'OK' | 'FAIL'
@@ -215,5 +215,23 @@ export function readReceivedItem(value: unknown): ReceivedItem | undefined {
     status: str('status') ?? '', created_time: str('created_time') ?? '',
     ...(str('status_desc') !== undefined && { status_desc: str('status_desc')! }),
     ...(str('updated_time') !== undefined && { updated_time: str('updated_time')! }),
+  }
+}
+
+/** Validates one sent-list entry; undefined when it is not usable. */
+export function readSentItem(value: unknown): SentItem | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const v = value as Record<string, unknown>
+  const str = (k: string) => (typeof v[k] === 'string' ? (v[k] as string) : typeof v[k] === 'number' ? String(v[k]) : undefined)
+  const senderDocId = str('senderDocId')
+  const messageType = str('messageType')
+  if (!senderDocId || (messageType !== 'edoc' && messageType !== 'status')) return undefined
+  return {
+    senderDocId, receiverDocId: str('receiverDocId') ?? '', serviceType: str('serviceType') ?? SERVICE_TYPE, messageType,
+    fromCode: str('fromCode') ?? '', toCode: str('toCode') ?? '', sendStatus: str('sendStatus') ?? '', receiveStatus: str('receiveStatus') ?? '',
+    title: str('title') ?? '', notation: str('notation') ?? '', sentTime: str('sentTime') ?? '',
+    ...(str('sendStatusDesc') !== undefined && { sendStatusDesc: str('sendStatusDesc')! }),
+    ...(str('receiveStatusDesc') !== undefined && { receiveStatusDesc: str('receiveStatusDesc')! }),
+    ...(str('receivedTime') !== undefined && { receivedTime: str('receivedTime')! }),
   }
 }

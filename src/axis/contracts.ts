@@ -4,7 +4,7 @@
  */
 import { Type } from 'typebox'
 import { contract } from '../upstream/contract.js'
-import type { Edoc, MessageType, Organ, ReceivedItem, ReceivedMessage, StatusPacket, UnreadablePackage } from './model.js'
+import type { Edoc, MessageType, Organ, ReceivedItem, ReceivedMessage, SentItem, StatusPacket, UnreadablePackage } from './model.js'
 
 const Value = <T>(description: string) => Type.Unsafe<T>({ description })
 
@@ -23,6 +23,9 @@ export const SendPackage = contract('axis.send', 'send',
 export const ListReceived = contract('axis.listReceived', 'listReceived',
   Value<{ messageType?: MessageType; limit?: number }>('{ messageType?, limit? }'), Value<{ items: ReceivedItem[] }>('{ items }'),
   'Documents and status packets waiting in the province\'s mailbox (not yet acknowledged), oldest first.')
+export const ListSent = contract('axis.listSent', 'listSent',
+  Value<{ messageType?: MessageType; docId?: string }>('{ messageType?, docId? }'), Value<{ items: SentItem[] }>('{ items }'),
+  'What the province sent over the axis (one message type, or both), or the one entry of the axis id `docId`, with its send and receive status.')
 export const GetMessage = contract('axis.getMessage', 'getMessage',
   Value<{ docId: string; messageType: MessageType; keepUnreadable?: boolean }>('{ docId, messageType, keepUnreadable? }'),
   Value<ReceivedMessage | UnreadablePackage>('a received document or status packet (or, with keepUnreadable, an unreadable package)'),

@@ -204,6 +204,27 @@ export interface ReceivedItem {
   updated_time?: string
 }
 
+/** One entry of what the province sent over the axis (`getSentEdocList`), with how far it got. */
+export interface SentItem {
+  /** The axis's id of what we sent (send's `docId`). */
+  senderDocId: string
+  /** The id the recipient's copy has on the axis. */
+  receiverDocId: string
+  serviceType: string
+  messageType: MessageType
+  fromCode: string
+  toCode: string
+  sendStatus: string
+  sendStatusDesc?: string
+  /** Whether the recipient fetched it (the simulator says `done` once acknowledged, else `initial`). */
+  receiveStatus: string
+  receiveStatusDesc?: string
+  title: string
+  notation: string
+  sentTime: string
+  receivedTime?: string
+}
+
 /** One agency registered on the axis. */
 export interface AgencyItem {
   id: string

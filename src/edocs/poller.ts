@@ -23,7 +23,7 @@ import type { ConnectorRegistry } from '../upstream/registry.js'
 import type { InboxService } from '../inbox/index.js'
 import { isUpstreamError } from '../upstream/errors.js'
 import type { EdocStore } from './store.js'
-import { statusName } from './store.js'
+import { fileExtras, statusName } from './store.js'
 import { edocContentKey, statusContentKey } from './content-key.js'
 import type { ReceivedItem, ReceivedMessage } from '../axis/model.js'
 import { Acknowledge, GetMessage, ListReceived } from '../axis/contracts.js'
@@ -92,7 +92,7 @@ export function createPoller(deps: PollerDeps) {
 
   async function storeEdoc(m: Extract<ReceivedMessage, { kind: 'edoc' }>): Promise<boolean> {
     const h = m.edoc.header
-    const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }), data: a.data }))
+    const files = m.edoc.attachments.map((a) => ({ contentId: a.contentId, name: a.name, contentType: a.contentType, ...fileExtras(a), data: a.data }))
     const stored = await deps.db.transaction((tx) => store.insertEdoc(tx, {
       id: randomUUID(), direction: 'incoming', documentId: h.documentId, axisDocId: m.docId, from: h.from.organId, to: h.to.map((t) => t.organId),
       subject: h.subject, header: { ...h, signature: m.signature } as unknown as Record<string, unknown>, files, pkg: m.package, contentKey: edocContentKey(m.edoc),
@@ -113,7 +113,7 @@ export function createPoller(deps: PollerDeps) {
       subject: h.subject, documentType: h.documentType, code: `${h.code.number}/${h.code.notation}`, promulgationDate: h.promulgation.date,
       ...(h.dueDate !== undefined && { dueDate: h.dueDate }), ...(answers !== undefined && { responseFor: answers }),
       attachments: m.edoc.attachments.map((a) => ({
-        contentId: a.contentId, name: a.name, contentType: a.contentType, ...(a.description !== undefined && { description: a.description }),
+        contentId: a.contentId, name: a.name, contentType: a.contentType, ...fileExtras(a),
         size: a.data.length, sha256: createHash('sha256').update(a.data).digest('hex'), ...typeField(a.data), url: attachmentUrl(id, a.contentId),
       })),
       signature: m.signature,

@@ -14,8 +14,20 @@ export interface FileInput {
   name: string
   contentType: string
   description?: string
+  /** Received only, when the sender wrote them (model.ts Attachment): kept in the view. */
+  manifestContentType?: string
+  fieldName?: string
+  mimeType?: string
   data: Buffer
 }
+
+/** What a file's entry in the `attachments` column says beside its name and type, when the sender wrote it. */
+export const fileExtras = (f: Pick<FileInput, 'description' | 'manifestContentType' | 'fieldName' | 'mimeType'>) => ({
+  ...(f.description !== undefined && { description: f.description }),
+  ...(f.manifestContentType !== undefined && { manifestContentType: f.manifestContentType }),
+  ...(f.fieldName !== undefined && { fieldName: f.fieldName }),
+  ...(f.mimeType !== undefined && { mimeType: f.mimeType }),
+})
 
 export interface EdocRow {
   id: string
@@ -89,7 +101,7 @@ export function createEdocStore(db: Db, target: string, indicators?: EdocIndicat
       [
         row.id, row.direction, row.documentId, row.axisDocId ?? null, row.from, row.to, row.subject, JSON.stringify(row.header),
         JSON.stringify(row.files.map((f) => ({
-          contentId: f.contentId, name: f.name, contentType: f.contentType, ...(f.description !== undefined && { description: f.description }), size: f.data.length, sha256: sha256(f.data), ...typeField(f.data),
+          contentId: f.contentId, name: f.name, contentType: f.contentType, ...fileExtras(f), size: f.data.length, sha256: sha256(f.data), ...typeField(f.data),
         }))),
         row.pkg, row.bodyHash ?? null, row.client ?? null, row.contentKey ?? null,
       ],

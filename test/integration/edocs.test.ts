@@ -226,11 +226,19 @@ t.test('document axis', async (t) => {
 
   await t.test('signatures in the sandbox: G22 signs, the hub verifies (event and view); the hub signs, the axis verifies; a tampered copy is invalid and flagged', async (t) => {
     const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(60)])
-    const data = await deliverFromG22([UNIT], [{ contentId: 'z', contentType: 'application/pdf', name: 'quyet-dinh.doc', data: zip.toString('base64') }])
-    t.match(data.attachments, [{ contentType: 'application/pdf', detectedType: 'application/zip' }], 'a ZIP labelled PDF, named .doc: the bytes say what it is')
+    const data = await deliverFromG22([UNIT], [
+      { contentId: 'z', contentType: 'application/pdf', name: 'quyet-dinh.doc', data: zip.toString('base64') },
+      { contentId: 'm', contentType: 'application/zip', manifestContentType: 'application/pdf', name: 'PHU-LUC.PDF', fieldName: 'phuLuc', data: zip.toString('base64') },
+    ])
+    t.match(data.attachments, [{ contentType: 'application/pdf', detectedType: 'application/zip' }, {}], 'a ZIP labelled PDF, named .doc: the bytes say what it is')
+    t.match(data.attachments[1], { contentType: 'application/zip', manifestContentType: 'application/pdf', fieldName: 'phuLuc', detectedType: 'application/zip' }, 'what the manifest says is kept too')
+    t.notOk('manifestContentType' in data.attachments[0], 'only when it differs')
     t.match(data.signature, { status: 'valid', flagged: false, signer: { subject: /^CN=Văn phòng Chính phủ \(sandbox\) \(TEST\), OU=000\.00\.00\.G22/, issuer: /TEST CA/ } })
     t.ok(Value.Check(EdocReceivedEvent, data), 'the event with its verdict matches its schema')
-    t.match((await hub.call(`/v1/edocs/${data.edocId}`)).body, { signature: { status: 'valid', flagged: false }, header: { documentId: data.documentId }, attachments: [{ detectedType: 'application/zip' }] })
+    t.match((await hub.call(`/v1/edocs/${data.edocId}`)).body, {
+      signature: { status: 'valid', flagged: false }, header: { documentId: data.documentId },
+      attachments: [{ detectedType: 'application/zip' }, { manifestContentType: 'application/pdf', fieldName: 'phuLuc', detectedType: 'application/zip' }],
+    })
     t.ok(((await simJson('/__sim/sent')).body as any[]).filter((s) => s.fromSystem === SANDBOX_AXIS.province.systemId).every((s) => s.signature === 'valid'), 'every package the hub sent verified on the axis')
 
     // The signed package as the axis holds it, changed after signing and delivered again (raw, as it is).
@@ -244,6 +252,7 @@ t.test('document axis', async (t) => {
     t.equal((await fetch(`${sim}/__sim/deliver`, { method: 'POST', body: tampered, headers: { 'content-type': 'application/xml' } })).status, 200)
     const event = await waitFor('the tampered copy', async () => receiver.received.find((d: any) => d.type === 'edoc.received' && d.body.data.code === `${number}x/VPCP-KSTT`))
     t.match((event as any).body.data.signature, { status: 'invalid', flagged: true, reason: /does not match/, signer: { subject: /G22/ } })
+    t.match((await hub.call(`/v1/edocs/${(event as any).body.data.edocId}`)).body, { signature: { status: 'invalid', flagged: true, reason: /does not match/ } }, 'the view shows the verdict too')
   })
 
   await t.test('a document to 120 agencies of the province: 120 events, each listing at most 50 recipients (linear, not N²)', async (t) => {

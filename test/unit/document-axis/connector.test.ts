@@ -2,7 +2,7 @@
  * The document-axis connector through the registry (real undici client, Redis breaker) against its
  * simulator: the sandbox config signs and verifies, a signature policy can quarantine, a package
  * with one huge attribute is kept as unreadable (not retried for ever, the hub not brought down),
- * the agency list in the axis's shape. Needs Redis at TEST_REDIS_URL or 127.0.0.1:6379.
+ * the agency list in the axis's shape, the sent list. Needs Redis at TEST_REDIS_URL or 127.0.0.1:6379.
  */
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
@@ -80,6 +80,12 @@ t.test('the sandbox config passes the schema, lists agencies in the axis\'s shap
   const { docId } = await invoke<{ docId: string }>('send', { messageType: 'edoc', package: packed.package })
   const sent = await (await fetch(`${sandbox.url}/__sim/sent`)).json() as Array<{ docId: string; signature: string }>
   t.match(sent.find((s) => s.docId === docId), { signature: 'valid' })
+  const listed = await invoke<{ items: Array<Record<string, unknown>> }>('listSent', { docId })
+  t.match(listed.items, [{
+    senderDocId: docId, messageType: 'edoc', serviceType: 'eDoc', fromCode: SANDBOX_AXIS.province.organId, toCode: G22.organId, sendStatus: 'done', receiveStatus: 'initial', title: 'Gửi G22', sentTime: /\+07:00$/,
+  }], 'the sent list (getSentEdocList) shows it, not yet fetched by G22')
+  t.equal(listed.items.length, 1)
+  t.ok((await invoke<{ items: Array<{ senderDocId: string }> }>('listSent', { messageType: 'edoc' })).items.some((i) => i.senderDocId === docId), 'also in the whole list')
 })
 
 t.test('received: the verdict rides with the message; a policy of quarantine keeps the package as unreadable', async (t) => {

@@ -95,7 +95,12 @@ t.test('manifest and attachments must agree, naming the ContentId', async (t) =>
   const twice = ours.replace('</AttachmentEncoded>', '<Attachment><ContentId>cid:cv12</ContentId><ContentType>a/b</ContentType></Attachment></AttachmentEncoded>')
   t.strictSame(failure(() => parseEdoc(twice)), { message: 'edXML/AttachmentEncoded/Attachment/ContentId "cid:cv12" appears twice', element: 'edXML/AttachmentEncoded/Attachment/ContentId' })
   const noCid = ours.replaceAll('cid:phu-luc', 'phu-luc')
-  t.strictSame(failure(() => parseEdoc(noCid)), { message: 'edXML/AttachmentEncoded/Attachment/ContentId "phu-luc" is not of the form cid:<id>', element: 'edXML/AttachmentEncoded/Attachment/ContentId' })
+  const reference = 'edXML/edXMLEnvelope/edXMLBody/edXMLManifest/Reference/ContentId'
+  t.strictSame(failure(() => parseEdoc(noCid)), { message: `${reference} "phu-luc" is not of the form cid:<id>`, element: reference }, 'the manifest must say cid:')
+  t.strictSame(parseEdoc(ours.replace('<ContentId>cid:phu-luc</ContentId>', '<ContentId>phu-luc</ContentId>')), parseEdoc(ours), 'an attachment\'s own ContentId may be the bare id (other senders write it so)')
+  t.strictSame(failure(() => parseEdoc(ours.replace('<ContentId>cid:phu-luc</ContentId>', '<ContentId>cid:</ContentId>'))), {
+    message: 'edXML/AttachmentEncoded/Attachment/ContentId "cid:" is not of the form cid:<id>', element: 'edXML/AttachmentEncoded/Attachment/ContentId',
+  })
   const noValue = ours.replace(/(<ContentId>cid:empty<\/ContentId>.*?)<edXML:ContentTransferEncoded[^>]*><\/edXML:ContentTransferEncoded>/, '$1')
   t.strictSame(failure(() => parseEdoc(noValue)), { message: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded is missing for "cid:empty"', element: 'edXML/AttachmentEncoded/Attachment/ContentTransferEncoded' })
   const noType = ours.replace('<ContentType>text/plain</ContentType>', '').replace('<edXML:ContentType>text/plain</edXML:ContentType>', '')

@@ -6,6 +6,7 @@
 import t from 'tap'
 import { readdirSync, readFileSync } from 'node:fs'
 import { buildEdoc, buildStatus, parseEdoc, parseStatus } from '../../../connectors/document-axis/edxml.js'
+import { inspectPackage } from '../../../connectors/document-axis/inspect.js'
 import type { Edoc } from '../../../connectors/document-axis/model.js'
 import { failure, REFUSED, SAMPLES } from './edxml-fixtures.js'
 
@@ -131,4 +132,18 @@ t.test('a package in the hub\'s old layout (stored before the change) still read
     from: { organId: '000.00.00.G22', organName: 'VPCP' }, responseFor: { organId: '000.00.00.H34', code: '12/UBND', promulgationDate: '2024-05-01', documentId: 'x' },
     statusCode: '03', timestamp: '2024-05-01T10:00:00+07:00',
   })
+})
+
+t.test('another sender\'s style (our own fixture): bare attachment ContentId, empty DigitalSignature, xlink attributes, indentation', async (t) => {
+  const pkg = readFileSync(new URL('../../fixtures/edxml/other-sender-style.edxml', import.meta.url))
+  const edoc = parseEdoc(pkg)
+  t.strictSame(edoc.attachments, [{
+    contentId: '7f0c2a9e-4b1d-4c3e-9a55-1f2e3d4c5b6a', contentType: 'application/pdf', name: 'cv-45.pdf', description: 'Tệp đính kèm 1', data: Buffer.from('%PDF-1.4\n% invented fixture\n'),
+  }], 'the manifest says cid:<id>, the attachment the id alone: matched')
+  t.match(edoc.header, {
+    documentId: '000.00.00.H37,2026/11/30,45/STN-VP', documentType: { type: '18', typeDetail: '0', typeName: 'Công văn' },
+    other: { appendixes: [''] }, business: { docType: 'new', paper: '0', staff: [{ department: 'N/A', mobile: '', email: '' }] },
+  })
+  t.strictSame(parseEdoc(buildEdoc(edoc)), edoc, 'the same model once built (in the real layout, cid: on both sides)')
+  t.match(inspectPackage(pkg), { ok: true, kind: 'edoc', signature: { status: 'absent' } }, 'an empty DigitalSignature is no signature')
 })
