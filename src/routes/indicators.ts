@@ -44,8 +44,27 @@ const scopeOf = (request: FastifyRequest, agency: string | undefined) => {
   return { ...(allowed && { allowed }), ...(agency !== undefined && { agency: likePattern(agency) }) }
 }
 
-const wantsCsv = (request: FastifyRequest, format: string | undefined) =>
-  format === 'csv' || (format === undefined && /\btext\/csv\b/.test(request.headers.accept ?? ''))
+/** The q an Accept header gives a media type: that of the most specific range matching it (RFC 9110 §12.5.1), 0 if none. */
+export function acceptQuality(accept: string, type: string): number {
+  let best = -1
+  let quality = 0
+  for (const part of accept.toLowerCase().split(',')) {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim())
+    const specificity = range === type ? 2 : range === `${type.split('/')[0]}/*` ? 1 : range === '*/*' ? 0 : -1
+    if (specificity < best || specificity < 0) continue
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? 1)
+    best = specificity
+    quality = Number.isFinite(q) ? q : 0
+  }
+  return quality
+}
+
+/** CSV on `format=csv`, or when the Accept header prefers text/csv to JSON (a tie, or `*\/*`, is JSON). */
+const wantsCsv = (request: FastifyRequest, format: string | undefined) => {
+  if (format !== undefined) return format === 'csv'
+  const accept = request.headers.accept ?? ''
+  return acceptQuality(accept, 'text/csv') > acceptQuality(accept, 'application/json')
+}
 
 const indicatorsRoutes: FastifyPluginAsync<{ indicators: IndicatorService; targets: readonly string[] }> = async (fastify, { indicators, targets }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>()

@@ -66,6 +66,11 @@ t.test('indicators API on the sandbox sample', async (t) => {
     t.ok(lines.includes(`2026-11-01,2026-11-30,agency,000.00.10.H48,satisfactionRate,false,,,,${needs}`))
     const accept = await hub.call(`/v1/indicators?${NOV}&groupBy=agency`, { headers: { accept: 'text/csv' } })
     t.equal(accept.body, csv.body)
+    // The q-values count: the console asks every route for `application/json, text/csv;q=0.9` and
+    // must get JSON here (it got CSV, and its indicators table failed, when any text/csv meant CSV).
+    for (const [accept, type] of [['application/json, text/csv;q=0.9', /^application\/json/], ['*/*', /^application\/json/], ['text/csv;q=0.5, application/*', /^application\/json/], ['application/json;q=0.5, text/csv', /^text\/csv/]] as const) {
+      t.match((await hub.call(`/v1/indicators?${NOV}&groupBy=agency`, { headers: { accept } })).headers.get('content-type'), type, `Accept: ${accept}`)
+    }
   })
 
   await t.test('a bad period is a 400 with the field, never a 5xx', async (t) => {

@@ -1,7 +1,8 @@
 /**
  * Indicators per agency and period (the indicators API: GET /v1/indicators, …/summary, CSV):
- * a table per group and a bar chart of one indicator, and the scored summary per agency. A hub
- * without that API answers 404: the page says so instead of failing.
+ * a table per group and a bar chart of one indicator, and the scored summary per agency (a group
+ * whose points are null, because a scored rate needs data the hub lacks, is shown as not
+ * computable, not as zero). A hub without that API answers 404: the page says so instead of failing.
  */
 import { useMemo, useState } from 'preact/hooks'
 import { api, ApiError, query, saveBlob } from '../api'
@@ -10,7 +11,7 @@ import { formatNumber, useI18n } from '../i18n'
 
 type Indicator = { available: true; value: number | null; numerator?: number; denominator?: number } | { available: false; needs?: string | string[] }
 interface IndicatorRows { from: string; to: string; groupBy: string; rows: Array<{ key: string; indicators: Record<string, Indicator> }> }
-interface Summary { from: string; to: string; agencies: Array<{ agency: string; groups: Array<{ id: string; maxPoints: number; points: number; rates?: Record<string, unknown> }> }> }
+interface Summary { from: string; to: string; agencies: Array<{ agency: string; groups: Array<{ id: string; maxPoints: number; points: number | null; rates?: Record<string, unknown> }> }> }
 
 const GROUP_BY = ['agency', 'procedure', 'channel', 'day', 'none'] as const
 const day = (d: Date) => d.toISOString().slice(0, 10)
@@ -85,10 +86,10 @@ export function IndicatorsPage() {
               <h3>{a.agency}</h3>
               <BarChart
                 title={a.agency} max={1}
-                rows={a.groups.map((g) => ({ label: g.id, value: g.maxPoints > 0 ? g.points / g.maxPoints : null }))}
+                rows={a.groups.map((g) => ({ label: g.id, value: g.maxPoints > 0 && g.points !== null ? g.points / g.maxPoints : null, note: t('ind.na') }))}
                 format={(v) => `${formatNumber(lang, v * 100, 1)} %`}
               />
-              <p class="muted small">{a.groups.map((g) => t('ind.points', { id: g.id, points: formatNumber(lang, g.points, 2), max: formatNumber(lang, g.maxPoints, 2) })).join(' · ')}</p>
+              <p class="muted small">{a.groups.map((g) => t('ind.points', { id: g.id, points: g.points === null ? '—' : formatNumber(lang, g.points, 2), max: formatNumber(lang, g.maxPoints, 2) })).join(' · ')}</p>
             </div>
           ))}
         </Section>

@@ -2,15 +2,18 @@
  * Webhook subscribers (GET /admin/subscribers; enable after a 410: POST …/enable), dead
  * deliveries (GET /admin/deliveries/dead; replay one), and events no subscriber serves
  * (GET /admin/events/unrouted: they carry applicants' data, so the operator states why and the
- * read is audited by the hub).
+ * read is audited by the hub). In the sandbox, what its sample subscriber received
+ * (GET /admin/sandbox/subscriber/deliveries; the route is absent, 404, outside the sandbox).
  */
 import { useState } from 'preact/hooks'
-import { api, query } from '../api'
+import { ApiError, api, query } from '../api'
 import { Badge, ErrorNotice, Loading, Notice, Section, Table, useAction, useLoad } from '../components'
 import { formatTime, useI18n } from '../i18n'
 
 interface Subscriber { name: string; url: string; agencies: string[] | null; disabledAt: string | null; disabledReason: string | null; open: number; dead: number }
 interface DeadDelivery { subscriber: string; seq: number; eventId: string; type: string; attempts: number; lastStatus: number | null; lastError: string | null; deadAt: string }
+interface SampleDelivery { webhookId: string | null; type: string | null; agencyCode: string | null; dossierCode: string | null; edocId: string | null; receivedAt: string; answered: number; signature: 'valid' | 'invalid' }
+interface SampleDeliveries { subscriber: { name: string; url: string; answer: number; remaining: number | null }; deliveries: SampleDelivery[] }
 interface FeedEvent { seq: number; id: string; source: string; type: string; agencyCode: string | null; dossierCode: string | null; receivedAt: string }
 
 export function SubscribersPage() {
@@ -67,8 +70,35 @@ export function SubscribersPage() {
           </Table>
         )}
       </Section>
+      <SampleSubscriberDeliveries />
       <UnroutedEvents />
     </>
+  )
+}
+
+/** The sandbox's sample subscriber (src/sim/sample-subscriber.ts): nothing outside the sandbox. */
+function SampleSubscriberDeliveries() {
+  const { t, lang } = useI18n()
+  const sample = useLoad(() => api<SampleDeliveries>('/admin/sandbox/subscriber/deliveries?limit=50'))
+  if (sample.error instanceof ApiError && sample.error.status === 404) return null
+  const s = sample.data?.subscriber
+  return (
+    <Section title={t('subs.sampleTitle')} id="sample-subscriber" actions={<button type="button" onClick={sample.reload}>{t('common.refresh')}</button>}>
+      <Loading loaded={sample} />
+      {s && <p class="muted small">{t('subs.sampleNote', { name: s.name, url: s.url, answer: s.answer, remaining: s.remaining === null ? '' : t('subs.sampleRemaining', { n: s.remaining }) })}</p>}
+      {sample.data && (
+        <Table label={t('subs.sampleTitle')} empty="subs.sampleNone" head={[t('col.receivedAt'), t('col.id'), t('col.type'), t('col.agency'), t('col.dossier'), t('subs.answered'), t('subs.signature')]}>
+          {sample.data.deliveries.map((d, i) => (
+            <tr key={`${d.webhookId ?? ''}-${i}`} data-sample-delivery={d.webhookId ?? ''}>
+              <td class="nowrap">{formatTime(lang, d.receivedAt)}</td><td><code>{d.webhookId ?? '—'}</code></td><td><code>{d.type ?? '—'}</code></td>
+              <td>{d.agencyCode ?? '—'}</td><td>{d.dossierCode ?? d.edocId ?? '—'}</td>
+              <td><Badge tone={d.answered >= 200 && d.answered < 300 ? 'ok' : 'bad'}>{d.answered}</Badge></td>
+              <td><Badge tone={d.signature === 'valid' ? 'ok' : 'bad'}>{t(d.signature === 'valid' ? 'subs.sigValid' : 'subs.sigInvalid')}</Badge></td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </Section>
   )
 }
 
