@@ -9,10 +9,10 @@
  * Screenshots under test-artifacts/console/.
  */
 import t, { type Test } from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, openBrowserPage } from '../helpers/browser.js'
 import { startListeningHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
 import { waitFor } from '../helpers/dossier.js'
 import { pushEvents, sampleEvent } from '../../connectors/national-portal/simulator-push.js'
@@ -20,24 +20,11 @@ import { SANDBOX_WEBHOOK_SECRET } from '../../src/server.js'
 import { buildConsole } from '../../scripts/build-console.js'
 import { seedSandboxSample } from '../../src/indicators/sandbox-sample.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console')
 const OFFICER = 'CB-VH-02'
 
 async function openConsole(t: Test, hub: TestHub): Promise<Page> {
-  const profile = mkdtempSync(join(tmpdir(), 'lgsp-console-chromium-'))
-  t.teardown(() => rmSync(profile, { recursive: true, force: true }))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    locale: 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
-  })
-  t.teardown(() => context.close())
-  const page = context.pages()[0] ?? await context.newPage()
-  page.setDefaultTimeout(15_000)
+  const page = await openBrowserPage(t)
   await page.goto(`${hub.url}/console/`)
   await page.getByLabel('Mã cán bộ chịu trách nhiệm').fill(OFFICER)
   await page.getByLabel('Khóa API quản trị').fill(DEMO_KEY)

@@ -8,10 +8,10 @@
  * screenshots are saved under test-artifacts/console/ for a person to look at.
  */
 import t from 'tap'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
+import { CHROMIUM, openBrowserPage } from '../helpers/browser.js'
 import { startListeningHub, DEMO_KEY, type TestHub } from '../helpers/hub.js'
 import { startReceiver } from '../helpers/receiver.js'
 import { edocBody } from '../helpers/edocs.js'
@@ -21,7 +21,6 @@ import { SANDBOX_PROVINCE_CODE } from '../../connectors/national-portal/simulato
 import { SANDBOX_WEBHOOK_SECRET } from '../../src/server.js'
 import { buildConsole } from '../../scripts/build-console.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console')
 const ONE_STOP = `whsec_${Buffer.from('console-test-one-stop-secret').toString('base64')}`
 const OFFICER = 'CB-VH-01'
@@ -74,20 +73,7 @@ t.test('the console in Chromium: sign in, replay a dead letter, enable a subscri
   const edoc = edocBody()
   t.equal((await hub.call('/v1/edocs', { body: edoc })).status, 202)
 
-  const profile = mkdtempSync(join(tmpdir(), 'lgsp-console-chromium-'))
-  t.teardown(() => rmSync(profile, { recursive: true, force: true }))
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 900 },
-    locale: 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
-    acceptDownloads: true,
-  })
-  t.teardown(() => context.close())
-  const page: Page = context.pages()[0] ?? await context.newPage()
-  page.setDefaultTimeout(15_000)
+  const page: Page = await openBrowserPage(t, { acceptDownloads: true })
   const pageErrors: string[] = []
   page.on('pageerror', (err) => pageErrors.push(err.message))
   const shot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true })

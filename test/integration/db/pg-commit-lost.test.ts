@@ -8,11 +8,11 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { connect, createServer, type AddressInfo } from 'node:net'
 import { createPostgresDb } from '../../../src/db/postgres.js'
 import { retryDuringFailover } from '../../../src/db/errors.js'
 import { isLedgerUnavailable } from '../../../src/sync/accept-batch.js'
 import { TEST_DATABASE_URL } from '../../helpers/hub.js'
+import { cuttingProxy } from '../../helpers/pg-faults.js'
 
 const shared = new URL(TEST_DATABASE_URL)
 
@@ -20,33 +20,16 @@ t.test('a connection lost before COMMIT is retried; one lost during COMMIT is 08
   // Cuts the connection that sends the next chunk holding `cutAt`, once.
   let cutAt: string | undefined
   let cuts = 0
-  const proxy = createServer((client) => {
-    const server = connect(Number(shared.port || 5432), shared.hostname)
-    client.on('error', () => undefined)
-    server.on('error', () => undefined)
-    client.on('data', (chunk) => {
-      if (cutAt !== undefined && chunk.includes(cutAt)) {
-        cutAt = undefined
-        cuts++
-        client.destroy()
-        server.destroy()
-        return
-      }
-      server.write(chunk)
-    })
-    server.pipe(client)
-    client.on('close', () => server.destroy())
+  const { port, crashes } = await cuttingProxy(t, (chunk) => {
+    if (cutAt === undefined || !chunk.includes(cutAt)) return false
+    cutAt = undefined
+    cuts++
+    return true
   })
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => proxy.close(() => r())))
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
 
   const schema = `t_${randomBytes(5).toString('hex')}`
   const auth = `${shared.username}${shared.password ? `:${shared.password}` : ''}`
-  const url = `postgres://${auth}@127.0.0.1:${(proxy.address() as AddressInfo).port}${shared.pathname}?target_session_attrs=read-write`
+  const url = `postgres://${auth}@127.0.0.1:${port}${shared.pathname}?target_session_attrs=read-write`
   const db = await createPostgresDb({ url, schema, poolSize: 2 })
   t.teardown(async () => {
     await db.query(`DROP SCHEMA ${schema} CASCADE`)

@@ -5,12 +5,12 @@
  */
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { connect, createServer, type AddressInfo } from 'node:net'
 import { createPostgresDb } from '../../../src/db/postgres.js'
 import { isConnectionFailure } from '../../../src/db/errors.js'
 import { failoverClients, parsePostgresUrl, postgresUrlProblems } from '../../../src/db/pg-hosts.js'
 import { freePort } from '../../helpers/processes.js'
 import { TEST_DATABASE_URL } from '../../helpers/hub.js'
+import { cuttingProxy } from '../../helpers/pg-faults.js'
 
 t.test('URLs with several hosts are read as libpq reads them', async (t) => {
   t.strictSame(parsePostgresUrl('postgres://hub:pw@db1:5433,db2,[::1]:6000/ledger?sslmode=require&target_session_attrs=read-write'), {
@@ -79,31 +79,9 @@ t.test('the new primary stops between the handshake and the write check: the con
   // through and cuts every later one when its write check arrives: the server "stops" right
   // after the handshake. pg then emits 'error' on a client no one listens to yet (pg-pool adds its
   // listener only once connect() returns); unheard, that was an uncaught exception.
-  let connections = 0
-  const proxy = createServer((client) => {
-    const n = ++connections
-    const server = connect(Number(shared.port || 5432), shared.hostname)
-    client.on('error', () => undefined)
-    server.on('error', () => undefined)
-    client.on('data', (chunk) => {
-      if (n > 1 && chunk.includes('pg_is_in_recovery')) {
-        client.destroy()
-        server.destroy()
-        return
-      }
-      server.write(chunk)
-    })
-    server.pipe(client)
-    client.on('close', () => server.destroy())
-  })
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
-  t.teardown(() => new Promise<void>((r) => proxy.close(() => r())))
-  const crashes: unknown[] = []
-  const onCrash = (err: unknown) => crashes.push(err)
-  process.on('uncaughtException', onCrash)
-  t.teardown(() => { process.off('uncaughtException', onCrash) })
+  const { port, connections, crashes } = await cuttingProxy(t, (chunk, n) => n > 1 && chunk.includes('pg_is_in_recovery'))
 
-  const target = parsePostgresUrl(withHosts(`127.0.0.1:${(proxy.address() as AddressInfo).port}`, 'target_session_attrs=read-write'))
+  const target = parsePostgresUrl(withHosts(`127.0.0.1:${port}`, 'target_session_attrs=read-write'))
   const { Client } = failoverClients(target, { config: { connectionString: target.url, options: target.options }, probeTimeoutMs: 2000 })
   const client = new Client({ connectionString: target.url, options: target.options })
   const err = await client.connect().then(() => undefined, (e: unknown) => e)
@@ -111,5 +89,5 @@ t.test('the new primary stops between the handshake and the write check: the con
   t.ok(isConnectionFailure(err), 'classified as the database being unavailable (answered 503)')
   await new Promise((r) => setTimeout(r, 50))
   t.strictSame(crashes, [], 'no uncaught exception')
-  t.equal(connections, 2, 'the probe, then the connection that was cut')
+  t.equal(connections(), 2, 'the probe, then the connection that was cut')
 })
