@@ -149,21 +149,33 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     },
   })
 
+  /**
+   * A list the axis gives one message type per call (received or sent): each asked type in turn
+   * (both when none is asked), its `data` entries read by `read`; an unreadable entry is skipped
+   * with a warning.
+   */
+  async function listPerType<T>(o: {
+    path: string; messageType: MessageType | undefined; extra: Array<[string, string]>; read: (raw: unknown) => T | undefined
+    what: string; signal: AbortSignal; log: { warn(msg: string): void }
+  }): Promise<T[]> {
+    const items: T[] = []
+    for (const messageType of o.messageType ? [o.messageType] : (['edoc', 'status'] as const)) {
+      const reply = await call(o.path, [['servicetype', SERVICE_TYPE], ['messagetype', messageType], ...o.extra], '', o.signal, true)
+      if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', `The ${o.what} list has no \`data\` array.`)
+      for (const raw of reply.data) {
+        const item = o.read(raw)
+        if (item) items.push(item)
+        else o.log.warn(`skipped an unreadable ${o.what}-list entry`)
+      }
+    }
+    return items
+  }
+
   const listReceived = implement(ListReceived, {
     timeoutMs: config.timeoutMs.listReceived,
     idempotent: true,
     async run(input, op) {
-      const items: ReceivedItem[] = []
-      // The axis lists one message type per call.
-      for (const messageType of input.messageType ? [input.messageType] : (['edoc', 'status'] as const)) {
-        const reply = await call(config.paths.listReceived, [['servicetype', SERVICE_TYPE], ['messagetype', messageType]], '', op.signal, true)
-        if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', 'The received list has no `data` array.')
-        for (const raw of reply.data) {
-          const item = readReceivedItem(raw)
-          if (item) items.push(item)
-          else op.log.warn('skipped an unreadable received-list entry')
-        }
-      }
+      const items = await listPerType<ReceivedItem>({ path: config.paths.listReceived, messageType: input.messageType, extra: [], read: readReceivedItem, what: 'received', signal: op.signal, log: op.log })
       return { items: input.limit ? items.slice(0, input.limit) : items }
     },
   })
@@ -172,17 +184,8 @@ function create(ctx: ConnectorContext<DocumentAxisConfig>): Connector {
     timeoutMs: config.timeoutMs.listReceived,
     idempotent: true,
     async run(input, op) {
-      const items: SentItem[] = []
-      for (const messageType of input.messageType ? [input.messageType] : (['edoc', 'status'] as const)) {
-        const params: Array<[string, string]> = [['servicetype', SERVICE_TYPE], ['messagetype', messageType], ...(input.docId ? [['docId', input.docId] as [string, string]] : [])]
-        const reply = await call(config.paths.listSent, params, '', op.signal, true)
-        if (!Array.isArray(reply.data)) throw new UpstreamError('bad_response', 'The sent list has no `data` array.')
-        for (const raw of reply.data) {
-          const item = readSentItem(raw)
-          if (item) items.push(item)
-          else op.log.warn('skipped an unreadable sent-list entry')
-        }
-      }
+      const extra: Array<[string, string]> = input.docId ? [['docId', input.docId]] : []
+      const items = await listPerType<SentItem>({ path: config.paths.listSent, messageType: input.messageType, extra, read: readSentItem, what: 'sent', signal: op.signal, log: op.log })
       return { items }
     },
   })
