@@ -30,6 +30,7 @@ import { positiveInt, RUN_OPTIONS, writesReadme } from './lib/flags.js'
 import { BenchmarkFailure } from './lib/load.js'
 import { log, machineNote, markdownTable, median, num, ratio, verdict, writeLatestResults } from './lib/report.js'
 import { DATABASE_URL, runNames } from './lib/services.js'
+import { analyzeSchema } from './lib/cleanup.js'
 import { httpAcceptPart, type HttpRound } from './lib/indicators-http.js'
 
 const NAME = 'indicators'
@@ -88,17 +89,6 @@ async function acceptRound(db: Db, tag: string, n: number, batch: number): Promi
     }
   }
   return { off: (2 * n) / (ms.off / 1000), on: (2 * n) / (ms.on / 1000) }
-}
-
-/**
- * Statistics for the tables the accept statement reads, as autovacuum gives a live ledger. A fresh
- * schema has none, and the accept statements are prepared: the generic plan made while the tables
- * were nearly empty (a sequential scan of `indicator_dossiers` and of `sync_state`) stays cached
- * until an ANALYZE invalidates it, so without this every round reads those tables whole and the
- * "on" side slows down round after round (0.43× → 0.35× within one run).
- */
-async function analyzeLedger(db: Db): Promise<void> {
-  await db.query(`ANALYZE ${['dossiers', 'outbox', 'sync_state', ...MODEL_TABLES].join(', ')}`)
 }
 
 /**
@@ -161,7 +151,11 @@ export async function run(args: string[]): Promise<void> {
     if (!v['queries-only']) {
       const warm = await acceptRound(db, 'w', s.accept, 128)
       log(`warm-up: model off ${num(warm.off)}, on ${num(warm.on)} versions/s`)
-      await analyzeLedger(db)
+      // Statistics, as autovacuum gives a live ledger. The accept statements are prepared: on a
+      // fresh schema their generic plans, made on nearly empty tables, scan `indicator_dossiers`
+      // and `sync_state` whole until an ANALYZE invalidates them (the "on" side fell from 0.43× to
+      // 0.35× within one run).
+      await analyzeSchema(DATABASE_URL, schema)
     }
     for (let round = 1; round <= (v['queries-only'] ? 0 : s.rounds); round++) {
       const rate = await acceptRound(db, `r${round}`, s.accept, 128)
