@@ -57,14 +57,13 @@ export function parsePostgresUrl(url: string): PgHosts {
   params.delete('target_session_attrs')
   const options = params.get('options') ?? undefined
   params.delete('options')
-  const own = options === undefined ? {} : { options }
   // libpq's default is `any`; the ledger writes, so several hosts default to read-write.
   const attrs = asked ?? (hosts.length > 1 ? 'read-write' : 'any')
   if (!SUPPORTED.includes(attrs)) throw new Error(`target_session_attrs=${attrs} is not supported: the ledger writes, use read-write (or primary)`)
   // One host and nothing asked: the URL as given (a socket path, a host in the query, … stay pg's).
   if (raw.length <= 1 && asked === null && options === undefined) return { hosts, targetSessionAttrs: 'any', url }
   const query = params.toString()
-  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${raw[0] ?? ''}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}`, ...own }
+  return { hosts, targetSessionAttrs: attrs as SessionAttrs, url: `${scheme}${auth}${raw[0] ?? ''}${q < 0 ? rest : rest.slice(0, q)}${query ? `?${query}` : ''}`, ...(options !== undefined && { options }) }
 }
 
 /** Boot check of `database.url`: one line per problem. */
