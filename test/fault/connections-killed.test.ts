@@ -30,6 +30,6 @@ t.test('the hub\'s connections killed mid-transaction under load', async (t) => 
     for (const [code, version] of result.accepted) if ((await portalVersions(hub, code)).at(-1) !== version) return false
     return true
   }, 60_000, 300)
-  const got = new Set((await receiver.waitFor(result.events.length, 60_000)).map((d) => d.id))
+  const got = new Set((await receiver.waitForIds(result.events, 60_000)).map((d) => d.id))
   t.strictSame(result.events.filter((id) => !got.has(id)), [], 'every webhook answered 202 reached the subscriber')
 })

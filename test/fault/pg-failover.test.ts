@@ -91,7 +91,7 @@ t.test('PostgreSQL primary stopped under load, replica promoted: the hub follows
     again += versions.filter((v, i) => i > 0 && v === versions[i - 1]).length
   }
   t.strictSame(stale, {}, 'no version delivered after a newer one (latest wins)')
-  const deliveries = await receiver.waitFor(result.events.length, 60_000)
+  const deliveries = await receiver.waitForIds(result.events, 60_000)
   const got = new Set(deliveries.map((d) => d.id))
   t.strictSame(result.events.filter((id) => !got.has(id)), [], 'every webhook answered 202 reached the subscriber')
   t.comment(`pg failover: delivered again after the switch: ${again} dossier versions, ${deliveries.length - got.size} webhooks`)

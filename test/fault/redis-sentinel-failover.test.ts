@@ -62,7 +62,7 @@ t.test('Redis primary killed under load: Sentinel promotes the replica, the hub 
     if (versions.some((v, i) => i > 0 && v <= versions[i - 1]!)) repeated[code] = versions
   }
   t.strictSame(repeated, {}, 'no version delivered twice, none after a newer one (latest wins)')
-  const deliveries = await receiver.waitFor(result.events.length, 60_000)
+  const deliveries = await receiver.waitForIds(result.events, 60_000)
   const got = new Set(deliveries.map((d) => d.id))
   t.strictSame(result.events.filter((id) => !got.has(id)), [], 'every webhook answered 202 reached the subscriber')
   // The deliveries' leases and outcomes live in the ledger, which a Redis failover does not touch:

@@ -50,6 +50,11 @@ export interface Receiver {
   mode(m: ReceiverMode, times?: number): void
   /** Resolves once `received` holds at least `count` deliveries; rejects after `timeoutMs` (default 10000). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedDelivery[]>
+  /**
+   * Resolves once every id in `ids` has been received at least once (delivery is at least once:
+   * after a fault, repeats would make a count reach its mark while an id is still on its way).
+   */
+  waitForIds(ids: readonly string[], timeoutMs?: number): Promise<ReceivedDelivery[]>
   /** Ends hanging requests and the server. */
   close(): Promise<void>
 }
@@ -135,6 +140,25 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   })
   const { port } = server.address() as { port: number }
 
+  /** Resolves with the deliveries so far once `done()`; rejects after `timeoutMs` saying `progress()`. */
+  const until = (done: () => boolean, progress: () => string, timeoutMs: number) => new Promise<ReceivedDelivery[]>((resolve, reject) => {
+    const check = () => {
+      if (!done()) return
+      cleanup()
+      resolve(received.slice())
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(new Error(`receiver: ${progress()} after ${timeoutMs} ms (${attempts.length} attempts)`))
+    }, timeoutMs)
+    const cleanup = () => {
+      clearTimeout(timer)
+      waiters.delete(check)
+    }
+    waiters.add(check)
+    check()
+  })
+
   return {
     url: `http://127.0.0.1:${port}/webhooks`,
     received,
@@ -147,23 +171,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
       remaining = m === 'ok' ? undefined : n
     },
     waitFor(count, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (received.length < count) return
-          cleanup()
-          resolve(received.slice())
-        }
-        const timer = setTimeout(() => {
-          cleanup()
-          reject(new Error(`receiver: ${received.length} of ${count} deliveries after ${timeoutMs} ms (${attempts.length} attempts)`))
-        }, timeoutMs)
-        const cleanup = () => {
-          clearTimeout(timer)
-          waiters.delete(check)
-        }
-        waiters.add(check)
-        check()
-      })
+      return until(() => received.length >= count, () => `${received.length} of ${count} deliveries`, timeoutMs)
+    },
+    waitForIds(ids, timeoutMs = 10_000) {
+      const missing = () => { const got = new Set(received.map((d) => d.id)); return ids.filter((id) => !got.has(id)) }
+      return until(() => missing().length === 0, () => `${missing().length} of ${ids.length} event ids still missing (${received.length} deliveries)`, timeoutMs)
     },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
